@@ -1,0 +1,230 @@
+//! Request and response bodies of the REST API, and the paths they travel on.
+//!
+//! Every path is relative to the API base (`/api` on the reference server). All bodies are JSON;
+//! errors are RFC 9457 `application/problem+json` documents ([`crate::Problem`]).
+
+use crate::password::PasswordPolicy;
+use serde::{Deserialize, Serialize};
+
+/// Paths of the API, relative to the API base.
+pub mod paths {
+    pub const CONFIG: &str = "/config";
+    pub const HEALTH: &str = "/health";
+    pub const OPENAPI: &str = "/openapi.json";
+    /// `GET /invitations/{token}`
+    pub const INVITATION: &str = "/invitations/{token}";
+    /// `POST /admin/invitations` (Authorization: Bearer <admin token>)
+    pub const ADMIN_INVITATIONS: &str = "/admin/invitations";
+    /// `POST /signup`: start a sign-up flow and send the first code.
+    pub const SIGNUP: &str = "/signup";
+    /// `GET /signup/{flow_id}`: the flow's state, to resume after a reload.
+    pub const SIGNUP_FLOW: &str = "/signup/{flow_id}";
+    /// `POST /signup/{flow_id}/code`: send a new code ("Send new code").
+    pub const SIGNUP_RESEND: &str = "/signup/{flow_id}/code";
+    /// `POST /signup/{flow_id}/verify`: check the code ("Verify code").
+    pub const SIGNUP_VERIFY: &str = "/signup/{flow_id}/verify";
+    /// `POST /signup/{flow_id}/complete`: create the account ("Create").
+    pub const SIGNUP_COMPLETE: &str = "/signup/{flow_id}/complete";
+    /// `GET` who is signed in; `POST` sign in; `DELETE` sign out.
+    pub const SESSION: &str = "/session";
+}
+
+/// The header every state-changing request must carry (CSRF defence, OWASP ASVS 5.0 V3.5.1:
+/// a custom header forces a CORS preflight, which only configured origins pass).
+pub const CSRF_HEADER: &str = "x-requested-with";
+/// The value of [`CSRF_HEADER`].
+pub const CSRF_HEADER_VALUE: &str = "partner-login";
+
+/// What the SPA needs to know before it draws a screen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicConfig {
+    pub password_policy: PasswordPolicy,
+    /// Social sign-in buttons, in the configured order; empty: no social section.
+    #[serde(default)]
+    pub providers: Vec<ProviderButton>,
+    /// Seconds between two code sends for the same flow.
+    pub resend_cooldown_seconds: u32,
+    /// True when mail goes to the development outbox at `/dev/mailbox`.
+    #[serde(default)]
+    pub dev_mailbox: bool,
+}
+
+/// One social sign-in button.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProviderButton {
+    pub id: String,
+    pub label: String,
+}
+
+/// An invitation as the invited person sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationView {
+    pub email: String,
+    pub organization: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inviter: Option<String>,
+    /// BCP 47 tag the administrator chose for the invited person, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// `POST /admin/invitations`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateInvitationRequest {
+    pub email: String,
+    pub organization: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inviter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// The created invitation. The link is the only place the token appears in clear.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateInvitationResponse {
+    pub link: String,
+    pub expires_at: i64,
+}
+
+/// `POST /signup`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StartSignupRequest {
+    pub email: String,
+    /// The invitation token the person arrived with, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<String>,
+    /// The language of the screens, for the email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// Where a sign-up flow stands (Ory Kratos's "sent email → passed challenge").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SignupState {
+    CodeSent,
+    Verified,
+}
+
+/// A sign-up flow, as returned by every sign-up endpoint but the last.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignupFlowView {
+    /// An unguessable id; holding it is what lets a browser continue the flow.
+    pub flow_id: String,
+    pub email: String,
+    pub state: SignupState,
+    /// Seconds until "Send new code" may be used again.
+    pub resend_after_seconds: u32,
+    /// Seconds until the current code expires.
+    pub code_expires_in_seconds: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<InvitationView>,
+}
+
+/// `POST /signup/{flow_id}/verify`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VerifyCodeRequest {
+    pub code: String,
+}
+
+/// `POST /signup/{flow_id}/complete`
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompleteSignupRequest {
+    pub password: String,
+    pub password_confirmation: String,
+    pub display_name: String,
+    pub given_name: String,
+    pub surname: String,
+}
+
+impl std::fmt::Debug for CompleteSignupRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompleteSignupRequest")
+            .field("display_name", &self.display_name)
+            .field("given_name", &self.given_name)
+            .field("surname", &self.surname)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `POST /session`
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInRequest {
+    pub email: String,
+    pub password: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<String>,
+}
+
+impl std::fmt::Debug for SignInRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInRequest")
+            .field("email", &self.email)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A membership of an organization on the portal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Membership {
+    pub organization: String,
+}
+
+/// Who is signed in (`GET /session`, and the answer of every request that signs in).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionView {
+    pub email: String,
+    pub display_name: String,
+    pub given_name: String,
+    pub surname: String,
+    pub organizations: Vec<Membership>,
+    /// Where the deployment sends signed-in people (an allowlisted portal URL), if configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_url: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_stay_out_of_debug_output() {
+        let req = CompleteSignupRequest {
+            password: "s3cret-passphrase".into(),
+            password_confirmation: "s3cret-passphrase".into(),
+            display_name: "Amina".into(),
+            given_name: "Amina".into(),
+            surname: "Diallo".into(),
+        };
+        assert!(!format!("{req:?}").contains("s3cret"));
+        let req = SignInRequest {
+            email: "a@example.org".into(),
+            password: "s3cret-passphrase".into(),
+            invitation: None,
+        };
+        assert!(!format!("{req:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn signup_state_uses_snake_case() {
+        assert_eq!(
+            serde_json::to_string(&SignupState::CodeSent).unwrap(),
+            "\"code_sent\""
+        );
+    }
+}

@@ -1,0 +1,205 @@
+//! Stable error codes. The server sends a code (never an English sentence as the thing to show);
+//! the SPA maps each code to a translated message. Codes are part of the public API: never
+//! rename one, only add.
+
+use serde::{Deserialize, Serialize};
+
+/// Every error the API or a client-side check can report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    // Field rules.
+    Required,
+    EmailInvalid,
+    TooShort,
+    TooLong,
+    InvalidCharacters,
+    PasswordTooCommon,
+    PasswordNeedsClasses,
+    PasswordMismatch,
+    CodeFormat,
+    // Verification codes (NIST SP 800-63B-4 §3.1.3 out-of-band authenticators).
+    CodeWrong,
+    CodeExpired,
+    CodeExhausted,
+    ResendCooldown,
+    // Flows and invitations.
+    FlowNotFound,
+    FlowExpired,
+    FlowNotVerified,
+    InvitationNotFound,
+    InvitationExpired,
+    InvitationUsed,
+    InvitationEmailMismatch,
+    /// The account cannot be created (an account already exists for the verified email).
+    AccountExists,
+    InvalidCredentials,
+    AccountLocked,
+    Unauthenticated,
+    Forbidden,
+    CsrfRejected,
+    RateLimited,
+    ValidationFailed,
+    BadRequest,
+    NotFound,
+    ServiceUnavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as it travels on the wire (`snake_case`).
+    pub fn as_str(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            Required => "required",
+            EmailInvalid => "email_invalid",
+            TooShort => "too_short",
+            TooLong => "too_long",
+            InvalidCharacters => "invalid_characters",
+            PasswordTooCommon => "password_too_common",
+            PasswordNeedsClasses => "password_needs_classes",
+            PasswordMismatch => "password_mismatch",
+            CodeFormat => "code_format",
+            CodeWrong => "code_wrong",
+            CodeExpired => "code_expired",
+            CodeExhausted => "code_exhausted",
+            ResendCooldown => "resend_cooldown",
+            FlowNotFound => "flow_not_found",
+            FlowExpired => "flow_expired",
+            FlowNotVerified => "flow_not_verified",
+            InvitationNotFound => "invitation_not_found",
+            InvitationExpired => "invitation_expired",
+            InvitationUsed => "invitation_used",
+            InvitationEmailMismatch => "invitation_email_mismatch",
+            AccountExists => "account_exists",
+            InvalidCredentials => "invalid_credentials",
+            AccountLocked => "account_locked",
+            Unauthenticated => "unauthenticated",
+            Forbidden => "forbidden",
+            CsrfRejected => "csrf_rejected",
+            RateLimited => "rate_limited",
+            ValidationFailed => "validation_failed",
+            BadRequest => "bad_request",
+            NotFound => "not_found",
+            ServiceUnavailable => "service_unavailable",
+            Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The input fields a field error can point at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Email,
+    Code,
+    Password,
+    PasswordConfirmation,
+    DisplayName,
+    GivenName,
+    Surname,
+    Organization,
+    Inviter,
+}
+
+/// One field's error.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    pub field: Field,
+    pub code: ErrorCode,
+    /// A number the message needs, e.g. the minimum length for `too_short`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+impl FieldError {
+    pub fn new(field: Field, code: ErrorCode) -> Self {
+        Self {
+            field,
+            code,
+            limit: None,
+        }
+    }
+
+    pub fn with_limit(field: Field, code: ErrorCode, limit: u32) -> Self {
+        Self {
+            field,
+            code,
+            limit: Some(limit),
+        }
+    }
+}
+
+/// An RFC 9457 problem details document, with this API's extension members.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// A URI reference naming the problem type: `urn:partner-login:problem:<code>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short English summary, for developers; the SPA shows its own text for `code`.
+    pub title: String,
+    pub status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The stable code the SPA translates.
+    pub code: ErrorCode,
+    /// Field errors, for 422 responses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Seconds until the request may be retried (429, 503, cooldowns, lockouts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u32>,
+}
+
+impl Problem {
+    pub fn type_uri(code: ErrorCode) -> String {
+        format!("urn:partner-login:problem:{code}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_as_their_wire_names() {
+        for code in [
+            ErrorCode::Required,
+            ErrorCode::CodeExhausted,
+            ErrorCode::InvitationEmailMismatch,
+            ErrorCode::ServiceUnavailable,
+        ] {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+
+    #[test]
+    fn problem_round_trips_with_rfc9457_member_names() {
+        let problem = Problem {
+            kind: Problem::type_uri(ErrorCode::ValidationFailed),
+            title: "Validation failed".into(),
+            status: 422,
+            detail: None,
+            code: ErrorCode::ValidationFailed,
+            errors: vec![FieldError::with_limit(Field::Password, ErrorCode::TooShort, 8)],
+            retry_after: None,
+        };
+        let json = serde_json::to_value(&problem).unwrap();
+        assert_eq!(json["type"], "urn:partner-login:problem:validation_failed");
+        assert_eq!(json["errors"][0]["field"], "password");
+        assert_eq!(json["errors"][0]["limit"], 8);
+        let back: Problem = serde_json::from_value(json).unwrap();
+        assert_eq!(back, problem);
+    }
+}
