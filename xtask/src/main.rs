@@ -1,1 +1,41 @@
-fn main() {}
+//! `cargo xtask`: the project's own automation (matklad's cargo-xtask convention).
+//!
+//! - `cargo xtask setup [--for serve|test]`: install what is missing (idempotent, fast when done)
+//! - `cargo xtask serve`: build the SPA, start the backend on SQLite, print the URL
+//! - `cargo xtask test`: every check and test the project has; CI runs exactly this
+//! - `cargo xtask bench`: measurements, written to `target/bench/report.md`
+//!
+//! Architecture invariant: when `cargo xtask test` passes locally, CI is green; CI runs nothing
+//! else (`.ci/run`).
+
+mod bench;
+mod cmd;
+mod serve;
+mod setup;
+mod test;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::run(setup::Purpose::from_args(&args[1..])),
+        Some("serve") => serve::run(),
+        Some("test") => test::run(&args[1..]),
+        Some("bench") => bench::run(),
+        Some("dist") => serve::build_spa().map(|_| ()),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <setup [--for serve|test] | serve | test [--skip-browser] | bench | dist>"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

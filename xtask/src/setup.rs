@@ -1,0 +1,152 @@
+//! `cargo xtask setup`: installs every tool the project needs, each only when missing or at the
+//! wrong version, so a second run takes a second. Nothing is downloaded from GitHub: Rust tools
+//! come from crates.io, wasm-opt from the npm registry, Chromium and PostgreSQL from Debian.
+
+use crate::cmd::{self, command, output, Result};
+use std::path::Path;
+
+/// The Trunk release this project is built with (0.22 needs a newer rustc).
+pub const TRUNK_VERSION: &str = "0.21.14";
+/// binaryen's wasm-opt from npm; Debian's binaryen 108 corrupts reference-types output.
+pub const BINARYEN_VERSION: &str = "132";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Build and serve the app: Rust tools only.
+    Serve,
+    /// Everything, including the browser and PostgreSQL the tests drive.
+    Test,
+}
+
+impl Purpose {
+    pub fn from_args(args: &[String]) -> Self {
+        match args {
+            [flag, what] if flag == "--for" && what == "serve" => Purpose::Serve,
+            _ => Purpose::Test,
+        }
+    }
+}
+
+pub fn run(purpose: Purpose) -> Result {
+    wasm_target()?;
+    trunk()?;
+    wasm_bindgen()?;
+    wasm_opt()?;
+    if purpose == Purpose::Test {
+        debian_packages()?;
+    }
+    eprintln!("setup: all tools present");
+    Ok(())
+}
+
+fn wasm_target() -> Result {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    cmd::run(command(
+        "rustup",
+        &["target", "add", "wasm32-unknown-unknown"],
+    ))
+}
+
+fn trunk() -> Result {
+    let have = output("trunk", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(TRUNK_VERSION) {
+        return Ok(());
+    }
+    cmd::run(command(
+        "cargo",
+        &["install", "trunk", "--locked", "--version", TRUNK_VERSION],
+    ))
+}
+
+/// The wasm-bindgen version in Cargo.lock; the CLI must match it exactly.
+pub fn locked_wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string(cmd::root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
+                return Ok(v.trim_matches('"').to_owned());
+            }
+        }
+    }
+    Err("wasm-bindgen is not in Cargo.lock".into())
+}
+
+fn wasm_bindgen() -> Result {
+    let want = locked_wasm_bindgen_version()?;
+    let have = output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    let runner = output("wasm-bindgen-test-runner", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(want.as_str())
+        && runner.split_whitespace().nth(1) == Some(want.as_str())
+    {
+        return Ok(());
+    }
+    // `--locked` fails: one of its locked dependencies left the registry index.
+    cmd::run(command(
+        "cargo",
+        &["install", "wasm-bindgen-cli", "--version", &want],
+    ))
+}
+
+fn wasm_opt() -> Result {
+    let bin = cmd::tools_dir().join("node_modules/.bin/wasm-opt");
+    let have = output(&bin.to_string_lossy(), &["--version"]).unwrap_or_default();
+    if have.contains(&format!("version {BINARYEN_VERSION}")) {
+        return Ok(());
+    }
+    std::fs::create_dir_all(cmd::tools_dir()).map_err(|e| e.to_string())?;
+    let tools = cmd::tools_dir();
+    let spec = format!("binaryen@{BINARYEN_VERSION}");
+    cmd::run(command(
+        "npm",
+        &[
+            "install",
+            "--prefix",
+            &tools.to_string_lossy(),
+            "--no-audit",
+            "--no-fund",
+            &spec,
+        ],
+    ))
+}
+
+/// Debian packages the tests need: the browser and its driver, and PostgreSQL for the
+/// integration tests' throwaway clusters.
+fn debian_packages() -> Result {
+    let mut missing = Vec::new();
+    if !Path::new("/usr/bin/chromium").exists() {
+        missing.push("chromium");
+    }
+    if !Path::new("/usr/bin/chromedriver").exists() {
+        missing.push("chromium-driver");
+    }
+    let has_postgres = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|dir| dir.flatten().any(|v| v.path().join("bin/initdb").exists()))
+        .unwrap_or(false);
+    if !has_postgres {
+        missing.push("postgresql");
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let sudo = output("id", &["-u"]).as_deref() != Some("0");
+    let apt = |args: &[&str]| {
+        if sudo {
+            let mut all = vec!["apt-get"];
+            all.extend_from_slice(args);
+            command("sudo", &all)
+        } else {
+            command("apt-get", args)
+        }
+    };
+    cmd::run(apt(&["update", "-q"]))?;
+    let mut install = vec!["install", "-y", "-q"];
+    install.extend(missing.iter().copied());
+    let mut install_cmd = apt(&install);
+    install_cmd.env("DEBIAN_FRONTEND", "noninteractive");
+    cmd::run(install_cmd)
+}

@@ -1,0 +1,127 @@
+//! `cargo xtask test`: every check and test of the project, in the order that fails fastest.
+//! Each step runs even when an earlier one failed, so one run reports every failure; the exit
+//! code is non-zero when any step failed.
+
+use crate::cmd::{self, command, Result};
+use crate::{serve, setup};
+use std::process::Command;
+use std::time::Instant;
+
+struct Step {
+    name: &'static str,
+    command: Command,
+}
+
+pub fn run_all(skip_browser: bool) -> Result {
+    let started = Instant::now();
+    setup::run(setup::Purpose::Test)?;
+    let mut steps = vec![
+        Step {
+            name: "format",
+            command: command("cargo", &["fmt", "--all", "--", "--check"]),
+        },
+        Step {
+            name: "clippy (native)",
+            command: command(
+                "cargo",
+                &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+            ),
+        },
+        Step {
+            name: "clippy (wasm32)",
+            command: command(
+                "cargo",
+                &[
+                    "clippy",
+                    "-p",
+                    "partner-login",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            ),
+        },
+        Step {
+            name: "unit and integration tests (SQLite and PostgreSQL)",
+            command: command(
+                "cargo",
+                &["test", "--workspace", "--exclude", "partner-login-e2e"],
+            ),
+        },
+    ];
+    if !skip_browser {
+        let mut wasm = command(
+            "cargo",
+            &[
+                "test",
+                "-p",
+                "partner-login",
+                "--target",
+                "wasm32-unknown-unknown",
+            ],
+        );
+        wasm.env("CHROMEDRIVER", "/usr/bin/chromedriver")
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "180");
+        steps.push(Step {
+            name: "component tests (wasm-bindgen-test, headless Chromium)",
+            command: wasm,
+        });
+    }
+    let mut failed = Vec::new();
+    let total = steps.len() + usize::from(!skip_browser);
+    for step in steps {
+        eprintln!("\n=== {} ===", step.name);
+        if let Err(e) = cmd::run(step.command) {
+            eprintln!("--- {} FAILED: {e}", step.name);
+            failed.push(step.name);
+        }
+    }
+    if !skip_browser {
+        eprintln!("\n=== end-to-end tests (headless Chromium) ===");
+        if let Err(e) = end_to_end() {
+            eprintln!("--- end-to-end FAILED: {e}");
+            failed.push("end-to-end tests");
+        }
+    }
+    let secs = started.elapsed().as_secs();
+    if failed.is_empty() {
+        eprintln!("\nxtask test: all {total} steps succeeded in {secs} s");
+        Ok(())
+    } else {
+        Err(format!(
+            "{} of {total} steps failed in {secs} s: {}",
+            failed.len(),
+            failed.join(", ")
+        ))
+    }
+}
+
+/// The release SPA and the server binary, then the WebDriver tests that drive them.
+fn end_to_end() -> Result {
+    let dist = serve::build_spa()?;
+    cmd::run(command(
+        "cargo",
+        &["build", "-p", "partner-login-server"],
+    ))?;
+    let server = cmd::root().join("target/debug/partner-login-server");
+    let mut e2e = command(
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "partner-login-e2e",
+            "--",
+            "--test-threads=2",
+        ],
+    );
+    e2e.env("PARTNER_LOGIN_SERVER_BIN", &server)
+        .env("PARTNER_LOGIN_DIST", &dist);
+    cmd::run(e2e)
+}
+
+pub fn run(args: &[String]) -> Result {
+    run_all(args.iter().any(|a| a == "--skip-browser"))
+}
