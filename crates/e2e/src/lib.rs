@@ -1,1 +1,24 @@
-//! End-to-end tests live in tests/.
+//! The end-to-end harness: a real server process (the release binary's sibling built by
+//! `cargo xtask test`), the release SPA it serves, and headless Chromium driven over WebDriver.
+//!
+//! Page objects in the spirit of leptos's `todo_app_sqlite_csr/e2e/tests/fixtures`: find things
+//! by their visible label or text, act, then wait for a condition (never a fixed sleep).
+
+pub mod browser;
+pub mod server;
+
+pub use browser::Browser;
+pub use server::TestServer;
+
+use std::time::Duration;
+
+/// How long any single wait in a test may last before the test fails.
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}

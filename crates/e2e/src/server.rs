@@ -1,0 +1,143 @@
+//! The server under test: the `partner-login-server` binary on a free port, a fresh SQLite file
+//! in a temporary folder, serving the release SPA from `PARTNER_LOGIN_DIST`.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+pub struct TestServer {
+    child: Child,
+    /// The server's base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
+    pub url: String,
+    env: Vec<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+fn server_bin() -> PathBuf {
+    std::env::var_os("PARTNER_LOGIN_SERVER_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/debug/partner-login-server")
+        })
+}
+
+fn dist_dir() -> PathBuf {
+    std::env::var_os("PARTNER_LOGIN_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist"))
+}
+
+impl TestServer {
+    /// Starts the server. `smtp_url`: the SMTP sink to send mail to; None uses the dev outbox.
+    pub fn start(smtp_url: Option<&str>) -> Self {
+        Self::start_with(smtp_url, &[])
+    }
+
+    /// Starts the server with extra environment variables.
+    pub fn start_with(smtp_url: Option<&str>, extra: &[(&str, &str)]) -> Self {
+        let bin = server_bin();
+        assert!(
+            bin.exists(),
+            "{} is missing: run `cargo xtask test` (it builds the server and the SPA first)",
+            bin.display()
+        );
+        let dist = dist_dir();
+        assert!(
+            dist.join("index.html").exists(),
+            "{} has no index.html: run `cargo xtask test` (it runs trunk build --release)",
+            dist.display()
+        );
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let port = crate::free_port();
+        let url = format!("http://127.0.0.1:{port}");
+        let mut env = vec![
+            ("LISTEN_ADDR".to_owned(), format!("127.0.0.1:{port}")),
+            ("PUBLIC_URL".to_owned(), url.clone()),
+            (
+                "DATABASE_URL".to_owned(),
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("partner-login.db").display()
+                ),
+            ),
+            ("STATIC_DIR".to_owned(), dist.display().to_string()),
+            ("RUST_LOG".to_owned(), "warn".to_owned()),
+        ];
+        if let Some(smtp) = smtp_url {
+            env.push(("SMTP_URL".to_owned(), smtp.to_owned()));
+        }
+        for (k, v) in extra {
+            env.push(((*k).to_owned(), (*v).to_owned()));
+        }
+        let mut child = Command::new(&bin)
+            .arg("serve")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the server starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let started = Instant::now();
+        loop {
+            match lines.next() {
+                Some(Ok(line)) if line.starts_with("listening on ") => break,
+                Some(Ok(_)) => {}
+                _ => panic!(
+                    "the server exited before listening (after {:?})",
+                    started.elapsed()
+                ),
+            }
+        }
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+        Self {
+            child,
+            url,
+            env,
+            _dir: dir,
+        }
+    }
+
+    /// Runs `partner-login-server invite` against the same database and mail settings, as an
+    /// administrator would, and returns the invitation link (its last line of output).
+    pub fn invite(&self, email: &str, organization: &str, inviter: Option<&str>) -> String {
+        let mut cmd = Command::new(server_bin());
+        cmd.args(["invite", "--email", email, "--organization", organization]);
+        if let Some(inviter) = inviter {
+            cmd.args(["--inviter", inviter]);
+        }
+        let out = cmd
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .expect("the invite command runs");
+        assert!(
+            out.status.success(),
+            "invite failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let link = stdout
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .expect("invite prints the link last")
+            .trim()
+            .to_owned();
+        assert!(
+            link.starts_with(&self.url),
+            "the link {link} is not on {}",
+            self.url
+        );
+        link
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

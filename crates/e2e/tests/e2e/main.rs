@@ -1,0 +1,3 @@
+//! One end-to-end test binary, a module per flow.
+
+mod smoke;
