@@ -59,10 +59,7 @@ pub fn run(mut cmd: Command) -> Result {
 
 /// The trimmed stdout of a command, or None when it cannot run or fails.
 pub fn output(program: &str, args: &[&str]) -> Option<String> {
-    let out = command(program, args)
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
+    let out = command(program, args).stderr(Stdio::null()).output().ok()?;
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())

@@ -24,7 +24,14 @@ pub fn run_all(skip_browser: bool) -> Result {
             name: "clippy (native)",
             command: command(
                 "cargo",
-                &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+                &[
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
             ),
         },
         Step {
@@ -102,20 +109,11 @@ pub fn run_all(skip_browser: bool) -> Result {
 /// The release SPA and the server binary, then the WebDriver tests that drive them.
 fn end_to_end() -> Result {
     let dist = serve::build_spa()?;
-    cmd::run(command(
-        "cargo",
-        &["build", "-p", "partner-login-server"],
-    ))?;
+    cmd::run(command("cargo", &["build", "-p", "partner-login-server"]))?;
     let server = cmd::root().join("target/debug/partner-login-server");
     let mut e2e = command(
         "cargo",
-        &[
-            "test",
-            "-p",
-            "partner-login-e2e",
-            "--",
-            "--test-threads=2",
-        ],
+        &["test", "-p", "partner-login-e2e", "--", "--test-threads=2"],
     );
     e2e.env("PARTNER_LOGIN_SERVER_BIN", &server)
         .env("PARTNER_LOGIN_DIST", &dist);
