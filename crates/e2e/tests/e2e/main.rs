@@ -1,3 +1,4 @@
 //! One end-to-end test binary, a module per flow.
 
+mod signup;
 mod smoke;

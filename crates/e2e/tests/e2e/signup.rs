@@ -1,0 +1,125 @@
+//! The seed flow (user guide steps 1 to 6), exactly as a person walks it: the administrator's
+//! invitation, the link, "Sign up now", the emailed code, "Verify code", "Create", the portal.
+
+use partner_login_e2e::{mail::Mailbox, Browser, TestServer};
+
+const PASSPHRASE: &str = "river mango lantern 42";
+
+#[tokio::test]
+async fn invited_person_signs_up_with_an_emailed_code_and_lands_on_the_portal() {
+    let mailbox = Mailbox::start().await;
+    let server = TestServer::start(Some(&mailbox.url()));
+    let email = "amina.diallo@example.org";
+
+    // Step 1: the administrator invites; the invitation email holds the link.
+    let link = server.invite(email, "Sahel Relief Network", Some("Fatou Ndiaye"));
+    let invitation = mailbox.next_to(email).await;
+    assert!(
+        invitation.text.contains(&link),
+        "the invitation email holds the link"
+    );
+    assert!(invitation.text.contains("Sahel Relief Network"));
+
+    // Step 2: the link opens the invitation, then sign-up.
+    let browser = Browser::start().await;
+    browser.goto(&link).await;
+    browser.wait_text("Sahel Relief Network").await;
+    browser.wait_text("Fatou Ndiaye").await;
+    browser.click_button("Sign up now").await;
+
+    // Step 3: the invited email is filled in; send the code.
+    browser
+        .wait_text("Verification is necessary. Please click Send button.")
+        .await;
+    assert_eq!(browser.value_of("Email Address").await, email);
+    browser.click_button("Send verification code").await;
+
+    // Steps 4 and 5: the code arrives by email; type it and verify.
+    browser
+        .wait_text(
+            "Verification code has been sent to your inbox. Please copy it to the input box below.",
+        )
+        .await;
+    let code = mailbox.next_to(email).await.code();
+    browser.fill("Verification code", &code).await;
+    browser.click_button("Verify code").await;
+
+    // Step 6: verified; create the account.
+    browser
+        .wait_text("E-mail address verified. You can now continue.")
+        .await;
+    browser.button("Change e-mail").await;
+    browser.fill("New Password", PASSPHRASE).await;
+    browser.fill("Confirm New Password", PASSPHRASE).await;
+    browser.fill("Display Name", "Amina D.").await;
+    browser.fill("Given Name", "Amina").await;
+    browser.fill("Surname", "Diallo").await;
+    browser.click_button("Create").await;
+
+    // Into the portal, greeted by name, with the organization.
+    browser.wait_path("/portal").await;
+    browser.wait_text("Amina D.").await;
+    let organization = browser.wait_xpath("//*[@id='organization']").await;
+    assert!(organization
+        .text()
+        .await
+        .expect("text")
+        .contains("Sahel Relief Network"));
+
+    // Signing out ends the session: the portal sends the person back to sign-in.
+    browser.click_button("Sign out").await;
+    browser
+        .wait_text("Sign in with your existing account")
+        .await;
+    browser.goto(&format!("{}/portal", server.url)).await;
+    browser
+        .wait_text("Sign in with your existing account")
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn send_new_code_replaces_the_old_one_and_change_email_starts_over() {
+    let mailbox = Mailbox::start().await;
+    let server = TestServer::start_with(Some(&mailbox.url()), &[("RESEND_COOLDOWN_SECONDS", "2")]);
+    let first = "first.address@example.org";
+    let second = "second.address@example.org";
+    let link = server.invite(first, "Lake Chad Partners", None);
+    let _invitation = mailbox.next_to(first).await;
+
+    let browser = Browser::start().await;
+    browser.goto(&link).await;
+    browser.click_button("Sign up now").await;
+    browser.click_button("Send verification code").await;
+    let old_code = mailbox.next_to(first).await.code();
+
+    // "Send new code" (once its cooldown is over) mails a new code; the old one stops working.
+    browser.click_button("Send new code").await;
+    let new_code = mailbox.next_to(first).await.code();
+    browser.fill("Verification code", &old_code).await;
+    browser.click_button("Verify code").await;
+    let error = browser.wait_xpath("//*[@id='code-error'][normalize-space(.)!='']").await;
+    assert!(!error.text().await.expect("text").is_empty());
+    // What the user typed is kept after the failed request.
+    assert_eq!(browser.value_of("Verification code").await, old_code);
+    browser.fill("Verification code", &new_code).await;
+    browser.click_button("Verify code").await;
+    browser
+        .wait_text("E-mail address verified. You can now continue.")
+        .await;
+
+    // "Change e-mail" starts over with an editable address.
+    browser.click_button("Change e-mail").await;
+    browser
+        .wait_text("Verification is necessary. Please click Send button.")
+        .await;
+    browser.fill("Email Address", second).await;
+    browser.click_button("Send verification code").await;
+    let code = mailbox.next_to(second).await.code();
+    browser.fill("Verification code", &code).await;
+    browser.click_button("Verify code").await;
+    browser
+        .wait_text("E-mail address verified. You can now continue.")
+        .await;
+    browser.close().await;
+}
