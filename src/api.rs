@@ -1,0 +1,137 @@
+//! Every HTTP call of the SPA (gloo-net). Errors come back as the server's problem document,
+//! or as `Network` when no answer arrived; callers never lose the user's input on either.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use partner_login_contract::api::{
+    CompleteSignupRequest, InvitationView, SessionView, SignInRequest, SignupFlowView,
+    StartSignupRequest, VerifyCodeRequest, CSRF_HEADER, CSRF_HEADER_VALUE,
+};
+use partner_login_contract::{ErrorCode, FieldError, Problem};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Where the API is: the same origin, under `/api`.
+pub const API_BASE: &str = "/api";
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApiError {
+    Problem(Problem),
+    Network,
+}
+
+impl ApiError {
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ApiError::Problem(p) => Some(p.code),
+            ApiError::Network => None,
+        }
+    }
+
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            ApiError::Problem(p) => &p.errors,
+            ApiError::Network => &[],
+        }
+    }
+
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            ApiError::Problem(p) => p.retry_after,
+            ApiError::Network => None,
+        }
+    }
+}
+
+fn url(path: &str) -> String {
+    format!("{API_BASE}{path}")
+}
+
+/// A state-changing request: it carries the CSRF header (OWASP ASVS 5.0 V3.5.1).
+fn mutating(builder: RequestBuilder) -> RequestBuilder {
+    builder.header(CSRF_HEADER, CSRF_HEADER_VALUE)
+}
+
+async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
+    let response = sent.map_err(|_| ApiError::Network)?;
+    if response.ok() {
+        response.json::<T>().await.map_err(|_| ApiError::Network)
+    } else {
+        Err(problem(response).await)
+    }
+}
+
+async fn problem(response: Response) -> ApiError {
+    let status = response.status();
+    match response.json::<Problem>().await {
+        Ok(problem) => ApiError::Problem(problem),
+        Err(_) if status == 502 || status == 503 || status == 504 => ApiError::Network,
+        Err(_) => ApiError::Problem(Problem {
+            kind: Problem::type_uri(ErrorCode::Internal),
+            title: "Unexpected response".into(),
+            status,
+            detail: None,
+            code: ErrorCode::Internal,
+            errors: Vec::new(),
+            retry_after: None,
+        }),
+    }
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    read(Request::get(&url(path)).send().await).await
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let request = mutating(Request::post(&url(path)))
+        .json(body)
+        .map_err(|_| ApiError::Network)?;
+    read(request.send().await).await
+}
+
+pub async fn invitation(token: &str) -> Result<InvitationView, ApiError> {
+    get(&format!("/invitations/{token}")).await
+}
+
+pub async fn start_signup(request: &StartSignupRequest) -> Result<SignupFlowView, ApiError> {
+    post("/signup", request).await
+}
+
+pub async fn signup_flow(flow_id: &str) -> Result<SignupFlowView, ApiError> {
+    get(&format!("/signup/{flow_id}")).await
+}
+
+pub async fn resend_code(flow_id: &str) -> Result<SignupFlowView, ApiError> {
+    post(&format!("/signup/{flow_id}/code"), &serde_json::json!({})).await
+}
+
+pub async fn verify_code(flow_id: &str, code: &str) -> Result<SignupFlowView, ApiError> {
+    let body = VerifyCodeRequest {
+        code: code.to_owned(),
+    };
+    post(&format!("/signup/{flow_id}/verify"), &body).await
+}
+
+pub async fn complete_signup(
+    flow_id: &str,
+    request: &CompleteSignupRequest,
+) -> Result<SessionView, ApiError> {
+    post(&format!("/signup/{flow_id}/complete"), request).await
+}
+
+pub async fn session() -> Result<SessionView, ApiError> {
+    get("/session").await
+}
+
+pub async fn sign_in(request: &SignInRequest) -> Result<SessionView, ApiError> {
+    post("/session", request).await
+}
+
+pub async fn sign_out() -> Result<(), ApiError> {
+    let sent = mutating(Request::delete(&url("/session"))).send().await;
+    let response = sent.map_err(|_| ApiError::Network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(problem(response).await)
+    }
+}

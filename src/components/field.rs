@@ -1,0 +1,95 @@
+//! A labelled input with its error, wired once for everyone (WCAG 2.2 SC 1.3.1, 3.3.1, 4.1.2):
+//! `<label for>`, `aria-invalid`, `aria-describedby` pointing at the error and the hint.
+//! Validation runs on blur, then live on every keystroke once an error has been shown.
+
+use crate::i18n::Msg;
+use crate::use_ui;
+use leptos::prelude::*;
+use partner_login_contract::ErrorCode;
+
+/// A field's error: a code and the number its message needs.
+pub type FieldProblem = Option<(ErrorCode, Option<u32>)>;
+
+/// Translates a field problem.
+pub fn problem_text(problem: (ErrorCode, Option<u32>)) -> String {
+    let ui = use_ui();
+    let limit = problem.1.map(|l| l.to_string()).unwrap_or_default();
+    ui.f(Msg::Error(problem.0), &[("limit", &limit)])
+}
+
+#[component]
+pub fn Field(
+    /// The input's id; its error is `<id>-error`.
+    id: &'static str,
+    label: Msg,
+    value: RwSignal<String>,
+    error: RwSignal<FieldProblem>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(default = "text")] inputmode: &'static str,
+    /// The client-side rule, from the contract crate.
+    #[prop(optional)]
+    validate: Option<fn(&str) -> FieldProblem>,
+    #[prop(into, default = Signal::from(false))] disabled: Signal<bool>,
+    #[prop(into, default = Signal::from(false))] readonly: Signal<bool>,
+    #[prop(into, optional)] hint: Option<Signal<String>>,
+    #[prop(into, optional)] input_type: Option<Signal<&'static str>>,
+) -> impl IntoView {
+    let ui = use_ui();
+    let touched = RwSignal::new(false);
+    let check = move || {
+        if let Some(rule) = validate {
+            error.set(rule(&value.get_untracked()));
+        }
+    };
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let has_hint = hint.is_some();
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let input_kind = move || input_type.map(|t| t.get()).unwrap_or(kind);
+    view! {
+        <div class="field" class:invalid=move || error.get().is_some()>
+            <label for=id>{move || ui.t(label)}</label>
+            <input
+                id=id
+                name=id
+                type=input_kind
+                autocomplete=autocomplete
+                inputmode=inputmode
+                prop:value=move || value.get()
+                disabled=move || disabled.get()
+                readonly=move || readonly.get()
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described_by
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    if touched.get_untracked() {
+                        check();
+                    }
+                }
+                on:blur=move |_| {
+                    if !value.get_untracked().is_empty() {
+                        touched.set(true);
+                        check();
+                    }
+                }
+            />
+            {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{move || hint.get()}</p> })}
+            <p class="error" id=error_id>
+                {move || error.get().map(problem_text)}
+            </p>
+        </div>
+    }
+}

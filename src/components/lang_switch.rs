@@ -1,0 +1,33 @@
+//! The language switcher: a signal change, so every typed value stays where it is.
+
+use crate::i18n::{Lang, Msg};
+use crate::{storage, use_ui};
+use leptos::prelude::*;
+
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    let ui = use_ui();
+    let on_change = move |ev| {
+        if let Some(lang) = Lang::from_tag(&event_target_value(&ev)) {
+            storage::set("partner-login.lang", lang.tag());
+            ui.lang.set(lang);
+        }
+    };
+    view! {
+        <div class="lang-switch">
+            <label for="lang">{move || ui.t(Msg::LanguageLabel)}</label>
+            <select id="lang" on:change=on_change>
+                {Lang::ALL
+                    .into_iter()
+                    .map(|lang| {
+                        view! {
+                            <option value=lang.tag() selected=move || ui.lang.get() == lang>
+                                {lang.native_name()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}

@@ -1,0 +1,5 @@
+//! Pieces every screen shares.
+
+pub mod card;
+pub mod field;
+pub mod lang_switch;

@@ -1,0 +1,3 @@
+//! The flows as small pure state machines (no DOM, no HTTP), unit-tested natively.
+
+pub mod signup;

@@ -1,0 +1,145 @@
+//! The sign-up flow of the user guide: enter the email (step 3) → code sent (step 5) → email
+//! verified (step 6) → account created. Ory Kratos's "choose method → sent email → passed
+//! challenge", as a pure state machine the page renders.
+
+use partner_login_contract::api::{SignupFlowView, SignupState};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Step 3: type the email, "Send verification code".
+    EnterEmail,
+    /// Step 5: a code is on its way; "Verify code" or "Send new code".
+    CodeSent { flow_id: String, email: String },
+    /// Step 6: the email is verified; the rest of the form can be filled and created.
+    Verified { flow_id: String, email: String },
+    /// The account exists and the person is signed in.
+    Done,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The server sent a code (first send, or a resumed flow).
+    CodeSent(SignupFlowView),
+    /// The server accepted the code.
+    Verified(SignupFlowView),
+    /// "Change e-mail": start over with an editable address.
+    ChangeEmail,
+    /// The server no longer knows the flow (expired or unknown): start over.
+    FlowLost,
+    /// "Create" succeeded.
+    Created,
+}
+
+impl Step {
+    /// The step a flow fetched from the server (after a reload) stands at.
+    pub fn from_view(view: &SignupFlowView) -> Step {
+        match view.state {
+            SignupState::CodeSent => Step::CodeSent {
+                flow_id: view.flow_id.clone(),
+                email: view.email.clone(),
+            },
+            SignupState::Verified => Step::Verified {
+                flow_id: view.flow_id.clone(),
+                email: view.email.clone(),
+            },
+        }
+    }
+
+    /// The next step. Events that make no sense in a step leave it unchanged.
+    pub fn next(self, event: Event) -> Step {
+        match (self, event) {
+            (_, Event::ChangeEmail) | (_, Event::FlowLost) => Step::EnterEmail,
+            (Step::EnterEmail | Step::CodeSent { .. }, Event::CodeSent(view)) => {
+                Step::from_view(&view)
+            }
+            (Step::CodeSent { .. }, Event::Verified(view)) => Step::Verified {
+                flow_id: view.flow_id,
+                email: view.email,
+            },
+            (Step::Verified { .. }, Event::Created) => Step::Done,
+            (step, _) => step,
+        }
+    }
+
+    pub fn flow_id(&self) -> Option<&str> {
+        match self {
+            Step::CodeSent { flow_id, .. } | Step::Verified { flow_id, .. } => Some(flow_id),
+            _ => None,
+        }
+    }
+
+    /// The email is locked once a code was sent to it.
+    pub fn email_locked(&self) -> bool {
+        !matches!(self, Step::EnterEmail)
+    }
+
+    /// Password and names may be filled only once the email is verified.
+    pub fn can_create(&self) -> bool {
+        matches!(self, Step::Verified { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(state: SignupState) -> SignupFlowView {
+        SignupFlowView {
+            flow_id: "f1".into(),
+            email: "a@example.org".into(),
+            state,
+            resend_after_seconds: 30,
+            code_expires_in_seconds: 600,
+            invitation: None,
+        }
+    }
+
+    #[test]
+    fn walks_the_seed_steps_in_order() {
+        let step = Step::EnterEmail;
+        assert!(!step.email_locked());
+        let step = step.next(Event::CodeSent(view(SignupState::CodeSent)));
+        assert!(matches!(step, Step::CodeSent { .. }));
+        assert!(step.email_locked());
+        assert!(!step.can_create());
+        let step = step.next(Event::Verified(view(SignupState::Verified)));
+        assert!(step.can_create());
+        assert_eq!(step.flow_id(), Some("f1"));
+        assert_eq!(step.next(Event::Created), Step::Done);
+    }
+
+    #[test]
+    fn a_new_code_keeps_the_flow_in_code_sent() {
+        let step = Step::EnterEmail.next(Event::CodeSent(view(SignupState::CodeSent)));
+        let again = step.clone().next(Event::CodeSent(view(SignupState::CodeSent)));
+        assert_eq!(step, again);
+    }
+
+    #[test]
+    fn change_email_and_lost_flows_start_over() {
+        let verified = Step::EnterEmail
+            .next(Event::CodeSent(view(SignupState::CodeSent)))
+            .next(Event::Verified(view(SignupState::Verified)));
+        assert_eq!(verified.clone().next(Event::ChangeEmail), Step::EnterEmail);
+        assert_eq!(verified.next(Event::FlowLost), Step::EnterEmail);
+    }
+
+    #[test]
+    fn cannot_skip_verification() {
+        assert_eq!(Step::EnterEmail.next(Event::Created), Step::EnterEmail);
+        let sent = Step::EnterEmail.next(Event::CodeSent(view(SignupState::CodeSent)));
+        assert_eq!(sent.clone().next(Event::Created), sent);
+    }
+
+    #[test]
+    fn a_resumed_flow_lands_on_its_step() {
+        assert!(matches!(
+            Step::from_view(&view(SignupState::Verified)),
+            Step::Verified { .. }
+        ));
+        assert!(matches!(
+            Step::from_view(&view(SignupState::CodeSent)),
+            Step::CodeSent { .. }
+        ));
+    }
+}

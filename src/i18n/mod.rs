@@ -1,0 +1,264 @@
+//! Translations. Every user-facing string is a [`Msg`]; each language file maps every `Msg` in
+//! an exhaustive `match`, so a missing translation fails the build. Error codes from the server
+//! are translated here too: the SPA never shows the server's English.
+
+mod en;
+mod fr;
+
+use partner_login_contract::ErrorCode;
+
+/// The languages the screens speak.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Fr,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Fr];
+
+    /// The BCP 47 tag, for `<html lang>` and the API.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+        }
+    }
+
+    /// The language's own name, for the switcher.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Fr => "Français",
+        }
+    }
+
+    /// The best match for a BCP 47 tag such as `fr-CA`; English when nothing matches.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+        Lang::ALL.into_iter().find(|l| l.tag() == primary)
+    }
+
+    pub fn text(self, msg: Msg) -> &'static str {
+        match self {
+            Lang::En => en::text(msg),
+            Lang::Fr => fr::text(msg),
+        }
+    }
+
+    /// A message with `{name}` placeholders filled in.
+    pub fn format(self, msg: Msg, args: &[(&str, &str)]) -> String {
+        let mut out = self.text(msg).to_owned();
+        for (name, value) in args {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
+    }
+}
+
+/// Every string of every screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Msg {
+    PortalName,
+    LanguageLabel,
+    SocialHeading,
+    Or,
+    ExistingHeading,
+    EmailAddress,
+    Password,
+    ForgotPassword,
+    SignIn,
+    NoAccount,
+    SignUpNow,
+    VerificationNecessary,
+    SendVerificationCode,
+    NewPassword,
+    ConfirmNewPassword,
+    DisplayName,
+    GivenName,
+    Surname,
+    Create,
+    Cancel,
+    CodeSentInfo,
+    VerificationCode,
+    VerifyCode,
+    SendNewCode,
+    /// `{seconds}`
+    SendNewCodeIn,
+    EmailVerified,
+    ChangeEmail,
+    ShowPassword,
+    HidePassword,
+    /// `{min}`, `{recommended}`
+    PasswordHint,
+    /// `{recommended}`
+    PasswordBelowRecommended,
+    InvitationHeading,
+    /// `{inviter}`, `{organization}`
+    InvitedBy,
+    /// `{organization}`
+    Invited,
+    /// `{email}`
+    InvitationFor,
+    InvitationProblemHeading,
+    AskAdministrator,
+    /// `{name}`
+    Welcome,
+    Organization,
+    SignOut,
+    ContinueToPortal,
+    Loading,
+    NotFoundHeading,
+    BackToSignIn,
+    ForgotHeading,
+    ForgotUnavailable,
+    Busy,
+    NetworkError,
+    Error(ErrorCode),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_msg() -> Vec<Msg> {
+        use Msg::*;
+        let mut all = vec![
+            PortalName,
+            LanguageLabel,
+            SocialHeading,
+            Or,
+            ExistingHeading,
+            EmailAddress,
+            Password,
+            ForgotPassword,
+            SignIn,
+            NoAccount,
+            SignUpNow,
+            VerificationNecessary,
+            SendVerificationCode,
+            NewPassword,
+            ConfirmNewPassword,
+            DisplayName,
+            GivenName,
+            Surname,
+            Create,
+            Cancel,
+            CodeSentInfo,
+            VerificationCode,
+            VerifyCode,
+            SendNewCode,
+            SendNewCodeIn,
+            EmailVerified,
+            ChangeEmail,
+            ShowPassword,
+            HidePassword,
+            PasswordHint,
+            PasswordBelowRecommended,
+            InvitationHeading,
+            InvitedBy,
+            Invited,
+            InvitationFor,
+            InvitationProblemHeading,
+            AskAdministrator,
+            Welcome,
+            Organization,
+            SignOut,
+            ContinueToPortal,
+            Loading,
+            NotFoundHeading,
+            BackToSignIn,
+            ForgotHeading,
+            ForgotUnavailable,
+            Busy,
+            NetworkError,
+        ];
+        all.extend(ALL_CODES.iter().map(|c| Error(*c)));
+        all
+    }
+
+    const ALL_CODES: &[ErrorCode] = &[
+        ErrorCode::Required,
+        ErrorCode::EmailInvalid,
+        ErrorCode::TooShort,
+        ErrorCode::TooLong,
+        ErrorCode::InvalidCharacters,
+        ErrorCode::PasswordTooCommon,
+        ErrorCode::PasswordNeedsClasses,
+        ErrorCode::PasswordMismatch,
+        ErrorCode::CodeFormat,
+        ErrorCode::CodeWrong,
+        ErrorCode::CodeExpired,
+        ErrorCode::CodeExhausted,
+        ErrorCode::ResendCooldown,
+        ErrorCode::FlowNotFound,
+        ErrorCode::FlowExpired,
+        ErrorCode::FlowNotVerified,
+        ErrorCode::InvitationNotFound,
+        ErrorCode::InvitationExpired,
+        ErrorCode::InvitationUsed,
+        ErrorCode::InvitationEmailMismatch,
+        ErrorCode::AccountExists,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::AccountLocked,
+        ErrorCode::Unauthenticated,
+        ErrorCode::Forbidden,
+        ErrorCode::CsrfRejected,
+        ErrorCode::RateLimited,
+        ErrorCode::ValidationFailed,
+        ErrorCode::BadRequest,
+        ErrorCode::NotFound,
+        ErrorCode::ServiceUnavailable,
+        ErrorCode::Internal,
+    ];
+
+    #[test]
+    fn every_message_is_translated_and_keeps_its_placeholders() {
+        for msg in every_msg() {
+            let en = Lang::En.text(msg);
+            for lang in Lang::ALL {
+                let text = lang.text(msg);
+                assert!(!text.trim().is_empty(), "{msg:?} is empty in {lang:?}");
+                for placeholder in ["{seconds}", "{min}", "{recommended}", "{inviter}", "{organization}", "{email}", "{name}", "{limit}"] {
+                    assert_eq!(
+                        en.contains(placeholder),
+                        text.contains(placeholder),
+                        "{msg:?} in {lang:?} and English differ on {placeholder}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_seed_strings_are_english_word_for_word() {
+        assert_eq!(Lang::En.text(Msg::ExistingHeading), "Sign in with your existing account");
+        assert_eq!(
+            Lang::En.text(Msg::VerificationNecessary),
+            "Verification is necessary. Please click Send button."
+        );
+        assert_eq!(
+            Lang::En.text(Msg::CodeSentInfo),
+            "Verification code has been sent to your inbox. Please copy it to the input box below."
+        );
+        assert_eq!(
+            Lang::En.text(Msg::EmailVerified),
+            "E-mail address verified. You can now continue."
+        );
+    }
+
+    #[test]
+    fn language_tags_match_by_primary_subtag() {
+        assert_eq!(Lang::from_tag("fr-CA"), Some(Lang::Fr));
+        assert_eq!(Lang::from_tag("en"), Some(Lang::En));
+        assert_eq!(Lang::from_tag("sw-KE"), None);
+    }
+
+    #[test]
+    fn format_fills_placeholders() {
+        assert_eq!(
+            Lang::En.format(Msg::SendNewCodeIn, &[("seconds", "27")]),
+            "You can ask for a new code in 27 s."
+        );
+    }
+}

@@ -1,0 +1,94 @@
+//! The invitation link's landing page: `/invitation#<token>` (the token rides in the fragment,
+//! so it never reaches a server log). It shows who invited whom to which organization, keeps the
+//! token for sign-in and sign-up, or says clearly why the invitation cannot be used.
+
+use crate::api::{self, ApiError};
+use crate::components::card::Card;
+use crate::i18n::Msg;
+use crate::{storage, use_ui};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use partner_login_contract::api::InvitationView;
+use partner_login_contract::ErrorCode;
+
+fn token_from_fragment() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let token = hash.trim_start_matches('#').trim().to_owned();
+    (!token.is_empty()).then_some(token)
+}
+
+#[component]
+pub fn Invitation() -> impl IntoView {
+    let ui = use_ui();
+    let state = RwSignal::new(None::<Result<InvitationView, ApiError>>);
+    let token = token_from_fragment().or_else(storage::invitation);
+    match token {
+        Some(token) => {
+            storage::set_invitation(&token);
+            spawn_local(async move {
+                let result = api::invitation(&token).await;
+                if let Ok(view) = &result {
+                    storage::set("partner-login.signup.email", &view.email);
+                    storage::set("partner-login.signin.email", &view.email);
+                } else {
+                    storage::clear_invitation();
+                }
+                state.set(Some(result));
+            });
+        }
+        None => state.set(Some(Err(ApiError::Problem(partner_login_contract::Problem {
+            kind: String::new(),
+            title: String::new(),
+            status: 404,
+            detail: None,
+            code: ErrorCode::InvitationNotFound,
+            errors: Vec::new(),
+            retry_after: None,
+        })))),
+    }
+    view! {
+        <Card>
+            {move || match state.get() {
+                None => view! { <p>{move || ui.t(Msg::Loading)}</p> }.into_any(),
+                Some(Ok(invitation)) => {
+                    let organization = invitation.organization.clone();
+                    let inviter = invitation.inviter.clone();
+                    let email = invitation.email.clone();
+                    view! {
+                        <h1>{move || ui.t(Msg::InvitationHeading)}</h1>
+                        <p>
+                            {move || match &inviter {
+                                Some(inviter) => ui.f(Msg::InvitedBy, &[("inviter", inviter), ("organization", &organization)]),
+                                None => ui.f(Msg::Invited, &[("organization", &organization)]),
+                            }}
+                        </p>
+                        <p>
+                            {move || ui.t(Msg::Organization)} ": "
+                            <strong id="invitation-organization">{invitation.organization.clone()}</strong>
+                        </p>
+                        <p>{move || ui.f(Msg::InvitationFor, &[("email", &email)])}</p>
+                        <div class="actions">
+                            <A href="/signup" attr:class="button primary">{move || ui.t(Msg::SignUpNow)}</A>
+                            <A href="/" attr:class="button">{move || ui.t(Msg::SignIn)}</A>
+                        </div>
+                    }
+                    .into_any()
+                }
+                Some(Err(err)) => {
+                    let msg = match err.code() {
+                        Some(code) => Msg::Error(code),
+                        None => Msg::NetworkError,
+                    };
+                    view! {
+                        <h1>{move || ui.t(Msg::InvitationProblemHeading)}</h1>
+                        <p id="form-error" role="alert">{move || ui.t(msg)}</p>
+                        <p>{move || ui.t(Msg::AskAdministrator)}</p>
+                        <p><A href="/">{move || ui.t(Msg::BackToSignIn)}</A></p>
+                    }
+                    .into_any()
+                }
+            }}
+        </Card>
+    }
+}

@@ -1,0 +1,8 @@
+//! One module per route.
+
+pub mod forgot;
+pub mod invitation;
+pub mod not_found;
+pub mod portal;
+pub mod sign_in;
+pub mod sign_up;

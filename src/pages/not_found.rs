@@ -1,0 +1,16 @@
+use crate::components::card::Card;
+use crate::i18n::Msg;
+use crate::use_ui;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let ui = use_ui();
+    view! {
+        <Card>
+            <h1>{move || ui.t(Msg::NotFoundHeading)}</h1>
+            <p><A href="/">{move || ui.t(Msg::BackToSignIn)}</A></p>
+        </Card>
+    }
+}

@@ -1,0 +1,67 @@
+//! The portal page: who is signed in, their organization, "Sign out".
+
+use crate::api::{self, ApiError};
+use crate::components::card::Card;
+use crate::i18n::Msg;
+use crate::use_ui;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use partner_login_contract::api::SessionView;
+
+#[component]
+pub fn Portal() -> impl IntoView {
+    let ui = use_ui();
+    let navigate = use_navigate();
+    let session = RwSignal::new(None::<SessionView>);
+    let failed = RwSignal::new(None::<Msg>);
+    {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::session().await {
+                Ok(view) => session.set(Some(view)),
+                Err(ApiError::Network) => failed.set(Some(Msg::NetworkError)),
+                Err(_) => navigate("/", Default::default()),
+            }
+        });
+    }
+    let sign_out = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::sign_out().await {
+                Ok(()) => navigate("/", Default::default()),
+                Err(_) => failed.set(Some(Msg::NetworkError)),
+            }
+        });
+    };
+    view! {
+        <Card>
+            <p id="form-error" role="alert">{move || failed.get().map(|m| ui.t(m))}</p>
+            {move || match session.get() {
+                None => view! { <p>{move || ui.t(Msg::Loading)}</p> }.into_any(),
+                Some(view) => {
+                    let name = view.display_name.clone();
+                    let organizations = view
+                        .organizations
+                        .iter()
+                        .map(|m| m.organization.clone())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let return_url = view.return_url.clone();
+                    view! {
+                        <h1>{move || ui.f(Msg::Welcome, &[("name", &name)])}</h1>
+                        <p>
+                            {move || ui.t(Msg::Organization)} ": "
+                            <strong id="organization">{organizations}</strong>
+                        </p>
+                        {return_url.map(|url| view! {
+                            <p><a class="button primary" href=url>{move || ui.t(Msg::ContinueToPortal)}</a></p>
+                        })}
+                    }
+                    .into_any()
+                }
+            }}
+            <button type="button" on:click=sign_out>{move || ui.t(Msg::SignOut)}</button>
+        </Card>
+    }
+}

@@ -1,0 +1,96 @@
+//! The sign-in screen of the user guide (step 2).
+
+use crate::api::{self, ApiError};
+use crate::components::card::Card;
+use crate::components::field::{Field, FieldProblem};
+use crate::i18n::Msg;
+use crate::{storage, use_ui};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use partner_login_contract::api::SignInRequest;
+use partner_login_contract::{Email, ErrorCode};
+
+fn email_rule(v: &str) -> FieldProblem {
+    Email::parse(v).err().map(|c| (c, None))
+}
+
+fn required_rule(v: &str) -> FieldProblem {
+    v.is_empty().then_some((ErrorCode::Required, None))
+}
+
+#[component]
+pub fn SignIn() -> impl IntoView {
+    let ui = use_ui();
+    let navigate = use_navigate();
+    let email = RwSignal::new(storage::get("partner-login.signin.email").unwrap_or_default());
+    let password = RwSignal::new(String::new());
+    let email_error = RwSignal::new(None);
+    let password_error = RwSignal::new(None);
+    let form_error = RwSignal::new(None::<Msg>);
+    let busy = RwSignal::new(false);
+    Effect::new(move |_| storage::set("partner-login.signin.email", &email.get()));
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        email_error.set(email_rule(&email.get_untracked()));
+        password_error.set(required_rule(&password.get_untracked()));
+        if email_error.get_untracked().is_some() || password_error.get_untracked().is_some() {
+            return;
+        }
+        busy.set(true);
+        form_error.set(None);
+        let request = SignInRequest {
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+            invitation: storage::invitation(),
+        };
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::sign_in(&request).await {
+                Ok(_) => {
+                    storage::clear_invitation();
+                    navigate("/portal", Default::default());
+                }
+                Err(err) => {
+                    let msg = match &err {
+                        ApiError::Network => Msg::NetworkError,
+                        ApiError::Problem(p) => Msg::Error(p.code),
+                    };
+                    form_error.set(Some(msg));
+                    ui.announce(ui.t(msg).to_owned());
+                }
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <Card>
+            <h1>{move || ui.t(Msg::ExistingHeading)}</h1>
+            <form novalidate on:submit=submit>
+                <p id="form-error" class="form-error" role="alert">
+                    {move || form_error.get().map(|m| ui.t(m))}
+                </p>
+                <Field id="email" label=Msg::EmailAddress value=email error=email_error
+                    kind="email" autocomplete="email" inputmode="email" validate=email_rule />
+                <div class="password-row">
+                    <A href="/forgot" attr:class="forgot">{move || ui.t(Msg::ForgotPassword)}</A>
+                </div>
+                <Field id="password" label=Msg::Password value=password error=password_error
+                    kind="password" autocomplete="current-password" validate=required_rule />
+                <button type="submit" class="primary" disabled=move || busy.get()>
+                    {move || ui.t(Msg::SignIn)}
+                </button>
+            </form>
+            <p class="switch">
+                {move || ui.t(Msg::NoAccount)} " "
+                <A href="/signup">{move || ui.t(Msg::SignUpNow)}</A>
+            </p>
+        </Card>
+    }
+}
