@@ -43,18 +43,36 @@ mod tests {
 
     #[test]
     fn accepts_six_digits_with_spaces_or_dashes() {
-        assert_eq!(VerificationCode::parse("701449").unwrap().as_str(), "701449");
-        assert_eq!(VerificationCode::parse(" 701 449 ").unwrap().as_str(), "701449");
-        assert_eq!(VerificationCode::parse("701-449").unwrap().as_str(), "701449");
+        assert_eq!(
+            VerificationCode::parse("701449").unwrap().as_str(),
+            "701449"
+        );
+        assert_eq!(
+            VerificationCode::parse(" 701 449 ").unwrap().as_str(),
+            "701449"
+        );
+        assert_eq!(
+            VerificationCode::parse("701-449").unwrap().as_str(),
+            "701449"
+        );
     }
 
     #[test]
     fn rejects_other_shapes() {
         assert_eq!(VerificationCode::parse(""), Err(ErrorCode::Required));
         assert_eq!(VerificationCode::parse("70144"), Err(ErrorCode::CodeFormat));
-        assert_eq!(VerificationCode::parse("7014490"), Err(ErrorCode::CodeFormat));
-        assert_eq!(VerificationCode::parse("70144a"), Err(ErrorCode::CodeFormat));
-        assert_eq!(VerificationCode::parse("７０１４４９"), Err(ErrorCode::CodeFormat));
+        assert_eq!(
+            VerificationCode::parse("7014490"),
+            Err(ErrorCode::CodeFormat)
+        );
+        assert_eq!(
+            VerificationCode::parse("70144a"),
+            Err(ErrorCode::CodeFormat)
+        );
+        assert_eq!(
+            VerificationCode::parse("７０１４４９"),
+            Err(ErrorCode::CodeFormat)
+        );
     }
 
     #[test]

@@ -192,7 +192,11 @@ mod tests {
             status: 422,
             detail: None,
             code: ErrorCode::ValidationFailed,
-            errors: vec![FieldError::with_limit(Field::Password, ErrorCode::TooShort, 8)],
+            errors: vec![FieldError::with_limit(
+                Field::Password,
+                ErrorCode::TooShort,
+                8,
+            )],
             retry_after: None,
         };
         let json = serde_json::to_value(&problem).unwrap();

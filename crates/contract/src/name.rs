@@ -26,7 +26,10 @@ impl PersonName {
         if trimmed.chars().count() > NAME_MAX_CHARS {
             return Err(ErrorCode::TooLong);
         }
-        if trimmed.chars().any(|c| c.is_control() || matches!(c, '<' | '>')) {
+        if trimmed
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '<' | '>'))
+        {
             return Err(ErrorCode::InvalidCharacters);
         }
         Ok(Self(trimmed.to_owned()))
@@ -61,7 +64,13 @@ mod tests {
             Err(ErrorCode::TooLong)
         );
         assert!(PersonName::parse(&"é".repeat(NAME_MAX_CHARS)).is_ok());
-        assert_eq!(PersonName::parse("a\u{0}b"), Err(ErrorCode::InvalidCharacters));
-        assert_eq!(PersonName::parse("<script>"), Err(ErrorCode::InvalidCharacters));
+        assert_eq!(
+            PersonName::parse("a\u{0}b"),
+            Err(ErrorCode::InvalidCharacters)
+        );
+        assert_eq!(
+            PersonName::parse("<script>"),
+            Err(ErrorCode::InvalidCharacters)
+        );
     }
 }

@@ -69,7 +69,10 @@ pub fn character_classes(password: &str) -> usize {
     let upper = password.chars().any(char::is_uppercase);
     let digit = password.chars().any(|c| c.is_ascii_digit());
     let other = password.chars().any(|c| !c.is_alphanumeric());
-    [lower, upper, digit, other].into_iter().filter(|b| *b).count()
+    [lower, upper, digit, other]
+        .into_iter()
+        .filter(|b| *b)
+        .count()
 }
 
 /// The confirmation must equal the password, character for character.
@@ -116,7 +119,10 @@ mod tests {
         assert!(P.check("пароль12").is_ok());
         assert!(P.check("密码密码密码密码").is_ok());
         // 7 code points, 21 bytes: too short, whatever the bytes say.
-        assert_eq!(P.check("密码密码密码密"), Err((ErrorCode::TooShort, Some(8))));
+        assert_eq!(
+            P.check("密码密码密码密"),
+            Err((ErrorCode::TooShort, Some(8)))
+        );
     }
 
     #[test]
@@ -125,7 +131,10 @@ mod tests {
         assert_eq!(P.check("1234567"), Err((ErrorCode::TooShort, Some(8))));
         assert!(P.check("12345678").is_ok());
         assert!(P.check(&"x".repeat(256)).is_ok());
-        assert_eq!(P.check(&"x".repeat(257)), Err((ErrorCode::TooLong, Some(256))));
+        assert_eq!(
+            P.check(&"x".repeat(257)),
+            Err((ErrorCode::TooLong, Some(256)))
+        );
     }
 
     #[test]

@@ -98,7 +98,9 @@ async fn send_new_code_replaces_the_old_one_and_change_email_starts_over() {
     let new_code = mailbox.next_to(first).await.code();
     browser.fill("Verification code", &old_code).await;
     browser.click_button("Verify code").await;
-    let error = browser.wait_xpath("//*[@id='code-error'][normalize-space(.)!='']").await;
+    let error = browser
+        .wait_xpath("//*[@id='code-error'][normalize-space(.)!='']")
+        .await;
     assert!(!error.text().await.expect("text").is_empty());
     // What the user typed is kept after the failed request.
     assert_eq!(browser.value_of("Verification code").await, old_code);

@@ -1,0 +1,115 @@
+//! The one error type of the API and its mapping to RFC 9457 problem+json. Only this file knows
+//! which status code an error gets; 5xx details go to the log, never to the client.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use partner_login_contract::{ErrorCode, FieldError, Problem};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// A client error with a stable code and no field.
+    #[error("{0}")]
+    Client(ErrorCode),
+    /// Try again after so many seconds (cooldowns, caps).
+    #[error("{code} (retry after {retry_after} s)")]
+    TooMany { code: ErrorCode, retry_after: u32 },
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                ApiError::Unavailable(err.to_string())
+            }
+            other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+fn status_of(code: ErrorCode) -> StatusCode {
+    use ErrorCode::*;
+    match code {
+        Required | EmailInvalid | TooShort | TooLong | InvalidCharacters | PasswordTooCommon
+        | PasswordNeedsClasses | PasswordMismatch | CodeFormat | CodeWrong | CodeExpired
+        | ValidationFailed | FlowNotVerified => StatusCode::UNPROCESSABLE_ENTITY,
+        CodeExhausted | ResendCooldown | RateLimited | AccountLocked => {
+            StatusCode::TOO_MANY_REQUESTS
+        }
+        FlowNotFound | InvitationNotFound | NotFound => StatusCode::NOT_FOUND,
+        FlowExpired | InvitationExpired | InvitationUsed => StatusCode::GONE,
+        AccountExists => StatusCode::CONFLICT,
+        InvalidCredentials | Unauthenticated => StatusCode::UNAUTHORIZED,
+        Forbidden | CsrfRejected | InvitationEmailMismatch => StatusCode::FORBIDDEN,
+        BadRequest => StatusCode::BAD_REQUEST,
+        ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// A problem+json response for a code.
+pub fn problem_response(
+    code: ErrorCode,
+    errors: Vec<FieldError>,
+    retry_after: Option<u32>,
+) -> Response {
+    let status = status_of(code);
+    let body = Problem {
+        kind: Problem::type_uri(code),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail: None,
+        code,
+        errors,
+        retry_after,
+    };
+    let mut response = (status, axum::Json(body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    if let Some(seconds) = retry_after {
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            headers.insert(header::RETRY_AFTER, value);
+        }
+    }
+    response
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::Validation(errors) => {
+                problem_response(ErrorCode::ValidationFailed, errors, None)
+            }
+            ApiError::Client(code) => {
+                let field = match code {
+                    ErrorCode::CodeWrong | ErrorCode::CodeExpired | ErrorCode::CodeFormat => {
+                        vec![FieldError::new(partner_login_contract::Field::Code, code)]
+                    }
+                    _ => Vec::new(),
+                };
+                problem_response(code, field, None)
+            }
+            ApiError::TooMany { code, retry_after } => {
+                problem_response(code, Vec::new(), Some(retry_after))
+            }
+            ApiError::Unavailable(detail) => {
+                tracing::error!(%detail, "database unavailable");
+                problem_response(ErrorCode::ServiceUnavailable, Vec::new(), Some(5))
+            }
+            ApiError::Internal(err) => {
+                tracing::error!(error = ?err, "internal error");
+                problem_response(ErrorCode::Internal, Vec::new(), None)
+            }
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

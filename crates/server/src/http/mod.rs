@@ -1,0 +1,56 @@
+//! The HTTP surface. Each feature has its own module with its `router()`; `app()` assembles them
+//! behind the middleware every response goes through (security headers, CSRF, tracing).
+
+mod csrf;
+mod dev;
+mod headers;
+mod invitations;
+mod meta;
+pub mod openapi;
+mod session;
+mod signup;
+mod static_files;
+
+use crate::config::Config;
+use crate::mail::Mailer;
+use crate::storage::Db;
+use axum::Router;
+use std::sync::Arc;
+use tower_http::trace::TraceLayer;
+
+pub use invitations::create_invitation;
+pub use session::SessionCookie;
+
+/// What every handler can reach. Configuration is read once, at start-up.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub mailer: Mailer,
+}
+
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(meta::router())
+        .merge(invitations::router())
+        .merge(signup::router())
+        .merge(session::router())
+        .fallback(meta::api_not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::check,
+        ))
+        .layer(axum::middleware::from_fn(headers::no_store));
+    let mut router = Router::new().nest("/api", api);
+    if state.config.dev_mailbox() {
+        router = router.merge(dev::router());
+    }
+    router
+        .merge(static_files::router(&state.config.static_dir))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::security,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

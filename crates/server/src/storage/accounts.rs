@@ -1,0 +1,100 @@
+use super::Db;
+use sqlx::Row;
+
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub given_name: String,
+    pub surname: String,
+}
+
+pub struct NewAccount<'a> {
+    pub id: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub display_name: &'a str,
+    pub given_name: &'a str,
+    pub surname: &'a str,
+}
+
+const COLUMNS: &str = "id, email, password_hash, display_name, given_name, surname";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<Account, sqlx::Error> {
+    Ok(Account {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        password_hash: row.try_get("password_hash")?,
+        display_name: row.try_get("display_name")?,
+        given_name: row.try_get("given_name")?,
+        surname: row.try_get("surname")?,
+    })
+}
+
+pub async fn by_email(db: &Db, email: &str) -> Result<Option<Account>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn by_id(db: &Db, id: &str) -> Result<Option<Account>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    account: &NewAccount<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO accounts (id, email, password_hash, display_name, given_name, surname, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(account.id)
+    .bind(account.email)
+    .bind(account.password_hash)
+    .bind(account.display_name)
+    .bind(account.given_name)
+    .bind(account.surname)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Adds a membership; adding one that exists is not an error.
+pub async fn add_membership(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+    organization: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO memberships (account_id, organization, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (account_id, organization) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(organization)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn organizations(db: &Db, account_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT organization FROM memberships WHERE account_id = $1 ORDER BY created_at, organization",
+    )
+    .bind(account_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(|r| r.try_get("organization")).collect()
+}

@@ -1,0 +1,166 @@
+use super::Db;
+use sqlx::Row;
+
+#[derive(Clone, Debug)]
+pub struct Flow {
+    pub id_hash: String,
+    pub email: String,
+    pub invitation_id: Option<String>,
+    pub language: Option<String>,
+    pub account_exists: bool,
+    pub code_hash: Option<String>,
+    pub code_sent_at: i64,
+    pub code_expires_at: i64,
+    pub code_wrong_tries: i64,
+    pub flow_wrong_tries: i64,
+    pub verified_at: Option<i64>,
+    pub completed_at: Option<i64>,
+    pub expires_at: i64,
+}
+
+const COLUMNS: &str = "id_hash, email, invitation_id, language, account_exists, code_hash, code_sent_at, code_expires_at, code_wrong_tries, flow_wrong_tries, verified_at, completed_at, expires_at";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<Flow, sqlx::Error> {
+    Ok(Flow {
+        id_hash: row.try_get("id_hash")?,
+        email: row.try_get("email")?,
+        invitation_id: row.try_get("invitation_id")?,
+        language: row.try_get("language")?,
+        account_exists: row.try_get::<i64, _>("account_exists")? != 0,
+        code_hash: row.try_get("code_hash")?,
+        code_sent_at: row.try_get("code_sent_at")?,
+        code_expires_at: row.try_get("code_expires_at")?,
+        code_wrong_tries: row.try_get("code_wrong_tries")?,
+        flow_wrong_tries: row.try_get("flow_wrong_tries")?,
+        verified_at: row.try_get("verified_at")?,
+        completed_at: row.try_get("completed_at")?,
+        expires_at: row.try_get("expires_at")?,
+    })
+}
+
+pub async fn insert(db: &Db, flow: &Flow, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO signup_flows (id_hash, email, invitation_id, language, account_exists, code_hash,
+            code_sent_at, code_expires_at, code_wrong_tries, flow_wrong_tries, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $10)",
+    )
+    .bind(&flow.id_hash)
+    .bind(&flow.email)
+    .bind(&flow.invitation_id)
+    .bind(&flow.language)
+    .bind(i64::from(flow.account_exists))
+    .bind(&flow.code_hash)
+    .bind(flow.code_sent_at)
+    .bind(flow.code_expires_at)
+    .bind(now)
+    .bind(flow.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(db: &Db, id_hash: &str) -> Result<Option<Flow>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM signup_flows WHERE id_hash = $1"
+    ))
+    .bind(id_hash)
+    .fetch_optional(db)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// A new code replaces the old one. The per-code count restarts; the flow's count does not
+/// (NIST SP 800-63B-4 §3.2.2: a new code never resets the failed-attempt limit).
+pub async fn replace_code(
+    db: &Db,
+    id_hash: &str,
+    code_hash: Option<&str>,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE signup_flows SET code_hash = $1, code_sent_at = $2, code_expires_at = $3, code_wrong_tries = 0
+         WHERE id_hash = $4 AND verified_at IS NULL",
+    )
+    .bind(code_hash)
+    .bind(now)
+    .bind(expires_at)
+    .bind(id_hash)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn count_wrong_try(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE signup_flows SET code_wrong_tries = code_wrong_tries + 1, flow_wrong_tries = flow_wrong_tries + 1
+         WHERE id_hash = $1",
+    )
+    .bind(id_hash)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Marks the flow verified and burns the code (single use); false when it already was.
+pub async fn mark_verified(db: &Db, id_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE signup_flows SET verified_at = $1, code_hash = NULL WHERE id_hash = $2 AND verified_at IS NULL",
+    )
+    .bind(now)
+    .bind(id_hash)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks the flow completed, once: false when a concurrent request already did.
+pub async fn mark_completed(
+    conn: &mut sqlx::AnyConnection,
+    id_hash: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE signup_flows SET completed_at = $1 WHERE id_hash = $2 AND completed_at IS NULL AND verified_at IS NOT NULL",
+    )
+    .bind(now)
+    .bind(id_hash)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn record_send(db: &Db, email: &str, client: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO code_sends (email, client, sent_at) VALUES ($1, $2, $3)")
+        .bind(email)
+        .bind(client)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Code sends in the last hour to this email and from this client.
+pub async fn sends_last_hour(
+    db: &Db,
+    email: &str,
+    client: &str,
+    now: i64,
+) -> Result<(i64, i64), sqlx::Error> {
+    let since = now - 3600;
+    let by_email: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM code_sends WHERE email = $1 AND sent_at > $2")
+            .bind(email)
+            .bind(since)
+            .fetch_one(db)
+            .await?
+            .try_get("n")?;
+    let by_client: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM code_sends WHERE client = $1 AND sent_at > $2")
+            .bind(client)
+            .bind(since)
+            .fetch_one(db)
+            .await?
+            .try_get("n")?;
+    Ok((by_email, by_client))
+}

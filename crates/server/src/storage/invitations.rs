@@ -1,0 +1,91 @@
+use super::Db;
+use sqlx::Row;
+
+#[derive(Clone, Debug)]
+pub struct Invitation {
+    pub id: String,
+    pub email: String,
+    pub organization: String,
+    pub inviter: Option<String>,
+    pub language: Option<String>,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<Invitation, sqlx::Error> {
+    Ok(Invitation {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        organization: row.try_get("organization")?,
+        inviter: row.try_get("inviter")?,
+        language: row.try_get("language")?,
+        expires_at: row.try_get("expires_at")?,
+        used_at: row.try_get("used_at")?,
+    })
+}
+
+const COLUMNS: &str = "id, email, organization, inviter, language, expires_at, used_at";
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert(
+    db: &Db,
+    id: &str,
+    token_hash: &str,
+    email: &str,
+    organization: &str,
+    inviter: Option<&str>,
+    language: Option<&str>,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO invitations (id, token_hash, email, organization, inviter, language, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(token_hash)
+    .bind(email)
+    .bind(organization)
+    .bind(inviter)
+    .bind(language)
+    .bind(now)
+    .bind(expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn by_token_hash(db: &Db, token_hash: &str) -> Result<Option<Invitation>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM invitations WHERE token_hash = $1"
+    ))
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn by_id(db: &Db, id: &str) -> Result<Option<Invitation>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM invitations WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Marks the invitation used, once: false when it already was (single use, in a transaction).
+pub async fn mark_used(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE invitations SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[cfg(test)]
+mod tests {}
