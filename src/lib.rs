@@ -82,7 +82,11 @@ pub fn App() -> impl IntoView {
             let _ = html.set_attribute("dir", "ltr");
         }
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-            doc.set_title(&format!("{} – {}", lang.text(Msg::SignIn), lang.text(Msg::PortalName)));
+            doc.set_title(&format!(
+                "{} – {}",
+                lang.text(Msg::SignIn),
+                lang.text(Msg::PortalName)
+            ));
         }
     });
     view! {

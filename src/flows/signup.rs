@@ -111,7 +111,9 @@ mod tests {
     #[test]
     fn a_new_code_keeps_the_flow_in_code_sent() {
         let step = Step::EnterEmail.next(Event::CodeSent(view(SignupState::CodeSent)));
-        let again = step.clone().next(Event::CodeSent(view(SignupState::CodeSent)));
+        let again = step
+            .clone()
+            .next(Event::CodeSent(view(SignupState::CodeSent)));
         assert_eq!(step, again);
     }
 

@@ -219,7 +219,16 @@ mod tests {
             for lang in Lang::ALL {
                 let text = lang.text(msg);
                 assert!(!text.trim().is_empty(), "{msg:?} is empty in {lang:?}");
-                for placeholder in ["{seconds}", "{min}", "{recommended}", "{inviter}", "{organization}", "{email}", "{name}", "{limit}"] {
+                for placeholder in [
+                    "{seconds}",
+                    "{min}",
+                    "{recommended}",
+                    "{inviter}",
+                    "{organization}",
+                    "{email}",
+                    "{name}",
+                    "{limit}",
+                ] {
                     assert_eq!(
                         en.contains(placeholder),
                         text.contains(placeholder),
@@ -232,7 +241,10 @@ mod tests {
 
     #[test]
     fn the_seed_strings_are_english_word_for_word() {
-        assert_eq!(Lang::En.text(Msg::ExistingHeading), "Sign in with your existing account");
+        assert_eq!(
+            Lang::En.text(Msg::ExistingHeading),
+            "Sign in with your existing account"
+        );
         assert_eq!(
             Lang::En.text(Msg::VerificationNecessary),
             "Verification is necessary. Please click Send button."

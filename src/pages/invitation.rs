@@ -37,15 +37,17 @@ pub fn Invitation() -> impl IntoView {
                 state.set(Some(result));
             });
         }
-        None => state.set(Some(Err(ApiError::Problem(partner_login_contract::Problem {
-            kind: String::new(),
-            title: String::new(),
-            status: 404,
-            detail: None,
-            code: ErrorCode::InvitationNotFound,
-            errors: Vec::new(),
-            retry_after: None,
-        })))),
+        None => state.set(Some(Err(ApiError::Problem(
+            partner_login_contract::Problem {
+                kind: String::new(),
+                title: String::new(),
+                status: 404,
+                detail: None,
+                code: ErrorCode::InvitationNotFound,
+                errors: Vec::new(),
+                retry_after: None,
+            },
+        )))),
     }
     view! {
         <Card>

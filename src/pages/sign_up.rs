@@ -235,20 +235,18 @@ pub fn SignUp() -> impl IntoView {
                     code_error.set(None);
                     apply(Event::Verified(view));
                 }
-                Err(err) => {
-                    match err.code() {
-                        Some(
-                            c @ (ErrorCode::CodeWrong
-                            | ErrorCode::CodeExpired
-                            | ErrorCode::CodeExhausted
-                            | ErrorCode::CodeFormat),
-                        ) => {
-                            code_error.set(Some((c, None)));
-                            ui.announce(ui.t(Msg::Error(c)).to_owned());
-                        }
-                        _ => show_error(&err),
+                Err(err) => match err.code() {
+                    Some(
+                        c @ (ErrorCode::CodeWrong
+                        | ErrorCode::CodeExpired
+                        | ErrorCode::CodeExhausted
+                        | ErrorCode::CodeFormat),
+                    ) => {
+                        code_error.set(Some((c, None)));
+                        ui.announce(ui.t(Msg::Error(c)).to_owned());
                     }
-                }
+                    _ => show_error(&err),
+                },
             }
             busy.set(false);
         });
@@ -327,7 +325,10 @@ pub fn SignUp() -> impl IntoView {
                             };
                             target.set(Some((fe.code, fe.limit)));
                         }
-                        if matches!(err.code(), Some(ErrorCode::FlowNotFound | ErrorCode::FlowExpired)) {
+                        if matches!(
+                            err.code(),
+                            Some(ErrorCode::FlowNotFound | ErrorCode::FlowExpired)
+                        ) {
                             apply(Event::FlowLost);
                         }
                         show_error(&err);
@@ -356,7 +357,13 @@ pub fn SignUp() -> impl IntoView {
             ui.f(Msg::PasswordHint, &[("min", &min), ("recommended", &rec)])
         }
     });
-    let password_type = Signal::derive(move || if show_password.get() { "text" } else { "password" });
+    let password_type = Signal::derive(move || {
+        if show_password.get() {
+            "text"
+        } else {
+            "password"
+        }
+    });
 
     view! {
         <Card>
