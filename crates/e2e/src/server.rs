@@ -103,8 +103,9 @@ impl TestServer {
 
     /// Runs `partner-login-server invite` against the same database and mail settings, as an
     /// administrator would, and returns the invitation link (its last line of output).
-    pub fn invite(&self, email: &str, organization: &str, inviter: Option<&str>) -> String {
-        let mut cmd = Command::new(server_bin());
+    pub async fn invite(&self, email: &str, organization: &str, inviter: Option<&str>) -> String {
+        // Async: the SMTP sink receiving the invitation runs on this test's runtime.
+        let mut cmd = tokio::process::Command::new(server_bin());
         cmd.args(["invite", "--email", email, "--organization", organization]);
         if let Some(inviter) = inviter {
             cmd.args(["--inviter", inviter]);
@@ -112,6 +113,7 @@ impl TestServer {
         let out = cmd
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .output()
+            .await
             .expect("the invite command runs");
         assert!(
             out.status.success(),

@@ -12,7 +12,9 @@ async fn invited_person_signs_up_with_an_emailed_code_and_lands_on_the_portal() 
     let email = "amina.diallo@example.org";
 
     // Step 1: the administrator invites; the invitation email holds the link.
-    let link = server.invite(email, "Sahel Relief Network", Some("Fatou Ndiaye"));
+    let link = server
+        .invite(email, "Sahel Relief Network", Some("Fatou Ndiaye"))
+        .await;
     let invitation = mailbox.next_to(email).await;
     assert!(
         invitation.text.contains(&link),
@@ -84,7 +86,7 @@ async fn send_new_code_replaces_the_old_one_and_change_email_starts_over() {
     let server = TestServer::start_with(Some(&mailbox.url()), &[("RESEND_COOLDOWN_SECONDS", "2")]);
     let first = "first.address@example.org";
     let second = "second.address@example.org";
-    let link = server.invite(first, "Lake Chad Partners", None);
+    let link = server.invite(first, "Lake Chad Partners", None).await;
     let _invitation = mailbox.next_to(first).await;
 
     let browser = Browser::start().await;
