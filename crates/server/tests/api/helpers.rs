@@ -1,0 +1,218 @@
+//! `TestApp`: the real app on 127.0.0.1:0 with a fresh database and an SMTP sink, and typed
+//! helpers over HTTP (in the manner of zero-to-production's `spawn_app`).
+
+use partner_login_contract::api::{CSRF_HEADER, CSRF_HEADER_VALUE};
+use partner_login_server::config::Config;
+use partner_login_testkit::{Message, Postgres, SmtpSink};
+use reqwest::{Client, Response};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub const WAIT: Duration = Duration::from_secs(20);
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates `<name>::sqlite` and `<name>::postgres` tests from `async fn <name>(Backend)`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+pub struct TestApp {
+    pub url: String,
+    pub client: Client,
+    pub mail: SmtpSink,
+    pub state: partner_login_server::AppState,
+    _dir: tempfile::TempDir,
+    _pg: Option<Postgres>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let (database_url, pg) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
+                None,
+            ),
+            Backend::Postgres => {
+                let pg = tokio::task::spawn_blocking(Postgres::start).await.unwrap();
+                let url = pg.database();
+                (url, Some(pg))
+            }
+        };
+        let mail = SmtpSink::start().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut config = Config {
+            listen_addr: addr,
+            database_url,
+            smtp_url: Some(mail.url()),
+            mail_from: "UN Partner Portal <no-reply@localhost>".into(),
+            public_url: Some(format!("http://{addr}")),
+            admin_token: Some(ADMIN_TOKEN.into()),
+            return_urls: Vec::new(),
+            cors_allowed_origins: Vec::new(),
+            static_dir: PathBuf::from("/nonexistent"),
+            password_require_three_classes: false,
+            invitation_ttl_days: 14,
+            resend_cooldown_seconds: 30,
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            dev_mailbox: None,
+        };
+        tweak(&mut config);
+        let state = partner_login_server::state(config).await.unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let serving = state.clone();
+        tokio::spawn(async move {
+            partner_login_server::serve(serving, listener, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        Self {
+            url: format!("http://{addr}"),
+            client: Client::builder().cookie_store(true).build().unwrap(),
+            mail,
+            state,
+            _dir: dir,
+            _pg: pg,
+            shutdown: Some(tx),
+        }
+    }
+
+    pub fn api(&self, path: &str) -> String {
+        format!("{}/api{path}", self.url)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.api(path)).send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Response {
+        self.client
+            .post(self.api(path))
+            .header(CSRF_HEADER, CSRF_HEADER_VALUE)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.client
+            .delete(self.api(path))
+            .header(CSRF_HEADER, CSRF_HEADER_VALUE)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Invites `email` through the admin API; returns the token of the mailed link.
+    pub async fn invite(&self, email: &str, organization: &str) -> String {
+        let before = self
+            .mail
+            .messages()
+            .await
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t == email))
+            .count();
+        let response = self
+            .client
+            .post(self.api("/admin/invitations"))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(&json!({"email": email, "organization": organization, "inviter": "Fatou Ndiaye"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        let link = body["link"].as_str().unwrap().to_owned();
+        let mail = self.nth_mail(email, before + 1).await;
+        assert_eq!(mail.link(), link, "the mailed link is the returned one");
+        link.split_once('#').unwrap().1.to_owned()
+    }
+
+    /// The `n`-th message (1-based) to `to`.
+    pub async fn nth_mail(&self, to: &str, n: usize) -> Message {
+        self.mail
+            .wait_for_count(to, n, WAIT)
+            .await
+            .swap_remove(n - 1)
+    }
+
+    /// Starts a sign-up; returns the flow id.
+    pub async fn start_signup(&self, email: &str, invitation: Option<&str>) -> String {
+        let response = self
+            .post("/signup", json!({"email": email, "invitation": invitation}))
+            .await;
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        body["flow_id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn verify(&self, flow: &str, code: &str) -> Response {
+        self.post(&format!("/signup/{flow}/verify"), json!({"code": code}))
+            .await
+    }
+
+    pub async fn complete(&self, flow: &str, password: &str) -> Response {
+        self.post(
+            &format!("/signup/{flow}/complete"),
+            json!({
+                "password": password, "password_confirmation": password,
+                "display_name": "Amina D.", "given_name": "Amina", "surname": "Diallo"
+            }),
+        )
+        .await
+    }
+
+    /// Runs a statement on the app's database (to move a deadline into the past).
+    pub async fn exec(&self, sql: &str) {
+        sqlx::query(sql).execute(&self.state.db).await.unwrap();
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The problem document of a response, checking its media type.
+pub async fn problem(response: Response) -> Value {
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json",
+        "errors are RFC 9457 problem documents"
+    );
+    response.json().await.unwrap()
+}
+
+pub const PASSPHRASE: &str = "river mango lantern 42";

@@ -1,0 +1,81 @@
+use crate::helpers::{problem, Backend, TestApp, ADMIN_TOKEN, PASSPHRASE};
+use crate::on_both_databases;
+use serde_json::json;
+
+on_both_databases!(
+    admin_invites_and_the_invitation_can_be_viewed,
+    invitations_need_the_admin_token,
+    unknown_expired_and_used_invitations_say_so
+);
+
+async fn admin_invites_and_the_invitation_can_be_viewed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app
+        .invite("amina@example.org", "Sahel Relief Network")
+        .await;
+    let mail = app.nth_mail("amina@example.org", 1).await;
+    assert!(mail
+        .text
+        .contains("Fatou Ndiaye invited you to join Sahel Relief Network"));
+    assert!(mail.raw.contains("text/html"), "multipart: text and HTML");
+    let view: serde_json::Value = app
+        .get(&format!("/invitations/{token}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["email"], "amina@example.org");
+    assert_eq!(view["organization"], "Sahel Relief Network");
+    assert_eq!(view["inviter"], "Fatou Ndiaye");
+}
+
+async fn invitations_need_the_admin_token(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let body = json!({"email": "a@example.org", "organization": "Org"});
+    for token in [
+        None,
+        Some("wrong"),
+        Some(&ADMIN_TOKEN[..ADMIN_TOKEN.len() - 1]),
+    ] {
+        let mut request = app.client.post(app.api("/admin/invitations")).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 403);
+        assert_eq!(problem(response).await["code"], "forbidden");
+    }
+    let bad = app
+        .client
+        .post(app.api("/admin/invitations"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"email": "nope", "organization": " "}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let errors = problem(bad).await["errors"].clone();
+    assert_eq!(errors.as_array().unwrap().len(), 2);
+}
+
+async fn unknown_expired_and_used_invitations_say_so(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let unknown = app.get("/invitations/0000").await;
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(problem(unknown).await["code"], "invitation_not_found");
+
+    let token = app.invite("late@example.org", "Org").await;
+    app.exec("UPDATE invitations SET expires_at = 0").await;
+    let expired = app.get(&format!("/invitations/{token}")).await;
+    assert_eq!(expired.status(), 410);
+    assert_eq!(problem(expired).await["code"], "invitation_expired");
+
+    let token = app.invite("once@example.org", "Org").await;
+    let flow = app.start_signup("once@example.org", Some(&token)).await;
+    let code = app.nth_mail("once@example.org", 2).await.code();
+    assert_eq!(app.verify(&flow, &code).await.status(), 200);
+    assert_eq!(app.complete(&flow, PASSPHRASE).await.status(), 201);
+    let used = app.get(&format!("/invitations/{token}")).await;
+    assert_eq!(used.status(), 410);
+    assert_eq!(problem(used).await["code"], "invitation_used");
+}

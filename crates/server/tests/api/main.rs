@@ -1,0 +1,12 @@
+//! The server's integration tests: one binary, a module per flow. Every test runs twice, on
+//! SQLite and on a throwaway PostgreSQL cluster, against the real app on a loopback port, with
+//! mail going to a real SMTP sink.
+#![allow(clippy::unwrap_used)]
+
+mod helpers;
+
+mod invitations;
+mod meta;
+mod openapi;
+mod session;
+mod signup;

@@ -1,0 +1,80 @@
+use crate::helpers::{problem, Backend, TestApp};
+use crate::on_both_databases;
+use serde_json::json;
+
+on_both_databases!(
+    health_and_public_config,
+    errors_are_problems_and_headers_are_strict,
+    state_changes_need_the_csrf_header
+);
+
+async fn health_and_public_config(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    assert_eq!(app.get("/health").await.status(), 200);
+    let config: serde_json::Value = app.get("/config").await.json().await.unwrap();
+    assert_eq!(config["password_policy"]["min_chars"], 8);
+    assert_eq!(config["password_policy"]["recommended_chars"], 15);
+    assert_eq!(config["resend_cooldown_seconds"], 30);
+    assert_eq!(config["providers"], json!([]));
+    assert_eq!(config["dev_mailbox"], false, "SMTP is configured");
+}
+
+async fn errors_are_problems_and_headers_are_strict(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let response = app.get("/no-such-endpoint").await;
+    assert_eq!(response.status(), 404);
+    let headers = response.headers().clone();
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    for directive in [
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(directive), "{directive} in {csp}");
+    }
+    assert!(headers["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .contains("max-age=31536000"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["cache-control"], "no-store");
+    let body = problem(response).await;
+    assert_eq!(body["code"], "not_found");
+    assert_eq!(body["status"], 404);
+    assert_eq!(body["type"], "urn:partner-login:problem:not_found");
+    // No development outbox when real SMTP is configured.
+    let outbox = app
+        .client
+        .get(format!("{}/dev/mailbox", app.url))
+        .send()
+        .await
+        .unwrap();
+    let page = outbox.text().await.unwrap();
+    assert!(!page.contains("Development mailbox"), "{page}");
+}
+
+async fn state_changes_need_the_csrf_header(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let without = app
+        .client
+        .post(app.api("/signup"))
+        .json(&json!({"email": "a@example.org"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(without.status(), 403);
+    assert_eq!(problem(without).await["code"], "csrf_rejected");
+    let foreign = app
+        .client
+        .post(app.api("/signup"))
+        .header("x-requested-with", "partner-login")
+        .header("origin", "https://evil.example")
+        .json(&json!({"email": "a@example.org"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 403, "an origin not configured is refused");
+    assert!(app.mail.messages().await.is_empty(), "nothing was sent");
+}
