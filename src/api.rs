@@ -3,14 +3,15 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use partner_login_contract::api::{
-    CompleteSignupRequest, InvitationView, SessionView, SignInRequest, SignupFlowView,
-    StartSignupRequest, VerifyCodeRequest, CSRF_HEADER, CSRF_HEADER_VALUE,
+    paths, CompleteSignupRequest, InvitationView, PublicConfig, SessionView, SignInRequest,
+    SignupFlowView, StartSignupRequest, VerifyCodeRequest, CSRF_HEADER, CSRF_HEADER_VALUE,
 };
 use partner_login_contract::{ErrorCode, FieldError, Problem};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-/// Where the API is: the same origin, under `/api`.
+/// Where the API is: the same origin, under `/api`. The one place to change it (a later
+/// deployment may read it from a `config.json`).
 pub const API_BASE: &str = "/api";
 
 #[derive(Clone, Debug, PartialEq)]
@@ -46,9 +47,28 @@ fn url(path: &str) -> String {
     format!("{API_BASE}{path}")
 }
 
+/// A contract path with its `{name}` placeholder filled by a percent-encoded value, so a
+/// token or id can never change the path's shape.
+fn path_with(template: &str, name: &str, value: &str) -> String {
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    template.replace(&format!("{{{name}}}"), &encoded)
+}
+
+/// Every request sends the session cookie, also when the API is on another origin.
+fn with_credentials(builder: RequestBuilder) -> RequestBuilder {
+    builder.credentials(web_sys::RequestCredentials::Include)
+}
+
 /// A state-changing request: it carries the CSRF header (OWASP ASVS 5.0 V3.5.1).
 fn mutating(builder: RequestBuilder) -> RequestBuilder {
-    builder.header(CSRF_HEADER, CSRF_HEADER_VALUE)
+    with_credentials(builder).header(CSRF_HEADER, CSRF_HEADER_VALUE)
 }
 
 async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
@@ -78,7 +98,7 @@ async fn problem(response: Response) -> ApiError {
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    read(Request::get(&url(path)).send().await).await
+    read(with_credentials(Request::get(&url(path))).send().await).await
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
@@ -88,50 +108,77 @@ async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result
     read(request.send().await).await
 }
 
+/// `GET /config`: the password policy, the social buttons, the resend cooldown.
+pub async fn config() -> Result<PublicConfig, ApiError> {
+    get(paths::CONFIG).await
+}
+
 pub async fn invitation(token: &str) -> Result<InvitationView, ApiError> {
-    get(&format!("/invitations/{token}")).await
+    get(&path_with(paths::INVITATION, "token", token)).await
 }
 
 pub async fn start_signup(request: &StartSignupRequest) -> Result<SignupFlowView, ApiError> {
-    post("/signup", request).await
+    post(paths::SIGNUP, request).await
 }
 
 pub async fn signup_flow(flow_id: &str) -> Result<SignupFlowView, ApiError> {
-    get(&format!("/signup/{flow_id}")).await
+    get(&path_with(paths::SIGNUP_FLOW, "flow_id", flow_id)).await
 }
 
 pub async fn resend_code(flow_id: &str) -> Result<SignupFlowView, ApiError> {
-    post(&format!("/signup/{flow_id}/code"), &serde_json::json!({})).await
+    let path = path_with(paths::SIGNUP_RESEND, "flow_id", flow_id);
+    post(&path, &serde_json::json!({})).await
 }
 
 pub async fn verify_code(flow_id: &str, code: &str) -> Result<SignupFlowView, ApiError> {
     let body = VerifyCodeRequest {
         code: code.to_owned(),
     };
-    post(&format!("/signup/{flow_id}/verify"), &body).await
+    post(&path_with(paths::SIGNUP_VERIFY, "flow_id", flow_id), &body).await
 }
 
 pub async fn complete_signup(
     flow_id: &str,
     request: &CompleteSignupRequest,
 ) -> Result<SessionView, ApiError> {
-    post(&format!("/signup/{flow_id}/complete"), request).await
+    post(
+        &path_with(paths::SIGNUP_COMPLETE, "flow_id", flow_id),
+        request,
+    )
+    .await
 }
 
 pub async fn session() -> Result<SessionView, ApiError> {
-    get("/session").await
+    get(paths::SESSION).await
 }
 
 pub async fn sign_in(request: &SignInRequest) -> Result<SessionView, ApiError> {
-    post("/session", request).await
+    post(paths::SESSION, request).await
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {
-    let sent = mutating(Request::delete(&url("/session"))).send().await;
+    let sent = mutating(Request::delete(&url(paths::SESSION))).send().await;
     let response = sent.map_err(|_| ApiError::Network)?;
     if response.ok() {
         Ok(())
     } else {
         Err(problem(response).await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_values_are_percent_encoded() {
+        assert_eq!(
+            path_with(paths::SIGNUP_VERIFY, "flow_id", "abc-123_x"),
+            "/signup/abc-123_x/verify"
+        );
+        assert_eq!(
+            path_with(paths::INVITATION, "token", "a/../b?c#d"),
+            "/invitations/a%2F..%2Fb%3Fc%23d"
+        );
     }
 }

@@ -14,17 +14,44 @@ pub mod storage;
 
 use i18n::{Lang, Msg};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use partner_login_contract::api::PublicConfig;
+use partner_login_contract::PasswordPolicy;
 
-/// The language in force and the polite live region, shared by every screen.
+/// The language in force, the polite live region and the server's public configuration,
+/// shared by every screen (provided as context by [`App`]).
 #[derive(Clone, Copy)]
 pub struct Ui {
     pub lang: RwSignal<Lang>,
     pub live: RwSignal<String>,
+    /// `GET /api/config`; the defaults (standard policy, no social buttons) until it arrives.
+    pub config: RwSignal<PublicConfig>,
 }
 
 impl Ui {
+    /// A fresh state in `lang`, with the default configuration.
+    pub fn new(lang: Lang) -> Self {
+        Ui {
+            lang: RwSignal::new(lang),
+            live: RwSignal::new(String::new()),
+            config: RwSignal::new(PublicConfig {
+                password_policy: PasswordPolicy::STANDARD,
+                providers: Vec::new(),
+                resend_cooldown_seconds: 60,
+                dev_mailbox: false,
+            }),
+        }
+    }
+
+    /// Provides a fresh state as context (for the app and for component tests).
+    pub fn provide(lang: Lang) -> Self {
+        let ui = Ui::new(lang);
+        provide_context(ui);
+        ui
+    }
+
     pub fn t(&self, msg: Msg) -> &'static str {
         self.lang.get().text(msg)
     }
@@ -39,15 +66,28 @@ impl Ui {
     }
 }
 
+/// Moves the keyboard focus to the element with `id` once the DOM has been updated (WCAG 2.2
+/// SC 2.4.3: focus goes to what changed).
+pub fn focus_id(id: &'static str) {
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
 pub fn use_ui() -> Ui {
     expect_context::<Ui>()
 }
 
-/// The language to start in: `?lang=`, then the browser's preferences, then English.
-fn initial_lang() -> Lang {
-    let window = web_sys::window();
-    let from_query = window
-        .as_ref()
+/// The language the person chose with `?lang=` or the switcher, if any.
+pub fn chosen_lang() -> Option<Lang> {
+    let from_query = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .and_then(|q| {
             q.trim_start_matches('?')
@@ -55,23 +95,33 @@ fn initial_lang() -> Lang {
                 .find_map(|kv| kv.strip_prefix("lang=").map(str::to_owned))
         })
         .and_then(|tag| Lang::from_tag(&tag));
-    let from_storage = storage::get("partner-login.lang").and_then(|t| Lang::from_tag(&t));
-    let from_browser = window
+    from_query.or_else(|| storage::get(LANG_KEY).and_then(|t| Lang::from_tag(&t)))
+}
+
+/// Where the switcher's choice is kept for the tab.
+pub const LANG_KEY: &str = "partner-login.lang";
+
+/// The language to start in: `?lang=`, the switcher's choice, then the browser's preferences,
+/// then English. (An invitation's language applies when nothing was chosen.)
+fn initial_lang() -> Lang {
+    if let Some(lang) = chosen_lang() {
+        return lang;
+    }
+    web_sys::window()
         .and_then(|w| w.navigator().language())
-        .and_then(|tag| Lang::from_tag(&tag));
-    from_query
-        .or(from_storage)
-        .or(from_browser)
+        .and_then(|tag| Lang::from_tag(&tag))
         .unwrap_or(Lang::En)
 }
 
 #[component]
 pub fn App() -> impl IntoView {
-    let ui = Ui {
-        lang: RwSignal::new(initial_lang()),
-        live: RwSignal::new(String::new()),
-    };
-    provide_context(ui);
+    let ui = Ui::provide(initial_lang());
+    spawn_local(async move {
+        // Without the configuration the screens still work, on the defaults.
+        if let Ok(config) = api::config().await {
+            ui.config.set(config);
+        }
+    });
     Effect::new(move |_| {
         let lang = ui.lang.get();
         if let Some(html) = web_sys::window()

@@ -17,6 +17,11 @@ pub fn problem_text(problem: (ErrorCode, Option<u32>)) -> String {
     ui.f(Msg::Error(problem.0), &[("limit", &limit)])
 }
 
+/// A field rule from a plain function of the contract crate.
+pub fn rule(check: fn(&str) -> FieldProblem) -> Callback<String, FieldProblem> {
+    Callback::new(move |value: String| check(&value))
+}
+
 #[component]
 pub fn Field(
     /// The input's id; its error is `<id>-error`.
@@ -27,9 +32,9 @@ pub fn Field(
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(default = "text")] inputmode: &'static str,
-    /// The client-side rule, from the contract crate.
+    /// The client-side rule, from the contract crate (see [`rule`]).
     #[prop(optional)]
-    validate: Option<fn(&str) -> FieldProblem>,
+    validate: Option<Callback<String, FieldProblem>>,
     #[prop(into, default = Signal::from(false))] disabled: Signal<bool>,
     #[prop(into, default = Signal::from(false))] readonly: Signal<bool>,
     #[prop(into, optional)] hint: Option<Signal<String>>,
@@ -39,7 +44,7 @@ pub fn Field(
     let touched = RwSignal::new(false);
     let check = move || {
         if let Some(rule) = validate {
-            error.set(rule(&value.get_untracked()));
+            error.set(rule.run(value.get_untracked()));
         }
     };
     let error_id = format!("{id}-error");
@@ -72,6 +77,7 @@ pub fn Field(
                 disabled=move || disabled.get()
                 readonly=move || readonly.get()
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-required="true"
                 aria-describedby=described_by
                 on:input=move |ev| {
                     value.set(event_target_value(&ev));

@@ -9,7 +9,7 @@ pub fn LangSwitch() -> impl IntoView {
     let ui = use_ui();
     let on_change = move |ev| {
         if let Some(lang) = Lang::from_tag(&event_target_value(&ev)) {
-            storage::set("partner-login.lang", lang.tag());
+            storage::set(crate::LANG_KEY, lang.tag());
             ui.lang.set(lang);
         }
     };

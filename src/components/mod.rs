@@ -3,3 +3,4 @@
 pub mod card;
 pub mod field;
 pub mod lang_switch;
+pub mod resend;

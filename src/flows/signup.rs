@@ -8,8 +8,13 @@ use partner_login_contract::api::{SignupFlowView, SignupState};
 pub enum Step {
     /// Step 3: type the email, "Send verification code".
     EnterEmail,
-    /// Step 5: a code is on its way; "Verify code" or "Send new code".
-    CodeSent { flow_id: String, email: String },
+    /// Step 5: a code is on its way; "Verify code", or "Send new code" once `resend_after`
+    /// seconds have passed.
+    CodeSent {
+        flow_id: String,
+        email: String,
+        resend_after: u32,
+    },
     /// Step 6: the email is verified; the rest of the form can be filled and created.
     Verified { flow_id: String, email: String },
     /// The account exists and the person is signed in.
@@ -28,6 +33,12 @@ pub enum Event {
     FlowLost,
     /// "Create" succeeded.
     Created,
+    /// One second passed: the resend countdown goes down.
+    Tick,
+    /// The server refused a new code for now (cooldown or rate limit): wait this long.
+    RetryAfter(u32),
+    /// "Cancel": leave the flow.
+    Cancel,
 }
 
 impl Step {
@@ -37,6 +48,7 @@ impl Step {
             SignupState::CodeSent => Step::CodeSent {
                 flow_id: view.flow_id.clone(),
                 email: view.email.clone(),
+                resend_after: view.resend_after_seconds,
             },
             SignupState::Verified => Step::Verified {
                 flow_id: view.flow_id.clone(),
@@ -48,7 +60,7 @@ impl Step {
     /// The next step. Events that make no sense in a step leave it unchanged.
     pub fn next(self, event: Event) -> Step {
         match (self, event) {
-            (_, Event::ChangeEmail) | (_, Event::FlowLost) => Step::EnterEmail,
+            (_, Event::ChangeEmail | Event::FlowLost | Event::Cancel) => Step::EnterEmail,
             (Step::EnterEmail | Step::CodeSent { .. }, Event::CodeSent(view)) => {
                 Step::from_view(&view)
             }
@@ -57,6 +69,23 @@ impl Step {
                 email: view.email,
             },
             (Step::Verified { .. }, Event::Created) => Step::Done,
+            (
+                Step::CodeSent {
+                    flow_id,
+                    email,
+                    resend_after,
+                },
+                Event::Tick,
+            ) => Step::CodeSent {
+                flow_id,
+                email,
+                resend_after: resend_after.saturating_sub(1),
+            },
+            (Step::CodeSent { flow_id, email, .. }, Event::RetryAfter(seconds)) => Step::CodeSent {
+                flow_id,
+                email,
+                resend_after: seconds,
+            },
             (step, _) => step,
         }
     }
@@ -64,6 +93,22 @@ impl Step {
     pub fn flow_id(&self) -> Option<&str> {
         match self {
             Step::CodeSent { flow_id, .. } | Step::Verified { flow_id, .. } => Some(flow_id),
+            _ => None,
+        }
+    }
+
+    /// Seconds until "Send new code" may be used; 0 when it may (or outside step 5).
+    pub fn resend_after(&self) -> u32 {
+        match self {
+            Step::CodeSent { resend_after, .. } => *resend_after,
+            _ => 0,
+        }
+    }
+
+    /// The address the flow is for, once a code was sent.
+    pub fn email(&self) -> Option<&str> {
+        match self {
+            Step::CodeSent { email, .. } | Step::Verified { email, .. } => Some(email),
             _ => None,
         }
     }
@@ -115,6 +160,28 @@ mod tests {
             .clone()
             .next(Event::CodeSent(view(SignupState::CodeSent)));
         assert_eq!(step, again);
+    }
+
+    #[test]
+    fn the_resend_countdown_ticks_down_to_zero_and_follows_retry_after() {
+        let mut step = Step::EnterEmail.next(Event::CodeSent(view(SignupState::CodeSent)));
+        assert_eq!(step.resend_after(), 30);
+        step = step.next(Event::Tick);
+        assert_eq!(step.resend_after(), 29);
+        for _ in 0..40 {
+            step = step.next(Event::Tick);
+        }
+        assert_eq!(step.resend_after(), 0);
+        step = step.next(Event::RetryAfter(12));
+        assert_eq!(step.resend_after(), 12);
+        assert_eq!(step.email(), Some("a@example.org"));
+        assert_eq!(Step::EnterEmail.next(Event::Tick), Step::EnterEmail);
+    }
+
+    #[test]
+    fn cancel_leaves_the_flow() {
+        let sent = Step::EnterEmail.next(Event::CodeSent(view(SignupState::CodeSent)));
+        assert_eq!(sent.next(Event::Cancel), Step::EnterEmail);
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub fn text(msg: Msg) -> &'static str {
         Msg::VerificationCode => "Verification code",
         Msg::VerifyCode => "Verify code",
         Msg::SendNewCode => "Send new code",
-        Msg::SendNewCodeIn => "You can ask for a new code in {seconds} s.",
+        Msg::SendNewCodeIn => "Send new code ({seconds} s)",
         Msg::EmailVerified => "E-mail address verified. You can now continue.",
         Msg::ChangeEmail => "Change e-mail",
         Msg::ShowPassword => "Show password",
@@ -42,8 +42,15 @@ pub fn text(msg: Msg) -> &'static str {
         Msg::PasswordBelowRecommended => {
             "Long enough. A password of {recommended} characters or more is harder to guess."
         }
+        Msg::PasswordTooShortCount => "{count} characters: at least {min} needed.",
+        Msg::PasswordGood => "Good: a long password is hard to guess.",
+        Msg::Busy => "Please wait…",
+        Msg::SignUpHeading => "Sign up",
+        Msg::SocialUnavailable => "Social sign-in is not available yet.",
         Msg::InvitationHeading => "You have been invited",
-        Msg::InvitedBy => "{inviter} invited you to join {organization} on the UN Partner Portal.",
+        Msg::InvitedBy => {
+            "You have been invited by {inviter} to join {organization} on the UN Partner Portal."
+        }
         Msg::Invited => "You have been invited to join {organization} on the UN Partner Portal.",
         Msg::InvitationFor => "This invitation is for {email}.",
         Msg::InvitationProblemHeading => "This invitation cannot be used",
@@ -61,7 +68,6 @@ pub fn text(msg: Msg) -> &'static str {
         Msg::ForgotUnavailable => {
             "Resetting a password by email is not available yet. Ask your organization's administrator for help."
         }
-        Msg::Busy => "Please wait…",
         Msg::NetworkError => {
             "The portal cannot be reached. Check your connection and try again; what you typed is kept."
         }

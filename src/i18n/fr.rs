@@ -33,7 +33,7 @@ pub fn text(msg: Msg) -> &'static str {
         Msg::VerificationCode => "Code de vérification",
         Msg::VerifyCode => "Vérifier le code",
         Msg::SendNewCode => "Envoyer un nouveau code",
-        Msg::SendNewCodeIn => "Vous pourrez demander un nouveau code dans {seconds} s.",
+        Msg::SendNewCodeIn => "Envoyer un nouveau code ({seconds} s)",
         Msg::EmailVerified => {
             "Adresse électronique vérifiée. Vous pouvez maintenant continuer."
         }
@@ -46,9 +46,13 @@ pub fn text(msg: Msg) -> &'static str {
         Msg::PasswordBelowRecommended => {
             "Longueur suffisante. Un mot de passe de {recommended} caractères ou plus est plus difficile à deviner."
         }
+        Msg::PasswordTooShortCount => "{count} caractères : il en faut au moins {min}.",
+        Msg::PasswordGood => "Bien : un mot de passe long est difficile à deviner.",
+        Msg::SignUpHeading => "Inscription",
+        Msg::SocialUnavailable => "La connexion par réseau social n'est pas encore disponible.",
         Msg::InvitationHeading => "Vous avez été invité(e)",
         Msg::InvitedBy => {
-            "{inviter} vous invite à rejoindre {organization} sur le Portail des partenaires des Nations Unies."
+            "Vous avez été invité(e) par {inviter} à rejoindre {organization} sur le Portail des partenaires des Nations Unies."
         }
         Msg::Invited => {
             "Vous êtes invité(e) à rejoindre {organization} sur le Portail des partenaires des Nations Unies."

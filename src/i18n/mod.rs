@@ -5,6 +5,7 @@
 mod en;
 mod fr;
 
+use crate::flows::password::Feedback;
 use partner_login_contract::ErrorCode;
 
 /// The languages the screens speak.
@@ -56,6 +57,30 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// The live hint under "New Password".
+    pub fn password_feedback(self, feedback: Feedback) -> String {
+        match feedback {
+            Feedback::Rule { min, recommended } => self.format(
+                Msg::PasswordHint,
+                &[
+                    ("min", &min.to_string()),
+                    ("recommended", &recommended.to_string()),
+                ],
+            ),
+            Feedback::TooShort { count, min } => self.format(
+                Msg::PasswordTooShortCount,
+                &[("count", &count.to_string()), ("min", &min.to_string())],
+            ),
+            Feedback::BelowRecommended { recommended } => self.format(
+                Msg::PasswordBelowRecommended,
+                &[("recommended", &recommended.to_string())],
+            ),
+            Feedback::Good => self.text(Msg::PasswordGood).to_owned(),
+        }
+    }
+}
+
 /// Every string of every screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Msg {
@@ -93,6 +118,11 @@ pub enum Msg {
     PasswordHint,
     /// `{recommended}`
     PasswordBelowRecommended,
+    /// `{count}`, `{min}`
+    PasswordTooShortCount,
+    PasswordGood,
+    SignUpHeading,
+    SocialUnavailable,
     InvitationHeading,
     /// `{inviter}`, `{organization}`
     InvitedBy,
@@ -155,6 +185,10 @@ mod tests {
             HidePassword,
             PasswordHint,
             PasswordBelowRecommended,
+            PasswordTooShortCount,
+            PasswordGood,
+            SignUpHeading,
+            SocialUnavailable,
             InvitationHeading,
             InvitedBy,
             Invited,
@@ -228,6 +262,7 @@ mod tests {
                     "{email}",
                     "{name}",
                     "{limit}",
+                    "{count}",
                 ] {
                     assert_eq!(
                         en.contains(placeholder),
@@ -267,10 +302,24 @@ mod tests {
     }
 
     #[test]
+    fn password_feedback_is_translated_with_its_numbers() {
+        assert_eq!(
+            Lang::En.password_feedback(Feedback::TooShort { count: 3, min: 8 }),
+            "3 characters: at least 8 needed."
+        );
+        assert!(Lang::Fr
+            .password_feedback(Feedback::Rule {
+                min: 8,
+                recommended: 15
+            })
+            .starts_with("Au moins 8 caractères"));
+    }
+
+    #[test]
     fn format_fills_placeholders() {
         assert_eq!(
             Lang::En.format(Msg::SendNewCodeIn, &[("seconds", "27")]),
-            "You can ask for a new code in 27 s."
+            "Send new code (27 s)"
         );
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::api::{self, ApiError};
 use crate::components::card::Card;
-use crate::i18n::Msg;
+use crate::i18n::{Lang, Msg};
 use crate::{storage, use_ui};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,9 +13,19 @@ use partner_login_contract::api::InvitationView;
 use partner_login_contract::ErrorCode;
 
 fn token_from_fragment() -> Option<String> {
-    let hash = web_sys::window()?.location().hash().ok()?;
+    let window = web_sys::window()?;
+    let hash = window.location().hash().ok()?;
     let token = hash.trim_start_matches('#').trim().to_owned();
-    (!token.is_empty()).then_some(token)
+    if token.is_empty() {
+        return None;
+    }
+    // The token is kept in sessionStorage; take it out of the address bar (and so out of
+    // bookmarks, screenshots and the history list).
+    if let Ok(history) = window.history() {
+        let _ =
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/invitation"));
+    }
+    Some(token)
 }
 
 #[component]
@@ -29,8 +39,14 @@ pub fn Invitation() -> impl IntoView {
             spawn_local(async move {
                 let result = api::invitation(&token).await;
                 if let Ok(view) = &result {
-                    storage::set("partner-login.signup.email", &view.email);
+                    storage::set(&crate::pages::sign_up::draft_key("email"), &view.email);
                     storage::set("partner-login.signin.email", &view.email);
+                    // The administrator's language choice, unless the person made their own.
+                    if crate::chosen_lang().is_none() {
+                        if let Some(lang) = view.language.as_deref().and_then(Lang::from_tag) {
+                            ui.lang.set(lang);
+                        }
+                    }
                 } else {
                     storage::clear_invitation();
                 }
@@ -69,7 +85,7 @@ pub fn Invitation() -> impl IntoView {
                             {move || ui.t(Msg::Organization)} ": "
                             <strong id="invitation-organization">{invitation.organization.clone()}</strong>
                         </p>
-                        <p>{move || ui.f(Msg::InvitationFor, &[("email", &email)])}</p>
+                        <p id="invitation-email">{move || ui.f(Msg::InvitationFor, &[("email", &email)])}</p>
                         <div class="actions">
                             <A href="/signup" attr:class="button primary">{move || ui.t(Msg::SignUpNow)}</A>
                             <A href="/" attr:class="button">{move || ui.t(Msg::SignIn)}</A>

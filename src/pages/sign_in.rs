@@ -2,9 +2,9 @@
 
 use crate::api::{self, ApiError};
 use crate::components::card::Card;
-use crate::components::field::{Field, FieldProblem};
+use crate::components::field::{rule, Field, FieldProblem};
 use crate::i18n::Msg;
-use crate::{storage, use_ui};
+use crate::{focus_id, storage, use_ui};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -39,13 +39,18 @@ pub fn SignIn() -> impl IntoView {
         }
         email_error.set(email_rule(&email.get_untracked()));
         password_error.set(required_rule(&password.get_untracked()));
-        if email_error.get_untracked().is_some() || password_error.get_untracked().is_some() {
+        if email_error.get_untracked().is_some() {
+            focus_id("email");
+            return;
+        }
+        if password_error.get_untracked().is_some() {
+            focus_id("password");
             return;
         }
         busy.set(true);
         form_error.set(None);
         let request = SignInRequest {
-            email: email.get_untracked(),
+            email: email.get_untracked().trim().to_owned(),
             password: password.get_untracked(),
             invitation: storage::invitation(),
         };
@@ -63,27 +68,46 @@ pub fn SignIn() -> impl IntoView {
                     };
                     form_error.set(Some(msg));
                     ui.announce(ui.t(msg).to_owned());
+                    focus_id("password");
                 }
             }
             busy.set(false);
         });
     };
 
+    let providers = move || ui.config.with(|c| c.providers.clone());
     view! {
         <Card>
+            <Show when=move || !providers().is_empty()>
+                <section class="social" aria-labelledby="social-heading">
+                    <h2 id="social-heading">{move || ui.t(Msg::SocialHeading)}</h2>
+                    <div class="providers">
+                        <For each=providers key=|p| p.id.clone() let:provider>
+                            // Social sign-in is a later issue: the buttons are drawn, not wired.
+                            <button type="button" class="provider" disabled
+                                title=move || ui.t(Msg::SocialUnavailable)>
+                                {provider.label.clone()}
+                            </button>
+                        </For>
+                    </div>
+                    <p class="or" aria-hidden="true"><span>{move || ui.t(Msg::Or)}</span></p>
+                </section>
+            </Show>
             <h1>{move || ui.t(Msg::ExistingHeading)}</h1>
             <form novalidate on:submit=submit>
                 <p id="form-error" class="form-error" role="alert">
                     {move || form_error.get().map(|m| ui.t(m))}
                 </p>
                 <Field id="email" label=Msg::EmailAddress value=email error=email_error
-                    kind="email" autocomplete="email" inputmode="email" validate=email_rule />
+                    kind="email" autocomplete="email" inputmode="email"
+                    validate=rule(email_rule) />
                 <div class="password-row">
                     <A href="/forgot" attr:class="forgot">{move || ui.t(Msg::ForgotPassword)}</A>
                 </div>
                 <Field id="password" label=Msg::Password value=password error=password_error
-                    kind="password" autocomplete="current-password" validate=required_rule />
-                <button type="submit" class="primary" disabled=move || busy.get()>
+                    kind="password" autocomplete="current-password" validate=rule(required_rule) />
+                <button type="submit" class="primary" class:busy=move || busy.get()
+                    aria-busy=move || busy.get().then_some("true") disabled=move || busy.get()>
                     {move || ui.t(Msg::SignIn)}
                 </button>
             </form>

@@ -1,34 +1,39 @@
 //! The sign-up screen of the user guide (steps 3, 5 and 6), rendering the pure state machine of
 //! `flows::signup`. The flow id rides in the URL (`?flow=`) and the typed fields (never the
 //! passwords) in sessionStorage, so a reload or a trip to the mailbox resumes where it was.
+//!
+//! One `<form>`: its submit (Enter, or the step's primary button) does what the step is for:
+//! "Send verification code", "Verify code" or "Create".
 
 use crate::api::{self, ApiError};
 use crate::components::card::Card;
-use crate::components::field::{Field, FieldProblem};
+use crate::components::field::{rule, Field, FieldProblem};
+use crate::components::resend::ResendButton;
+use crate::flows::password::feedback;
 use crate::flows::signup::{Event, Step};
 use crate::i18n::Msg;
-use crate::{storage, use_ui};
+use crate::{focus_id, storage, use_ui};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use partner_login_contract::api::{CompleteSignupRequest, SignupFlowView, StartSignupRequest};
 use partner_login_contract::password::check_confirmation;
-use partner_login_contract::{
-    Email, ErrorCode, Field as F, PasswordPolicy, PersonName, VerificationCode,
-};
+use partner_login_contract::{Email, ErrorCode, Field as F, PersonName, VerificationCode};
 use std::time::Duration;
 
 const DRAFT: &str = "partner-login.signup.";
+
+/// The sessionStorage key of a sign-up draft field.
+pub fn draft_key(field: &str) -> String {
+    format!("{DRAFT}{field}")
+}
 
 fn email_rule(v: &str) -> FieldProblem {
     Email::parse(v).err().map(|c| (c, None))
 }
 fn code_rule(v: &str) -> FieldProblem {
     VerificationCode::parse(v).err().map(|c| (c, None))
-}
-fn password_rule(v: &str) -> FieldProblem {
-    PasswordPolicy::STANDARD.check(v).err()
 }
 fn name_rule(v: &str) -> FieldProblem {
     PersonName::parse(v).err().map(|c| {
@@ -40,8 +45,8 @@ fn name_rule(v: &str) -> FieldProblem {
 
 /// A text signal restored from, and saved to, the tab's sessionStorage.
 fn draft(key: &'static str) -> RwSignal<String> {
-    let signal = RwSignal::new(storage::get(&format!("{DRAFT}{key}")).unwrap_or_default());
-    Effect::new(move |_| storage::set(&format!("{DRAFT}{key}"), &signal.get()));
+    let signal = RwSignal::new(storage::get(&draft_key(key)).unwrap_or_default());
+    Effect::new(move |_| storage::set(&draft_key(key), &signal.get()));
     signal
 }
 
@@ -70,13 +75,18 @@ pub fn SignUp() -> impl IntoView {
     let surname_error = RwSignal::new(None);
     let form_error = RwSignal::new(None::<Msg>);
     let busy = RwSignal::new(false);
-    let resend_left = RwSignal::new(0u32);
+
+    let apply = move |event: Event| {
+        if let Some(current) = step.try_get_untracked() {
+            step.set(current.next(event));
+        }
+    };
 
     // The resend countdown, one tick a second.
     if let Ok(handle) = set_interval_with_handle(
         move || {
-            if resend_left.get_untracked() > 0 {
-                resend_left.update(|s| *s -= 1);
+            if step.try_with_untracked(Step::resend_after).unwrap_or(0) > 0 {
+                apply(Event::Tick);
             }
         },
         Duration::from_secs(1),
@@ -96,20 +106,11 @@ pub fn SignUp() -> impl IntoView {
                 &url,
                 NavigateOptions {
                     replace: true,
+                    scroll: false,
                     ..Default::default()
                 },
             );
         }
-    };
-
-    let apply = move |event: Event| {
-        let next = step.get_untracked().next(event);
-        match &next {
-            Step::CodeSent { .. } => ui.announce(ui.t(Msg::CodeSentInfo).to_owned()),
-            Step::Verified { .. } => ui.announce(ui.t(Msg::EmailVerified).to_owned()),
-            _ => {}
-        }
-        step.set(next);
     };
 
     let show_error = move |err: &ApiError| {
@@ -122,20 +123,17 @@ pub fn SignUp() -> impl IntoView {
     };
 
     let on_flow = move |view: &SignupFlowView| {
-        resend_left.set(view.resend_after_seconds);
-        if email.get_untracked().is_empty() {
-            email.set(view.email.clone());
-        }
+        email.set(view.email.clone());
     };
 
     // Resume a flow named in the URL.
     if let Some(flow_id) = query.read_untracked().get("flow") {
         let set_flow_in_url = set_flow_in_url.clone();
+        busy.set(true);
         spawn_local(async move {
             match api::signup_flow(&flow_id).await {
                 Ok(view) => {
                     on_flow(&view);
-                    email.set(view.email.clone());
                     step.set(Step::from_view(&view));
                 }
                 Err(err) => {
@@ -146,23 +144,22 @@ pub fn SignUp() -> impl IntoView {
                     show_error(&err);
                 }
             }
+            busy.set(false);
         });
     }
 
     let send_code = {
         let set_flow_in_url = set_flow_in_url.clone();
-        move |_| {
-            if busy.get_untracked() {
-                return;
-            }
+        move || {
             email_error.set(email_rule(&email.get_untracked()));
             if email_error.get_untracked().is_some() {
+                focus_id("email");
                 return;
             }
             busy.set(true);
             form_error.set(None);
             let request = StartSignupRequest {
-                email: email.get_untracked(),
+                email: email.get_untracked().trim().to_owned(),
                 invitation: storage::invitation(),
                 language: Some(ui.lang.get_untracked().tag().to_owned()),
             };
@@ -173,6 +170,8 @@ pub fn SignUp() -> impl IntoView {
                         on_flow(&view);
                         set_flow_in_url(Some(&view.flow_id));
                         apply(Event::CodeSent(view));
+                        ui.announce(ui.t(Msg::CodeSentInfo).to_owned());
+                        focus_id("code");
                     }
                     Err(err) => {
                         for fe in err.field_errors() {
@@ -188,42 +187,44 @@ pub fn SignUp() -> impl IntoView {
         }
     };
 
-    let resend = move |_| {
-        let Some(flow_id) = step.get_untracked().flow_id().map(str::to_owned) else {
-            return;
-        };
-        busy.set(true);
-        form_error.set(None);
-        spawn_local(async move {
-            match api::resend_code(&flow_id).await {
-                Ok(view) => {
-                    on_flow(&view);
-                    code_error.set(None);
-                    apply(Event::CodeSent(view));
-                }
-                Err(err) => {
-                    if let Some(seconds) = err.retry_after() {
-                        resend_left.set(seconds);
-                    }
-                    show_error(&err);
-                }
-            }
-            busy.set(false);
-        });
-    };
-
-    let verify = move |_| {
+    let resend = Callback::new(move |()| {
         let Some(flow_id) = step.get_untracked().flow_id().map(str::to_owned) else {
             return;
         };
         if busy.get_untracked() {
             return;
         }
-        let typed = code.get_untracked();
-        let parsed = match VerificationCode::parse(&typed) {
+        busy.set(true);
+        form_error.set(None);
+        spawn_local(async move {
+            match api::resend_code(&flow_id).await {
+                Ok(view) => {
+                    code.set(String::new());
+                    code_error.set(None);
+                    apply(Event::CodeSent(view));
+                    ui.announce(ui.t(Msg::CodeSentInfo).to_owned());
+                    focus_id("code");
+                }
+                Err(err) => {
+                    if let Some(seconds) = err.retry_after() {
+                        apply(Event::RetryAfter(seconds));
+                    }
+                    show_error(&err);
+                }
+            }
+            busy.set(false);
+        });
+    });
+
+    let verify = move || {
+        let Some(flow_id) = step.get_untracked().flow_id().map(str::to_owned) else {
+            return;
+        };
+        let parsed = match VerificationCode::parse(&code.get_untracked()) {
             Ok(parsed) => parsed,
             Err(c) => {
                 code_error.set(Some((c, None)));
+                focus_id("code");
                 return;
             }
         };
@@ -234,6 +235,8 @@ pub fn SignUp() -> impl IntoView {
                 Ok(view) => {
                     code_error.set(None);
                     apply(Event::Verified(view));
+                    ui.announce(ui.t(Msg::EmailVerified).to_owned());
+                    focus_id("new-password");
                 }
                 Err(err) => match err.code() {
                     Some(
@@ -244,6 +247,12 @@ pub fn SignUp() -> impl IntoView {
                     ) => {
                         code_error.set(Some((c, None)));
                         ui.announce(ui.t(Msg::Error(c)).to_owned());
+                        focus_id("code");
+                    }
+                    Some(ErrorCode::FlowNotFound | ErrorCode::FlowExpired) => {
+                        apply(Event::FlowLost);
+                        show_error(&err);
+                        focus_id("email");
                     }
                     _ => show_error(&err),
                 },
@@ -260,20 +269,21 @@ pub fn SignUp() -> impl IntoView {
             form_error.set(None);
             set_flow_in_url(None);
             apply(Event::ChangeEmail);
+            focus_id("email");
         }
     };
 
     let create = {
         let navigate = navigate.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
+        move || {
             let Some(flow_id) = step.get_untracked().flow_id().map(str::to_owned) else {
                 return;
             };
-            if busy.get_untracked() || !step.get_untracked().can_create() {
+            if !step.get_untracked().can_create() {
                 return;
             }
-            password_error.set(password_rule(&password.get_untracked()));
+            let policy = ui.config.with_untracked(|c| c.password_policy);
+            password_error.set(policy.check(&password.get_untracked()).err());
             confirmation_error.set(
                 check_confirmation(&password.get_untracked(), &confirmation.get_untracked())
                     .err()
@@ -282,15 +292,17 @@ pub fn SignUp() -> impl IntoView {
             display_error.set(name_rule(&display_name.get_untracked()));
             given_error.set(name_rule(&given_name.get_untracked()));
             surname_error.set(name_rule(&surname.get_untracked()));
-            let errors = [
-                password_error,
-                confirmation_error,
-                display_error,
-                given_error,
-                surname_error,
+            let fields = [
+                (password_error, "new-password"),
+                (confirmation_error, "confirm-password"),
+                (display_error, "display-name"),
+                (given_error, "given-name"),
+                (surname_error, "surname"),
             ];
-            if errors.iter().any(|e| e.get_untracked().is_some()) {
+            if let Some((_, id)) = fields.iter().find(|(e, _)| e.get_untracked().is_some()) {
                 form_error.set(Some(Msg::Error(ErrorCode::ValidationFailed)));
+                ui.announce(ui.t(Msg::Error(ErrorCode::ValidationFailed)).to_owned());
+                focus_id(id);
                 return;
             }
             busy.set(true);
@@ -298,32 +310,34 @@ pub fn SignUp() -> impl IntoView {
             let request = CompleteSignupRequest {
                 password: password.get_untracked(),
                 password_confirmation: confirmation.get_untracked(),
-                display_name: display_name.get_untracked(),
-                given_name: given_name.get_untracked(),
-                surname: surname.get_untracked(),
+                display_name: display_name.get_untracked().trim().to_owned(),
+                given_name: given_name.get_untracked().trim().to_owned(),
+                surname: surname.get_untracked().trim().to_owned(),
             };
             let navigate = navigate.clone();
             spawn_local(async move {
                 match api::complete_signup(&flow_id, &request).await {
                     Ok(_) => {
                         for key in ["email", "display_name", "given_name", "surname"] {
-                            storage::remove(&format!("{DRAFT}{key}"));
+                            storage::remove(&draft_key(key));
                         }
                         storage::clear_invitation();
                         apply(Event::Created);
                         navigate("/portal", Default::default());
                     }
                     Err(err) => {
+                        let mut first = None;
                         for fe in err.field_errors() {
-                            let target = match fe.field {
-                                F::Password => password_error,
-                                F::PasswordConfirmation => confirmation_error,
-                                F::DisplayName => display_error,
-                                F::GivenName => given_error,
-                                F::Surname => surname_error,
+                            let (target, id) = match fe.field {
+                                F::Password => (password_error, "new-password"),
+                                F::PasswordConfirmation => (confirmation_error, "confirm-password"),
+                                F::DisplayName => (display_error, "display-name"),
+                                F::GivenName => (given_error, "given-name"),
+                                F::Surname => (surname_error, "surname"),
                                 _ => continue,
                             };
                             target.set(Some((fe.code, fe.limit)));
+                            first.get_or_insert(id);
                         }
                         if matches!(
                             err.code(),
@@ -332,6 +346,9 @@ pub fn SignUp() -> impl IntoView {
                             apply(Event::FlowLost);
                         }
                         show_error(&err);
+                        if let Some(id) = first {
+                            focus_id(id);
+                        }
                     }
                 }
                 busy.set(false);
@@ -339,23 +356,44 @@ pub fn SignUp() -> impl IntoView {
         }
     };
 
-    let cancel = {
-        let navigate = navigate.clone();
-        move |_| navigate("/", Default::default())
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        match step.get_untracked() {
+            Step::EnterEmail => send_code(),
+            Step::CodeSent { .. } => verify(),
+            Step::Verified { .. } => create(),
+            Step::Done => {}
+        }
     };
 
-    let resend_blocked = Signal::derive(move || busy.get() || resend_left.get() != 0);
-    let locked = Signal::derive(move || step.get().email_locked());
-    let not_verified = Signal::derive(move || !step.get().can_create());
-    let password_hint = Signal::derive(move || {
-        let p = PasswordPolicy::STANDARD;
-        let pw = password.get();
-        let (min, rec) = (p.min_chars.to_string(), p.recommended_chars.to_string());
-        if !pw.is_empty() && p.check(&pw).is_ok() && p.below_recommended(&pw) {
-            ui.f(Msg::PasswordBelowRecommended, &[("recommended", &rec)])
-        } else {
-            ui.f(Msg::PasswordHint, &[("min", &min), ("recommended", &rec)])
+    let cancel = {
+        let navigate = navigate.clone();
+        move |_| {
+            apply(Event::Cancel);
+            navigate("/", Default::default());
         }
+    };
+
+    let resend_after = Signal::derive(move || step.with(Step::resend_after));
+    let locked = Signal::derive(move || step.with(Step::email_locked));
+    let not_verified = Signal::derive(move || !step.with(Step::can_create));
+    let password_hint = Signal::derive(move || {
+        let policy = ui.config.with(|c| c.password_policy);
+        ui.lang
+            .get()
+            .password_feedback(feedback(&policy, &password.read()[..]))
+    });
+    let password_rule = Callback::new(move |v: String| {
+        ui.config
+            .with_untracked(|c| c.password_policy.check(&v).err())
+    });
+    let confirmation_rule = Callback::new(move |v: String| {
+        check_confirmation(&password.get_untracked(), &v)
+            .err()
+            .map(|c| (c, None))
     });
     let password_type = Signal::derive(move || {
         if show_password.get() {
@@ -364,10 +402,12 @@ pub fn SignUp() -> impl IntoView {
             "password"
         }
     });
+    let busy_attr = move || busy.get().then_some("true");
 
     view! {
         <Card>
-            <p id="status" class="status" class:ok=move || step.get().email_locked()>
+            <h1 class="visually-hidden">{move || ui.t(Msg::SignUpHeading)}</h1>
+            <p id="status" class="status" class:ok=move || step.with(Step::can_create)>
                 {move || match step.get() {
                     Step::EnterEmail => ui.t(Msg::VerificationNecessary),
                     Step::CodeSent { .. } => ui.t(Msg::CodeSentInfo),
@@ -377,36 +417,31 @@ pub fn SignUp() -> impl IntoView {
             <p id="form-error" class="form-error" role="alert">
                 {move || form_error.get().map(|m| ui.t(m))}
             </p>
-            <form novalidate on:submit=create>
+            <form novalidate on:submit=submit>
                 <Field id="email" label=Msg::EmailAddress value=email error=email_error
-                    kind="email" autocomplete="email" inputmode="email" validate=email_rule
-                    readonly=locked />
+                    kind="email" autocomplete="email" inputmode="email"
+                    validate=rule(email_rule) readonly=locked />
                 {move || match step.get() {
                     Step::EnterEmail => view! {
-                        <button type="button" class="primary" on:click=send_code.clone()
-                            disabled=move || busy.get()>
+                        <button type="submit" class="primary" class:busy=move || busy.get()
+                            aria-busy=busy_attr disabled=move || busy.get()>
                             {move || ui.t(Msg::SendVerificationCode)}
                         </button>
                     }.into_any(),
                     Step::CodeSent { .. } => view! {
+                        <button type="button" class="link" on:click=change_email.clone()>
+                            {move || ui.t(Msg::ChangeEmail)}
+                        </button>
                         <Field id="code" label=Msg::VerificationCode value=code error=code_error
-                            autocomplete="one-time-code" inputmode="numeric" validate=code_rule />
+                            autocomplete="one-time-code" inputmode="numeric"
+                            validate=rule(code_rule) />
                         <div class="actions">
-                            <button type="button" class="primary" on:click=verify
-                                disabled=move || busy.get()>
+                            <button type="submit" class="primary" class:busy=move || busy.get()
+                                aria-busy=busy_attr disabled=move || busy.get()>
                                 {move || ui.t(Msg::VerifyCode)}
                             </button>
-                            <button type="button" on:click=resend
-                                disabled=resend_blocked>
-                                {move || ui.t(Msg::SendNewCode)}
-                            </button>
+                            <ResendButton seconds=resend_after busy=busy on_click=resend />
                         </div>
-                        <p id="resend-countdown" class="hint" aria-live="off">
-                            {move || (resend_left.get() != 0).then(|| ui.f(
-                                Msg::SendNewCodeIn,
-                                &[("seconds", &resend_left.get().to_string())],
-                            ))}
-                        </p>
                     }.into_any(),
                     Step::Verified { .. } | Step::Done => view! {
                         <button type="button" class="link" on:click=change_email.clone()>
@@ -418,23 +453,25 @@ pub fn SignUp() -> impl IntoView {
                     kind="password" autocomplete="new-password" validate=password_rule
                     disabled=not_verified hint=password_hint input_type=password_type />
                 <label class="toggle">
-                    <input type="checkbox" prop:checked=move || show_password.get()
+                    <input type="checkbox" id="show-password"
+                        prop:checked=move || show_password.get()
                         disabled=move || not_verified.get()
                         on:change=move |_| show_password.update(|s| *s = !*s) />
                     {move || ui.t(Msg::ShowPassword)}
                 </label>
                 <Field id="confirm-password" label=Msg::ConfirmNewPassword value=confirmation
                     error=confirmation_error kind="password" autocomplete="new-password"
-                    disabled=not_verified input_type=password_type />
+                    validate=confirmation_rule disabled=not_verified input_type=password_type />
                 <Field id="display-name" label=Msg::DisplayName value=display_name
-                    error=display_error autocomplete="nickname" validate=name_rule
+                    error=display_error autocomplete="nickname" validate=rule(name_rule)
                     disabled=not_verified />
                 <Field id="given-name" label=Msg::GivenName value=given_name error=given_error
-                    autocomplete="given-name" validate=name_rule disabled=not_verified />
+                    autocomplete="given-name" validate=rule(name_rule) disabled=not_verified />
                 <Field id="surname" label=Msg::Surname value=surname error=surname_error
-                    autocomplete="family-name" validate=name_rule disabled=not_verified />
+                    autocomplete="family-name" validate=rule(name_rule) disabled=not_verified />
                 <div class="actions">
-                    <button type="submit" class="primary"
+                    <button type="submit" class="primary" class:busy=move || busy.get()
+                        aria-busy=move || (busy.get() && !not_verified.get()).then_some("true")
                         disabled=move || busy.get() || not_verified.get()>
                         {move || ui.t(Msg::Create)}
                     </button>

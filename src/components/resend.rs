@@ -1,0 +1,40 @@
+//! "Send new code", disabled with a visible countdown while the cooldown runs
+//! ("Send new code (27 s)").
+
+use crate::i18n::Msg;
+use crate::use_ui;
+use leptos::prelude::*;
+
+/// The button's text: the seed's "Send new code", with the seconds left while it is disabled.
+pub fn label(ui: crate::Ui, seconds: u32) -> String {
+    if seconds == 0 {
+        ui.t(Msg::SendNewCode).to_owned()
+    } else {
+        ui.f(Msg::SendNewCodeIn, &[("seconds", &seconds.to_string())])
+    }
+}
+
+#[component]
+pub fn ResendButton(
+    /// Seconds until a new code may be asked for.
+    #[prop(into)]
+    seconds: Signal<u32>,
+    /// A request is under way.
+    #[prop(into)]
+    busy: Signal<bool>,
+    on_click: Callback<()>,
+) -> impl IntoView {
+    let ui = use_ui();
+    view! {
+        <button
+            type="button"
+            id="resend"
+            class:busy=move || busy.get()
+            aria-busy=move || busy.get().then_some("true")
+            disabled=move || busy.get() || seconds.get() != 0
+            on:click=move |_| on_click.run(())
+        >
+            {move || label(ui, seconds.get())}
+        </button>
+    }
+}

@@ -1,0 +1,296 @@
+//! Component tests in a real browser (wasm-bindgen-test, headless Chromium): mount a piece of
+//! the UI, act on the DOM as a person would, `tick().await`, check what the DOM says.
+//!
+//! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown
+//! -p partner-login --test web`.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)]
+
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use leptos::task::tick;
+use leptos_router::components::Router;
+use partner_login::components::field::{rule, Field, FieldProblem};
+use partner_login::components::lang_switch::LangSwitch;
+use partner_login::components::resend::ResendButton;
+use partner_login::flows::password::feedback;
+use partner_login::i18n::{Lang, Msg};
+use partner_login::pages::sign_up::SignUp;
+use partner_login::Ui;
+use partner_login_contract::{Email, PasswordPolicy};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlSelectElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh container for one test, and an empty sessionStorage (drafts would leak between
+/// tests otherwise).
+fn container() -> HtmlElement {
+    let window = web_sys::window().unwrap();
+    window.session_storage().unwrap().unwrap().clear().unwrap();
+    let document = window.document().unwrap();
+    let div = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&div).unwrap();
+    div.unchecked_into()
+}
+
+fn by_id<T: JsCast>(root: &HtmlElement, id: &str) -> T {
+    root.query_selector(&format!("#{id}"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no #{id}"))
+        .unchecked_into()
+}
+
+fn button(root: &HtmlElement, text: &str) -> HtmlButtonElement {
+    let buttons = root.query_selector_all("button").unwrap();
+    (0..buttons.length())
+        .filter_map(|i| buttons.item(i))
+        .map(|n| n.unchecked_into::<HtmlButtonElement>())
+        .find(|b| b.text_content().unwrap_or_default().trim() == text)
+        .unwrap_or_else(|| panic!("no button {text:?}"))
+}
+
+fn fire(target: &web_sys::EventTarget, kind: &str) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(kind != "blur");
+    let event = web_sys::Event::new_with_event_init_dict(kind, &init).unwrap();
+    target.dispatch_event(&event).unwrap();
+}
+
+/// Types `text` into `input` the way a browser reports it: value, then an `input` event.
+fn type_into(input: &HtmlInputElement, text: &str) {
+    input.set_value(text);
+    fire(input, "input");
+}
+
+fn email_rule(v: &str) -> FieldProblem {
+    Email::parse(v).err().map(|c| (c, None))
+}
+
+#[wasm_bindgen_test]
+async fn field_shows_its_error_after_blur_then_revalidates_live() {
+    let root = container();
+    let _handle = mount_to(root.clone(), || {
+        Ui::provide(Lang::En);
+        let value = RwSignal::new(String::new());
+        let error = RwSignal::new(None);
+        view! {
+            <Field id="email" label=Msg::EmailAddress value=value error=error kind="email"
+                autocomplete="email" validate=rule(email_rule) />
+        }
+    });
+    tick().await;
+    let input: HtmlInputElement = by_id(&root, "email");
+    let label = root.query_selector("label[for=email]").unwrap().unwrap();
+    assert_eq!(label.text_content().unwrap(), "Email Address");
+    assert_eq!(input.get_attribute("autocomplete").unwrap(), "email");
+
+    // Typing alone says nothing: the rule runs on blur first.
+    type_into(&input, "amina@");
+    tick().await;
+    assert_eq!(input.get_attribute("aria-invalid").unwrap(), "false");
+
+    fire(&input, "blur");
+    tick().await;
+    assert_eq!(input.get_attribute("aria-invalid").unwrap(), "true");
+    assert_eq!(
+        input.get_attribute("aria-describedby").unwrap(),
+        "email-error"
+    );
+    let error: HtmlElement = by_id(&root, "email-error");
+    assert_eq!(
+        error.text_content().unwrap(),
+        "Enter an email address such as name@example.org."
+    );
+
+    // After the first error, every keystroke re-checks.
+    type_into(&input, "amina@example.org");
+    tick().await;
+    assert_eq!(input.get_attribute("aria-invalid").unwrap(), "false");
+    assert!(input.get_attribute("aria-describedby").is_none());
+    assert_eq!(error.text_content().unwrap(), "");
+}
+
+#[wasm_bindgen_test]
+async fn blurring_an_empty_field_does_not_scold() {
+    let root = container();
+    let _handle = mount_to(root.clone(), || {
+        Ui::provide(Lang::En);
+        let value = RwSignal::new(String::new());
+        let error = RwSignal::new(None);
+        view! { <Field id="email" label=Msg::EmailAddress value=value error=error
+        validate=rule(email_rule) /> }
+    });
+    tick().await;
+    let input: HtmlInputElement = by_id(&root, "email");
+    fire(&input, "blur");
+    tick().await;
+    assert_eq!(input.get_attribute("aria-invalid").unwrap(), "false");
+}
+
+#[wasm_bindgen_test]
+async fn password_hint_follows_what_is_typed() {
+    let root = container();
+    let _handle = mount_to(root.clone(), || {
+        let ui = Ui::provide(Lang::En);
+        let value = RwSignal::new(String::new());
+        let error = RwSignal::new(None);
+        let hint = Signal::derive(move || {
+            ui.lang
+                .get()
+                .password_feedback(feedback(&PasswordPolicy::STANDARD, &value.get()))
+        });
+        view! { <Field id="new-password" label=Msg::NewPassword value=value error=error
+        kind="password" autocomplete="new-password" hint=hint /> }
+    });
+    tick().await;
+    let input: HtmlInputElement = by_id(&root, "new-password");
+    let hint: HtmlElement = by_id(&root, "new-password-hint");
+    assert_eq!(
+        input.get_attribute("aria-describedby").unwrap(),
+        "new-password-hint"
+    );
+    assert!(hint
+        .text_content()
+        .unwrap()
+        .starts_with("At least 8 characters"));
+    type_into(&input, "abc");
+    tick().await;
+    assert_eq!(
+        hint.text_content().unwrap(),
+        "3 characters: at least 8 needed."
+    );
+    type_into(&input, "abcdefgh");
+    tick().await;
+    assert!(hint
+        .text_content()
+        .unwrap()
+        .contains("15 characters or more"));
+    type_into(&input, "correct horse battery staple");
+    tick().await;
+    assert!(hint.text_content().unwrap().starts_with("Good"));
+}
+
+#[wasm_bindgen_test]
+async fn resend_button_counts_down_then_enables() {
+    let root = container();
+    let seconds = RwSignal::new(27u32);
+    let clicks = RwSignal::new(0u32);
+    let _handle = mount_to(root.clone(), move || {
+        Ui::provide(Lang::En);
+        view! {
+            <ResendButton seconds=seconds busy=Signal::from(false)
+                on_click=Callback::new(move |()| clicks.update(|c| *c += 1)) />
+        }
+    });
+    tick().await;
+    let resend: HtmlButtonElement = by_id(&root, "resend");
+    assert_eq!(resend.text_content().unwrap(), "Send new code (27 s)");
+    assert!(resend.disabled());
+    seconds.set(0);
+    tick().await;
+    assert_eq!(resend.text_content().unwrap(), "Send new code");
+    assert!(!resend.disabled());
+    resend.click();
+    tick().await;
+    assert_eq!(clicks.get_untracked(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn sign_up_starts_at_step_three_with_the_seed_words() {
+    let root = container();
+    let _handle = mount_to(root.clone(), || {
+        Ui::provide(Lang::En);
+        view! { <Router><SignUp /></Router> }
+    });
+    tick().await;
+    let status: HtmlElement = by_id(&root, "status");
+    assert_eq!(
+        status.text_content().unwrap(),
+        "Verification is necessary. Please click Send button."
+    );
+    for (id, label) in [
+        ("email", "Email Address"),
+        ("new-password", "New Password"),
+        ("confirm-password", "Confirm New Password"),
+        ("display-name", "Display Name"),
+        ("given-name", "Given Name"),
+        ("surname", "Surname"),
+    ] {
+        let el = root
+            .query_selector(&format!("label[for={id}]"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("no label for {id}"));
+        assert_eq!(el.text_content().unwrap(), label);
+    }
+    let new_password: HtmlInputElement = by_id(&root, "new-password");
+    assert!(
+        new_password.disabled(),
+        "locked until the email is verified"
+    );
+    assert!(button(&root, "Create").disabled());
+    assert!(!button(&root, "Cancel").disabled());
+
+    // "Send verification code" with a bad address: the error is on the field, no request.
+    let email: HtmlInputElement = by_id(&root, "email");
+    type_into(&email, "not-an-address");
+    button(&root, "Send verification code").click();
+    tick().await;
+    assert_eq!(email.get_attribute("aria-invalid").unwrap(), "true");
+    let error: HtmlElement = by_id(&root, "email-error");
+    assert!(!error.text_content().unwrap().is_empty());
+    assert_eq!(
+        email.value(),
+        "not-an-address",
+        "the form keeps what was typed"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn switching_language_keeps_what_was_typed() {
+    let root = container();
+    let _handle = mount_to(root.clone(), || {
+        Ui::provide(Lang::En);
+        view! { <Router><SignUp /></Router> }
+    });
+    tick().await;
+    let email: HtmlInputElement = by_id(&root, "email");
+    type_into(&email, "amina@example.org");
+    let display: HtmlInputElement = by_id(&root, "display-name");
+    type_into(&display, "Amina");
+    tick().await;
+
+    let select: HtmlSelectElement = by_id(&root, "lang");
+    select.set_value("fr");
+    fire(&select, "change");
+    tick().await;
+    let label = root.query_selector("label[for=email]").unwrap().unwrap();
+    assert_eq!(label.text_content().unwrap(), "Adresse électronique");
+    assert!(button(&root, "Envoyer le code de vérification").is_connected());
+    assert_eq!(email.value(), "amina@example.org");
+    assert_eq!(display.value(), "Amina");
+    let lang = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("partner-login.lang")
+        .unwrap();
+    assert_eq!(lang.as_deref(), Some("fr"));
+}
+
+#[wasm_bindgen_test]
+async fn language_switcher_offers_both_languages_by_their_own_names() {
+    let root = container();
+    let _handle = mount_to(root.clone(), || {
+        Ui::provide(Lang::Fr);
+        view! { <LangSwitch /> }
+    });
+    tick().await;
+    let select: HtmlSelectElement = by_id(&root, "lang");
+    assert_eq!(select.length(), 2);
+    assert_eq!(select.value(), "fr");
+    let text = select.text_content().unwrap();
+    assert!(text.contains("English") && text.contains("Français"));
+}
