@@ -31,7 +31,9 @@ pub fn Field(
     error: RwSignal<FieldProblem>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
-    #[prop(default = "text")] inputmode: &'static str,
+    /// The virtual keyboard to show (`email`, `numeric`); none by default.
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
     /// The client-side rule, from the contract crate (see [`rule`]).
     #[prop(optional)]
     validate: Option<Callback<String, FieldProblem>>,

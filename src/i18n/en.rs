@@ -45,6 +45,7 @@ pub fn text(msg: Msg) -> &'static str {
         Msg::PasswordTooShortCount => "{count} characters: at least {min} needed.",
         Msg::PasswordGood => "Good: a long password is hard to guess.",
         Msg::Busy => "Please wait…",
+        Msg::DevMailbox => "Open the development mailbox (new tab)",
         Msg::SignUpHeading => "Sign up",
         Msg::SocialUnavailable => "Social sign-in is not available yet.",
         Msg::InvitationHeading => "You have been invited",

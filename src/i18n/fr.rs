@@ -48,6 +48,7 @@ pub fn text(msg: Msg) -> &'static str {
         }
         Msg::PasswordTooShortCount => "{count} caractères : il en faut au moins {min}.",
         Msg::PasswordGood => "Bien : un mot de passe long est difficile à deviner.",
+        Msg::DevMailbox => "Ouvrir la boîte aux lettres de développement (nouvel onglet)",
         Msg::SignUpHeading => "Inscription",
         Msg::SocialUnavailable => "La connexion par réseau social n'est pas encore disponible.",
         Msg::InvitationHeading => "Vous avez été invité(e)",

@@ -123,6 +123,7 @@ pub enum Msg {
     PasswordGood,
     SignUpHeading,
     SocialUnavailable,
+    DevMailbox,
     InvitationHeading,
     /// `{inviter}`, `{organization}`
     InvitedBy,
@@ -189,6 +190,7 @@ mod tests {
             PasswordGood,
             SignUpHeading,
             SocialUnavailable,
+            DevMailbox,
             InvitationHeading,
             InvitedBy,
             Invited,

@@ -101,11 +101,11 @@ pub fn SignIn() -> impl IntoView {
                 <Field id="email" label=Msg::EmailAddress value=email error=email_error
                     kind="email" autocomplete="email" inputmode="email"
                     validate=rule(email_rule) />
-                <div class="password-row">
-                    <A href="/forgot" attr:class="forgot">{move || ui.t(Msg::ForgotPassword)}</A>
-                </div>
                 <Field id="password" label=Msg::Password value=password error=password_error
                     kind="password" autocomplete="current-password" validate=rule(required_rule) />
+                <p class="password-row">
+                    <A href="/forgot" attr:class="forgot">{move || ui.t(Msg::ForgotPassword)}</A>
+                </p>
                 <button type="submit" class="primary" class:busy=move || busy.get()
                     aria-busy=move || busy.get().then_some("true") disabled=move || busy.get()>
                     {move || ui.t(Msg::SignIn)}

@@ -442,6 +442,13 @@ pub fn SignUp() -> impl IntoView {
                             </button>
                             <ResendButton seconds=resend_after busy=busy on_click=resend />
                         </div>
+                        <Show when=move || ui.config.with(|c| c.dev_mailbox)>
+                            <p class="hint">
+                                <a href="/dev/mailbox" target="_blank" rel="noopener">
+                                    {move || ui.t(Msg::DevMailbox)}
+                                </a>
+                            </p>
+                        </Show>
                     }.into_any(),
                     Step::Verified { .. } | Step::Done => view! {
                         <button type="button" class="link" on:click=change_email.clone()>
