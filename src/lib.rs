@@ -60,9 +60,12 @@ impl Ui {
         self.lang.get().format(msg, args)
     }
 
-    /// Says `text` through the polite live region (screen readers announce it).
+    /// Says `text` through the polite live region (screen readers announce it). The region is
+    /// emptied first, so the same message said twice (two wrong codes) is announced twice.
     pub fn announce(&self, text: String) {
-        self.live.set(text);
+        let live = self.live;
+        live.set(String::new());
+        request_animation_frame(move || live.set(text));
     }
 }
 

@@ -294,3 +294,37 @@ async fn language_switcher_offers_both_languages_by_their_own_names() {
     let text = select.text_content().unwrap();
     assert!(text.contains("English") && text.contains("Français"));
 }
+
+/// Waits (polling each frame or so, at most 2 s) until `cond` holds.
+async fn until(mut cond: impl FnMut() -> bool) {
+    for _ in 0..120 {
+        if cond() {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(16).await;
+    }
+    panic!("condition not met within 2 s");
+}
+
+#[wasm_bindgen_test]
+async fn the_live_region_announces_a_repeated_message_again() {
+    let root = container();
+    let slot = std::rc::Rc::new(std::cell::Cell::new(None::<Ui>));
+    let _handle = mount_to(root.clone(), {
+        let slot = slot.clone();
+        move || {
+            let ui = Ui::provide(Lang::En);
+            slot.set(Some(ui));
+            view! { <div id="live" aria-live="polite">{move || ui.live.get()}</div> }
+        }
+    });
+    let ui = slot.get().unwrap();
+    let live: HtmlElement = by_id(&root, "live");
+    ui.announce("That code is not right.".to_owned());
+    until(|| live.text_content().unwrap() == "That code is not right.").await;
+    // The same words again: the region is emptied first, so a screen reader hears them again.
+    ui.announce("That code is not right.".to_owned());
+    tick().await;
+    assert_eq!(live.text_content().unwrap(), "");
+    until(|| live.text_content().unwrap() == "That code is not right.").await;
+}

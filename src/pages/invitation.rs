@@ -100,7 +100,7 @@ pub fn Invitation() -> impl IntoView {
                     };
                     view! {
                         <h1>{move || ui.t(Msg::InvitationProblemHeading)}</h1>
-                        <p id="form-error" role="alert">{move || ui.t(msg)}</p>
+                        <p id="form-error" class="form-error">{move || ui.t(msg)}</p>
                         <p>{move || ui.t(Msg::AskAdministrator)}</p>
                         <p><A href="/">{move || ui.t(Msg::BackToSignIn)}</A></p>
                     }

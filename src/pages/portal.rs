@@ -25,18 +25,31 @@ pub fn Portal() -> impl IntoView {
             }
         });
     }
+    let busy = RwSignal::new(false);
     let sign_out = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
         let navigate = navigate.clone();
         spawn_local(async move {
             match api::sign_out().await {
                 Ok(()) => navigate("/", Default::default()),
-                Err(_) => failed.set(Some(Msg::NetworkError)),
+                Err(err) => {
+                    let msg = match err {
+                        ApiError::Network => Msg::NetworkError,
+                        ApiError::Problem(p) => Msg::Error(p.code),
+                    };
+                    failed.set(Some(msg));
+                    ui.announce(ui.t(msg).to_owned());
+                }
             }
+            busy.set(false);
         });
     };
     view! {
         <Card>
-            <p id="form-error" role="alert">{move || failed.get().map(|m| ui.t(m))}</p>
+            <p id="form-error" class="form-error">{move || failed.get().map(|m| ui.t(m))}</p>
             {move || match session.get() {
                 None => view! { <p>{move || ui.t(Msg::Loading)}</p> }.into_any(),
                 Some(view) => {
@@ -61,7 +74,8 @@ pub fn Portal() -> impl IntoView {
                     .into_any()
                 }
             }}
-            <button type="button" on:click=sign_out>{move || ui.t(Msg::SignOut)}</button>
+            <button type="button" on:click=sign_out class:busy=move || busy.get()
+                aria-busy=move || busy.get().then_some("true") disabled=move || busy.get()>{move || ui.t(Msg::SignOut)}</button>
         </Card>
     }
 }

@@ -95,7 +95,7 @@ pub fn SignIn() -> impl IntoView {
             </Show>
             <h1>{move || ui.t(Msg::ExistingHeading)}</h1>
             <form novalidate on:submit=submit>
-                <p id="form-error" class="form-error" role="alert">
+                <p id="form-error" class="form-error">
                     {move || form_error.get().map(|m| ui.t(m))}
                 </p>
                 <Field id="email" label=Msg::EmailAddress value=email error=email_error

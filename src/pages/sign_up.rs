@@ -414,7 +414,7 @@ pub fn SignUp() -> impl IntoView {
                     Step::Verified { .. } | Step::Done => ui.t(Msg::EmailVerified),
                 }}
             </p>
-            <p id="form-error" class="form-error" role="alert">
+            <p id="form-error" class="form-error">
                 {move || form_error.get().map(|m| ui.t(m))}
             </p>
             <form novalidate on:submit=submit>
