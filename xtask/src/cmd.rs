@@ -73,3 +73,47 @@ fn display(cmd: &Command) -> String {
     }
     s
 }
+
+/// Test counts read from `test result: ok. N passed; M failed` lines.
+#[derive(Default, Clone, Copy)]
+pub struct Counts {
+    pub passed: u64,
+    pub failed: u64,
+}
+
+/// Runs a test command, echoing its output, and adds up the test counts it reports.
+pub fn run_counting(mut cmd: Command, counts: &mut Counts) -> Result {
+    use std::io::{BufRead, BufReader};
+    eprintln!("$ {}", display(&cmd));
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", display(&cmd)))?;
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout)
+            .lines()
+            .map_while(std::io::Result::ok)
+        {
+            println!("{line}");
+            if let Some(rest) = line.trim().strip_prefix("test result: ") {
+                for part in rest.split([';', '.']) {
+                    let mut words = part.split_whitespace();
+                    match (
+                        words.next().and_then(|n| n.parse::<u64>().ok()),
+                        words.next(),
+                    ) {
+                        (Some(n), Some("passed")) => counts.passed += n,
+                        (Some(n), Some("failed")) => counts.failed += n,
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", display(&cmd)))
+    }
+}

@@ -78,26 +78,31 @@ pub fn run_all(skip_browser: bool) -> Result {
         });
     }
     let mut failed = Vec::new();
+    let mut counts = cmd::Counts::default();
     let total = steps.len() + usize::from(!skip_browser);
     for step in steps {
         eprintln!("\n=== {} ===", step.name);
-        if let Err(e) = cmd::run(step.command) {
+        if let Err(e) = cmd::run_counting(step.command, &mut counts) {
             eprintln!("--- {} FAILED: {e}", step.name);
             failed.push(step.name);
         }
     }
     if !skip_browser {
         eprintln!("\n=== end-to-end tests (headless Chromium) ===");
-        if let Err(e) = end_to_end() {
+        if let Err(e) = end_to_end(&mut counts) {
             eprintln!("--- end-to-end FAILED: {e}");
             failed.push("end-to-end tests");
         }
     }
     let secs = started.elapsed().as_secs();
+    // The closing line: every test of every step, added up.
+    let summary = format!("xtask: {} passed, {} failed", counts.passed, counts.failed);
     if failed.is_empty() {
         eprintln!("\nxtask test: all {total} steps succeeded in {secs} s");
+        println!("{summary}");
         Ok(())
     } else {
+        println!("{summary}");
         Err(format!(
             "{} of {total} steps failed in {secs} s: {}",
             failed.len(),
@@ -107,7 +112,7 @@ pub fn run_all(skip_browser: bool) -> Result {
 }
 
 /// The release SPA and the server binary, then the WebDriver tests that drive them.
-fn end_to_end() -> Result {
+fn end_to_end(counts: &mut cmd::Counts) -> Result {
     let dist = serve::build_spa()?;
     cmd::run(command("cargo", &["build", "-p", "partner-login-server"]))?;
     let server = cmd::root().join("target/debug/partner-login-server");
@@ -117,7 +122,7 @@ fn end_to_end() -> Result {
     );
     e2e.env("PARTNER_LOGIN_SERVER_BIN", &server)
         .env("PARTNER_LOGIN_DIST", &dist);
-    cmd::run(e2e)
+    cmd::run_counting(e2e, counts)
 }
 
 pub fn run(args: &[String]) -> Result {
