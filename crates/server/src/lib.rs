@@ -17,7 +17,7 @@ use std::sync::Arc;
 /// Builds the state from the configuration: database (migrated) and mailer.
 pub async fn state(config: Config) -> anyhow::Result<AppState> {
     let db = storage::connect(&config.database_url).await?;
-    let mailer = mail::Mailer::new(config.smtp_url.as_deref(), &config.mail_from)?;
+    let mailer = mail::Mailer::new(config.smtp_url.as_deref(), &config.mail_from, &db)?;
     Ok(AppState {
         config: Arc::new(config),
         db,

@@ -23,11 +23,11 @@ async fn mailbox(State(state): State<AppState>) -> Html<String> {
     let mut body = String::from(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Development mailbox</title></head><body><h1>Development mailbox</h1>",
     );
-    let mail = state.mailer.outbox().unwrap_or_default();
+    let mail = state.mailer.outbox().await.unwrap_or_default();
     if mail.is_empty() {
         body.push_str("<p>No mail yet.</p>");
     }
-    for m in mail.iter().rev() {
+    for m in &mail {
         body.push_str(&format!(
             "<article><h2>{}</h2><p>To: {}</p><pre>{}</pre></article><hr>",
             escape(&m.subject),
@@ -40,7 +40,5 @@ async fn mailbox(State(state): State<AppState>) -> Html<String> {
 }
 
 async fn mailbox_json(State(state): State<AppState>) -> Json<Vec<crate::mail::Email>> {
-    let mut mail = state.mailer.outbox().unwrap_or_default();
-    mail.reverse();
-    Json(mail)
+    Json(state.mailer.outbox().await.unwrap_or_default())
 }

@@ -3,10 +3,11 @@
 
 pub mod templates;
 
+use crate::storage::Db;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Serialize;
-use std::sync::{Arc, Mutex};
+use sqlx::Row;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Email {
@@ -22,18 +23,18 @@ pub enum Mailer {
         transport: AsyncSmtpTransport<Tokio1Executor>,
         from: Mailbox,
     },
-    /// Development only: messages kept in memory and shown at /dev/mailbox.
-    Outbox(Arc<Mutex<Vec<Email>>>),
+    /// Development only: messages kept in the database and shown at /dev/mailbox.
+    Outbox(Db),
 }
 
 impl Mailer {
-    pub fn new(smtp_url: Option<&str>, from: &str) -> anyhow::Result<Self> {
+    pub fn new(smtp_url: Option<&str>, from: &str, db: &Db) -> anyhow::Result<Self> {
         match smtp_url {
             Some(url) => Ok(Mailer::Smtp {
                 transport: transport(url)?,
                 from: from.parse()?,
             }),
-            None => Ok(Mailer::Outbox(Arc::default())),
+            None => Ok(Mailer::Outbox(db.clone())),
         }
     }
 
@@ -49,21 +50,45 @@ impl Mailer {
                     .multipart(MultiPart::alternative_plain_html(email.text, email.html))?;
                 transport.send(message).await?;
             }
-            Mailer::Outbox(outbox) => {
-                if let Ok(mut outbox) = outbox.lock() {
-                    outbox.push(email);
-                }
+            Mailer::Outbox(db) => {
+                sqlx::query(
+                    "INSERT INTO dev_outbox (id, sent_at, recipient, subject, text_body, html_body)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(crate::domain::secrets::new_token())
+                .bind(crate::storage::now())
+                .bind(&email.to)
+                .bind(&email.subject)
+                .bind(&email.text)
+                .bind(&email.html)
+                .execute(db)
+                .await?;
             }
         }
         tracing::info!("mail sent");
         Ok(())
     }
 
-    pub fn outbox(&self) -> Option<Vec<Email>> {
-        match self {
-            Mailer::Outbox(outbox) => outbox.lock().ok().map(|o| o.clone()),
-            Mailer::Smtp { .. } => None,
-        }
+    /// The development outbox, newest first (empty with SMTP).
+    pub async fn outbox(&self) -> anyhow::Result<Vec<Email>> {
+        let Mailer::Outbox(db) = self else {
+            return Ok(Vec::new());
+        };
+        let rows = sqlx::query(
+            "SELECT recipient, subject, text_body, html_body FROM dev_outbox ORDER BY sent_at DESC, id",
+        )
+        .fetch_all(db)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Email {
+                    to: r.try_get("recipient")?,
+                    subject: r.try_get("subject")?,
+                    text: r.try_get("text_body")?,
+                    html: r.try_get("html_body")?,
+                })
+            })
+            .collect()
     }
 }
 

@@ -5,7 +5,8 @@ use serde_json::json;
 on_both_databases!(
     health_and_public_config,
     errors_are_problems_and_headers_are_strict,
-    state_changes_need_the_csrf_header
+    state_changes_need_the_csrf_header,
+    without_smtp_mail_goes_to_the_development_outbox,
 );
 
 async fn health_and_public_config(backend: Backend) {
@@ -77,4 +78,47 @@ async fn state_changes_need_the_csrf_header(backend: Backend) {
         .unwrap();
     assert_eq!(foreign.status(), 403, "an origin not configured is refused");
     assert!(app.mail.messages().await.is_empty(), "nothing was sent");
+}
+
+async fn without_smtp_mail_goes_to_the_development_outbox(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.smtp_url = None).await;
+    // The `invite` command is another process with its own state: its mail must show too.
+    let cli = partner_login_server::state((*app.state.config).clone())
+        .await
+        .unwrap();
+    let request = partner_login_contract::api::CreateInvitationRequest {
+        email: "dev@example.org".into(),
+        organization: "Dev Org".into(),
+        inviter: None,
+        language: None,
+    };
+    let created = partner_login_server::http::create_invitation(&cli, &request)
+        .await
+        .unwrap();
+    app.start_signup("dev@example.org", None).await;
+    let outbox: serde_json::Value = app
+        .client
+        .get(format!("{}/dev/mailbox.json", app.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mail = outbox.as_array().unwrap();
+    assert_eq!(mail.len(), 2, "{outbox}");
+    assert!(mail
+        .iter()
+        .any(|m| m["text"].as_str().unwrap().contains(&created.link)));
+    assert!(mail
+        .iter()
+        .any(|m| m["subject"].as_str().unwrap().contains("verification code")));
+    let page = app
+        .client
+        .get(format!("{}/dev/mailbox", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert!(page.text().await.unwrap().contains("Development mailbox"));
+    assert!(app.mail.messages().await.is_empty(), "nothing went to SMTP");
 }
