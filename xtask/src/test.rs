@@ -118,7 +118,15 @@ fn end_to_end(counts: &mut cmd::Counts) -> Result {
     let server = cmd::root().join("target/debug/partner-login-server");
     let mut e2e = command(
         "cargo",
-        &["test", "-p", "partner-login-e2e", "--", "--test-threads=2"],
+        &[
+            "test",
+            "-p",
+            "partner-login-e2e",
+            "--test",
+            "e2e",
+            "--",
+            "--test-threads=2",
+        ],
     );
     e2e.env("PARTNER_LOGIN_SERVER_BIN", &server)
         .env("PARTNER_LOGIN_DIST", &dist);
