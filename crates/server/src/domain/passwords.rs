@@ -57,8 +57,9 @@ fn common() -> &'static [Box<str>] {
 /// NIST SP 800-63B-4 §3.1.1.2 / ASVS 5.0 V6.2.4: refuse passwords from a blocklist of common
 /// and breached passwords, without regard to case.
 pub fn is_common(password: &str) -> bool {
+    let lowered = password.to_lowercase();
     common()
-        .binary_search_by(|probe| probe.as_ref().cmp(password.to_lowercase().as_str()))
+        .binary_search_by(|probe| probe.as_ref().cmp(lowered.as_str()))
         .is_ok()
 }
 

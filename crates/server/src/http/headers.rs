@@ -1,15 +1,15 @@
 //! Security headers on every response (OWASP ASVS 5.0 V3.4).
 
-use super::AppState;
+use crate::config::Config;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
-pub async fn security(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+/// The Content-Security-Policy, built once from the configuration at start-up.
+pub fn content_security_policy(config: &Config) -> HeaderValue {
     let mut connect = String::from("'self'");
-    for origin in &state.config.cors_allowed_origins {
+    for origin in &config.cors_allowed_origins {
         connect.push(' ');
         connect.push_str(origin);
     }
@@ -17,10 +17,19 @@ pub async fn security(State(state): State<AppState>, request: Request, next: Nex
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
          connect-src {connect}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     );
+    // An origin with characters a header cannot hold falls back to same-origin only.
+    HeaderValue::from_str(&csp).unwrap_or_else(|_| {
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        )
+    })
+}
+
+pub async fn security(State(csp): State<HeaderValue>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&csp) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, value);
-    }
+    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     headers.insert(
         header::STRICT_TRANSPORT_SECURITY,
         HeaderValue::from_static("max-age=31536000; includeSubDomains"),

@@ -48,7 +48,7 @@ pub fn app(state: AppState) -> Router {
     router
         .merge(static_files::router(&state.config.static_dir))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            headers::content_security_policy(&state.config),
             headers::security,
         ))
         .layer(TraceLayer::new_for_http())
