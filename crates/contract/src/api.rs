@@ -27,6 +27,19 @@ pub mod paths {
     pub const SIGNUP_COMPLETE: &str = "/signup/{flow_id}/complete";
     /// `GET` who is signed in; `POST` sign in; `DELETE` sign out.
     pub const SESSION: &str = "/session";
+    /// `POST /password-reset`: "Forgot your password?", start a reset flow and send a code.
+    /// The reset flow's bodies are the sign-up flow's (same requests, same [`SignupFlowView`]).
+    ///
+    /// [`SignupFlowView`]: super::SignupFlowView
+    pub const PASSWORD_RESET: &str = "/password-reset";
+    /// `GET /password-reset/{flow_id}`: the flow's state, to resume after a reload.
+    pub const PASSWORD_RESET_FLOW: &str = "/password-reset/{flow_id}";
+    /// `POST /password-reset/{flow_id}/code`: "Send new code".
+    pub const PASSWORD_RESET_RESEND: &str = "/password-reset/{flow_id}/code";
+    /// `POST /password-reset/{flow_id}/verify`: "Verify code".
+    pub const PASSWORD_RESET_VERIFY: &str = "/password-reset/{flow_id}/verify";
+    /// `POST /password-reset/{flow_id}/complete`: set the new password and sign in ("Continue").
+    pub const PASSWORD_RESET_COMPLETE: &str = "/password-reset/{flow_id}/complete";
 }
 
 /// The header every state-changing request must carry (CSRF defence, OWASP ASVS 5.0 V3.5.1:
@@ -159,6 +172,21 @@ impl std::fmt::Debug for CompleteSignupRequest {
     }
 }
 
+/// `POST /password-reset/{flow_id}/complete`
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompletePasswordResetRequest {
+    pub password: String,
+    pub password_confirmation: String,
+}
+
+impl std::fmt::Debug for CompletePasswordResetRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompletePasswordResetRequest")
+            .finish_non_exhaustive()
+    }
+}
+
 /// `POST /session`
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -216,6 +244,11 @@ mod tests {
             email: "a@example.org".into(),
             password: "s3cret-passphrase".into(),
             invitation: None,
+        };
+        assert!(!format!("{req:?}").contains("s3cret"));
+        let req = CompletePasswordResetRequest {
+            password: "s3cret-passphrase".into(),
+            password_confirmation: "s3cret-passphrase".into(),
         };
         assert!(!format!("{req:?}").contains("s3cret"));
     }

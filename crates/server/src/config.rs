@@ -56,6 +56,10 @@ pub struct Config {
     /// Hours after sign-in after which a session ends.
     #[arg(long, env = "SESSION_ABSOLUTE_HOURS", default_value_t = 12)]
     pub session_absolute_hours: i64,
+    /// Failed sign-ins allowed from one client address in an hour (then 429 until the oldest
+    /// ages out). Offices behind one NAT address share it: keep it generous.
+    #[arg(long, env = "SIGN_IN_FAILURES_PER_CLIENT_HOUR", default_value_t = 100)]
+    pub sign_in_failures_per_client_hour: i64,
     /// Serve the development outbox at /dev/mailbox (only ever without SMTP_URL).
     #[arg(long, env = "DEV_MAILBOX")]
     pub dev_mailbox: Option<bool>,

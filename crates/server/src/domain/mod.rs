@@ -1,4 +1,5 @@
 //! The rules of the flows, independent of HTTP.
 
+pub mod lockout;
 pub mod passwords;
 pub mod secrets;

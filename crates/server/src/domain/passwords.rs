@@ -1,7 +1,7 @@
 //! Password hashing (argon2id) and the common-password list.
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
-use argon2::{Algorithm, Argon2, Params, PasswordVerifier, Version};
+use argon2::{Algorithm, Argon2, Params, Version};
 use std::io::Read;
 use std::sync::OnceLock;
 
@@ -19,23 +19,62 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
         .to_string())
 }
 
+/// The outcome of checking a password.
+pub struct Verification {
+    pub ok: bool,
+    /// The argon2 output of the presented password under the stored hash's salt and parameters
+    /// (hex). As hard to reverse as the stored hash itself, so it can be kept to recognise the
+    /// same wrong password typed again (smart lockout) without keeping the password.
+    pub fingerprint: String,
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("dummy password for timing").unwrap_or_default())
+}
+
 /// Verifies a password; `None` (unknown account) verifies against a dummy hash so that the
 /// answer takes the same time either way (no account enumeration by timing, ASVS 5.0 V6.3.8).
-pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    let dummy =
-        DUMMY.get_or_init(|| hash_password("dummy password for timing").unwrap_or_default());
+/// The comparison of the hash outputs is constant-time (argon2's `Output` equality).
+pub fn verify(password: &str, stored: Option<&str>) -> Verification {
+    let failed = Verification {
+        ok: false,
+        fingerprint: String::new(),
+    };
     let (hash, real) = match stored {
         Some(h) => (h, true),
-        None => (dummy.as_str(), false),
+        None => (dummy_hash(), false),
     };
     let Ok(parsed) = PasswordHash::new(hash) else {
-        return false;
+        return failed;
     };
-    hasher()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok()
-        && real
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return failed;
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return failed;
+    };
+    let Ok(computed) = hasher().hash_password_customized(
+        password.as_bytes(),
+        Some(parsed.algorithm),
+        parsed.version,
+        params,
+        salt,
+    ) else {
+        return failed;
+    };
+    let Some(output) = computed.hash else {
+        return failed;
+    };
+    Verification {
+        ok: output == expected && real,
+        fingerprint: hex::encode(output.as_bytes()),
+    }
+}
+
+/// Verifies a password (see [`verify`]).
+pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    verify(password, stored).ok
 }
 
 static COMMON: &[u8] = include_bytes!("../../data/common-passwords.txt.gz");
@@ -88,5 +127,23 @@ mod tests {
         assert!(verify_password("correct horse battery", Some(&h)));
         assert!(!verify_password("wrong", Some(&h)));
         assert!(!verify_password("dummy password for timing", None));
+    }
+
+    #[test]
+    fn fingerprints_recognise_the_same_wrong_password_only() {
+        let h = hash_password("correct horse battery").unwrap();
+        let a = verify("wrong one", Some(&h));
+        let b = verify("wrong one", Some(&h));
+        let c = verify("wrong two", Some(&h));
+        assert!(!a.ok);
+        assert_eq!(a.fingerprint.len(), 64);
+        assert_eq!(a.fingerprint, b.fingerprint);
+        assert_ne!(a.fingerprint, c.fingerprint);
+        let other = hash_password("correct horse battery").unwrap();
+        assert_ne!(
+            a.fingerprint,
+            verify("wrong one", Some(&other)).fingerprint,
+            "salted per account"
+        );
     }
 }

@@ -1,12 +1,14 @@
 //! The HTTP surface. Each feature has its own module with its `router()`; `app()` assembles them
 //! behind the middleware every response goes through (security headers, CSRF, tracing).
 
+mod code_flow;
 mod csrf;
 mod dev;
 mod headers;
 mod invitations;
 mod meta;
 pub mod openapi;
+mod password_reset;
 mod session;
 mod signup;
 mod static_files;
@@ -35,6 +37,7 @@ pub fn app(state: AppState) -> Router {
         .merge(invitations::router())
         .merge(signup::router())
         .merge(session::router())
+        .merge(password_reset::router())
         .fallback(meta::api_not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

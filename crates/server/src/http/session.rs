@@ -1,18 +1,25 @@
 //! Sessions: server-side records whose id (256 bits, stored as SHA-256) travels in an HttpOnly,
 //! SameSite=Lax cookie, `Secure` and `__Host-` prefixed on HTTPS (OWASP ASVS 5.0 V7, V3.3).
 //! Idle and absolute timeouts (ASVS 5.0 V7.3.1, V7.3.2); a new id at every sign-in (V7.2.4).
+//!
+//! Sign-in is guarded three ways: one answer for every wrong email or password, in content and
+//! in time (ASVS 5.0 V6.3.8); smart lockout per email (`domain::lockout`, ASVS 5.0 V6.3.1,
+//! NIST SP 800-63B-4 §3.2.2); and a cap on failures per client address (ASVS 5.0 V2.4.1).
 
 use super::{invitations, AppState};
+use crate::domain::lockout::Failure;
 use crate::domain::{passwords, secrets};
 use crate::error::{ApiError, ApiResult};
 use crate::storage;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponseParts, ResponseParts};
 use axum::routing::get;
 use axum::{Json, Router};
 use partner_login_contract::api::{paths, Membership, SessionView, SignInRequest};
 use partner_login_contract::{Email, ErrorCode};
+use std::net::SocketAddr;
+use std::sync::OnceLock;
 
 pub fn router() -> Router<AppState> {
     Router::new().route(paths::SESSION, get(current).post(sign_in).delete(sign_out))
@@ -59,6 +66,12 @@ pub async fn start_session(
     now: i64,
 ) -> ApiResult<SessionCookie> {
     let id = secrets::new_token();
+    storage::sessions::purge_expired(
+        conn,
+        now - state.config.session_idle_minutes * 60,
+        now - state.config.session_absolute_hours * 3600,
+    )
+    .await?;
     storage::sessions::insert(conn, &secrets::hash(&id), account_id, now).await?;
     Ok(cookie(
         state,
@@ -127,34 +140,111 @@ pub async fn current(
     Ok(Json(session_view(&state, &account_id).await?))
 }
 
+/// Sign-in attempts on the same email run one at a time on an instance (64 stripes), so that
+/// parallel guesses cannot all pass the lockout check before any of them is counted.
+fn email_lock(email: &str) -> &'static tokio::sync::Mutex<()> {
+    static LOCKS: OnceLock<Vec<tokio::sync::Mutex<()>>> = OnceLock::new();
+    let locks = LOCKS.get_or_init(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
+    let stripe = secrets::hash(email).bytes().fold(0usize, |acc, b| {
+        acc.wrapping_mul(31).wrapping_add(usize::from(b))
+    });
+    &locks[stripe % locks.len()]
+}
+
+fn locked(seconds: i64) -> ApiError {
+    ApiError::TooMany {
+        code: ErrorCode::AccountLocked,
+        retry_after: u32::try_from(seconds.max(1)).unwrap_or(u32::MAX),
+    }
+}
+
+/// Refuses a client address past its hourly failure cap (ASVS 5.0 V2.4.1), saying when the
+/// oldest failure ages out.
+async fn check_client_throttle(state: &AppState, client: &str, now: i64) -> ApiResult<()> {
+    let cap = state.config.sign_in_failures_per_client_hour;
+    let (failures, oldest) =
+        storage::guards::client_failures_since(&state.db, client, now - 3600).await?;
+    if failures >= cap {
+        tracing::warn!(event = "sign_in_throttled");
+        let wait = oldest.map_or(3600, |t| t + 3600 - now).max(1);
+        return Err(ApiError::TooMany {
+            code: ErrorCode::RateLimited,
+            retry_after: u32::try_from(wait).unwrap_or(3600),
+        });
+    }
+    Ok(())
+}
+
+/// Counts a failure against an email's guard, retrying when another instance updated it first.
+async fn record_failure(
+    state: &AppState,
+    email: &str,
+    fingerprint: &str,
+    now: i64,
+) -> ApiResult<Failure> {
+    for _ in 0..5 {
+        let mut stored = storage::guards::get(&state.db, email).await?;
+        let outcome = stored.guard.fail(fingerprint, now);
+        if outcome == Failure::Repeated || storage::guards::save(&state.db, email, &stored).await? {
+            return Ok(outcome);
+        }
+    }
+    Err(anyhow::anyhow!("the sign-in guard kept changing under us").into())
+}
+
 #[utoipa::path(post, path = "/api/session", request_body = SignInRequest,
     responses((status = 200, body = SessionView),
         (status = 401, body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 403, body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+        (status = 403, body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Locked (`account_locked`) or throttled (`rate_limited`); `retry_after` says for how long",
+            body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn sign_in(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Json(request): Json<SignInRequest>,
 ) -> ApiResult<(SessionCookie, Json<SessionView>)> {
+    let client = peer.ip().to_string();
+    let now = storage::now();
+    check_client_throttle(&state, &client, now).await?;
+    let email = Email::parse(&request.email).ok();
+    let _one_at_a_time = match &email {
+        Some(email) => Some(email_lock(email.as_str()).lock().await),
+        None => None,
+    };
+    if let Some(email) = &email {
+        let stored = storage::guards::get(&state.db, email.as_str()).await?;
+        if let Some(wait) = stored.guard.locked_for(now) {
+            tracing::info!(event = "sign_in_locked");
+            return Err(locked(wait));
+        }
+    }
     // One answer for an unknown email and a wrong password, in content and in time
     // (ASVS 5.0 V6.3.8): the dummy hash is verified when there is no account.
-    let email = Email::parse(&request.email).ok();
     let account = match &email {
         Some(email) => storage::accounts::by_email(&state.db, email.as_str()).await?,
         None => None,
     };
     let stored = account.as_ref().map(|a| a.password_hash.clone());
     let password = request.password.clone();
-    let ok = tokio::task::spawn_blocking(move || {
-        passwords::verify_password(&password, stored.as_deref())
-    })
-    .await
-    .map_err(anyhow::Error::from)?;
-    let Some(account) = account.filter(|_| ok) else {
+    let verification =
+        tokio::task::spawn_blocking(move || passwords::verify(&password, stored.as_deref()))
+            .await
+            .map_err(anyhow::Error::from)?;
+    let Some(account) = account.filter(|_| verification.ok) else {
         tracing::info!(event = "sign_in_failed");
+        storage::guards::record_client_failure(&state.db, &client, now).await?;
+        if let Some(email) = &email {
+            let outcome =
+                record_failure(&state, email.as_str(), &verification.fingerprint, now).await?;
+            if let Failure::Locked(seconds) = outcome {
+                tracing::warn!(event = "account_locked", seconds);
+                return Err(locked(seconds));
+            }
+        }
         return Err(ApiError::Client(ErrorCode::InvalidCredentials));
     };
-    let now = storage::now();
     let mut tx = state.db.begin().await?;
     if let Some(token) = request.invitation.as_deref().filter(|t| !t.is_empty()) {
         let invitation = invitations::usable(&state, token).await?;
@@ -168,8 +258,13 @@ pub async fn sign_in(
             .await?;
         tracing::info!(event = "invitation_accepted");
     }
+    // A new session id at every sign-in; the one the browser held, if any, ends (ASVS 5.0 V7.2.4).
+    if let Some(old) = session_id(&state, &headers) {
+        storage::sessions::delete(&mut *tx, &secrets::hash(&old)).await?;
+    }
     let cookie = start_session(&state, &mut tx, &account.id, now).await?;
     tx.commit().await?;
+    storage::guards::clear(&state.db, &account.email).await?;
     tracing::info!(event = "sign_in_succeeded");
     Ok((cookie, Json(session_view(&state, &account.id).await?)))
 }

@@ -60,6 +60,41 @@ pub fn code(to: &str, code: &str, lang: Option<&str>) -> Email {
     }
 }
 
+/// The code of "Forgot your password?", sent only when the address has an account.
+pub fn reset_code(to: &str, code: &str, lang: Option<&str>) -> Email {
+    let (subject, lines) = if french(lang) {
+        (
+            format!("Code de réinitialisation du Portail des partenaires des Nations Unies : {code}"),
+            vec![
+                "Réinitialisez votre mot de passe".to_owned(),
+                "Quelqu'un (vous, sans doute) a demandé à réinitialiser le mot de passe de votre compte du Portail des partenaires des Nations Unies.".to_owned(),
+                format!("Votre code est : {code}"),
+                "Il est valable 10 minutes. Si vous n'avez rien demandé, ignorez ce message : votre mot de passe ne change pas.".to_owned(),
+                "Cordialement,".to_owned(),
+                "UN Partner Portal".to_owned(),
+            ],
+        )
+    } else {
+        (
+            format!("UN Partner Portal password reset code: {code}"),
+            vec![
+                "Reset your password".to_owned(),
+                "Someone (probably you) asked to reset the password of your UN Partner Portal account.".to_owned(),
+                format!("Your code is: {code}"),
+                "It is valid for 10 minutes. If you did not ask for it, ignore this message: your password stays as it is.".to_owned(),
+                "Sincerely,".to_owned(),
+                "UN Partner Portal".to_owned(),
+            ],
+        )
+    };
+    Email {
+        to: to.to_owned(),
+        subject,
+        text: lines.join("\n\n"),
+        html: html(&lines),
+    }
+}
+
 /// Sent instead of a code when the address already has an account: the sign-up screens answer
 /// the same either way, so only the mailbox's owner learns that the account exists.
 pub fn account_exists(to: &str, sign_in_url: &str, lang: Option<&str>) -> Email {

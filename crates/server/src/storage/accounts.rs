@@ -98,3 +98,17 @@ pub async fn organizations(db: &Db, account_id: &str) -> Result<Vec<String>, sql
     .await?;
     rows.iter().map(|r| r.try_get("organization")).collect()
 }
+
+/// Replaces an account's password hash.
+pub async fn set_password(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,9 +1,29 @@
+//! Email-code flows: sign-up and password reset, one table (`email_flows`), told apart by
+//! [`Purpose`]. A flow id of one purpose never opens a flow of the other.
+
 use super::Db;
 use sqlx::Row;
+
+/// What an email-code flow is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Signup,
+    PasswordReset,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Signup => "signup",
+            Purpose::PasswordReset => "password_reset",
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct Flow {
     pub id_hash: String,
+    pub purpose: Purpose,
     pub email: String,
     pub invitation_id: Option<String>,
     pub language: Option<String>,
@@ -18,11 +38,16 @@ pub struct Flow {
     pub expires_at: i64,
 }
 
-const COLUMNS: &str = "id_hash, email, invitation_id, language, account_exists, code_hash, code_sent_at, code_expires_at, code_wrong_tries, flow_wrong_tries, verified_at, completed_at, expires_at";
+const COLUMNS: &str = "id_hash, purpose, email, invitation_id, language, account_exists, code_hash, code_sent_at, code_expires_at, code_wrong_tries, flow_wrong_tries, verified_at, completed_at, expires_at";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<Flow, sqlx::Error> {
     Ok(Flow {
         id_hash: row.try_get("id_hash")?,
+        purpose: if row.try_get::<String, _>("purpose")? == Purpose::PasswordReset.as_str() {
+            Purpose::PasswordReset
+        } else {
+            Purpose::Signup
+        },
         email: row.try_get("email")?,
         invitation_id: row.try_get("invitation_id")?,
         language: row.try_get("language")?,
@@ -40,9 +65,10 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Flow, sqlx::Error> {
 
 pub async fn insert(db: &Db, flow: &Flow, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO signup_flows (id_hash, email, invitation_id, language, account_exists, code_hash,
-            code_sent_at, code_expires_at, code_wrong_tries, flow_wrong_tries, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $10)",
+        "INSERT INTO email_flows (id_hash, email, invitation_id, language, account_exists, code_hash,
+            code_sent_at, code_expires_at, code_wrong_tries, flow_wrong_tries, created_at, expires_at,
+            purpose)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $10, $11)",
     )
     .bind(&flow.id_hash)
     .bind(&flow.email)
@@ -54,16 +80,19 @@ pub async fn insert(db: &Db, flow: &Flow, now: i64) -> Result<(), sqlx::Error> {
     .bind(flow.code_expires_at)
     .bind(now)
     .bind(flow.expires_at)
+    .bind(flow.purpose.as_str())
     .execute(db)
     .await?;
     Ok(())
 }
 
-pub async fn get(db: &Db, id_hash: &str) -> Result<Option<Flow>, sqlx::Error> {
+/// The flow of this purpose with this id hash.
+pub async fn get(db: &Db, purpose: Purpose, id_hash: &str) -> Result<Option<Flow>, sqlx::Error> {
     let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM signup_flows WHERE id_hash = $1"
+        "SELECT {COLUMNS} FROM email_flows WHERE id_hash = $1 AND purpose = $2"
     ))
     .bind(id_hash)
+    .bind(purpose.as_str())
     .fetch_optional(db)
     .await?;
     row.as_ref().map(from_row).transpose()
@@ -79,7 +108,7 @@ pub async fn replace_code(
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE signup_flows SET code_hash = $1, code_sent_at = $2, code_expires_at = $3, code_wrong_tries = 0
+        "UPDATE email_flows SET code_hash = $1, code_sent_at = $2, code_expires_at = $3, code_wrong_tries = 0
          WHERE id_hash = $4 AND verified_at IS NULL",
     )
     .bind(code_hash)
@@ -93,7 +122,7 @@ pub async fn replace_code(
 
 pub async fn count_wrong_try(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE signup_flows SET code_wrong_tries = code_wrong_tries + 1, flow_wrong_tries = flow_wrong_tries + 1
+        "UPDATE email_flows SET code_wrong_tries = code_wrong_tries + 1, flow_wrong_tries = flow_wrong_tries + 1
          WHERE id_hash = $1",
     )
     .bind(id_hash)
@@ -105,7 +134,7 @@ pub async fn count_wrong_try(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> 
 /// Marks the flow verified and burns the code (single use); false when it already was.
 pub async fn mark_verified(db: &Db, id_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE signup_flows SET verified_at = $1, code_hash = NULL WHERE id_hash = $2 AND verified_at IS NULL",
+        "UPDATE email_flows SET verified_at = $1, code_hash = NULL WHERE id_hash = $2 AND verified_at IS NULL",
     )
     .bind(now)
     .bind(id_hash)
@@ -121,7 +150,7 @@ pub async fn mark_completed(
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE signup_flows SET completed_at = $1 WHERE id_hash = $2 AND completed_at IS NULL AND verified_at IS NOT NULL",
+        "UPDATE email_flows SET completed_at = $1 WHERE id_hash = $2 AND completed_at IS NULL AND verified_at IS NOT NULL",
     )
     .bind(now)
     .bind(id_hash)

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod flows;
+pub mod guards;
 pub mod invitations;
 pub mod sessions;
 

@@ -47,10 +47,40 @@ pub async fn touch(db: &Db, id_hash: &str, now: i64) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
-pub async fn delete(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
+/// Ends one session (on the pool, or inside a transaction).
+pub async fn delete<'e, E>(db: E, id_hash: &str) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
         .bind(id_hash)
         .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of an account (after a password change, ASVS 5.0 V7.4.3).
+pub async fn delete_for_account(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(account_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Removes the sessions past either timeout (they would be refused anyway).
+pub async fn purge_expired(
+    conn: &mut sqlx::AnyConnection,
+    idle_before: i64,
+    created_before: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+        .bind(idle_before)
+        .bind(created_before)
+        .execute(conn)
         .await?;
     Ok(())
 }

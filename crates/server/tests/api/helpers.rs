@@ -81,6 +81,7 @@ impl TestApp {
             resend_cooldown_seconds: 30,
             session_idle_minutes: 30,
             session_absolute_hours: 12,
+            sign_in_failures_per_client_hour: 100,
             dev_mailbox: None,
         };
         tweak(&mut config);
@@ -110,11 +111,24 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(self.api(path)).send().await.unwrap()
+        self.get_as(&self.client, path).await
+    }
+
+    /// A second browser: its own cookie jar.
+    pub fn new_client() -> Client {
+        Client::builder().cookie_store(true).build().unwrap()
+    }
+
+    pub async fn get_as(&self, client: &Client, path: &str) -> Response {
+        client.get(self.api(path)).send().await.unwrap()
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Response {
-        self.client
+        self.post_as(&self.client, path, body).await
+    }
+
+    pub async fn post_as(&self, client: &Client, path: &str, body: Value) -> Response {
+        client
             .post(self.api(path))
             .header(CSRF_HEADER, CSRF_HEADER_VALUE)
             .json(&body)
@@ -191,6 +205,21 @@ impl TestApp {
         .await
     }
 
+    /// Signs `email` in with `password` on this app's client.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Response {
+        self.post("/session", json!({"email": email, "password": password}))
+            .await
+    }
+
+    /// Signs up `email` with [`PASSPHRASE`], then signs out.
+    pub async fn signed_up(&self, email: &str) {
+        let flow = self.start_signup(email, None).await;
+        let code = self.nth_mail(email, 1).await.code();
+        self.verify(&flow, &code).await;
+        assert_eq!(self.complete(&flow, PASSPHRASE).await.status(), 201);
+        assert_eq!(self.delete("/session").await.status(), 204);
+    }
+
     /// Runs a statement on the app's database (to move a deadline into the past).
     pub async fn exec(&self, sql: &str) {
         sqlx::query(sql).execute(&self.state.db).await.unwrap();
@@ -203,6 +232,30 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// The session id a response set, from its `Set-Cookie`.
+pub fn session_cookie(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("partner_login_session="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// `GET /api/session` with only this session id (no cookie jar).
+pub async fn session_status(app: &TestApp, id: &str) -> u16 {
+    Client::new()
+        .get(app.api("/session"))
+        .header("cookie", format!("partner_login_session={id}"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }
 
 /// The problem document of a response, checking its media type.

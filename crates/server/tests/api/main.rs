@@ -8,5 +8,6 @@ mod helpers;
 mod invitations;
 mod meta;
 mod openapi;
+mod password_reset;
 mod session;
 mod signup;

@@ -1,0 +1,266 @@
+//! What sign-up and password reset share: a flow that mails a 6-digit code, lets it be sent
+//! again, and checks it. The handlers of `signup.rs` and `password_reset.rs` are thin wrappers
+//! around these functions; only the last step ("Create", "Continue") differs.
+//!
+//! Rules (NIST SP 800-63B-4 §3.1.3 out-of-band codes; OWASP ASVS 5.0 V6.6):
+//! - a 6-digit code from the CSPRNG, stored hashed and bound to its flow, valid 10 minutes,
+//!   single use (burnt when verified);
+//! - at most 5 wrong tries per code; then "Send new code" is needed. A new code does not reset
+//!   the flow's count: after 10 wrong tries in all, the flow is dead and the person starts over
+//!   (subject to the hourly caps), so a new code never buys an attacker fresh guesses for free;
+//! - "Send new code" waits RESEND_COOLDOWN_SECONDS (30) per flow; at most 10 codes per email
+//!   and 30 per client address an hour (ASVS 5.0 V2.4.1 anti-automation);
+//! - no account enumeration (ASVS 5.0 V6.3.8): sign-up to an address that has an account, and
+//!   a reset for an address that has none, get the same answers as the other case. Sign-up mails
+//!   the owner "you already have an account"; a reset for an unknown address mails nothing, and
+//!   its code checks always fail, as a wrong code does.
+
+use super::{invitations, AppState};
+use crate::domain::passwords;
+use crate::domain::secrets;
+use crate::error::{ApiError, ApiResult};
+use crate::mail::templates;
+use crate::storage::{self, flows::Flow, flows::Purpose, invitations::Invitation};
+use partner_login_contract::api::{SignupFlowView, SignupState};
+use partner_login_contract::password::check_confirmation;
+use partner_login_contract::{Email, ErrorCode, Field, FieldError, VerificationCode};
+
+pub const CODE_TTL_SECONDS: i64 = 600;
+pub const FLOW_TTL_SECONDS: i64 = 3600;
+pub const MAX_WRONG_PER_CODE: i64 = 5;
+pub const MAX_WRONG_PER_FLOW: i64 = 10;
+pub const MAX_SENDS_PER_EMAIL_HOUR: i64 = 10;
+pub const MAX_SENDS_PER_CLIENT_HOUR: i64 = 30;
+
+/// What the browser sees of a flow.
+pub fn view(
+    state: &AppState,
+    flow_id: &str,
+    flow: &Flow,
+    invitation: Option<&Invitation>,
+) -> SignupFlowView {
+    let now = storage::now();
+    let cooldown = flow.code_sent_at + i64::from(state.config.resend_cooldown_seconds) - now;
+    SignupFlowView {
+        flow_id: flow_id.to_owned(),
+        email: flow.email.clone(),
+        state: if flow.verified_at.is_some() {
+            SignupState::Verified
+        } else {
+            SignupState::CodeSent
+        },
+        resend_after_seconds: cooldown.clamp(0, i64::from(u32::MAX)) as u32,
+        code_expires_in_seconds: (flow.code_expires_at - now).max(0) as u32,
+        invitation: invitation.map(invitations::to_view),
+    }
+}
+
+/// Refuses a send over the hourly caps (per email, per client address).
+async fn check_send_caps(state: &AppState, email: &str, client: &str) -> ApiResult<()> {
+    let (by_email, by_client) =
+        storage::flows::sends_last_hour(&state.db, email, client, storage::now()).await?;
+    if by_email >= MAX_SENDS_PER_EMAIL_HOUR || by_client >= MAX_SENDS_PER_CLIENT_HOUR {
+        tracing::warn!(event = "code_send_capped");
+        return Err(ApiError::TooMany {
+            code: ErrorCode::RateLimited,
+            retry_after: 3600,
+        });
+    }
+    Ok(())
+}
+
+/// Mails what the flow calls for and returns the hash of the code to store, if one was sent.
+async fn send_code(state: &AppState, flow: &Flow, client: &str) -> ApiResult<Option<String>> {
+    let now = storage::now();
+    storage::flows::record_send(&state.db, &flow.email, client, now).await?;
+    let lang = flow.language.as_deref();
+    match (flow.purpose, flow.account_exists) {
+        (Purpose::Signup, true) => {
+            let sign_in = format!("{}/", state.config.public_url());
+            let mail = templates::account_exists(&flow.email, &sign_in, lang);
+            state.mailer.send("account_exists", mail).await?;
+            Ok(None)
+        }
+        (Purpose::Signup, false) => {
+            let code = secrets::new_code();
+            let mail = templates::code(&flow.email, &code, lang);
+            state.mailer.send("verification_code", mail).await?;
+            tracing::info!(event = "code_sent");
+            Ok(Some(secrets::code_hash(&flow.id_hash, &code)))
+        }
+        (Purpose::PasswordReset, true) => {
+            // Sent after the answer, so that a known address answers as fast as an unknown one
+            // (for which nothing is sent). A mail failure is logged; "Send new code" retries.
+            let code = secrets::new_code();
+            let mail = templates::reset_code(&flow.email, &code, lang);
+            let mailer = state.mailer.clone();
+            tokio::spawn(async move {
+                if let Err(err) = mailer.send("password_reset_code", mail).await {
+                    tracing::error!(error = ?err, "password reset mail failed");
+                }
+            });
+            tracing::info!(event = "reset_code_sent");
+            Ok(Some(secrets::code_hash(&flow.id_hash, &code)))
+        }
+        (Purpose::PasswordReset, false) => Ok(None),
+    }
+}
+
+/// The live flow an id names: unknown → 404, expired or finished → 410.
+pub async fn live_flow(state: &AppState, purpose: Purpose, flow_id: &str) -> ApiResult<Flow> {
+    let flow = storage::flows::get(&state.db, purpose, &secrets::hash(flow_id))
+        .await?
+        .ok_or(ApiError::Client(ErrorCode::FlowNotFound))?;
+    if flow.expires_at <= storage::now() || flow.completed_at.is_some() {
+        return Err(ApiError::Client(ErrorCode::FlowExpired));
+    }
+    Ok(flow)
+}
+
+pub async fn flow_invitation(state: &AppState, flow: &Flow) -> ApiResult<Option<Invitation>> {
+    Ok(match &flow.invitation_id {
+        Some(id) => storage::invitations::by_id(&state.db, id).await?,
+        None => None,
+    })
+}
+
+/// How a flow starts.
+pub struct Start {
+    pub purpose: Purpose,
+    pub email: Email,
+    pub invitation: Option<Invitation>,
+    pub language: Option<String>,
+    pub account_exists: bool,
+    pub client: String,
+}
+
+/// Starts a flow and sends its first code; returns the view with the new flow id.
+pub async fn start(state: &AppState, start: Start) -> ApiResult<SignupFlowView> {
+    check_send_caps(state, start.email.as_str(), &start.client).await?;
+    let flow_id = secrets::new_token();
+    let now = storage::now();
+    let mut flow = Flow {
+        id_hash: secrets::hash(&flow_id),
+        purpose: start.purpose,
+        email: start.email.into_inner(),
+        invitation_id: start.invitation.as_ref().map(|i| i.id.clone()),
+        language: start
+            .language
+            .or_else(|| start.invitation.as_ref().and_then(|i| i.language.clone())),
+        account_exists: start.account_exists,
+        code_hash: None,
+        code_sent_at: now,
+        code_expires_at: now + CODE_TTL_SECONDS,
+        code_wrong_tries: 0,
+        flow_wrong_tries: 0,
+        verified_at: None,
+        completed_at: None,
+        expires_at: now + FLOW_TTL_SECONDS,
+    };
+    flow.code_hash = send_code(state, &flow, &start.client).await?;
+    storage::flows::insert(&state.db, &flow, now).await?;
+    Ok(view(state, &flow_id, &flow, start.invitation.as_ref()))
+}
+
+/// The flow's state, to resume after a reload.
+pub async fn show(state: &AppState, purpose: Purpose, flow_id: &str) -> ApiResult<SignupFlowView> {
+    let flow = live_flow(state, purpose, flow_id).await?;
+    let invitation = flow_invitation(state, &flow).await?;
+    Ok(view(state, flow_id, &flow, invitation.as_ref()))
+}
+
+/// "Send new code": after the cooldown, within the caps.
+pub async fn resend(
+    state: &AppState,
+    purpose: Purpose,
+    flow_id: &str,
+    client: &str,
+) -> ApiResult<SignupFlowView> {
+    let flow = live_flow(state, purpose, flow_id).await?;
+    if flow.verified_at.is_some() {
+        return Err(ApiError::Client(ErrorCode::BadRequest));
+    }
+    let wait = flow.code_sent_at + i64::from(state.config.resend_cooldown_seconds) - storage::now();
+    if wait > 0 {
+        return Err(ApiError::TooMany {
+            code: ErrorCode::ResendCooldown,
+            retry_after: wait as u32,
+        });
+    }
+    check_send_caps(state, &flow.email, client).await?;
+    let hash = send_code(state, &flow, client).await?;
+    let now = storage::now();
+    storage::flows::replace_code(
+        &state.db,
+        &flow.id_hash,
+        hash.as_deref(),
+        now,
+        now + CODE_TTL_SECONDS,
+    )
+    .await?;
+    show(state, purpose, flow_id).await
+}
+
+/// "Verify code": a constant-time comparison of hashes, within the wrong-try limits.
+pub async fn verify(
+    state: &AppState,
+    purpose: Purpose,
+    flow_id: &str,
+    code: &str,
+) -> ApiResult<SignupFlowView> {
+    let flow = live_flow(state, purpose, flow_id).await?;
+    let invitation = flow_invitation(state, &flow).await?;
+    if flow.verified_at.is_some() {
+        // A double click on "Verify code": the flow is verified once, the answer is the same.
+        return Ok(view(state, flow_id, &flow, invitation.as_ref()));
+    }
+    let code = VerificationCode::parse(code).map_err(ApiError::Client)?;
+    if flow.flow_wrong_tries >= MAX_WRONG_PER_FLOW || flow.code_wrong_tries >= MAX_WRONG_PER_CODE {
+        return Err(ApiError::TooMany {
+            code: ErrorCode::CodeExhausted,
+            retry_after: 0,
+        });
+    }
+    // No code (a reset for an unknown address): an empty hash, which nothing matches.
+    let expected = flow.code_hash.clone().unwrap_or_default();
+    let presented = secrets::code_hash(&flow.id_hash, code.as_str());
+    if !secrets::same(&expected, &presented) {
+        storage::flows::count_wrong_try(&state.db, &flow.id_hash).await?;
+        tracing::info!(event = "code_wrong");
+        return Err(ApiError::Client(ErrorCode::CodeWrong));
+    }
+    if flow.code_expires_at <= storage::now() {
+        return Err(ApiError::Client(ErrorCode::CodeExpired));
+    }
+    storage::flows::mark_verified(&state.db, &flow.id_hash, storage::now()).await?;
+    tracing::info!(event = "email_verified");
+    show(state, purpose, flow_id).await
+}
+
+/// The checks of a new password, the last step of both flows: the configured policy (length,
+/// NIST SP 800-63B-4 §3.1.1.2), the common-password blocklist (ASVS 5.0 V6.2.4), and the
+/// confirmation.
+pub fn new_password_errors(
+    state: &AppState,
+    password: &str,
+    confirmation: &str,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let policy = super::meta::password_policy(state);
+    if let Err((code, limit)) = policy.check(password) {
+        errors.push(FieldError {
+            field: Field::Password,
+            code,
+            limit,
+        });
+    } else if passwords::is_common(password) {
+        errors.push(FieldError::new(
+            Field::Password,
+            ErrorCode::PasswordTooCommon,
+        ));
+    }
+    if let Err(code) = check_confirmation(password, confirmation) {
+        errors.push(FieldError::new(Field::PasswordConfirmation, code));
+    }
+    errors
+}
