@@ -174,11 +174,15 @@ impl Drop for Browser {
     }
 }
 
-/// Kills chromedriver and the Chromium it started (same process group).
+/// Kills chromedriver and the Chromium it started (same process group), with killpg(2).
 fn kill_group(child: &mut Child) {
-    let _ = Command::new("kill")
-        .args(["-KILL", &format!("-{}", child.id())])
-        .status();
+    let group = i32::try_from(child.id())
+        .ok()
+        .and_then(rustix::process::Pid::from_raw);
+    // A pid of 1 or less would make killpg signal far more than chromedriver's group.
+    if let Some(group) = group.filter(|g| g.as_raw_nonzero().get() > 1) {
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+    }
     let _ = child.kill();
     let _ = child.wait();
 }
