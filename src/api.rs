@@ -3,8 +3,9 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use partner_login_contract::api::{
-    paths, CompleteSignupRequest, InvitationView, PublicConfig, SessionView, SignInRequest,
-    SignupFlowView, StartSignupRequest, VerifyCodeRequest, CSRF_HEADER, CSRF_HEADER_VALUE,
+    paths, CompletePasswordResetRequest, CompleteSignupRequest, InvitationView, PublicConfig,
+    SessionView, SignInRequest, SignupFlowView, StartSignupRequest, VerifyCodeRequest, CSRF_HEADER,
+    CSRF_HEADER_VALUE,
 };
 use partner_login_contract::{ErrorCode, FieldError, Problem};
 use serde::de::DeserializeOwned;
@@ -117,32 +118,84 @@ pub async fn invitation(token: &str) -> Result<InvitationView, ApiError> {
     get(&path_with(paths::INVITATION, "token", token)).await
 }
 
-pub async fn start_signup(request: &StartSignupRequest) -> Result<SignupFlowView, ApiError> {
-    post(paths::SIGNUP, request).await
+/// The two email-code flows: they share every call but the last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlowKind {
+    /// "Sign up now": ends with "Create".
+    Signup,
+    /// "Forgot your password?": ends with "Continue".
+    PasswordReset,
 }
 
-pub async fn signup_flow(flow_id: &str) -> Result<SignupFlowView, ApiError> {
-    get(&path_with(paths::SIGNUP_FLOW, "flow_id", flow_id)).await
+impl FlowKind {
+    fn paths(self) -> [&'static str; 4] {
+        match self {
+            FlowKind::Signup => [
+                paths::SIGNUP,
+                paths::SIGNUP_FLOW,
+                paths::SIGNUP_RESEND,
+                paths::SIGNUP_VERIFY,
+            ],
+            FlowKind::PasswordReset => [
+                paths::PASSWORD_RESET,
+                paths::PASSWORD_RESET_FLOW,
+                paths::PASSWORD_RESET_RESEND,
+                paths::PASSWORD_RESET_VERIFY,
+            ],
+        }
+    }
 }
 
-pub async fn resend_code(flow_id: &str) -> Result<SignupFlowView, ApiError> {
-    let path = path_with(paths::SIGNUP_RESEND, "flow_id", flow_id);
+/// "Send verification code": starts a flow.
+pub async fn start_flow(
+    kind: FlowKind,
+    request: &StartSignupRequest,
+) -> Result<SignupFlowView, ApiError> {
+    post(kind.paths()[0], request).await
+}
+
+/// A flow's state, to resume it after a reload.
+pub async fn flow(kind: FlowKind, flow_id: &str) -> Result<SignupFlowView, ApiError> {
+    get(&path_with(kind.paths()[1], "flow_id", flow_id)).await
+}
+
+/// "Send new code".
+pub async fn resend_code(kind: FlowKind, flow_id: &str) -> Result<SignupFlowView, ApiError> {
+    let path = path_with(kind.paths()[2], "flow_id", flow_id);
     post(&path, &serde_json::json!({})).await
 }
 
-pub async fn verify_code(flow_id: &str, code: &str) -> Result<SignupFlowView, ApiError> {
+/// "Verify code".
+pub async fn verify_code(
+    kind: FlowKind,
+    flow_id: &str,
+    code: &str,
+) -> Result<SignupFlowView, ApiError> {
     let body = VerifyCodeRequest {
         code: code.to_owned(),
     };
-    post(&path_with(paths::SIGNUP_VERIFY, "flow_id", flow_id), &body).await
+    post(&path_with(kind.paths()[3], "flow_id", flow_id), &body).await
 }
 
+/// "Create": the account, signed in.
 pub async fn complete_signup(
     flow_id: &str,
     request: &CompleteSignupRequest,
 ) -> Result<SessionView, ApiError> {
     post(
         &path_with(paths::SIGNUP_COMPLETE, "flow_id", flow_id),
+        request,
+    )
+    .await
+}
+
+/// "Continue": the new password, signed in.
+pub async fn complete_reset(
+    flow_id: &str,
+    request: &CompletePasswordResetRequest,
+) -> Result<SessionView, ApiError> {
+    post(
+        &path_with(paths::PASSWORD_RESET_COMPLETE, "flow_id", flow_id),
         request,
     )
     .await

@@ -66,9 +66,9 @@ pub fn text(msg: Msg) -> &'static str {
         Msg::NotFoundHeading => "Page not found",
         Msg::BackToSignIn => "Back to sign in",
         Msg::ForgotHeading => "Forgot your password?",
-        Msg::ForgotUnavailable => {
-            "Resetting a password by email is not available yet. Ask your organization's administrator for help."
-        }
+        Msg::Continue => "Continue",
+        Msg::TryAgainInSeconds => "Try again in {seconds} s.",
+        Msg::TryAgainInMinutes => "Try again in {minutes} min.",
         Msg::NetworkError => {
             "The portal cannot be reached. Check your connection and try again; what you typed is kept."
         }
@@ -96,7 +96,7 @@ fn error(code: E) -> &'static str {
         E::CodeExhausted => "Too many wrong codes. Click \"Send new code\" to get a new one.",
         E::ResendCooldown => "Please wait a moment before asking for a new code.",
         E::FlowNotFound | E::FlowExpired => {
-            "This sign-up has expired. Enter your email address again to get a new code."
+            "This request has expired. Enter your email address again to get a new code."
         }
         E::FlowNotVerified => "Verify your email address first.",
         E::InvitationNotFound => "This invitation link is not valid.",
@@ -109,10 +109,12 @@ fn error(code: E) -> &'static str {
             "An account already exists for this email address. Sign in instead, or reset your password."
         }
         E::InvalidCredentials => "The email address or the password is not right.",
-        E::AccountLocked => "Too many failed attempts. Try again later.",
+        E::AccountLocked => {
+            "Too many failed attempts: sign-in for this email address is paused for a while, to keep the account safe."
+        }
         E::Unauthenticated => "Please sign in.",
         E::Forbidden | E::CsrfRejected => "This request was refused. Reload the page and try again.",
-        E::RateLimited => "Too many attempts. Please wait and try again.",
+        E::RateLimited => "Too many attempts from this network. Please wait and try again.",
         E::ValidationFailed => "Some fields need your attention.",
         E::BadRequest | E::NotFound => "Something went wrong. Reload the page and try again.",
         E::ServiceUnavailable | E::Internal => {

@@ -71,9 +71,9 @@ pub fn text(msg: Msg) -> &'static str {
         Msg::NotFoundHeading => "Page introuvable",
         Msg::BackToSignIn => "Retour à la connexion",
         Msg::ForgotHeading => "Mot de passe oublié ?",
-        Msg::ForgotUnavailable => {
-            "La réinitialisation du mot de passe par courriel n'est pas encore disponible. Demandez de l'aide à l'administrateur de votre organisation."
-        }
+        Msg::Continue => "Continuer",
+        Msg::TryAgainInSeconds => "Réessayez dans {seconds} s.",
+        Msg::TryAgainInMinutes => "Réessayez dans {minutes} min.",
         Msg::Busy => "Veuillez patienter…",
         Msg::NetworkError => {
             "Le portail est injoignable. Vérifiez votre connexion et réessayez ; votre saisie est conservée."
@@ -104,7 +104,7 @@ fn error(code: E) -> &'static str {
         }
         E::ResendCooldown => "Veuillez patienter un instant avant de demander un nouveau code.",
         E::FlowNotFound | E::FlowExpired => {
-            "Cette inscription a expiré. Saisissez de nouveau votre adresse électronique pour recevoir un nouveau code."
+            "Cette demande a expiré. Saisissez de nouveau votre adresse électronique pour recevoir un nouveau code."
         }
         E::FlowNotVerified => "Vérifiez d'abord votre adresse électronique.",
         E::InvitationNotFound => "Ce lien d'invitation n'est pas valide.",
@@ -117,12 +117,14 @@ fn error(code: E) -> &'static str {
             "Un compte existe déjà pour cette adresse. Connectez-vous, ou réinitialisez votre mot de passe."
         }
         E::InvalidCredentials => "L'adresse électronique ou le mot de passe est incorrect.",
-        E::AccountLocked => "Trop de tentatives échouées. Réessayez plus tard.",
+        E::AccountLocked => {
+            "Trop de tentatives échouées : la connexion avec cette adresse est suspendue un moment, pour protéger le compte."
+        }
         E::Unauthenticated => "Veuillez vous connecter.",
         E::Forbidden | E::CsrfRejected => {
             "Cette demande a été refusée. Rechargez la page et réessayez."
         }
-        E::RateLimited => "Trop de tentatives. Patientez puis réessayez.",
+        E::RateLimited => "Trop de tentatives depuis ce réseau. Patientez puis réessayez.",
         E::ValidationFailed => "Certains champs demandent votre attention.",
         E::BadRequest | E::NotFound => "Un problème est survenu. Rechargez la page et réessayez.",
         E::ServiceUnavailable | E::Internal => {

@@ -58,6 +58,16 @@ impl Lang {
 }
 
 impl Lang {
+    /// "Try again in …": seconds under two minutes, whole minutes (rounded up) above.
+    pub fn try_again_in(self, seconds: u32) -> String {
+        if seconds < 120 {
+            self.format(Msg::TryAgainInSeconds, &[("seconds", &seconds.to_string())])
+        } else {
+            let minutes = seconds.div_ceil(60).to_string();
+            self.format(Msg::TryAgainInMinutes, &[("minutes", &minutes)])
+        }
+    }
+
     /// The live hint under "New Password".
     pub fn password_feedback(self, feedback: Feedback) -> String {
         match feedback {
@@ -142,7 +152,12 @@ pub enum Msg {
     NotFoundHeading,
     BackToSignIn,
     ForgotHeading,
-    ForgotUnavailable,
+    /// "Continue": the last button of a password reset.
+    Continue,
+    /// `{seconds}`
+    TryAgainInSeconds,
+    /// `{minutes}`
+    TryAgainInMinutes,
     Busy,
     NetworkError,
     Error(ErrorCode),
@@ -205,7 +220,9 @@ mod tests {
             NotFoundHeading,
             BackToSignIn,
             ForgotHeading,
-            ForgotUnavailable,
+            Continue,
+            TryAgainInSeconds,
+            TryAgainInMinutes,
             Busy,
             NetworkError,
         ];
@@ -257,6 +274,7 @@ mod tests {
                 assert!(!text.trim().is_empty(), "{msg:?} is empty in {lang:?}");
                 for placeholder in [
                     "{seconds}",
+                    "{minutes}",
                     "{min}",
                     "{recommended}",
                     "{inviter}",
@@ -315,6 +333,13 @@ mod tests {
                 recommended: 15
             })
             .starts_with("Au moins 8 caractères"));
+    }
+
+    #[test]
+    fn waits_are_said_in_seconds_then_minutes() {
+        assert_eq!(Lang::En.try_again_in(60), "Try again in 60 s.");
+        assert_eq!(Lang::En.try_again_in(121), "Try again in 3 min.");
+        assert_eq!(Lang::Fr.try_again_in(5 * 3600), "Réessayez dans 300 min.");
     }
 
     #[test]

@@ -39,7 +39,10 @@ pub fn Invitation() -> impl IntoView {
             spawn_local(async move {
                 let result = api::invitation(&token).await;
                 if let Ok(view) = &result {
-                    storage::set(&crate::pages::sign_up::draft_key("email"), &view.email);
+                    storage::set(
+                        &crate::pages::email_code::draft_key(api::FlowKind::Signup, "email"),
+                        &view.email,
+                    );
                     storage::set("partner-login.signin.email", &view.email);
                     // The administrator's language choice, unless the person made their own.
                     if crate::chosen_lang().is_none() {

@@ -1,4 +1,5 @@
-//! The sign-in screen of the user guide (step 2).
+//! The sign-in screen of the user guide (step 2). Arriving from an invitation link, signing in
+//! accepts the invitation. A lockout or throttle says when to try again, counting down.
 
 use crate::api::{self, ApiError};
 use crate::components::card::Card;
@@ -11,6 +12,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use partner_login_contract::api::SignInRequest;
 use partner_login_contract::{Email, ErrorCode};
+use std::time::Duration;
 
 fn email_rule(v: &str) -> FieldProblem {
     Email::parse(v).err().map(|c| (c, None))
@@ -29,8 +31,20 @@ pub fn SignIn() -> impl IntoView {
     let email_error = RwSignal::new(None);
     let password_error = RwSignal::new(None);
     let form_error = RwSignal::new(None::<Msg>);
+    // Seconds until the server accepts another try (a lockout or the client throttle).
+    let wait = RwSignal::new(0u32);
     let busy = RwSignal::new(false);
     Effect::new(move |_| storage::set("partner-login.signin.email", &email.get()));
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if wait.try_get_untracked().unwrap_or(0) > 0 {
+                wait.update(|w| *w = w.saturating_sub(1));
+            }
+        },
+        Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -49,6 +63,7 @@ pub fn SignIn() -> impl IntoView {
         }
         busy.set(true);
         form_error.set(None);
+        wait.set(0);
         let request = SignInRequest {
             email: email.get_untracked().trim().to_owned(),
             password: password.get_untracked(),
@@ -66,8 +81,14 @@ pub fn SignIn() -> impl IntoView {
                         ApiError::Network => Msg::NetworkError,
                         ApiError::Problem(p) => Msg::Error(p.code),
                     };
+                    let retry = err.retry_after().unwrap_or(0);
                     form_error.set(Some(msg));
-                    ui.announce(ui.t(msg).to_owned());
+                    wait.set(retry);
+                    let mut said = ui.t(msg).to_owned();
+                    if retry > 0 {
+                        said = format!("{said} {}", ui.lang.get_untracked().try_again_in(retry));
+                    }
+                    ui.announce(said);
                     focus_id("password");
                 }
             }
@@ -97,6 +118,8 @@ pub fn SignIn() -> impl IntoView {
             <form novalidate on:submit=submit>
                 <p id="form-error" class="form-error">
                     {move || form_error.get().map(|m| ui.t(m))}
+                    {move || (form_error.get().is_some() && wait.get() > 0)
+                        .then(|| format!(" {}", ui.lang.get().try_again_in(wait.get())))}
                 </p>
                 <Field id="email" label=Msg::EmailAddress value=email error=email_error
                     kind="email" autocomplete="email" inputmode="email"
