@@ -35,9 +35,14 @@ pub struct Config {
     /// Comma-separated allowlist of portal URLs; the first is where signed-in people go.
     #[arg(long, env = "RETURN_URLS", value_delimiter = ',')]
     pub return_urls: Vec<String>,
-    /// Comma-separated origins allowed to call the API from another origin.
+    /// Comma-separated origins allowed to call the API from another origin, with credentials
+    /// (`https://login.example.org`: scheme, host and port, no path).
     #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub cors_allowed_origins: Vec<String>,
+    /// Comma-separated origins allowed to show the pages in a frame (CSP frame-ancestors).
+    /// Unset: nobody.
+    #[arg(long, env = "FRAME_ANCESTORS", value_delimiter = ',')]
+    pub frame_ancestors: Vec<String>,
     /// The built SPA.
     #[arg(long, env = "STATIC_DIR", default_value = "dist")]
     pub static_dir: PathBuf,

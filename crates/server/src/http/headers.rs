@@ -1,35 +1,66 @@
-//! Security headers on every response (OWASP ASVS 5.0 V3.4).
+//! Security headers on every response (OWASP ASVS 5.0 V3.4), and CORS for a SPA on another
+//! origin (ASVS 5.0 V3.4.2: only the configured origins, with credentials).
 
 use crate::config::Config;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
+use partner_login_contract::api::CSRF_HEADER;
+use std::time::Duration;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
-/// The Content-Security-Policy, built once from the configuration at start-up.
-pub fn content_security_policy(config: &Config) -> HeaderValue {
-    let mut connect = String::from("'self'");
-    for origin in &config.cors_allowed_origins {
-        connect.push(' ');
-        connect.push_str(origin);
-    }
-    let csp = format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
-         connect-src {connect}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-    );
-    // An origin with characters a header cannot hold falls back to same-origin only.
-    HeaderValue::from_str(&csp).unwrap_or_else(|_| {
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
-             connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-        )
-    })
+/// The headers built once from the configuration at start-up.
+#[derive(Clone)]
+pub struct SecurityHeaders {
+    csp: HeaderValue,
+    /// `X-Frame-Options: DENY` for browsers without CSP level 2, only when nobody may frame
+    /// the pages (the header cannot name origins).
+    deny_frames: bool,
 }
 
-pub async fn security(State(csp): State<HeaderValue>, request: Request, next: Next) -> Response {
+fn sources(list: &[String]) -> String {
+    list.iter()
+        .filter(|o| !o.trim().is_empty())
+        .map(|o| o.trim().trim_end_matches('/'))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The Content-Security-Policy: scripts and styles from this origin only, no inline code; the
+/// API on this origin and the CORS origins; framing by FRAME_ANCESTORS only (ASVS 5.0 V3.4.6).
+pub fn security_headers(config: &Config) -> SecurityHeaders {
+    let connect = format!("'self' {}", sources(&config.cors_allowed_origins));
+    let ancestors = sources(&config.frame_ancestors);
+    let deny_frames = ancestors.is_empty();
+    let ancestors = if deny_frames {
+        "'none'".to_owned()
+    } else {
+        ancestors
+    };
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+         connect-src {}; object-src 'none'; base-uri 'self'; frame-ancestors {ancestors}; form-action 'self'",
+        connect.trim_end()
+    );
+    // An origin with characters a header cannot hold falls back to the strictest policy.
+    let csp = HeaderValue::from_str(&csp).unwrap_or_else(|_| {
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+    });
+    SecurityHeaders { csp, deny_frames }
+}
+
+pub async fn security(
+    State(security): State<SecurityHeaders>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    headers.insert(header::CONTENT_SECURITY_POLICY, security.csp);
     headers.insert(
         header::STRICT_TRANSPORT_SECURITY,
         HeaderValue::from_static("max-age=31536000; includeSubDomains"),
@@ -42,8 +73,32 @@ pub async fn security(State(csp): State<HeaderValue>, request: Request, next: Ne
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if security.deny_frames {
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     response
+}
+
+/// CORS for the API: the listed origins only, with credentials (the session cookie), the
+/// methods and headers the SPA uses. `None` when no origin is listed: same origin only.
+pub fn cors(config: &Config) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = config
+        .cors_allowed_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o.trim().trim_end_matches('/')).ok())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_credentials(true)
+            .allow_methods([Method::GET, Method::POST, Method::DELETE])
+            .allow_headers([header::CONTENT_TYPE, HeaderName::from_static(CSRF_HEADER)])
+            .expose_headers([header::RETRY_AFTER])
+            .max_age(Duration::from_secs(600)),
+    )
 }
 
 /// API answers are never cached (ASVS 5.0 V14.3.2).

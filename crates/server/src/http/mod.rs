@@ -44,6 +44,11 @@ pub fn app(state: AppState) -> Router {
             csrf::check,
         ))
         .layer(axum::middleware::from_fn(headers::no_store));
+    // Outside the CSRF check, so that preflights are answered here.
+    let api = match headers::cors(&state.config) {
+        Some(cors) => api.layer(cors),
+        None => api,
+    };
     let mut router = Router::new().nest("/api", api);
     if state.config.dev_mailbox() {
         router = router.merge(dev::router());
@@ -51,7 +56,7 @@ pub fn app(state: AppState) -> Router {
     router
         .merge(static_files::router(&state.config.static_dir))
         .layer(axum::middleware::from_fn_with_state(
-            headers::content_security_policy(&state.config),
+            headers::security_headers(&state.config),
             headers::security,
         ))
         .layer(TraceLayer::new_for_http())

@@ -75,6 +75,7 @@ impl TestApp {
             admin_token: Some(ADMIN_TOKEN.into()),
             return_urls: Vec::new(),
             cors_allowed_origins: Vec::new(),
+            frame_ancestors: Vec::new(),
             static_dir: PathBuf::from("/nonexistent"),
             password_require_three_classes: false,
             invitation_ttl_days: 14,

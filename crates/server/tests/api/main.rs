@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod cross_origin;
 mod invitations;
 mod meta;
 mod openapi;
