@@ -11,10 +11,6 @@ use partner_login_contract::{ErrorCode, FieldError, Problem};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-/// Where the API is: the same origin, under `/api`. The one place to change it (a later
-/// deployment may read it from a `config.json`).
-pub const API_BASE: &str = "/api";
-
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApiError {
     Problem(Problem),
@@ -44,8 +40,9 @@ impl ApiError {
     }
 }
 
+/// The API base comes from the deployment's `config.json` (`/api` on this origin by default).
 fn url(path: &str) -> String {
-    format!("{API_BASE}{path}")
+    format!("{}{path}", crate::deployment::api_base())
 }
 
 /// A contract path with its `{name}` placeholder filled by a percent-encoded value, so a

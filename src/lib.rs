@@ -3,10 +3,12 @@
 //! - `pages/`: one module per route; `components/`: shared pieces (the field with its label and
 //!   error, the language switcher, the card layout);
 //! - `flows/`: pure state machines the pages render; `api.rs`: every HTTP call;
-//! - `i18n/`: every string in every language; `storage.rs`: what survives a reload.
+//! - `i18n/`: every string in every language; `storage.rs`: what survives a reload;
+//! - `deployment.rs`: the base path and `config.json` (where the API is).
 
 pub mod api;
 pub mod components;
+pub mod deployment;
 pub mod flows;
 pub mod i18n;
 pub mod pages;
@@ -106,7 +108,7 @@ pub const LANG_KEY: &str = "partner-login.lang";
 
 /// The language to start in: `?lang=`, the switcher's choice, then the browser's preferences,
 /// then English. (An invitation's language applies when nothing was chosen.)
-fn initial_lang() -> Lang {
+pub fn initial_lang() -> Lang {
     if let Some(lang) = chosen_lang() {
         return lang;
     }
@@ -114,6 +116,22 @@ fn initial_lang() -> Lang {
         .and_then(|w| w.navigator().language())
         .and_then(|tag| Lang::from_tag(&tag))
         .unwrap_or(Lang::En)
+}
+
+/// What is mounted: `config.json` is read first (where the API is), then the [`App`] starts;
+/// without a usable configuration, a page that says so.
+#[component]
+pub fn Root() -> impl IntoView {
+    let loaded = RwSignal::new(None::<Result<(), deployment::ConfigProblem>>);
+    spawn_local(async move {
+        let result = deployment::load().await.map(|c| deployment::install(&c));
+        loaded.set(Some(result));
+    });
+    move || match loaded.get() {
+        None => ().into_any(),
+        Some(Ok(())) => view! { <App /> }.into_any(),
+        Some(Err(problem)) => view! { <pages::config_error::ConfigError problem /> }.into_any(),
+    }
 }
 
 #[component]
@@ -143,7 +161,7 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Router>
+        <Router base=deployment::router_base()>
             <main class="page">
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::sign_in::SignIn />

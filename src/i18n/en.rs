@@ -67,6 +67,12 @@ pub fn text(msg: Msg) -> &'static str {
         Msg::BackToSignIn => "Back to sign in",
         Msg::ForgotHeading => "Forgot your password?",
         Msg::Continue => "Continue",
+        Msg::ConfigMissing => {
+            "This sign-in page is not set up: its configuration file (config.json) cannot be found. Please tell the portal's administrators."
+        }
+        Msg::ConfigBroken => {
+            "This sign-in page is not set up correctly: its configuration file (config.json) cannot be read. Please tell the portal's administrators."
+        }
         Msg::TryAgainInSeconds => "Try again in {seconds} s.",
         Msg::TryAgainInMinutes => "Try again in {minutes} min.",
         Msg::NetworkError => {

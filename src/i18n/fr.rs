@@ -72,6 +72,12 @@ pub fn text(msg: Msg) -> &'static str {
         Msg::BackToSignIn => "Retour à la connexion",
         Msg::ForgotHeading => "Mot de passe oublié ?",
         Msg::Continue => "Continuer",
+        Msg::ConfigMissing => {
+            "Cette page de connexion n'est pas configurée : son fichier de configuration (config.json) est introuvable. Merci de prévenir les administrateurs du portail."
+        }
+        Msg::ConfigBroken => {
+            "Cette page de connexion est mal configurée : son fichier de configuration (config.json) est illisible. Merci de prévenir les administrateurs du portail."
+        }
         Msg::TryAgainInSeconds => "Réessayez dans {seconds} s.",
         Msg::TryAgainInMinutes => "Réessayez dans {minutes} min.",
         Msg::Busy => "Veuillez patienter…",

@@ -152,6 +152,10 @@ pub enum Msg {
     NotFoundHeading,
     BackToSignIn,
     ForgotHeading,
+    /// config.json could not be fetched.
+    ConfigMissing,
+    /// config.json is not valid.
+    ConfigBroken,
     /// "Continue": the last button of a password reset.
     Continue,
     /// `{seconds}`
@@ -221,6 +225,8 @@ mod tests {
             BackToSignIn,
             ForgotHeading,
             Continue,
+            ConfigMissing,
+            ConfigBroken,
             TryAgainInSeconds,
             TryAgainInMinutes,
             Busy,

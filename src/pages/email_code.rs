@@ -494,7 +494,8 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
                         </div>
                         <Show when=move || ui.config.with(|c| c.dev_mailbox)>
                             <p class="hint">
-                                <a href="/dev/mailbox" target="_blank" rel="noopener">
+                                <a href=crate::deployment::backend_page("/dev/mailbox") target="_blank"
+                                    rel="noopener">
                                     {move || ui.t(Msg::DevMailbox)}
                                 </a>
                             </p>

@@ -22,8 +22,8 @@ fn token_from_fragment() -> Option<String> {
     // The token is kept in sessionStorage; take it out of the address bar (and so out of
     // bookmarks, screenshots and the history list).
     if let Ok(history) = window.history() {
-        let _ =
-            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/invitation"));
+        let path = format!("{}invitation", crate::deployment::base_path());
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
     }
     Some(token)
 }
@@ -90,8 +90,8 @@ pub fn Invitation() -> impl IntoView {
                         </p>
                         <p id="invitation-email">{move || ui.f(Msg::InvitationFor, &[("email", &email)])}</p>
                         <div class="actions">
-                            <A href="/signup" attr:class="button primary">{move || ui.t(Msg::SignUpNow)}</A>
-                            <A href="/" attr:class="button">{move || ui.t(Msg::SignIn)}</A>
+                            <A href=crate::deployment::route("/signup") attr:class="button primary">{move || ui.t(Msg::SignUpNow)}</A>
+                            <A href=crate::deployment::route("/") attr:class="button">{move || ui.t(Msg::SignIn)}</A>
                         </div>
                     }
                     .into_any()
@@ -105,7 +105,7 @@ pub fn Invitation() -> impl IntoView {
                         <h1>{move || ui.t(Msg::InvitationProblemHeading)}</h1>
                         <p id="form-error" class="form-error">{move || ui.t(msg)}</p>
                         <p>{move || ui.t(Msg::AskAdministrator)}</p>
-                        <p><A href="/">{move || ui.t(Msg::BackToSignIn)}</A></p>
+                        <p><A href=crate::deployment::route("/")>{move || ui.t(Msg::BackToSignIn)}</A></p>
                     }
                     .into_any()
                 }

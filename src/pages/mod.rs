@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod config_error;
 pub mod email_code;
 pub mod forgot;
 pub mod invitation;

@@ -10,7 +10,7 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <Card>
             <h1>{move || ui.t(Msg::NotFoundHeading)}</h1>
-            <p><A href="/">{move || ui.t(Msg::BackToSignIn)}</A></p>
+            <p><A href=crate::deployment::route("/")>{move || ui.t(Msg::BackToSignIn)}</A></p>
         </Card>
     }
 }

@@ -127,7 +127,7 @@ pub fn SignIn() -> impl IntoView {
                 <Field id="password" label=Msg::Password value=password error=password_error
                     kind="password" autocomplete="current-password" validate=rule(required_rule) />
                 <p class="password-row">
-                    <A href="/forgot" attr:class="forgot">{move || ui.t(Msg::ForgotPassword)}</A>
+                    <A href=crate::deployment::route("/forgot") attr:class="forgot">{move || ui.t(Msg::ForgotPassword)}</A>
                 </p>
                 <button type="submit" class="primary" class:busy=move || busy.get()
                     aria-busy=move || busy.get().then_some("true") disabled=move || busy.get()>
@@ -136,7 +136,7 @@ pub fn SignIn() -> impl IntoView {
             </form>
             <p class="switch">
                 {move || ui.t(Msg::NoAccount)} " "
-                <A href="/signup">{move || ui.t(Msg::SignUpNow)}</A>
+                <A href=crate::deployment::route("/signup")>{move || ui.t(Msg::SignUpNow)}</A>
             </p>
         </Card>
     }

@@ -1,0 +1,24 @@
+//! The page shown when the deployment's `config.json` is missing or broken: the person is told
+//! the page is not set up, in their language, with the detail an operator needs.
+
+use crate::deployment::ConfigProblem;
+use crate::i18n::Msg;
+use leptos::prelude::*;
+
+#[component]
+pub fn ConfigError(problem: ConfigProblem) -> impl IntoView {
+    let lang = crate::initial_lang();
+    let (msg, detail) = match problem {
+        ConfigProblem::Missing(detail) => (Msg::ConfigMissing, detail),
+        ConfigProblem::Broken(detail) => (Msg::ConfigBroken, detail),
+    };
+    view! {
+        <main class="page">
+            <div class="card">
+                <h1>{lang.text(Msg::PortalName)}</h1>
+                <p id="form-error" class="form-error" role="alert">{lang.text(msg)}</p>
+                <p class="hint"><code>{detail}</code></p>
+            </div>
+        </main>
+    }
+}
