@@ -4,6 +4,7 @@
 //! - `cargo xtask serve`: build the SPA, start the backend on SQLite, print the URL
 //! - `cargo xtask test`: every check and test the project has; CI runs exactly this
 //! - `cargo xtask bench`: measurements, written to `target/bench/report.md`
+//! - `cargo xtask dist [--public-url /path/]`: the release SPA in `dist/`, for that base path
 //!
 //! Architecture invariant: when `cargo xtask test` passes locally, CI is green; CI runs nothing
 //! else (`.ci/run`).
@@ -23,10 +24,10 @@ fn main() -> ExitCode {
         Some("serve") => serve::run(),
         Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(),
-        Some("dist") => serve::build_spa().map(|_| ()),
+        Some("dist") => serve::run_dist(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup [--for serve|test] | serve | test [--skip-browser] | bench | dist>"
+                "usage: cargo xtask <setup [--for serve|test] | serve | test [--skip-browser] | bench | dist [--public-url /path/]>"
             );
             return ExitCode::from(2);
         }

@@ -9,8 +9,50 @@ use std::process::Stdio;
 
 /// Builds the release SPA into `dist/` (Trunk runs offline: it never downloads a tool).
 pub fn build_spa() -> Result<std::path::PathBuf> {
-    cmd::run(command("trunk", &["build", "--release"]))?;
-    Ok(cmd::root().join("dist"))
+    build_spa_at("/", &cmd::root().join("dist"))
+}
+
+/// Builds the release SPA for the base path `public_url` (`/`, `/login/`) into `dist`: every
+/// asset URL and the router's base carry that path, so the files work copied under it.
+pub fn build_spa_at(public_url: &str, dist: &std::path::Path) -> Result<std::path::PathBuf> {
+    let mut public_url = public_url.trim().to_owned();
+    if !public_url.starts_with('/') {
+        public_url.insert(0, '/');
+    }
+    if !public_url.ends_with('/') {
+        public_url.push('/');
+    }
+    let dist_arg = dist.display().to_string();
+    cmd::run(command(
+        "trunk",
+        &[
+            "build",
+            "--release",
+            "--public-url",
+            &public_url,
+            "--dist",
+            &dist_arg,
+        ],
+    ))?;
+    Ok(dist.to_path_buf())
+}
+
+/// `cargo xtask dist [--public-url /path/]`.
+pub fn run_dist(args: &[String]) -> Result {
+    let public_url = match args {
+        [] => "/".to_owned(),
+        [flag, value] if flag == "--public-url" => value.clone(),
+        [flag] if flag.starts_with("--public-url=") => flag["--public-url=".len()..].to_owned(),
+        _ => return Err("usage: cargo xtask dist [--public-url /some/path/]".into()),
+    };
+    setup::run(setup::Purpose::Serve)?;
+    let dist = build_spa_at(&public_url, &cmd::root().join("dist"))?;
+    println!(
+        "{}: copy these files under {public_url} of any static host; edit config.json there \
+         to point at the API (README: Deploying the SPA as static files)",
+        dist.display()
+    );
+    Ok(())
 }
 
 pub fn run_serve() -> Result {

@@ -114,6 +114,8 @@ pub fn run_all(skip_browser: bool) -> Result {
 /// The release SPA and the server binary, then the WebDriver tests that drive them.
 fn end_to_end(counts: &mut cmd::Counts) -> Result {
     let dist = serve::build_spa()?;
+    // The same SPA built for a base path, as a CDN would host it (issue 9's deployment tests).
+    let dist_login = serve::build_spa_at("/login/", &cmd::root().join("target/e2e/dist-login"))?;
     cmd::run(command("cargo", &["build", "-p", "partner-login-server"]))?;
     let server = cmd::root().join("target/debug/partner-login-server");
     let mut e2e = command(
@@ -129,7 +131,8 @@ fn end_to_end(counts: &mut cmd::Counts) -> Result {
         ],
     );
     e2e.env("PARTNER_LOGIN_SERVER_BIN", &server)
-        .env("PARTNER_LOGIN_DIST", &dist);
+        .env("PARTNER_LOGIN_DIST", &dist)
+        .env("PARTNER_LOGIN_DIST_LOGIN", &dist_login);
     cmd::run_counting(e2e, counts)
 }
 

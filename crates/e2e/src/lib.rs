@@ -7,9 +7,11 @@
 pub mod browser;
 pub mod mail;
 pub mod server;
+pub mod static_site;
 
 pub use browser::Browser;
 pub use server::TestServer;
+pub use static_site::StaticSite;
 
 use std::time::Duration;
 

@@ -23,6 +23,21 @@ fn server_bin() -> PathBuf {
         })
 }
 
+/// The SPA built with `--public-url /login/` (`cargo xtask test` builds it).
+pub fn dist_login_dir() -> PathBuf {
+    let dir = std::env::var_os("PARTNER_LOGIN_DIST_LOGIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e/dist-login")
+        });
+    assert!(
+        dir.join("index.html").exists(),
+        "{} has no index.html: run `cargo xtask test` (it builds the SPA for /login/)",
+        dir.display()
+    );
+    dir
+}
+
 fn dist_dir() -> PathBuf {
     std::env::var_os("PARTNER_LOGIN_DIST")
         .map(PathBuf::from)
@@ -128,10 +143,15 @@ impl TestServer {
             .expect("invite prints the link last")
             .trim()
             .to_owned();
+        let public_url = self
+            .env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "PUBLIC_URL")
+            .map_or(self.url.as_str(), |(_, v)| v.as_str());
         assert!(
-            link.starts_with(&self.url),
-            "the link {link} is not on {}",
-            self.url
+            link.starts_with(public_url),
+            "the link {link} is not on {public_url}"
         );
         link
     }

@@ -1,0 +1,169 @@
+//! One build for any CDN, any base path, any API origin (issue 9): the SPA built with
+//! `--public-url /login/` on a plain static file server, the backend on another origin.
+
+use partner_login_e2e::server::dist_login_dir;
+use partner_login_e2e::{mail::Mailbox, Browser, StaticSite, TestServer};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+const PASSPHRASE: &str = "river mango lantern 42";
+
+/// The SPA under /login/ of a static site whose config.json points at `api` (the backend).
+async fn spa_on_a_cdn() -> StaticSite {
+    StaticSite::spa(&dist_login_dir(), "/login/").await
+}
+
+fn point_at(site: &StaticSite, backend: &TestServer) {
+    let config = json!({ "api_base": format!("{}/api", backend.url) });
+    std::fs::write(site.dir.join("config.json"), config.to_string()).expect("config.json");
+}
+
+#[tokio::test]
+async fn the_seed_flow_passes_with_the_spa_under_a_base_path_on_another_origin() {
+    let mailbox = Mailbox::start().await;
+    let cdn = spa_on_a_cdn().await;
+    let server = TestServer::start_with(
+        Some(&mailbox.url()),
+        &[
+            ("CORS_ALLOWED_ORIGINS", cdn.origin.as_str()),
+            ("PUBLIC_URL", &format!("{}/login", cdn.origin)),
+        ],
+    );
+    point_at(&cdn, &server);
+    let email = "nadia.haddad@example.org";
+    let link = server.invite(email, "Jordan Valley Aid", None).await;
+    assert!(
+        link.starts_with(&format!("{}/login/invitation#", cdn.origin)),
+        "{link}"
+    );
+    let _invitation = mailbox.next_to(email).await;
+
+    let browser = Browser::start().await;
+    browser.goto(&link).await;
+    browser.wait_text("Jordan Valley Aid").await;
+    browser.click_button("Sign up now").await;
+    browser.wait_path("/login/signup").await;
+    assert_eq!(browser.value_of("Email Address").await, email);
+    browser.click_button("Send verification code").await;
+    let code = mailbox.next_to(email).await.code();
+    browser.fill("Verification code", &code).await;
+    browser.click_button("Verify code").await;
+    browser
+        .wait_text("E-mail address verified. You can now continue.")
+        .await;
+    browser.fill("New Password", PASSPHRASE).await;
+    browser.fill("Confirm New Password", PASSPHRASE).await;
+    browser.fill("Display Name", "Nadia H.").await;
+    browser.fill("Given Name", "Nadia").await;
+    browser.fill("Surname", "Haddad").await;
+    browser.click_button("Create").await;
+    browser.wait_path("/login/portal").await;
+    browser.wait_text("Nadia H.").await;
+    browser.wait_text("Jordan Valley Aid").await;
+
+    // The session cookie of the API's origin works across the two origins of one site: a
+    // reload of the portal (a client route, served by the fallback rule) is still signed in.
+    browser.goto(&format!("{}/login/portal", cdn.origin)).await;
+    browser.wait_text("Nadia H.").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_missing_config_says_so_on_the_page() {
+    let cdn = spa_on_a_cdn().await;
+    std::fs::remove_file(cdn.dir.join("config.json")).expect("config.json removed");
+    let browser = Browser::start().await;
+    browser.goto(&format!("{}/login/", cdn.origin)).await;
+    browser
+        .wait_text("This sign-in page is not set up: its configuration file (config.json) cannot be found.")
+        .await;
+    browser.close().await;
+}
+
+/// A `fetch` with credentials and the CSRF header from the current page; "status N" when the
+/// page could read the answer, "blocked" when CORS kept it from the page.
+async fn call_api_from_page(browser: &Browser, api: &str) -> String {
+    let script = r#"
+        const [url, done] = arguments;
+        fetch(url, {
+            method: 'POST', credentials: 'include',
+            headers: {'content-type': 'application/json', 'x-requested-with': 'partner-login'},
+            body: JSON.stringify({email: 'x@example.org', password: 'not the password'}),
+        }).then(r => done('status ' + r.status), () => done('blocked'));
+    "#;
+    let result = browser
+        .client
+        .execute_async(script, vec![json!(format!("{api}/session"))])
+        .await
+        .expect("the script runs");
+    result.as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn only_listed_origins_can_call_the_api() {
+    let listed = StaticSite::pages(&[("/", "<!DOCTYPE html><title>listed</title>".into())]).await;
+    let other = StaticSite::pages(&[("/", "<!DOCTYPE html><title>other</title>".into())]).await;
+    let server = TestServer::start_with(None, &[("CORS_ALLOWED_ORIGINS", listed.origin.as_str())]);
+    let api = format!("{}/api", server.url);
+    let browser = Browser::start().await;
+
+    browser.goto(&format!("{}/", listed.origin)).await;
+    assert_eq!(call_api_from_page(&browser, &api).await, "status 401");
+
+    browser.goto(&format!("{}/", other.origin)).await;
+    assert_eq!(call_api_from_page(&browser, &api).await, "blocked");
+    browser.close().await;
+}
+
+fn framing_page(src: &str) -> String {
+    format!("<!DOCTYPE html><title>portal</title><iframe src=\"{src}\" width=\"800\" height=\"700\"></iframe>")
+}
+
+/// The URL the first frame of the page shows, once it has loaded something.
+async fn framed_url(browser: &Browser) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        browser.client.enter_frame(0).await.expect("the frame");
+        let url = browser
+            .client
+            .execute("return document.URL", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        if !url.is_empty() && url != "about:blank" {
+            return url;
+        }
+        browser.client.enter_parent_frame().await.expect("back");
+        assert!(Instant::now() < deadline, "the frame never loaded");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_page_may_be_framed_by_frame_ancestors_only() {
+    // Two sites with the same page framing the sign-in page; only the first is listed.
+    let portal = StaticSite::pages(&[("/", String::new())]).await;
+    let stranger = StaticSite::pages(&[("/", String::new())]).await;
+    let server = TestServer::start_with(None, &[("FRAME_ANCESTORS", portal.origin.as_str())]);
+    let page = framing_page(&format!("{}/", server.url));
+    portal.set_page("/", &page);
+    stranger.set_page("/", &page);
+    let browser = Browser::start().await;
+
+    browser.goto(&format!("{}/", portal.origin)).await;
+    let url = framed_url(&browser).await;
+    assert!(url.starts_with(&server.url), "{url}");
+    browser
+        .wait_text("Sign in with your existing account")
+        .await;
+    browser.client.enter_parent_frame().await.expect("back");
+
+    browser.goto(&format!("{}/", stranger.origin)).await;
+    let url = framed_url(&browser).await;
+    assert!(
+        url.starts_with("chrome-error://"),
+        "the browser refused to show the page in the frame: {url}"
+    );
+    browser.close().await;
+}
