@@ -41,6 +41,18 @@ pub enum Event {
     Cancel,
 }
 
+/// The seconds to count down for a wait the server gave in whole seconds. The server counts
+/// whole seconds of its clock and the page's one-second ticks are not aligned with them, so the
+/// true wait may be up to a second longer than the number: count one more, or "Send new code"
+/// can come back enabled a moment before the server accepts it.
+fn countdown(server_seconds: u32) -> u32 {
+    if server_seconds == 0 {
+        0
+    } else {
+        server_seconds.saturating_add(1)
+    }
+}
+
 impl Step {
     /// The step a flow fetched from the server (after a reload) stands at.
     pub fn from_view(view: &SignupFlowView) -> Step {
@@ -48,7 +60,7 @@ impl Step {
             SignupState::CodeSent => Step::CodeSent {
                 flow_id: view.flow_id.clone(),
                 email: view.email.clone(),
-                resend_after: view.resend_after_seconds,
+                resend_after: countdown(view.resend_after_seconds),
             },
             SignupState::Verified => Step::Verified {
                 flow_id: view.flow_id.clone(),
@@ -84,7 +96,7 @@ impl Step {
             (Step::CodeSent { flow_id, email, .. }, Event::RetryAfter(seconds)) => Step::CodeSent {
                 flow_id,
                 email,
-                resend_after: seconds,
+                resend_after: countdown(seconds),
             },
             (step, _) => step,
         }
@@ -165,15 +177,19 @@ mod tests {
     #[test]
     fn the_resend_countdown_ticks_down_to_zero_and_follows_retry_after() {
         let mut step = Step::EnterEmail.next(Event::CodeSent(view(SignupState::CodeSent)));
-        assert_eq!(step.resend_after(), 30);
+        assert_eq!(
+            step.resend_after(),
+            31,
+            "the server's 30 s, and one for its rounding"
+        );
         step = step.next(Event::Tick);
-        assert_eq!(step.resend_after(), 29);
+        assert_eq!(step.resend_after(), 30);
         for _ in 0..40 {
             step = step.next(Event::Tick);
         }
         assert_eq!(step.resend_after(), 0);
         step = step.next(Event::RetryAfter(12));
-        assert_eq!(step.resend_after(), 12);
+        assert_eq!(step.resend_after(), 13);
         assert_eq!(step.email(), Some("a@example.org"));
         assert_eq!(Step::EnterEmail.next(Event::Tick), Step::EnterEmail);
     }
