@@ -5,6 +5,7 @@
 //! by their visible label or text, act, then wait for a condition (never a fixed sleep).
 
 pub mod browser;
+pub mod flows;
 pub mod mail;
 pub mod server;
 pub mod static_site;

@@ -1,12 +1,11 @@
 //! One build for any CDN, any base path, any API origin (issue 9): the SPA built with
 //! `--public-url /login/` on a plain static file server, the backend on another origin.
 
+use partner_login_e2e::flows::sign_up_from_email;
 use partner_login_e2e::server::dist_login_dir;
 use partner_login_e2e::{mail::Mailbox, Browser, StaticSite, TestServer};
 use serde_json::json;
 use std::time::{Duration, Instant};
-
-const PASSPHRASE: &str = "river mango lantern 42";
 
 /// The SPA under /login/ of a static site whose config.json points at `api` (the backend).
 async fn spa_on_a_cdn() -> StaticSite {
@@ -44,19 +43,7 @@ async fn the_seed_flow_passes_with_the_spa_under_a_base_path_on_another_origin()
     browser.click_button("Sign up now").await;
     browser.wait_path("/login/signup").await;
     assert_eq!(browser.value_of("Email Address").await, email);
-    browser.click_button("Send verification code").await;
-    let code = mailbox.next_to(email).await.code();
-    browser.fill("Verification code", &code).await;
-    browser.click_button("Verify code").await;
-    browser
-        .wait_text("E-mail address verified. You can now continue.")
-        .await;
-    browser.fill("New Password", PASSPHRASE).await;
-    browser.fill("Confirm New Password", PASSPHRASE).await;
-    browser.fill("Display Name", "Nadia H.").await;
-    browser.fill("Given Name", "Nadia").await;
-    browser.fill("Surname", "Haddad").await;
-    browser.click_button("Create").await;
+    sign_up_from_email(&browser, &mailbox, email, ["Nadia H.", "Nadia", "Haddad"]).await;
     browser.wait_path("/login/portal").await;
     browser.wait_text("Nadia H.").await;
     browser.wait_text("Jordan Valley Aid").await;

@@ -1,9 +1,8 @@
 //! Sign in with an existing account, a wrong password, "Forgot your password?", and an
 //! invitation accepted by an existing account (issue 4), in headless Chromium.
 
+use partner_login_e2e::flows::{sign_up_from_email, PASSPHRASE};
 use partner_login_e2e::{mail::Mailbox, Browser, TestServer};
-
-const PASSPHRASE: &str = "river mango lantern 42";
 const NEW_PASSPHRASE: &str = "copper heron valley 77";
 const SIGN_IN: &str = "Sign in with your existing account";
 
@@ -11,19 +10,7 @@ const SIGN_IN: &str = "Sign in with your existing account";
 async fn sign_up(browser: &Browser, server: &TestServer, mailbox: &Mailbox, email: &str) {
     browser.goto(&format!("{}/signup", server.url)).await;
     browser.fill("Email Address", email).await;
-    browser.click_button("Send verification code").await;
-    let code = mailbox.next_to(email).await.code();
-    browser.fill("Verification code", &code).await;
-    browser.click_button("Verify code").await;
-    browser
-        .wait_text("E-mail address verified. You can now continue.")
-        .await;
-    browser.fill("New Password", PASSPHRASE).await;
-    browser.fill("Confirm New Password", PASSPHRASE).await;
-    browser.fill("Display Name", "Kofi M.").await;
-    browser.fill("Given Name", "Kofi").await;
-    browser.fill("Surname", "Mensah").await;
-    browser.click_button("Create").await;
+    sign_up_from_email(browser, mailbox, email, ["Kofi M.", "Kofi", "Mensah"]).await;
     browser.wait_path("/portal").await;
     browser.click_button("Sign out").await;
     browser.wait_text(SIGN_IN).await;

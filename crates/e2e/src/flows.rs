@@ -1,0 +1,30 @@
+//! Walks through screens that several tests need to get past (the seed test itself spells
+//! every step out).
+
+use crate::{mail::Mailbox, Browser};
+
+pub const PASSPHRASE: &str = "river mango lantern 42";
+
+/// From the sign-up screen with `email` filled in: "Send verification code", the code from the
+/// mailbox, "Verify code", the passwords ([`PASSPHRASE`]) and names, "Create". Ends on the
+/// portal.
+pub async fn sign_up_from_email(
+    browser: &Browser,
+    mailbox: &Mailbox,
+    email: &str,
+    [display, given, surname]: [&str; 3],
+) {
+    browser.click_button("Send verification code").await;
+    let code = mailbox.next_to(email).await.code();
+    browser.fill("Verification code", &code).await;
+    browser.click_button("Verify code").await;
+    browser
+        .wait_text("E-mail address verified. You can now continue.")
+        .await;
+    browser.fill("New Password", PASSPHRASE).await;
+    browser.fill("Confirm New Password", PASSPHRASE).await;
+    browser.fill("Display Name", display).await;
+    browser.fill("Given Name", given).await;
+    browser.fill("Surname", surname).await;
+    browser.click_button("Create").await;
+}
