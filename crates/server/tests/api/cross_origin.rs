@@ -35,7 +35,10 @@ async fn listed_origins_may_call_the_api_with_credentials(backend: Backend) {
     assert_eq!(h["access-control-allow-origin"], SPA);
     assert_eq!(h["access-control-allow-credentials"], "true");
     let allowed_headers = h["access-control-allow-headers"].to_str().unwrap();
-    assert!(allowed_headers.contains("x-requested-with"), "{allowed_headers}");
+    assert!(
+        allowed_headers.contains("x-requested-with"),
+        "{allowed_headers}"
+    );
 
     let refused = preflight(&app, "https://evil.example.net").await;
     assert!(
@@ -70,13 +73,23 @@ async fn listed_origins_may_call_the_api_with_credentials(backend: Backend) {
 
 async fn framing_is_refused_unless_the_origin_is_listed(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let page = app.client.get(format!("{}/", app.url)).send().await.unwrap();
+    let page = app
+        .client
+        .get(format!("{}/", app.url))
+        .send()
+        .await
+        .unwrap();
     let csp = page.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert_eq!(page.headers()["x-frame-options"], "DENY");
 
     let app = TestApp::spawn_with(backend, |c| c.frame_ancestors = vec![PORTAL.into()]).await;
-    let page = app.client.get(format!("{}/", app.url)).send().await.unwrap();
+    let page = app
+        .client
+        .get(format!("{}/", app.url))
+        .send()
+        .await
+        .unwrap();
     let csp = page.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.contains(&format!("frame-ancestors {PORTAL};")), "{csp}");
     assert!(
