@@ -66,8 +66,13 @@ pub fn install(config: &DeploymentConfig) {
 }
 
 /// The base path the build was made for, with a trailing slash (`/`, `/login/`), from
-/// `<base href>`, which Trunk fills with `--public-url`.
+/// `<base href>`, which Trunk fills with `--public-url`. Read from the DOM once.
 pub fn base_path() -> String {
+    static BASE: OnceLock<String> = OnceLock::new();
+    BASE.get_or_init(read_base_path).clone()
+}
+
+fn read_base_path() -> String {
     let href = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector("base[href]").ok().flatten())

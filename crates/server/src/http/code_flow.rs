@@ -198,7 +198,15 @@ pub async fn resend(
         now + CODE_TTL_SECONDS,
     )
     .await?;
-    show(state, purpose, flow_id).await
+    let flow = Flow {
+        code_hash: hash,
+        code_sent_at: now,
+        code_expires_at: now + CODE_TTL_SECONDS,
+        code_wrong_tries: 0,
+        ..flow
+    };
+    let invitation = flow_invitation(state, &flow).await?;
+    Ok(view(state, flow_id, &flow, invitation.as_ref()))
 }
 
 /// "Verify code": a constant-time comparison of hashes, within the wrong-try limits.
@@ -232,9 +240,15 @@ pub async fn verify(
     if flow.code_expires_at <= storage::now() {
         return Err(ApiError::Client(ErrorCode::CodeExpired));
     }
-    storage::flows::mark_verified(&state.db, &flow.id_hash, storage::now()).await?;
+    let now = storage::now();
+    storage::flows::mark_verified(&state.db, &flow.id_hash, now).await?;
     tracing::info!(event = "email_verified");
-    show(state, purpose, flow_id).await
+    let flow = Flow {
+        verified_at: Some(now),
+        code_hash: None,
+        ..flow
+    };
+    Ok(view(state, flow_id, &flow, invitation.as_ref()))
 }
 
 /// The checks of a new password, the last step of both flows: the configured policy (length,

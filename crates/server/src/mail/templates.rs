@@ -22,6 +22,16 @@ fn html(paragraphs: &[String]) -> String {
     format!("<!DOCTYPE html><html><body style=\"font-family:sans-serif\">{body}</body></html>")
 }
 
+/// A multipart message whose paragraphs are `lines`, as plain text and as HTML.
+fn email(to: &str, subject: String, lines: &[String]) -> Email {
+    Email {
+        to: to.to_owned(),
+        subject,
+        text: lines.join("\n\n"),
+        html: html(lines),
+    }
+}
+
 /// The verification code, as the user guide's step 4 shows it.
 pub fn code(to: &str, code: &str, lang: Option<&str>) -> Email {
     let (subject, lines) = if french(lang) {
@@ -52,12 +62,7 @@ pub fn code(to: &str, code: &str, lang: Option<&str>) -> Email {
             ],
         )
     };
-    Email {
-        to: to.to_owned(),
-        subject,
-        text: lines.join("\n\n"),
-        html: html(&lines),
-    }
+    email(to, subject, &lines)
 }
 
 /// The code of "Forgot your password?", sent only when the address has an account.
@@ -87,12 +92,7 @@ pub fn reset_code(to: &str, code: &str, lang: Option<&str>) -> Email {
             ],
         )
     };
-    Email {
-        to: to.to_owned(),
-        subject,
-        text: lines.join("\n\n"),
-        html: html(&lines),
-    }
+    email(to, subject, &lines)
 }
 
 /// Sent instead of a code when the address already has an account: the sign-up screens answer
@@ -117,12 +117,7 @@ pub fn account_exists(to: &str, sign_in_url: &str, lang: Option<&str>) -> Email 
             ],
         )
     };
-    Email {
-        to: to.to_owned(),
-        subject,
-        text: lines.join("\n\n"),
-        html: html(&lines),
-    }
+    email(to, subject, &lines)
 }
 
 /// The invitation (user guide step 1).
@@ -160,12 +155,7 @@ pub fn invitation(
             ],
         )
     };
-    Email {
-        to: to.to_owned(),
-        subject,
-        text: lines.join("\n\n"),
-        html: html(&lines),
-    }
+    email(to, subject, &lines)
 }
 
 #[cfg(test)]
