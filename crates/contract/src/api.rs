@@ -40,7 +40,22 @@ pub mod paths {
     pub const PASSWORD_RESET_VERIFY: &str = "/password-reset/{flow_id}/verify";
     /// `POST /password-reset/{flow_id}/complete`: set the new password and sign in ("Continue").
     pub const PASSWORD_RESET_COMPLETE: &str = "/password-reset/{flow_id}/complete";
+    /// `POST /social/{provider}/start`: begin an OpenID Connect sign-in; answers the provider's
+    /// authorization URL to navigate to, and binds the flow to this browser with a cookie.
+    pub const SOCIAL_START: &str = "/social/{provider}/start";
+    /// `GET /social/{provider}/callback`: where the provider sends the browser back. Always
+    /// answers a redirect to the SPA: the portal when signed in, `/social/invitation-needed`
+    /// when nobody invited that address, else the sign-in screen with `?social_error=<code>`.
+    pub const SOCIAL_CALLBACK: &str = "/social/{provider}/callback";
 }
+
+/// The SPA's route for a verified provider address that has no account and no invitation; the
+/// address follows in the fragment (`#email=…`), which never reaches a server log.
+pub const SOCIAL_INVITATION_NEEDED_ROUTE: &str = "/social/invitation-needed";
+/// The sign-in screen's query parameter carrying a social sign-in's [`ErrorCode`].
+///
+/// [`ErrorCode`]: crate::ErrorCode
+pub const SOCIAL_ERROR_PARAM: &str = "social_error";
 
 /// The header every state-changing request must carry (CSRF defence, OWASP ASVS 5.0 V3.5.1:
 /// a custom header forces a CORS preflight, which only configured origins pass).
@@ -68,7 +83,35 @@ pub struct PublicConfig {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProviderButton {
     pub id: String,
+    /// The button's text ("UNICEF Employee").
     pub label: String,
+    /// The text in other languages, by BCP 47 tag (`{"fr": "Personnel de l'UNICEF"}`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, String>,
+}
+
+impl ProviderButton {
+    /// The label for a language, else the default one.
+    pub fn label_in(&self, lang: &str) -> &str {
+        self.labels.get(lang).unwrap_or(&self.label)
+    }
+}
+
+/// `POST /social/{provider}/start`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SocialStartRequest {
+    /// The invitation token the browser arrived with, if any: accepted on return when the
+    /// provider's verified address is the invited one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<String>,
+}
+
+/// Where to send the browser to sign in at the provider.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SocialStartView {
+    pub authorization_url: String,
 }
 
 /// An invitation as the invited person sees it.

@@ -45,6 +45,22 @@ pub enum ErrorCode {
     NotFound,
     ServiceUnavailable,
     Internal,
+    // Social sign-in (OpenID Connect). These come back to the sign-in screen in the
+    // `social_error` query parameter of the redirect, not in a problem+json body.
+    /// No configured provider has that id.
+    SocialUnknownProvider,
+    /// The provider cannot be reached or its discovery document is invalid.
+    SocialUnavailable,
+    /// The person declined at the provider (`access_denied`).
+    SocialDenied,
+    /// The sign-in at the provider took too long, or came back in another browser (no flow for
+    /// the `state`).
+    SocialExpired,
+    /// The provider's answer failed a check (code exchange, ID token signature, issuer,
+    /// audience, expiry, nonce) or was an error other than a refusal.
+    SocialFailed,
+    /// The provider did not say the email address is verified, so it cannot link accounts.
+    SocialEmailUnverified,
 }
 
 impl ErrorCode {
@@ -84,7 +100,23 @@ impl ErrorCode {
             NotFound => "not_found",
             ServiceUnavailable => "service_unavailable",
             Internal => "internal",
+            SocialUnknownProvider => "social_unknown_provider",
+            SocialUnavailable => "social_unavailable",
+            SocialDenied => "social_denied",
+            SocialExpired => "social_expired",
+            SocialFailed => "social_failed",
+            SocialEmailUnverified => "social_email_unverified",
         }
+    }
+}
+
+impl ErrorCode {
+    /// Reads a code from its wire form, e.g. the `social_error` query parameter.
+    pub fn from_wire(code: &str) -> Option<Self> {
+        use serde::de::IntoDeserializer;
+        let de: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            code.into_deserializer();
+        Self::deserialize(de).ok()
     }
 }
 
