@@ -9,6 +9,8 @@ use std::path::Path;
 pub const TRUNK_VERSION: &str = "0.21.14";
 /// binaryen's wasm-opt from npm; Debian's binaryen 108 corrupts reference-types output.
 pub const BINARYEN_VERSION: &str = "132";
+/// panva's oidc-provider (OpenID Certified): the real OpenID provider of the social sign-in tests.
+pub const OIDC_PROVIDER_VERSION: &str = "9.13.3";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -34,6 +36,7 @@ pub fn run(purpose: Purpose) -> Result {
     wasm_opt()?;
     if purpose == Purpose::Test {
         debian_packages()?;
+        npm_package("oidc-provider", OIDC_PROVIDER_VERSION)?;
     }
     eprintln!("setup: all tools present");
     Ok(())
@@ -107,6 +110,29 @@ fn wasm_opt() -> Result {
     std::fs::create_dir_all(cmd::tools_dir()).map_err(|e| e.to_string())?;
     let tools = cmd::tools_dir();
     let spec = format!("binaryen@{BINARYEN_VERSION}");
+    cmd::run(command(
+        "npm",
+        &[
+            "install",
+            "--prefix",
+            &tools.to_string_lossy(),
+            "--no-audit",
+            "--no-fund",
+            &spec,
+        ],
+    ))
+}
+
+/// An npm package in `tools/node_modules`, at exactly this version.
+fn npm_package(name: &str, version: &str) -> Result {
+    let manifest = cmd::tools_dir().join(format!("node_modules/{name}/package.json"));
+    let have = std::fs::read_to_string(manifest).unwrap_or_default();
+    if have.contains(&format!("\"version\": \"{version}\"")) {
+        return Ok(());
+    }
+    std::fs::create_dir_all(cmd::tools_dir()).map_err(|e| e.to_string())?;
+    let tools = cmd::tools_dir();
+    let spec = format!("{name}@{version}");
     cmd::run(command(
         "npm",
         &[

@@ -40,7 +40,8 @@ pub enum Command {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { config } => {
+        Command::Serve { mut config } => {
+            config.load_social_providers()?;
             let listener = tokio::net::TcpListener::bind(config.listen_addr).await?;
             let addr = listener.local_addr()?;
             let state = crate::state(config).await?;

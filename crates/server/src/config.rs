@@ -68,6 +68,112 @@ pub struct Config {
     /// Serve the development outbox at /dev/mailbox (only ever without SMTP_URL).
     #[arg(long, env = "DEV_MAILBOX")]
     pub dev_mailbox: Option<bool>,
+    /// Where the API is reachable from browsers (what the SPA's `api_base` resolves to); the
+    /// OpenID Connect redirect URIs are `{API_PUBLIC_URL}/social/{id}/callback`. Unset: the
+    /// origin of PUBLIC_URL followed by `/api`.
+    #[arg(long, env = "API_PUBLIC_URL")]
+    pub api_public_url: Option<String>,
+    /// Comma-separated ids of the social sign-in providers, in the order of their buttons
+    /// (`unicef,unhcr,wfp,google`). Each one is configured by `OIDC_<ID>_*` variables.
+    #[arg(long, env = "OIDC_PROVIDERS", value_delimiter = ',')]
+    pub oidc_providers: Vec<String>,
+    /// The providers of `OIDC_PROVIDERS`, read from their `OIDC_<ID>_*` variables by
+    /// [`Config::load_social_providers`].
+    #[arg(skip)]
+    pub social: Vec<SocialProvider>,
+}
+
+/// One OpenID Connect provider of the social sign-in buttons.
+#[derive(Clone)]
+pub struct SocialProvider {
+    /// Lower-case id, used in URLs (`unicef`).
+    pub id: String,
+    /// The button's text (`UNICEF Employee`).
+    pub label: String,
+    /// The button's text in other languages, by language tag (`OIDC_<ID>_LABEL_FR`).
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// The issuer; its `/.well-known/openid-configuration` is read on first use.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Space-separated scopes, `openid` first (`openid email profile`).
+    pub scopes: String,
+}
+
+impl std::fmt::Debug for SocialProvider {
+    // The client secret never reaches a log (ASVS 5.0 V13.3.1).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SocialProvider")
+            .field("id", &self.id)
+            .field("label", &self.label)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The labels of the user guide's four buttons, so that an operator only sets them to differ.
+fn default_label(id: &str) -> Option<&'static str> {
+    match id {
+        "unicef" => Some("UNICEF Employee"),
+        "unhcr" => Some("UNHCR Employee"),
+        "wfp" => Some("WFP Employee"),
+        "google" => Some("Google"),
+        _ => None,
+    }
+}
+
+/// The languages a button label may be given in (`OIDC_<ID>_LABEL_<LANG>`).
+const LABEL_LANGUAGES: [&str; 6] = ["en", "fr", "es", "ar", "zh", "ru"];
+
+impl SocialProvider {
+    /// Reads `OIDC_<ID>_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET` (required), `_LABEL`
+    /// (required unless the id is one of the user guide's), `_LABEL_<LANG>` and `_SCOPES`
+    /// (default `openid email profile`) through `var`.
+    pub fn from_vars(id: &str, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let id = id.trim().to_ascii_lowercase();
+        anyhow::ensure!(
+            !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+            "OIDC_PROVIDERS: `{id}` is not a usable id (letters, digits and `-`)"
+        );
+        let prefix = format!("OIDC_{}_", id.to_ascii_uppercase().replace('-', "_"));
+        let required = |name: &str| {
+            var(&format!("{prefix}{name}"))
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| anyhow::anyhow!("{prefix}{name} is not set"))
+        };
+        let label = match var(&format!("{prefix}LABEL")).filter(|v| !v.trim().is_empty()) {
+            Some(label) => label,
+            None => default_label(&id)
+                .map(str::to_owned)
+                .ok_or_else(|| anyhow::anyhow!("{prefix}LABEL is not set"))?,
+        };
+        let labels = LABEL_LANGUAGES
+            .iter()
+            .filter_map(|lang| {
+                var(&format!("{prefix}LABEL_{}", lang.to_ascii_uppercase()))
+                    .filter(|v| !v.trim().is_empty())
+                    .map(|v| ((*lang).to_owned(), v))
+            })
+            .collect();
+        let scopes = var(&format!("{prefix}SCOPES"))
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| "openid email profile".to_owned());
+        anyhow::ensure!(
+            scopes.split_whitespace().any(|s| s == "openid"),
+            "{prefix}SCOPES must include openid"
+        );
+        Ok(Self {
+            issuer: required("ISSUER")?.trim_end_matches('/').to_owned(),
+            client_id: required("CLIENT_ID")?,
+            client_secret: required("CLIENT_SECRET")?,
+            label,
+            labels,
+            scopes,
+            id,
+        })
+    }
 }
 
 impl Config {
@@ -84,7 +190,123 @@ impl Config {
         self.public_url().starts_with("https://")
     }
 
+    /// Reads the providers `OIDC_PROVIDERS` names from the environment, once, at start-up.
+    pub fn load_social_providers(&mut self) -> anyhow::Result<()> {
+        self.social = self
+            .oidc_providers
+            .iter()
+            .filter(|id| !id.trim().is_empty())
+            .map(|id| SocialProvider::from_vars(id, |name| std::env::var(name).ok()))
+            .collect::<anyhow::Result<_>>()?;
+        let mut ids: Vec<&str> = self.social.iter().map(|p| p.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        anyhow::ensure!(
+            ids.len() == self.social.len(),
+            "OIDC_PROVIDERS names a provider twice"
+        );
+        Ok(())
+    }
+
+    /// The API's public base URL (no trailing slash), see `API_PUBLIC_URL`.
+    pub fn api_public_url(&self) -> String {
+        match &self.api_public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => {
+                let public = self.public_url();
+                let origin_end = public
+                    .find("://")
+                    .and_then(|scheme| public[scheme + 3..].find('/').map(|p| p + scheme + 3))
+                    .unwrap_or(public.len());
+                format!("{}/api", &public[..origin_end])
+            }
+        }
+    }
+
     pub fn dev_mailbox(&self) -> bool {
         self.smtp_url.is_none() && self.dev_mailbox.unwrap_or(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn a_provider_reads_its_variables_with_the_guides_label_by_default() {
+        let p = SocialProvider::from_vars(
+            "UNICEF",
+            vars(&[
+                ("OIDC_UNICEF_ISSUER", "https://login.example/tenant/v2.0/"),
+                ("OIDC_UNICEF_CLIENT_ID", "id"),
+                ("OIDC_UNICEF_CLIENT_SECRET", "secret"),
+                ("OIDC_UNICEF_LABEL_FR", "Personnel de l'UNICEF"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(p.id, "unicef");
+        assert_eq!(p.label, "UNICEF Employee");
+        assert_eq!(p.labels["fr"], "Personnel de l'UNICEF");
+        assert_eq!(p.issuer, "https://login.example/tenant/v2.0");
+        assert_eq!(p.scopes, "openid email profile");
+        assert!(!format!("{p:?}").contains("secret"), "no secret in logs");
+    }
+
+    #[test]
+    fn a_provider_says_which_variable_is_missing() {
+        let err = SocialProvider::from_vars("acme", vars(&[("OIDC_ACME_ISSUER", "https://a")]))
+            .err()
+            .unwrap()
+            .to_string();
+        assert_eq!(err, "OIDC_ACME_LABEL is not set");
+        let err = SocialProvider::from_vars(
+            "google",
+            vars(&[("OIDC_GOOGLE_ISSUER", "https://accounts.google.com")]),
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert_eq!(err, "OIDC_GOOGLE_CLIENT_ID is not set");
+        let err = SocialProvider::from_vars(
+            "google",
+            vars(&[
+                ("OIDC_GOOGLE_ISSUER", "https://accounts.google.com"),
+                ("OIDC_GOOGLE_CLIENT_ID", "id"),
+                ("OIDC_GOOGLE_CLIENT_SECRET", "s"),
+                ("OIDC_GOOGLE_SCOPES", "email profile"),
+            ]),
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert_eq!(err, "OIDC_GOOGLE_SCOPES must include openid");
+        assert!(SocialProvider::from_vars("bad id", vars(&[])).is_err());
+    }
+
+    #[test]
+    fn the_api_url_defaults_to_the_origin_of_the_public_url() {
+        let mut config =
+            Cli::parse_from(["x", "--public-url", "https://portal.example/login/"]).config;
+        assert_eq!(config.api_public_url(), "https://portal.example/api");
+        config.public_url = Some("http://127.0.0.1:8080".into());
+        assert_eq!(config.api_public_url(), "http://127.0.0.1:8080/api");
+        config.api_public_url = Some("https://api.example/v1/".into());
+        assert_eq!(config.api_public_url(), "https://api.example/v1");
     }
 }

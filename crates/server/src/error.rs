@@ -41,13 +41,20 @@ fn status_of(code: ErrorCode) -> StatusCode {
         CodeExhausted | ResendCooldown | RateLimited | AccountLocked => {
             StatusCode::TOO_MANY_REQUESTS
         }
-        FlowNotFound | InvitationNotFound | NotFound => StatusCode::NOT_FOUND,
+        FlowNotFound | InvitationNotFound | NotFound | SocialUnknownProvider => {
+            StatusCode::NOT_FOUND
+        }
         FlowExpired | InvitationExpired | InvitationUsed => StatusCode::GONE,
         AccountExists => StatusCode::CONFLICT,
         InvalidCredentials | Unauthenticated => StatusCode::UNAUTHORIZED,
         Forbidden | CsrfRejected | InvitationEmailMismatch => StatusCode::FORBIDDEN,
         BadRequest => StatusCode::BAD_REQUEST,
-        ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ServiceUnavailable | SocialUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        // Only ever sent in a redirect's `social_error` parameter; as a body, the provider's
+        // answer is what was wrong.
+        SocialDenied | SocialExpired | SocialFailed | SocialEmailUnverified => {
+            StatusCode::BAD_GATEWAY
+        }
         Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -7,6 +7,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod mail;
+pub mod oidc;
 pub mod storage;
 
 pub use http::{app, AppState};
@@ -18,10 +19,12 @@ use std::sync::Arc;
 pub async fn state(config: Config) -> anyhow::Result<AppState> {
     let db = storage::connect(&config.database_url).await?;
     let mailer = mail::Mailer::new(config.smtp_url.as_deref(), &config.mail_from, &db)?;
+    let social = oidc::Providers::new(&config.social, &config.api_public_url())?;
     Ok(AppState {
         config: Arc::new(config),
         db,
         mailer,
+        social: Arc::new(social),
     })
 }
 

@@ -28,20 +28,25 @@ pub struct Verification {
     pub fingerprint: String,
 }
 
+/// The stored hash of an account that has no password: one created by a social sign-in, until
+/// "Forgot your password?" sets one. No password ever verifies against it.
+pub const NO_PASSWORD: &str = "";
+
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| hash_password("dummy password for timing").unwrap_or_default())
 }
 
 /// Verifies a password; `None` (unknown account) verifies against a dummy hash so that the
-/// answer takes the same time either way (no account enumeration by timing, ASVS 5.0 V6.3.8).
+/// answer takes the same time either way (no account enumeration by timing, ASVS 5.0 V6.3.8);
+/// so does an account without a password ([`NO_PASSWORD`]).
 /// The comparison of the hash outputs is constant-time (argon2's `Output` equality).
 pub fn verify(password: &str, stored: Option<&str>) -> Verification {
     let failed = Verification {
         ok: false,
         fingerprint: String::new(),
     };
-    let (hash, real) = match stored {
+    let (hash, real) = match stored.filter(|h| *h != NO_PASSWORD) {
         Some(h) => (h, true),
         None => (dummy_hash(), false),
     };
@@ -127,6 +132,17 @@ mod tests {
         assert!(verify_password("correct horse battery", Some(&h)));
         assert!(!verify_password("wrong", Some(&h)));
         assert!(!verify_password("dummy password for timing", None));
+    }
+
+    #[test]
+    fn an_account_without_a_password_never_verifies() {
+        assert!(!verify_password("", Some(NO_PASSWORD)));
+        assert!(!verify_password(
+            "dummy password for timing",
+            Some(NO_PASSWORD)
+        ));
+        // It still costs a whole argon2 run, like a wrong password.
+        assert_eq!(verify("x", Some(NO_PASSWORD)).fingerprint.len(), 64);
     }
 
     #[test]

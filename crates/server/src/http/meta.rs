@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use partner_login_contract::api::{paths, PublicConfig};
+use partner_login_contract::api::{paths, ProviderButton, PublicConfig};
 use partner_login_contract::{ErrorCode, PasswordPolicy};
 
 pub fn router() -> Router<AppState> {
@@ -33,7 +33,15 @@ pub async fn health(State(state): State<AppState>) -> Result<&'static str, ApiEr
 pub async fn config(State(state): State<AppState>) -> Json<PublicConfig> {
     Json(PublicConfig {
         password_policy: password_policy(&state),
-        providers: Vec::new(),
+        providers: state
+            .social
+            .configs()
+            .map(|p| ProviderButton {
+                id: p.id.clone(),
+                label: p.label.clone(),
+                labels: p.labels.clone(),
+            })
+            .collect(),
         resend_cooldown_seconds: state.config.resend_cooldown_seconds,
         dev_mailbox: state.config.dev_mailbox(),
     })

@@ -11,6 +11,7 @@ pub mod openapi;
 mod password_reset;
 mod session;
 mod signup;
+mod social;
 mod static_files;
 
 use crate::config::Config;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub mailer: Mailer,
+    /// The social sign-in providers (OpenID Connect), with their discovered metadata.
+    pub social: Arc<crate::oidc::Providers>,
 }
 
 pub fn app(state: AppState) -> Router {
@@ -38,6 +41,7 @@ pub fn app(state: AppState) -> Router {
         .merge(signup::router())
         .merge(session::router())
         .merge(password_reset::router())
+        .merge(social::router())
         .fallback(meta::api_not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -29,6 +29,8 @@ use utoipa::OpenApi;
         super::password_reset::resend,
         super::password_reset::verify,
         super::password_reset::complete,
+        super::social::start,
+        super::social::callback,
     ),
     components(schemas(
         PublicConfig,
@@ -46,6 +48,8 @@ use utoipa::OpenApi;
         CompletePasswordResetRequest,
         Membership,
         SessionView,
+        SocialStartRequest,
+        SocialStartView,
         Problem,
         FieldError,
         Field,

@@ -25,15 +25,19 @@ pub fn router() -> Router<AppState> {
     Router::new().route(paths::SESSION, get(current).post(sign_in).delete(sign_out))
 }
 
-fn cookie_name(state: &AppState) -> &'static str {
+/// A cookie's name: `__Host-` prefixed on HTTPS, which pins it to this host, path `/` and
+/// `Secure` (ASVS 5.0 V3.3.1).
+pub fn cookie_name(state: &AppState, base: &str) -> String {
     if state.config.secure_cookies() {
-        "__Host-partner_login_session"
+        format!("__Host-{base}")
     } else {
-        "partner_login_session"
+        base.to_owned()
     }
 }
 
-/// A `Set-Cookie` for the session (or its removal).
+const SESSION_COOKIE: &str = "partner_login_session";
+
+/// A `Set-Cookie` (of the session, or of a social sign-in's flow), or its removal.
 pub struct SessionCookie(String);
 
 impl IntoResponseParts for SessionCookie {
@@ -46,7 +50,8 @@ impl IntoResponseParts for SessionCookie {
     }
 }
 
-fn cookie(state: &AppState, value: &str, max_age: i64) -> SessionCookie {
+/// An HttpOnly, SameSite=Lax cookie for the whole site (`Secure` on HTTPS).
+pub fn set_cookie(state: &AppState, base: &str, value: &str, max_age: i64) -> SessionCookie {
     let secure = if state.config.secure_cookies() {
         "; Secure"
     } else {
@@ -54,8 +59,12 @@ fn cookie(state: &AppState, value: &str, max_age: i64) -> SessionCookie {
     };
     SessionCookie(format!(
         "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        cookie_name(state)
+        cookie_name(state, base)
     ))
+}
+
+fn cookie(state: &AppState, value: &str, max_age: i64) -> SessionCookie {
+    set_cookie(state, SESSION_COOKIE, value, max_age)
 }
 
 /// Creates a session for an account inside the caller's transaction.
@@ -80,8 +89,9 @@ pub async fn start_session(
     ))
 }
 
-fn session_id(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    let name = cookie_name(state);
+/// The value of a cookie the browser sent.
+pub fn read_cookie(state: &AppState, headers: &HeaderMap, base: &str) -> Option<String> {
+    let name = cookie_name(state, base);
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -90,6 +100,10 @@ fn session_id(state: &AppState, headers: &HeaderMap) -> Option<String> {
         .filter_map(|kv| kv.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
+}
+
+pub fn session_id(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    read_cookie(state, headers, SESSION_COOKIE)
 }
 
 /// The account of a live session, touching it; ends sessions past their timeouts.

@@ -73,6 +73,23 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<Invitation>, sqlx::Error>
     row.as_ref().map(from_row).transpose()
 }
 
+/// The invitations of an email that are neither used nor expired, oldest first.
+pub async fn pending_for_email(
+    db: &Db,
+    email: &str,
+    now: i64,
+) -> Result<Vec<Invitation>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM invitations
+         WHERE email = $1 AND used_at IS NULL AND expires_at > $2 ORDER BY created_at"
+    ))
+    .bind(email)
+    .bind(now)
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// Marks the invitation used, once: false when it already was (single use, in a transaction).
 pub async fn mark_used(
     conn: &mut sqlx::AnyConnection,
@@ -86,6 +103,3 @@ pub async fn mark_used(
         .await?;
     Ok(done.rows_affected() == 1)
 }
-
-#[cfg(test)]
-mod tests {}

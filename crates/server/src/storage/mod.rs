@@ -6,6 +6,7 @@ pub mod flows;
 pub mod guards;
 pub mod invitations;
 pub mod sessions;
+pub mod social;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;

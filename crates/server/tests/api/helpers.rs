@@ -84,6 +84,9 @@ impl TestApp {
             session_absolute_hours: 12,
             sign_in_failures_per_client_hour: 100,
             dev_mailbox: None,
+            api_public_url: None,
+            oidc_providers: Vec::new(),
+            social: Vec::new(),
         };
         tweak(&mut config);
         let state = partner_login_server::state(config).await.unwrap();

@@ -12,3 +12,4 @@ mod openapi;
 mod password_reset;
 mod session;
 mod signup;
+mod social;

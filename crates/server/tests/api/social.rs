@@ -1,0 +1,397 @@
+//! Social sign-in against a real OpenID provider (`oidc-provider` from npm, on loopback): the
+//! whole authorization code flow as a browser does it, following each redirect and submitting
+//! the provider's own sign-in and consent forms.
+
+use crate::helpers::{problem, Backend, TestApp, PASSPHRASE};
+use crate::on_both_databases;
+use partner_login_contract::api::{CSRF_HEADER, CSRF_HEADER_VALUE};
+use partner_login_server::config::SocialProvider;
+use partner_login_testkit::{OidcClient, OidcProvider};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{json, Value};
+
+const CLIENT_ID: &str = "partner-login";
+const CLIENT_SECRET: &str = "a client secret for the tests only";
+
+/// The app with the provider behind a "UNICEF Employee" button (`unicef`); `accounts` gives the
+/// provider's claims per login. `issuer`: what the app is told the issuer is (default: right).
+async fn app_with_provider(
+    backend: Backend,
+    accounts: Value,
+    issuer: impl FnOnce(&str) -> String,
+) -> (TestApp, OidcProvider) {
+    let mut provider = None;
+    let app = TestApp::spawn_with(backend, |config| {
+        let redirect_uri = format!("{}/api/social/unicef/callback", config.public_url());
+        let started = OidcProvider::start(
+            &[OidcClient {
+                client_id: CLIENT_ID.into(),
+                client_secret: CLIENT_SECRET.into(),
+                redirect_uri,
+            }],
+            accounts,
+        );
+        config.social = vec![unicef(&issuer(&started.issuer))];
+        provider = Some(started);
+    })
+    .await;
+    (app, provider.unwrap())
+}
+
+fn unicef(issuer: &str) -> SocialProvider {
+    SocialProvider::from_vars("unicef", |name| match name {
+        "OIDC_UNICEF_ISSUER" => Some(issuer.to_owned()),
+        "OIDC_UNICEF_CLIENT_ID" => Some(CLIENT_ID.into()),
+        "OIDC_UNICEF_CLIENT_SECRET" => Some(CLIENT_SECRET.into()),
+        "OIDC_UNICEF_LABEL_FR" => Some("Personnel de l'UNICEF".into()),
+        _ => None,
+    })
+    .unwrap()
+}
+
+/// A browser: its own cookies (for the app and the provider), redirects followed by hand.
+fn new_browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Follows redirects while they stay on the provider or the API; returns the last response
+/// (a page of the provider, or the redirect to the SPA).
+async fn follow(client: &Client, app: &TestApp, mut response: Response) -> Response {
+    for _ in 0..10 {
+        if !response.status().is_redirection() {
+            return response;
+        }
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        let next = response.url().join(&location).unwrap();
+        let on_api = next.as_str().starts_with(&app.api("/"));
+        let on_app = next.as_str().starts_with(&app.url);
+        if on_app && !on_api {
+            return response;
+        }
+        response = client.get(next).send().await.unwrap();
+    }
+    panic!("too many redirects")
+}
+
+/// The value of the first `attr="…"` after `after` in an HTML page.
+fn attribute(html: &str, after: &str, attr: &str) -> String {
+    let from = html
+        .find(after)
+        .unwrap_or_else(|| panic!("no {after} in {html}"));
+    let rest = &html[from..];
+    let start = rest.find(&format!("{attr}=\"")).unwrap() + attr.len() + 2;
+    let end = rest[start..].find('"').unwrap();
+    rest[start..start + end].replace("&amp;", "&")
+}
+
+/// Clicks a provider's button: `POST /api/social/unicef/start`, then to the provider's page.
+async fn click_button(client: &Client, app: &TestApp, invitation: Option<&str>) -> Response {
+    let response = client
+        .post(app.api("/social/unicef/start"))
+        .header(CSRF_HEADER, CSRF_HEADER_VALUE)
+        .json(&json!({ "invitation": invitation }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    let url = body["authorization_url"].as_str().unwrap().to_owned();
+    assert!(url.contains("code_challenge_method=S256"), "PKCE: {url}");
+    assert!(url.contains("nonce="), "nonce: {url}");
+    let first = client.get(url).send().await.unwrap();
+    follow(client, app, first).await
+}
+
+async fn submit(client: &Client, app: &TestApp, page: Response, form: &str) -> Response {
+    let base = page.url().clone();
+    let html = page.text().await.unwrap();
+    let action = base.join(&attribute(&html, "<form", "action")).unwrap();
+    let response = client
+        .post(action)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form.to_owned())
+        .send()
+        .await
+        .unwrap();
+    follow(client, app, response).await
+}
+
+/// Signs in at the provider as `login` and consents; returns where the app sends the browser.
+async fn sign_in_with_provider(
+    client: &Client,
+    app: &TestApp,
+    login: &str,
+    invitation: Option<&str>,
+) -> String {
+    let login_page = click_button(client, app, invitation).await;
+    assert_eq!(login_page.status(), 200);
+    let login = login.replace('@', "%40").replace('+', "%2B");
+    let consent = submit(
+        client,
+        app,
+        login_page,
+        &format!("prompt=login&login={login}&password=anything"),
+    )
+    .await;
+    let back = if consent.status() == 200 {
+        submit(client, app, consent, "prompt=consent").await
+    } else {
+        consent
+    };
+    assert_eq!(back.status(), StatusCode::SEE_OTHER, "{:?}", back.url());
+    back.headers()["location"].to_str().unwrap().to_owned()
+}
+
+async fn session_of(client: &Client, app: &TestApp) -> Response {
+    client.get(app.api("/session")).send().await.unwrap()
+}
+
+async fn an_invited_address_signs_up_with_its_provider(backend: Backend) {
+    let accounts = json!({"amina@ngo.example": {
+        "name": "Amina D.", "given_name": "Amina", "family_name": "Diallo"}});
+    let (app, _provider) = app_with_provider(backend, accounts, str::to_owned).await;
+    let token = app.invite("amina@ngo.example", "Sahel Relief").await;
+    let browser = new_browser();
+    let to = sign_in_with_provider(&browser, &app, "amina@ngo.example", Some(&token)).await;
+    assert_eq!(to, format!("{}/portal", app.url));
+    let session: Value = session_of(&browser, &app).await.json().await.unwrap();
+    assert_eq!(session["email"], "amina@ngo.example");
+    assert_eq!(session["display_name"], "Amina D.");
+    assert_eq!(session["given_name"], "Amina");
+    assert_eq!(session["surname"], "Diallo");
+    assert_eq!(session["organizations"][0]["organization"], "Sahel Relief");
+    // The invitation is used up.
+    assert_eq!(
+        app.get(&format!("/invitations/{token}")).await.status(),
+        410
+    );
+    // The account has no password: none signs in.
+    let response = app.sign_in("amina@ngo.example", "").await;
+    assert_ne!(response.status(), 200);
+    let response = app.sign_in("amina@ngo.example", PASSPHRASE).await;
+    assert_eq!(problem(response).await["code"], "invalid_credentials");
+    // Next time, in another browser and without the invitation, the identity is recognised.
+    let other = new_browser();
+    let to = sign_in_with_provider(&other, &app, "amina@ngo.example", None).await;
+    assert_eq!(to, format!("{}/portal", app.url));
+    let session: Value = session_of(&other, &app).await.json().await.unwrap();
+    assert_eq!(session["email"], "amina@ngo.example");
+}
+
+async fn an_existing_account_is_linked_by_its_verified_address(backend: Backend) {
+    let (app, _provider) = app_with_provider(backend, json!({}), str::to_owned).await;
+    app.signed_up("lee@ngo.example").await;
+    let browser = new_browser();
+    let to = sign_in_with_provider(&browser, &app, "lee@ngo.example", None).await;
+    assert_eq!(to, format!("{}/portal", app.url));
+    let session: Value = session_of(&browser, &app).await.json().await.unwrap();
+    assert_eq!(session["email"], "lee@ngo.example");
+    assert_eq!(
+        session["display_name"], "Amina D.",
+        "the account is the existing one"
+    );
+    // The password still works.
+    assert_eq!(
+        app.sign_in("lee@ngo.example", PASSPHRASE).await.status(),
+        200
+    );
+    // An invitation for another address is not accepted by this account.
+    let token = app.invite("someone.else@ngo.example", "Sahel Relief").await;
+    let other = new_browser();
+    let to = sign_in_with_provider(&other, &app, "lee@ngo.example", Some(&token)).await;
+    assert_eq!(
+        to,
+        format!("{}/?social_error=invitation_email_mismatch", app.url)
+    );
+    assert_eq!(session_of(&other, &app).await.status(), 401);
+}
+
+async fn an_address_nobody_invited_gets_the_invitation_page(backend: Backend) {
+    let (app, _provider) = app_with_provider(backend, json!({}), str::to_owned).await;
+    let browser = new_browser();
+    let to = sign_in_with_provider(&browser, &app, "stranger+1@elsewhere.example", None).await;
+    assert_eq!(
+        to,
+        format!(
+            "{}/social/invitation-needed#email=stranger%2B1%40elsewhere.example",
+            app.url
+        )
+    );
+    assert_eq!(session_of(&browser, &app).await.status(), 401);
+    let account = partner_login_server::storage::accounts::by_email(
+        &app.state.db,
+        "stranger+1@elsewhere.example",
+    )
+    .await
+    .unwrap();
+    assert!(account.is_none(), "no account without an invitation");
+}
+
+async fn an_unverified_address_never_links(backend: Backend) {
+    let accounts = json!({
+        "lee@ngo.example": {"email_verified": false},
+        "ines@ngo.example": {"email_verified": false},
+    });
+    let (app, _provider) = app_with_provider(backend, accounts, str::to_owned).await;
+    app.signed_up("lee@ngo.example").await;
+    let token = app.invite("ines@ngo.example", "Sahel Relief").await;
+    for (login, invitation) in [
+        ("lee@ngo.example", None),
+        ("ines@ngo.example", Some(&token)),
+    ] {
+        let browser = new_browser();
+        let to = sign_in_with_provider(&browser, &app, login, invitation.map(String::as_str)).await;
+        assert_eq!(
+            to,
+            format!("{}/?social_error=social_email_unverified", app.url)
+        );
+        assert_eq!(session_of(&browser, &app).await.status(), 401);
+    }
+    // The invitation is still there to use another way.
+    assert_eq!(
+        app.get(&format!("/invitations/{token}")).await.status(),
+        200
+    );
+}
+
+async fn a_refusal_at_the_provider_comes_back_as_a_message(backend: Backend) {
+    let (app, _provider) = app_with_provider(backend, json!({}), str::to_owned).await;
+    let browser = new_browser();
+    let login_page = click_button(&browser, &app, None).await;
+    let base = login_page.url().clone();
+    let html = login_page.text().await.unwrap();
+    let cancel = base.join(&attribute(&html, "login-help", "href")).unwrap();
+    assert!(cancel.path().ends_with("/abort"), "{cancel}");
+    let response = browser.get(cancel).send().await.unwrap();
+    let back = follow(&browser, &app, response).await;
+    assert_eq!(
+        back.headers()["location"],
+        format!("{}/?social_error=social_denied", app.url).as_str()
+    );
+    assert_eq!(session_of(&browser, &app).await.status(), 401);
+}
+
+async fn a_callback_needs_its_own_browser_state_and_works_once(backend: Backend) {
+    let (app, _provider) = app_with_provider(backend, json!({}), str::to_owned).await;
+    app.signed_up("lee@ngo.example").await;
+    let expired = format!("{}/?social_error=social_expired", app.url);
+    // Another browser (no flow cookie) cannot finish a flow, even with a real code.
+    let browser = new_browser();
+    let login_page = click_button(&browser, &app, None).await;
+    let consent = submit(
+        &browser,
+        &app,
+        login_page,
+        "prompt=login&login=lee%40ngo.example&password=x",
+    )
+    .await;
+    let consent_action = consent.url().clone();
+    let html = consent.text().await.unwrap();
+    let action = consent_action
+        .join(&attribute(&html, "<form", "action"))
+        .unwrap();
+    let to_callback = browser
+        .post(action)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("prompt=consent")
+        .send()
+        .await
+        .unwrap();
+    // Follow the provider's redirects up to the callback, without calling it.
+    let mut response = to_callback;
+    let callback = loop {
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        let next = response.url().join(&location).unwrap();
+        if next.path().ends_with("/callback") {
+            break next;
+        }
+        response = browser.get(next).send().await.unwrap();
+    };
+    assert!(callback.query().unwrap().contains("code="));
+    let attacker = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let stolen = attacker.get(callback.clone()).send().await.unwrap();
+    assert_eq!(stolen.headers()["location"], expired.as_str());
+    // The right browser with a changed state: refused, and the flow is spent.
+    let mut tampered = callback.clone();
+    let query: String = callback
+        .query_pairs()
+        .map(|(k, v)| {
+            if k == "state" {
+                format!("state={v}x")
+            } else {
+                format!("{k}={}", v.replace(':', "%3A").replace('/', "%2F"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    tampered.set_query(Some(&query));
+    let response = browser.get(tampered).send().await.unwrap();
+    assert_eq!(response.headers()["location"], expired.as_str());
+    let response = browser.get(callback.clone()).send().await.unwrap();
+    assert_eq!(
+        response.headers()["location"],
+        expired.as_str(),
+        "used once"
+    );
+    assert_eq!(session_of(&browser, &app).await.status(), 401);
+    // A successful callback cannot be replayed either.
+    let fresh = new_browser();
+    sign_in_with_provider(&fresh, &app, "lee@ngo.example", None).await;
+    let response = fresh.get(callback).send().await.unwrap();
+    assert_eq!(response.headers()["location"], expired.as_str());
+}
+
+async fn the_buttons_are_configured_and_a_wrong_issuer_is_refused(backend: Backend) {
+    // The app is told `localhost` while the provider calls itself `127.0.0.1`: discovery's
+    // issuer check fails, and the button answers "unavailable" rather than going anywhere.
+    let (app, provider) = app_with_provider(backend, json!({}), |issuer| {
+        issuer.replace("127.0.0.1", "localhost")
+    })
+    .await;
+    let config: Value = app.get("/config").await.json().await.unwrap();
+    assert_eq!(
+        config["providers"],
+        json!([{"id": "unicef", "label": "UNICEF Employee",
+                "labels": {"fr": "Personnel de l'UNICEF"}}])
+    );
+    let response = app.post("/social/unicef/start", json!({})).await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(problem(response).await["code"], "social_unavailable");
+    let response = app.post("/social/google/start", json!({})).await;
+    assert_eq!(response.status(), 404);
+    assert_eq!(problem(response).await["code"], "social_unknown_provider");
+    // Without the CSRF header, starting is refused like any state-changing request.
+    let response = app
+        .client
+        .post(app.api("/social/unicef/start"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    drop(provider);
+}
+
+async fn no_provider_no_buttons(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let config: Value = app.get("/config").await.json().await.unwrap();
+    assert_eq!(config["providers"], json!([]));
+}
+
+on_both_databases!(
+    an_invited_address_signs_up_with_its_provider,
+    an_existing_account_is_linked_by_its_verified_address,
+    an_address_nobody_invited_gets_the_invitation_page,
+    an_unverified_address_never_links,
+    a_refusal_at_the_provider_comes_back_as_a_message,
+    a_callback_needs_its_own_browser_state_and_works_once,
+    the_buttons_are_configured_and_a_wrong_issuer_is_refused,
+    no_provider_no_buttons,
+);
