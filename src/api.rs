@@ -4,8 +4,8 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use partner_login_contract::api::{
     paths, CompletePasswordResetRequest, CompleteSignupRequest, InvitationView, PublicConfig,
-    SessionView, SignInRequest, SignupFlowView, StartSignupRequest, VerifyCodeRequest, CSRF_HEADER,
-    CSRF_HEADER_VALUE,
+    SessionView, SignInRequest, SignupFlowView, SocialStartRequest, SocialStartView,
+    StartSignupRequest, VerifyCodeRequest, CSRF_HEADER, CSRF_HEADER_VALUE,
 };
 use partner_login_contract::{ErrorCode, FieldError, Problem};
 use serde::de::DeserializeOwned;
@@ -109,6 +109,18 @@ async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result
 /// `GET /config`: the password policy, the social buttons, the resend cooldown.
 pub async fn config() -> Result<PublicConfig, ApiError> {
     get(paths::CONFIG).await
+}
+
+/// `POST /social/{provider}/start`: where to send the browser to sign in at the provider.
+pub async fn start_social(
+    provider: &str,
+    request: &SocialStartRequest,
+) -> Result<SocialStartView, ApiError> {
+    post(
+        &path_with(paths::SOCIAL_START, "provider", provider),
+        request,
+    )
+    .await
 }
 
 pub async fn invitation(token: &str) -> Result<InvitationView, ApiError> {

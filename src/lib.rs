@@ -169,6 +169,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invitation") view=pages::invitation::Invitation />
                     <Route path=path!("/portal") view=pages::portal::Portal />
                     <Route path=path!("/forgot") view=pages::forgot::Forgot />
+                    <Route path=path!("/social/invitation-needed")
+                        view=pages::invitation_needed::InvitationNeeded />
                 </Routes>
             </main>
             <div id="live" class="visually-hidden" role="status" aria-live="polite">

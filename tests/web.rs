@@ -15,8 +15,10 @@ use partner_login::components::lang_switch::LangSwitch;
 use partner_login::components::resend::ResendButton;
 use partner_login::flows::password::feedback;
 use partner_login::i18n::{Lang, Msg};
+use partner_login::pages::sign_in::SignIn;
 use partner_login::pages::sign_up::SignUp;
 use partner_login::Ui;
+use partner_login_contract::api::ProviderButton;
 use partner_login_contract::{Email, PasswordPolicy};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -293,6 +295,71 @@ async fn language_switcher_offers_both_languages_by_their_own_names() {
     assert_eq!(select.value(), "fr");
     let text = select.text_content().unwrap();
     assert!(text.contains("English") && text.contains("Français"));
+}
+
+#[wasm_bindgen_test]
+async fn sign_in_draws_the_configured_buttons_in_order_and_in_the_language() {
+    let root = container();
+    let _handle = mount_to(root.clone(), || {
+        let ui = Ui::provide(Lang::En);
+        ui.config.update(|c| {
+            c.providers = ["unicef", "unhcr", "wfp", "google"]
+                .into_iter()
+                .map(|id| ProviderButton {
+                    id: id.to_owned(),
+                    label: format!("{} Employee", id.to_uppercase()),
+                    labels: [("fr".to_owned(), format!("Personnel {id}"))].into(),
+                })
+                .collect();
+        });
+        view! { <Router><SignIn /></Router> }
+    });
+    tick().await;
+    let heading: HtmlElement = by_id(&root, "social-heading");
+    assert_eq!(
+        heading.text_content().unwrap(),
+        "Sign in with your social account"
+    );
+    let labels = |root: &HtmlElement| {
+        let buttons = root.query_selector_all("button.provider").unwrap();
+        (0..buttons.length())
+            .filter_map(|i| buttons.item(i))
+            .map(|b| b.text_content().unwrap_or_default().trim().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        labels(&root),
+        [
+            "UNICEF Employee",
+            "UNHCR Employee",
+            "WFP Employee",
+            "GOOGLE Employee"
+        ]
+    );
+    assert!(
+        button(&root, "UNICEF Employee").type_() == "button",
+        "not a form submit"
+    );
+    let or = root.query_selector(".or").unwrap().unwrap();
+    assert_eq!(or.text_content().unwrap(), "OR");
+    // In French, the operator's French labels.
+    let select: HtmlSelectElement = by_id(&root, "lang");
+    select.set_value("fr");
+    fire(&select, "change");
+    tick().await;
+    assert_eq!(
+        labels(&root),
+        [
+            "Personnel unicef",
+            "Personnel unhcr",
+            "Personnel wfp",
+            "Personnel google"
+        ]
+    );
+    assert_eq!(
+        heading.text_content().unwrap(),
+        "Connectez-vous avec votre compte de réseau social"
+    );
 }
 
 /// Waits (polling each frame or so, at most 2 s) until `cond` holds.

@@ -47,7 +47,16 @@ pub fn text(msg: Msg) -> &'static str {
         Msg::Busy => "Please wait…",
         Msg::DevMailbox => "Open the development mailbox (new tab)",
         Msg::SignUpHeading => "Sign up",
-        Msg::SocialUnavailable => "Social sign-in is not available yet.",
+        Msg::InvitationNeededHeading => "This email address has not been invited",
+        Msg::InvitationNeededFor => {
+            "You signed in as {email}, but there is no account and no invitation for this address on the UN Partner Portal."
+        }
+        Msg::InvitationNeededUnknown => {
+            "There is no account and no invitation for the address of that account on the UN Partner Portal."
+        }
+        Msg::InvitationNeededAdvice => {
+            "Ask your organization's administrator to invite this address, or sign in with another account."
+        }
         Msg::InvitationHeading => "You have been invited",
         Msg::InvitedBy => {
             "You have been invited by {inviter} to join {organization} on the UN Partner Portal."
@@ -125,6 +134,20 @@ fn error(code: E) -> &'static str {
         E::BadRequest | E::NotFound => "Something went wrong. Reload the page and try again.",
         E::ServiceUnavailable | E::Internal => {
             "The portal is having a problem. Try again in a moment; what you typed is kept."
+        }
+        E::SocialUnknownProvider => "This sign-in option is no longer offered. Reload the page.",
+        E::SocialUnavailable => {
+            "This sign-in option cannot be reached right now. Try again in a moment, or sign in with your email address."
+        }
+        E::SocialDenied => "Sign-in was cancelled. Choose an option to try again.",
+        E::SocialExpired => {
+            "That sign-in took too long, or was started in another browser. Please try again."
+        }
+        E::SocialFailed => {
+            "The answer of your account provider could not be checked. Please try again, or sign in with your email address."
+        }
+        E::SocialEmailUnverified => {
+            "Your account provider has not confirmed your email address, so it cannot be used here. Confirm it there, or sign in with your email address."
         }
     }
 }

@@ -50,7 +50,16 @@ pub fn text(msg: Msg) -> &'static str {
         Msg::PasswordGood => "Bien : un mot de passe long est difficile à deviner.",
         Msg::DevMailbox => "Ouvrir la boîte aux lettres de développement (nouvel onglet)",
         Msg::SignUpHeading => "Inscription",
-        Msg::SocialUnavailable => "La connexion par réseau social n'est pas encore disponible.",
+        Msg::InvitationNeededHeading => "Cette adresse électronique n'a pas été invitée",
+        Msg::InvitationNeededFor => {
+            "Vous vous êtes connecté(e) avec {email}, mais il n'existe ni compte ni invitation pour cette adresse sur le Portail des partenaires des Nations Unies."
+        }
+        Msg::InvitationNeededUnknown => {
+            "Il n'existe ni compte ni invitation pour l'adresse de ce compte sur le Portail des partenaires des Nations Unies."
+        }
+        Msg::InvitationNeededAdvice => {
+            "Demandez à l'administrateur de votre organisation d'inviter cette adresse, ou connectez-vous avec un autre compte."
+        }
         Msg::InvitationHeading => "Vous avez été invité(e)",
         Msg::InvitedBy => {
             "Vous avez été invité(e) par {inviter} à rejoindre {organization} sur le Portail des partenaires des Nations Unies."
@@ -135,6 +144,22 @@ fn error(code: E) -> &'static str {
         E::BadRequest | E::NotFound => "Un problème est survenu. Rechargez la page et réessayez.",
         E::ServiceUnavailable | E::Internal => {
             "Le portail rencontre un problème. Réessayez dans un instant ; votre saisie est conservée."
+        }
+        E::SocialUnknownProvider => {
+            "Cette option de connexion n'est plus proposée. Rechargez la page."
+        }
+        E::SocialUnavailable => {
+            "Cette option de connexion est injoignable pour le moment. Réessayez dans un instant, ou connectez-vous avec votre adresse électronique."
+        }
+        E::SocialDenied => "La connexion a été annulée. Choisissez une option pour réessayer.",
+        E::SocialExpired => {
+            "Cette connexion a pris trop de temps, ou a été commencée dans un autre navigateur. Veuillez réessayer."
+        }
+        E::SocialFailed => {
+            "La réponse de votre fournisseur de compte n'a pas pu être vérifiée. Réessayez, ou connectez-vous avec votre adresse électronique."
+        }
+        E::SocialEmailUnverified => {
+            "Votre fournisseur de compte n'a pas confirmé votre adresse électronique : elle ne peut pas être utilisée ici. Confirmez-la chez lui, ou connectez-vous avec votre adresse électronique."
         }
     }
 }

@@ -132,7 +132,13 @@ pub enum Msg {
     PasswordTooShortCount,
     PasswordGood,
     SignUpHeading,
-    SocialUnavailable,
+    /// The social sign-in's page for an address nobody invited.
+    InvitationNeededHeading,
+    /// `{email}`
+    InvitationNeededFor,
+    /// The same, when the address is not known.
+    InvitationNeededUnknown,
+    InvitationNeededAdvice,
     DevMailbox,
     InvitationHeading,
     /// `{inviter}`, `{organization}`
@@ -208,7 +214,10 @@ mod tests {
             PasswordTooShortCount,
             PasswordGood,
             SignUpHeading,
-            SocialUnavailable,
+            InvitationNeededHeading,
+            InvitationNeededFor,
+            InvitationNeededUnknown,
+            InvitationNeededAdvice,
             DevMailbox,
             InvitationHeading,
             InvitedBy,
@@ -269,6 +278,12 @@ mod tests {
         ErrorCode::NotFound,
         ErrorCode::ServiceUnavailable,
         ErrorCode::Internal,
+        ErrorCode::SocialUnknownProvider,
+        ErrorCode::SocialUnavailable,
+        ErrorCode::SocialDenied,
+        ErrorCode::SocialExpired,
+        ErrorCode::SocialFailed,
+        ErrorCode::SocialEmailUnverified,
     ];
 
     #[test]

@@ -4,6 +4,7 @@ pub mod config_error;
 pub mod email_code;
 pub mod forgot;
 pub mod invitation;
+pub mod invitation_needed;
 pub mod not_found;
 pub mod portal;
 pub mod sign_in;

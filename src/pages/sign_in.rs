@@ -1,5 +1,9 @@
 //! The sign-in screen of the user guide (step 2). Arriving from an invitation link, signing in
 //! accepts the invitation. A lockout or throttle says when to try again, counting down.
+//!
+//! The social buttons (when the server configures providers) start an OpenID Connect sign-in
+//! at the server and leave for the provider; a failed one comes back here with
+//! `?social_error=<code>`, shown above the buttons.
 
 use crate::api::{self, ApiError};
 use crate::components::card::Card;
@@ -10,7 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use partner_login_contract::api::SignInRequest;
+use partner_login_contract::api::{SignInRequest, SocialStartRequest, SOCIAL_ERROR_PARAM};
 use partner_login_contract::{Email, ErrorCode};
 use std::time::Duration;
 
@@ -20,6 +24,24 @@ fn email_rule(v: &str) -> FieldProblem {
 
 fn required_rule(v: &str) -> FieldProblem {
     v.is_empty().then_some((ErrorCode::Required, None))
+}
+
+/// The error a social sign-in came back with, taken out of the address bar (a reload or a
+/// bookmark must not show it again).
+fn social_error_from_query() -> Option<Msg> {
+    let window = web_sys::window()?;
+    let search = window.location().search().ok()?;
+    let code = search.trim_start_matches('?').split('&').find_map(|kv| {
+        kv.strip_prefix(SOCIAL_ERROR_PARAM)
+            .and_then(|rest| rest.strip_prefix('='))
+    })?;
+    if let Ok(history) = window.history() {
+        let here = crate::deployment::base_path();
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&here));
+    }
+    Some(Msg::Error(
+        ErrorCode::from_wire(code).unwrap_or(ErrorCode::SocialFailed),
+    ))
 }
 
 #[component]
@@ -34,6 +56,13 @@ pub fn SignIn() -> impl IntoView {
     // Seconds until the server accepts another try (a lockout or the client throttle).
     let wait = RwSignal::new(0u32);
     let busy = RwSignal::new(false);
+    let social_error = RwSignal::new(social_error_from_query());
+    // The provider whose button was clicked, while its sign-in starts.
+    let leaving = RwSignal::new(None::<String>);
+    if let Some(msg) = social_error.get_untracked() {
+        ui.announce(ui.t(msg).to_owned());
+        focus_id("social-error");
+    }
     Effect::new(move |_| storage::set("partner-login.signin.email", &email.get()));
     if let Ok(handle) = set_interval_with_handle(
         move || {
@@ -96,19 +125,64 @@ pub fn SignIn() -> impl IntoView {
         });
     };
 
+    let start_social = move |provider: String| {
+        if leaving.get_untracked().is_some() {
+            return;
+        }
+        leaving.set(Some(provider.clone()));
+        social_error.set(None);
+        let request = SocialStartRequest {
+            invitation: storage::invitation(),
+        };
+        spawn_local(async move {
+            match api::start_social(&provider, &request).await {
+                Ok(view) => {
+                    // Off to the provider; the invitation stays in sessionStorage for the way back.
+                    let gone = web_sys::window()
+                        .map(|w| w.location().assign(&view.authorization_url).is_ok())
+                        .unwrap_or(false);
+                    if gone {
+                        return;
+                    }
+                    social_error.set(Some(Msg::Error(ErrorCode::Internal)));
+                }
+                Err(err) => {
+                    let msg = match &err {
+                        ApiError::Network => Msg::NetworkError,
+                        ApiError::Problem(p) => Msg::Error(p.code),
+                    };
+                    social_error.set(Some(msg));
+                    ui.announce(ui.t(msg).to_owned());
+                }
+            }
+            leaving.set(None);
+        });
+    };
+
     let providers = move || ui.config.with(|c| c.providers.clone());
     view! {
         <Card>
             <Show when=move || !providers().is_empty()>
                 <section class="social" aria-labelledby="social-heading">
                     <h2 id="social-heading">{move || ui.t(Msg::SocialHeading)}</h2>
+                    <p id="social-error" class="form-error" tabindex="-1">
+                        {move || social_error.get().map(|m| ui.t(m))}
+                    </p>
                     <div class="providers">
                         <For each=providers key=|p| p.id.clone() let:provider>
-                            // Social sign-in is a later issue: the buttons are drawn, not wired.
-                            <button type="button" class="provider" disabled
-                                title=move || ui.t(Msg::SocialUnavailable)>
-                                {provider.label.clone()}
-                            </button>
+                            {
+                                let id = provider.id.clone();
+                                let busy_id = provider.id.clone();
+                                let is_busy = move || leaving.with(|l| l.as_deref() == Some(busy_id.as_str()));
+                                let label = move || provider.label_in(ui.lang.get().tag()).to_owned();
+                                view! {
+                                    <button type="button" class="provider" class:busy=is_busy.clone()
+                                        aria-busy=move || is_busy().then_some("true")
+                                        on:click=move |_| start_social(id.clone())>
+                                        {label}
+                                    </button>
+                                }
+                            }
                         </For>
                     </div>
                     <p class="or" aria-hidden="true"><span>{move || ui.t(Msg::Or)}</span></p>
