@@ -59,9 +59,19 @@ pub fn SignIn() -> impl IntoView {
     let social_error = RwSignal::new(social_error_from_query());
     // The provider whose button was clicked, while its sign-in starts.
     let leaving = RwSignal::new(None::<String>);
+    // The message a provider sent the user back with is where focus lands, once the buttons
+    // (drawn when the configuration arrives) are on the page (WCAG 2.2 SC 3.3.1, 2.4.3).
+    let social_error_ref = NodeRef::<leptos::html::P>::new();
     if let Some(msg) = social_error.get_untracked() {
         ui.announce(ui.t(msg).to_owned());
-        focus_id("social-error");
+        let mut focus_pending = true;
+        Effect::new(move |_| {
+            if let Some(p) = social_error_ref.get() {
+                if std::mem::take(&mut focus_pending) {
+                    let _ = p.focus();
+                }
+            }
+        });
     }
     Effect::new(move |_| storage::set("partner-login.signin.email", &email.get()));
     if let Ok(handle) = set_interval_with_handle(
@@ -165,7 +175,7 @@ pub fn SignIn() -> impl IntoView {
             <Show when=move || !providers().is_empty()>
                 <section class="social" aria-labelledby="social-heading">
                     <h2 id="social-heading">{move || ui.t(Msg::SocialHeading)}</h2>
-                    <p id="social-error" class="form-error" tabindex="-1">
+                    <p id="social-error" class="form-error" tabindex="-1" node_ref=social_error_ref>
                         {move || social_error.get().map(|m| ui.t(m))}
                     </p>
                     <div class="providers">

@@ -136,6 +136,16 @@ impl Browser {
         input.send_keys(value).await.expect("typing");
     }
 
+    /// Types `value` into the input named `name`, for pages outside the product (an identity
+    /// provider's sign-in form has placeholders, not labels).
+    pub async fn fill_named(&self, name: &str, value: &str) {
+        let input = self
+            .wait_xpath(&format!("//input[@name={}]", literal(name)))
+            .await;
+        input.clear().await.expect("clear");
+        input.send_keys(value).await.expect("typing");
+    }
+
     /// The value property of the field labelled `label`.
     pub async fn value_of(&self, label: &str) -> String {
         self.field(label)

@@ -52,6 +52,12 @@ impl TestServer {
 
     /// Starts the server with extra environment variables.
     pub fn start_with(smtp_url: Option<&str>, extra: &[(&str, &str)]) -> Self {
+        Self::start_on(crate::free_port(), smtp_url, extra)
+    }
+
+    /// Starts the server on `port`, for tests that must know its address before it starts
+    /// (an OpenID provider registers the callback URL of the server it sends users back to).
+    pub fn start_on(port: u16, smtp_url: Option<&str>, extra: &[(&str, &str)]) -> Self {
         let bin = server_bin();
         assert!(
             bin.exists(),
@@ -65,7 +71,6 @@ impl TestServer {
             dist.display()
         );
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let port = crate::free_port();
         let url = format!("http://127.0.0.1:{port}");
         let mut env = vec![
             ("LISTEN_ADDR".to_owned(), format!("127.0.0.1:{port}")),

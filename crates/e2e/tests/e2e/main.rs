@@ -4,3 +4,4 @@ mod deployment;
 mod sign_in;
 mod signup;
 mod smoke;
+mod social;
