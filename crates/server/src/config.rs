@@ -98,6 +98,10 @@ pub struct SocialProvider {
     pub client_secret: String,
     /// Space-separated scopes, `openid` first (`openid email profile`).
     pub scopes: String,
+    /// Domains this provider is the authority for (`OIDC_<ID>_EMAIL_DOMAINS`, lower case): an
+    /// address in them counts as verified even without `email_verified`, as a workforce
+    /// directory (Microsoft Entra ID) owns its organization's domains but sends no such claim.
+    pub email_domains: Vec<String>,
 }
 
 impl std::fmt::Debug for SocialProvider {
@@ -109,6 +113,7 @@ impl std::fmt::Debug for SocialProvider {
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .field("scopes", &self.scopes)
+            .field("email_domains", &self.email_domains)
             .finish_non_exhaustive()
     }
 }
@@ -130,7 +135,7 @@ const LABEL_LANGUAGES: [&str; 6] = ["en", "fr", "es", "ar", "zh", "ru"];
 impl SocialProvider {
     /// Reads `OIDC_<ID>_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET` (required), `_LABEL`
     /// (required unless the id is one of the user guide's), `_LABEL_<LANG>` and `_SCOPES`
-    /// (default `openid email profile`) through `var`.
+    /// (default `openid email profile`) and `_EMAIL_DOMAINS` (comma-separated) through `var`.
     pub fn from_vars(id: &str, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let id = id.trim().to_ascii_lowercase();
         anyhow::ensure!(
@@ -164,6 +169,18 @@ impl SocialProvider {
             scopes.split_whitespace().any(|s| s == "openid"),
             "{prefix}SCOPES must include openid"
         );
+        let email_domains = var(&format!("{prefix}EMAIL_DOMAINS"))
+            .unwrap_or_default()
+            .split(',')
+            .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+            .filter(|d| !d.is_empty())
+            .collect::<Vec<_>>();
+        anyhow::ensure!(
+            email_domains
+                .iter()
+                .all(|d| d.contains('.') && !d.contains(|c: char| c.is_whitespace() || c == '@')),
+            "{prefix}EMAIL_DOMAINS must list domains such as `unicef.org,un.org`"
+        );
         Ok(Self {
             issuer: required("ISSUER")?.trim_end_matches('/').to_owned(),
             client_id: required("CLIENT_ID")?,
@@ -171,6 +188,7 @@ impl SocialProvider {
             label,
             labels,
             scopes,
+            email_domains,
             id,
         })
     }
@@ -257,9 +275,11 @@ mod tests {
                 ("OIDC_UNICEF_CLIENT_ID", "id"),
                 ("OIDC_UNICEF_CLIENT_SECRET", "secret"),
                 ("OIDC_UNICEF_LABEL_FR", "Personnel de l'UNICEF"),
+                ("OIDC_UNICEF_EMAIL_DOMAINS", " unicef.org, @UN.org ,"),
             ]),
         )
         .unwrap();
+        assert_eq!(p.email_domains, ["unicef.org", "un.org"]);
         assert_eq!(p.id, "unicef");
         assert_eq!(p.label, "UNICEF Employee");
         assert_eq!(p.labels["fr"], "Personnel de l'UNICEF");
@@ -296,6 +316,19 @@ mod tests {
         .unwrap()
         .to_string();
         assert_eq!(err, "OIDC_GOOGLE_SCOPES must include openid");
+        let err = SocialProvider::from_vars(
+            "wfp",
+            vars(&[
+                ("OIDC_WFP_ISSUER", "https://login.example/wfp/v2.0"),
+                ("OIDC_WFP_CLIENT_ID", "id"),
+                ("OIDC_WFP_CLIENT_SECRET", "s"),
+                ("OIDC_WFP_EMAIL_DOMAINS", "wfp.org gmail.com"),
+            ]),
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(err.starts_with("OIDC_WFP_EMAIL_DOMAINS must list"), "{err}");
         assert!(SocialProvider::from_vars("bad id", vars(&[])).is_err());
     }
 

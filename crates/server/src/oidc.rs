@@ -121,6 +121,13 @@ impl Providers {
         self.provider(id).ok().map(|p| p.config.issuer.as_str())
     }
 
+    /// The domains the operator declared this provider the authority for (none if unknown).
+    pub fn email_domains(&self, id: &str) -> &[String] {
+        self.provider(id)
+            .map(|p| p.config.email_domains.as_slice())
+            .unwrap_or_default()
+    }
+
     /// The relying party of a provider, discovering it when not known or too old (or `fresh`).
     async fn relying_party(
         &self,

@@ -230,7 +230,8 @@ async fn finish(
         }
         None => {
             // Only a verified address may link (never trust an unverified provider email).
-            let Some(email) = verified_email(&identity) else {
+            let Some(email) = verified_email(&identity, state.social.email_domains(provider))
+            else {
                 return Err(ApiError::Client(ErrorCode::SocialEmailUnverified));
             };
             let account_id = match storage::accounts::by_email(&state.db, email.as_str()).await? {
@@ -269,13 +270,15 @@ async fn finish(
     Ok(Outcome::SignedIn(session))
 }
 
-/// The provider's address, when the provider vouches for it and it is a valid address.
-fn verified_email(identity: &Identity) -> Option<Email> {
-    identity
-        .email
-        .as_deref()
-        .filter(|_| identity.email_verified)
-        .and_then(|e| Email::parse(e).ok())
+/// The provider's address, when the provider vouches for it and it is a valid address: it
+/// says `email_verified: true`, or the operator declared it the authority for the address's
+/// domain (`OIDC_<ID>_EMAIL_DOMAINS`). An unverified address would let anyone who can create
+/// an account at the provider with someone else's address take over that person's account
+/// (OWASP ASVS 5.0 V10.5 "OIDC client": claims used for account linking must be trustworthy).
+fn verified_email(identity: &Identity, authority_for: &[String]) -> Option<Email> {
+    let email = Email::parse(identity.email.as_deref()?).ok()?;
+    let domain = email.as_str().rsplit_once('@')?.1.to_ascii_lowercase();
+    (identity.email_verified || authority_for.contains(&domain)).then_some(email)
 }
 
 /// Accepts the invitation the browser arrived with, which must be for the account's address
@@ -394,14 +397,25 @@ mod tests {
     #[test]
     fn only_a_verified_valid_address_counts() {
         let mut id = identity(None, None, None);
+        let none: &[String] = &[];
         assert_eq!(
-            verified_email(&id).map(Email::into_inner).as_deref(),
+            verified_email(&id, none).map(Email::into_inner).as_deref(),
             Some("amina@ngo.example")
         );
         id.email_verified = false;
-        assert!(verified_email(&id).is_none());
+        assert!(verified_email(&id, none).is_none());
+        // A directory the operator made the authority for ngo.example vouches for it, and for
+        // it only (not for a subdomain, not for another domain).
+        let authority = ["ngo.example".to_owned()];
+        assert!(verified_email(&id, &authority).is_some());
+        id.email = Some("Amina@NGO.Example".into());
+        assert!(verified_email(&id, &authority).is_some());
+        id.email = Some("amina@evil.ngo.example".into());
+        assert!(verified_email(&id, &authority).is_none());
+        id.email = Some("amina@ngo.example.evil".into());
+        assert!(verified_email(&id, &authority).is_none());
         id.email_verified = true;
         id.email = Some("not an address".into());
-        assert!(verified_email(&id).is_none());
+        assert!(verified_email(&id, none).is_none());
     }
 }

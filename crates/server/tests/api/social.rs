@@ -20,6 +20,16 @@ async fn app_with_provider(
     accounts: Value,
     issuer: impl FnOnce(&str) -> String,
 ) -> (TestApp, OidcProvider) {
+    app_with_provider_for(backend, accounts, issuer, None).await
+}
+
+/// As [`app_with_provider`], with `OIDC_UNICEF_EMAIL_DOMAINS` set to `email_domains`.
+async fn app_with_provider_for(
+    backend: Backend,
+    accounts: Value,
+    issuer: impl FnOnce(&str) -> String,
+    email_domains: Option<&str>,
+) -> (TestApp, OidcProvider) {
     let mut provider = None;
     let app = TestApp::spawn_with(backend, |config| {
         let redirect_uri = format!("{}/api/social/unicef/callback", config.public_url());
@@ -31,15 +41,16 @@ async fn app_with_provider(
             }],
             accounts,
         );
-        config.social = vec![unicef(&issuer(&started.issuer))];
+        config.social = vec![unicef(&issuer(&started.issuer), email_domains)];
         provider = Some(started);
     })
     .await;
     (app, provider.unwrap())
 }
 
-fn unicef(issuer: &str) -> SocialProvider {
+fn unicef(issuer: &str, email_domains: Option<&str>) -> SocialProvider {
     SocialProvider::from_vars("unicef", |name| match name {
+        "OIDC_UNICEF_EMAIL_DOMAINS" => email_domains.map(str::to_owned),
         "OIDC_UNICEF_ISSUER" => Some(issuer.to_owned()),
         "OIDC_UNICEF_CLIENT_ID" => Some(CLIENT_ID.into()),
         "OIDC_UNICEF_CLIENT_SECRET" => Some(CLIENT_SECRET.into()),
@@ -258,6 +269,33 @@ async fn an_unverified_address_never_links(backend: Backend) {
     );
 }
 
+async fn a_directory_vouches_only_for_the_domains_it_was_given(backend: Backend) {
+    // A workforce directory such as Microsoft Entra ID sends no `email_verified`; the operator
+    // names the domains it is the authority for.
+    let accounts = json!({
+        "fatou@unicef.example": {"email_verified": null},
+        "guest@mail.example": {"email_verified": null},
+    });
+    let (app, _provider) =
+        app_with_provider_for(backend, accounts, str::to_owned, Some("unicef.example")).await;
+    let token = app.invite("fatou@unicef.example", "Sahel Relief").await;
+    let browser = new_browser();
+    let to = sign_in_with_provider(&browser, &app, "fatou@unicef.example", Some(&token)).await;
+    assert_eq!(to, format!("{}/portal", app.url));
+    let session: Value = session_of(&browser, &app).await.json().await.unwrap();
+    assert_eq!(session["organizations"][0]["organization"], "Sahel Relief");
+
+    // Another domain of the same directory is not vouched for.
+    app.signed_up("guest@mail.example").await;
+    let other = new_browser();
+    let to = sign_in_with_provider(&other, &app, "guest@mail.example", None).await;
+    assert_eq!(
+        to,
+        format!("{}/?social_error=social_email_unverified", app.url)
+    );
+    assert_eq!(session_of(&other, &app).await.status(), 401);
+}
+
 async fn a_refusal_at_the_provider_comes_back_as_a_message(backend: Backend) {
     let (app, _provider) = app_with_provider(backend, json!({}), str::to_owned).await;
     let browser = new_browser();
@@ -390,6 +428,7 @@ on_both_databases!(
     an_existing_account_is_linked_by_its_verified_address,
     an_address_nobody_invited_gets_the_invitation_page,
     an_unverified_address_never_links,
+    a_directory_vouches_only_for_the_domains_it_was_given,
     a_refusal_at_the_provider_comes_back_as_a_message,
     a_callback_needs_its_own_browser_state_and_works_once,
     the_buttons_are_configured_and_a_wrong_issuer_is_refused,
