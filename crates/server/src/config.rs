@@ -49,6 +49,20 @@ pub struct Config {
     /// Azure AD B2C compatibility: require 3 of 4 character classes.
     #[arg(long, env = "PASSWORD_REQUIRE_THREE_CLASSES", default_value_t = false)]
     pub password_require_three_classes: bool,
+    /// argon2id memory cost of new password hashes, in KiB (OWASP ASVS 5.0 V11.4.2: at least
+    /// 19 MiB with t=2; Keycloak's default is 7168 with t=5).
+    #[arg(long, env = "PASSWORD_HASH_MEMORY_KIB", default_value_t = 19 * 1024)]
+    pub password_hash_memory_kib: u32,
+    /// argon2id passes (time cost) of new password hashes.
+    #[arg(long, env = "PASSWORD_HASH_ITERATIONS", default_value_t = 2)]
+    pub password_hash_iterations: u32,
+    /// argon2id lanes of new password hashes.
+    #[arg(long, env = "PASSWORD_HASH_PARALLELISM", default_value_t = 1)]
+    pub password_hash_parallelism: u32,
+    /// Verification codes one client address may have sent in an hour (sign-up and reset
+    /// together; then 429). Offices behind one NAT address share it.
+    #[arg(long, env = "CODE_SENDS_PER_CLIENT_HOUR", default_value_t = 30)]
+    pub code_sends_per_client_hour: i64,
     /// Days an invitation stays valid.
     #[arg(long, env = "INVITATION_TTL_DAYS", default_value_t = 14)]
     pub invitation_ttl_days: i64,
@@ -195,6 +209,14 @@ impl SocialProvider {
 }
 
 impl Config {
+    pub fn password_hash_cost(&self) -> crate::domain::passwords::HashCost {
+        crate::domain::passwords::HashCost {
+            memory_kib: self.password_hash_memory_kib,
+            iterations: self.password_hash_iterations,
+            parallelism: self.password_hash_parallelism,
+        }
+    }
+
     pub fn public_url(&self) -> String {
         self.public_url
             .clone()

@@ -20,11 +20,13 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
     let db = storage::connect(&config.database_url).await?;
     let mailer = mail::Mailer::new(config.smtp_url.as_deref(), &config.mail_from, &db)?;
     let social = oidc::Providers::new(&config.social, &config.api_public_url())?;
+    let passwords = domain::passwords::Passwords::new(config.password_hash_cost())?;
     Ok(AppState {
         config: Arc::new(config),
         db,
         mailer,
         social: Arc::new(social),
+        passwords,
     })
 }
 

@@ -30,7 +30,6 @@ pub const FLOW_TTL_SECONDS: i64 = 3600;
 pub const MAX_WRONG_PER_CODE: i64 = 5;
 pub const MAX_WRONG_PER_FLOW: i64 = 10;
 pub const MAX_SENDS_PER_EMAIL_HOUR: i64 = 10;
-pub const MAX_SENDS_PER_CLIENT_HOUR: i64 = 30;
 
 /// What the browser sees of a flow.
 pub fn view(
@@ -59,7 +58,8 @@ pub fn view(
 async fn check_send_caps(state: &AppState, email: &str, client: &str) -> ApiResult<()> {
     let (by_email, by_client) =
         storage::flows::sends_last_hour(&state.db, email, client, storage::now()).await?;
-    if by_email >= MAX_SENDS_PER_EMAIL_HOUR || by_client >= MAX_SENDS_PER_CLIENT_HOUR {
+    if by_email >= MAX_SENDS_PER_EMAIL_HOUR || by_client >= state.config.code_sends_per_client_hour
+    {
         tracing::warn!(event = "code_send_capped");
         return Err(ApiError::TooMany {
             code: ErrorCode::RateLimited,

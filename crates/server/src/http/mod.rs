@@ -32,6 +32,8 @@ pub struct AppState {
     pub mailer: Mailer,
     /// The social sign-in providers (OpenID Connect), with their discovered metadata.
     pub social: Arc<crate::oidc::Providers>,
+    /// argon2id at the configured cost.
+    pub passwords: crate::domain::passwords::Passwords,
 }
 
 pub fn app(state: AppState) -> Router {

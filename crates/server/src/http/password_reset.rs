@@ -8,7 +8,6 @@
 
 use super::session::{start_session, SessionCookie};
 use super::{code_flow, invitations, AppState};
-use crate::domain::passwords;
 use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, flows::Purpose};
 use axum::extract::{ConnectInfo, Path, State};
@@ -143,10 +142,7 @@ pub async fn complete(
     let invitation = code_flow::flow_invitation(&state, &flow)
         .await?
         .filter(|i| invitations::check_usable(i).is_ok());
-    let password = request.password.clone();
-    let password_hash = tokio::task::spawn_blocking(move || passwords::hash_password(&password))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let password_hash = state.passwords.hash(request.password.clone()).await?;
     let now = storage::now();
     let mut tx = state.db.begin().await?;
     if !storage::flows::mark_completed(&mut tx, &flow.id_hash, now).await? {

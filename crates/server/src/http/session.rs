@@ -8,7 +8,7 @@
 
 use super::{invitations, AppState};
 use crate::domain::lockout::Failure;
-use crate::domain::{passwords, secrets};
+use crate::domain::secrets;
 use crate::error::{ApiError, ApiResult};
 use crate::storage;
 use axum::extract::{ConnectInfo, State};
@@ -241,11 +241,10 @@ pub async fn sign_in(
         None => None,
     };
     let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let password = request.password.clone();
-    let verification =
-        tokio::task::spawn_blocking(move || passwords::verify(&password, stored.as_deref()))
-            .await
-            .map_err(anyhow::Error::from)?;
+    let verification = state
+        .passwords
+        .verify(request.password.clone(), stored)
+        .await?;
     let Some(account) = account.filter(|_| verification.ok) else {
         tracing::info!(event = "sign_in_failed");
         storage::guards::record_client_failure(&state.db, &client, now).await?;

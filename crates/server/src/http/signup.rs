@@ -4,7 +4,7 @@
 
 use super::session::{start_session, SessionCookie};
 use super::{code_flow, invitations, AppState};
-use crate::domain::{passwords, secrets};
+use crate::domain::secrets;
 use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, accounts::NewAccount, flows::Purpose};
 use axum::extract::{ConnectInfo, Path, State};
@@ -150,10 +150,7 @@ pub async fn complete(
     if let Some(invitation) = &invitation {
         invitations::check_usable(invitation)?;
     }
-    let password = request.password.clone();
-    let password_hash = tokio::task::spawn_blocking(move || passwords::hash_password(&password))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let password_hash = state.passwords.hash(request.password.clone()).await?;
     let account_id = secrets::new_token();
     let now = storage::now();
     let mut tx = state.db.begin().await?;

@@ -10,6 +10,7 @@ on_both_databases!(
     expired_code_says_so,
     resend_waits_for_its_cooldown,
     codes_per_email_are_capped,
+    codes_per_client_address_are_capped_as_configured,
     create_reports_every_field_error,
     an_existing_account_gets_the_same_answer_and_a_note,
     a_double_click_on_create_makes_one_account,
@@ -188,6 +189,20 @@ async fn codes_per_email_are_capped(backend: Backend) {
     }
     let response = app
         .post("/signup", json!({"email": "flood@example.org"}))
+        .await;
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(problem(response).await["code"], "rate_limited");
+}
+
+async fn codes_per_client_address_are_capped_as_configured(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.code_sends_per_client_hour = 3).await;
+    for n in 0..3 {
+        app.start_signup(&format!("office{n}@example.org"), None)
+            .await;
+    }
+    let response = app
+        .post("/signup", json!({"email": "office3@example.org"}))
         .await;
     assert_eq!(response.status(), 429);
     assert!(response.headers().contains_key("retry-after"));
