@@ -13,3 +13,4 @@ mod password_reset;
 mod session;
 mod signup;
 mod social;
+mod static_files;

@@ -1,0 +1,69 @@
+//! The built SPA as the server serves it: precompressed files, cache headers by name, client
+//! routes answered with index.html and missing files with 404. (No database is involved: these
+//! run on SQLite only.)
+
+use crate::helpers::{Backend, TestApp};
+use std::path::Path;
+
+const HASHED_JS: &str = "partner-login-0123456789abcdef.js";
+
+fn write_dist(dir: &Path) {
+    let files: [(&str, &[u8]); 6] = [
+        ("index.html", b"<!DOCTYPE html><title>index</title>"),
+        ("index.html.br", b"brotli index"),
+        ("boot.js", b"// boot"),
+        (HASHED_JS, b"// app"),
+        ("partner-login-0123456789abcdef.js.br", b"brotli app"),
+        ("config.json", b"{}"),
+    ];
+    for (name, bytes) in files {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}
+
+async fn get(app: &TestApp, path: &str) -> reqwest::Response {
+    app.client
+        .get(format!("{}{path}", app.url))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assets_are_precompressed_and_cached_by_name() {
+    let dist = tempfile::tempdir().unwrap();
+    write_dist(dist.path());
+    let dir = dist.path().to_path_buf();
+    let app = TestApp::spawn_with(Backend::Sqlite, move |c| c.static_dir = dir).await;
+
+    let js = get(&app, &format!("/{HASHED_JS}")).await;
+    assert_eq!(js.status(), 200);
+    assert_eq!(js.headers()["content-encoding"], "br");
+    assert_eq!(
+        js.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(js.bytes().await.unwrap().as_ref(), b"brotli app");
+
+    // Not hashed: the same name may hold new content after the next deployment.
+    for path in ["/boot.js", "/config.json"] {
+        let response = get(&app, path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-cache", "{path}");
+    }
+
+    for route in ["/", "/signup", "/social/invitation-needed"] {
+        let page = get(&app, route).await;
+        assert_eq!(page.status(), 200, "{route}");
+        assert_eq!(page.headers()["cache-control"], "no-cache", "{route}");
+        assert_eq!(page.headers()["content-encoding"], "br", "{route}");
+        assert_eq!(page.bytes().await.unwrap().as_ref(), b"brotli index");
+    }
+
+    for missing in ["/favicon.ico", "/partner-login-fedcba9876543210.js"] {
+        let response = get(&app, missing).await;
+        assert_eq!(response.status(), 404, "{missing}");
+        assert_eq!(response.headers()["cache-control"], "no-cache", "{missing}");
+    }
+}
