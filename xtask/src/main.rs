@@ -1,6 +1,6 @@
 //! `cargo xtask`: the project's own automation (matklad's cargo-xtask convention).
 //!
-//! - `cargo xtask setup [--for serve|test]`: install what is missing (idempotent, fast when done)
+//! - `cargo xtask setup [--for serve|test|bench]`: install what is missing (idempotent, fast when done)
 //! - `cargo xtask serve`: build the SPA, start the backend on SQLite, print the URL
 //! - `cargo xtask test`: every check and test the project has; CI runs exactly this
 //! - `cargo xtask bench`: measurements, written to `target/bench/report.md`
@@ -11,6 +11,7 @@
 
 mod bench;
 mod cmd;
+mod compress;
 mod serve;
 mod setup;
 mod test;
@@ -27,7 +28,7 @@ fn main() -> ExitCode {
         Some("dist") => serve::run_dist(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup [--for serve|test] | serve | test [--skip-browser] | bench | dist [--public-url /path/]>"
+                "usage: cargo xtask <setup [--for serve|test|bench] | serve | test [--skip-browser] | bench | dist [--public-url /path/]>"
             );
             return ExitCode::from(2);
         }

@@ -34,6 +34,7 @@ pub fn build_spa_at(public_url: &str, dist: &std::path::Path) -> Result<std::pat
             &dist_arg,
         ],
     ))?;
+    crate::compress::precompress_assets(dist)?;
     Ok(dist.to_path_buf())
 }
 

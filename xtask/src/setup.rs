@@ -11,6 +11,11 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
 /// panva's oidc-provider (OpenID Certified): the real OpenID provider of the social sign-in tests.
 pub const OIDC_PROVIDER_VERSION: &str = "9.13.3";
+/// puppeteer-core, which drives Debian's Chromium in the front-end bench: the last 24.x
+/// (25 needs Node 22; Node 20 is installed). Lighthouse's own dependency resolves to it.
+pub const PUPPETEER_CORE_VERSION: &str = "24.43.1";
+/// Lighthouse for the front-end bench's mobile scores: the last 12.x (13 needs Node 22.19).
+pub const LIGHTHOUSE_VERSION: &str = "12.8.2";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -18,12 +23,15 @@ pub enum Purpose {
     Serve,
     /// Everything, including the browser and PostgreSQL the tests drive.
     Test,
+    /// The browser and the npm tools `cargo xtask bench` drives.
+    Bench,
 }
 
 impl Purpose {
     pub fn from_args(args: &[String]) -> Self {
         match args {
             [flag, what] if flag == "--for" && what == "serve" => Purpose::Serve,
+            [flag, what] if flag == "--for" && what == "bench" => Purpose::Bench,
             _ => Purpose::Test,
         }
     }
@@ -34,9 +42,15 @@ pub fn run(purpose: Purpose) -> Result {
     trunk()?;
     wasm_bindgen()?;
     wasm_opt()?;
-    if purpose == Purpose::Test {
+    if purpose != Purpose::Serve {
         debian_packages()?;
+    }
+    if purpose == Purpose::Test {
         npm_package("oidc-provider", OIDC_PROVIDER_VERSION)?;
+    }
+    if purpose == Purpose::Bench {
+        npm_package("puppeteer-core", PUPPETEER_CORE_VERSION)?;
+        npm_package("lighthouse", LIGHTHOUSE_VERSION)?;
     }
     eprintln!("setup: all tools present");
     Ok(())

@@ -1,0 +1,192 @@
+//! `partner-login-bench --server <binary> [--seconds N] [--concurrency N]`: the back-end half
+//! of `cargo xtask bench` (issue 7). It runs in its own process, beside the server it starts:
+//!
+//! 1. the pure argon2id rate: the server's own [`Passwords::verify`] on every core, nothing
+//!    else running, the physical limit of a password sign-in on this machine;
+//! 2. sign-in throughput and latency over HTTP on loopback, as a ratio to (1);
+//! 3. send-code and verify-code throughput, the mail going to a local SMTP sink;
+//! 4. the server's resident memory at idle, its peak, and at idle again after the load;
+//!
+//! (1) and (2) at the server's default cost and at Keycloak's (m=7 MiB, t=5, p=1). One JSON
+//! document goes to stdout; `xtask` turns it into the report.
+//!
+//! [`Passwords::verify`]: partner_login_server::domain::passwords::Passwords::verify
+
+mod flows;
+mod hashing;
+mod load;
+mod memory;
+mod server;
+
+use partner_login_server::domain::passwords::HashCost;
+use partner_login_testkit::SmtpSink;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+struct Options {
+    server: PathBuf,
+    seconds: u64,
+    concurrency: usize,
+}
+
+#[derive(Serialize)]
+struct Report {
+    cores: usize,
+    seconds: u64,
+    concurrency: usize,
+    sign_in: Vec<SignInRun>,
+    send_code: load::Stats,
+    verify_code: load::Stats,
+    memory: memory::Figures,
+}
+
+/// Sign-in at one argon2id cost: the pure rate and what the server does over HTTP.
+#[derive(Serialize)]
+struct SignInRun {
+    label: &'static str,
+    cost: String,
+    pure_hashes_per_second: f64,
+    http: load::Stats,
+    /// `http.per_second / pure_hashes_per_second`.
+    ratio: f64,
+    per_core_per_second: f64,
+}
+
+/// Keycloak's default password hashing since release 24: argon2id, 7 MiB, 5 passes, 1 lane.
+const KEYCLOAK: HashCost = HashCost {
+    memory_kib: 7 * 1024,
+    iterations: 5,
+    parallelism: 1,
+};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let options = match parse(std::env::args().skip(1).collect()) {
+        Ok(options) => options,
+        Err(usage) => {
+            eprintln!("{usage}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&options).await {
+        Ok(report) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).expect("plain data")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("bench: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse(args: Vec<String>) -> Result<Options, String> {
+    let usage = "usage: partner-login-bench --server <binary> [--seconds N] [--concurrency N]";
+    let mut options = Options {
+        server: PathBuf::new(),
+        seconds: 10,
+        concurrency: 8,
+    };
+    let mut args = args.into_iter();
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or(usage)?;
+        match flag.as_str() {
+            "--server" => options.server = value.into(),
+            "--seconds" => options.seconds = value.parse().map_err(|_| usage)?,
+            "--concurrency" => options.concurrency = value.parse().map_err(|_| usage)?,
+            _ => return Err(usage.into()),
+        }
+    }
+    if options.server.as_os_str().is_empty() {
+        return Err(usage.into());
+    }
+    Ok(options)
+}
+
+async fn run(options: &Options) -> Result<Report, String> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let duration = Duration::from_secs(options.seconds);
+    let sink = SmtpSink::start().await;
+
+    // The server at its default cost: memory, sign-in, codes.
+    let server = server::Server::start(&options.server, &sink.url(), HashCost::default())?;
+    let idle_kib = memory::settled_rss_kib(server.pid()).await?;
+    let accounts = flows::create_accounts(&server.url, &sink, options.concurrency * 2).await?;
+    let mut sign_in = vec![
+        sign_in_run(
+            "the server's default",
+            HashCost::default(),
+            &server.url,
+            &accounts,
+            options,
+            cores,
+        )
+        .await?,
+    ];
+    let (send_code, sent) = flows::send_codes(&server.url, options.concurrency, duration).await?;
+    let codes = flows::codes_for(&sink, &sent).await?;
+    let verify_code = flows::verify_codes(&server.url, options.concurrency, codes).await?;
+    let peak_kib = memory::peak_rss_kib(server.pid())?;
+    let after_kib = memory::settled_rss_kib(server.pid()).await?;
+    drop(server);
+
+    // The same machine at Keycloak's default cost.
+    let server = server::Server::start(&options.server, &sink.url(), KEYCLOAK)?;
+    let accounts = flows::create_accounts(&server.url, &sink, options.concurrency * 2).await?;
+    sign_in.push(
+        sign_in_run(
+            "Keycloak's default",
+            KEYCLOAK,
+            &server.url,
+            &accounts,
+            options,
+            cores,
+        )
+        .await?,
+    );
+    drop(server);
+
+    Ok(Report {
+        cores,
+        seconds: options.seconds,
+        concurrency: options.concurrency,
+        sign_in,
+        send_code,
+        verify_code,
+        memory: memory::Figures {
+            idle_kib,
+            peak_kib,
+            idle_after_load_kib: after_kib,
+        },
+    })
+}
+
+async fn sign_in_run(
+    label: &'static str,
+    cost: HashCost,
+    url: &str,
+    accounts: &[flows::Account],
+    options: &Options,
+    cores: usize,
+) -> Result<SignInRun, String> {
+    let duration = Duration::from_secs(options.seconds);
+    // Measured with the server idle, on every core, right before the HTTP run.
+    let pure = hashing::rate(cost, cores, duration).await?;
+    let http = flows::sign_ins(url, accounts, options.concurrency, duration).await?;
+    Ok(SignInRun {
+        label,
+        cost: format!(
+            "m={},t={},p={}",
+            cost.memory_kib, cost.iterations, cost.parallelism
+        ),
+        pure_hashes_per_second: pure,
+        ratio: http.per_second / pure,
+        per_core_per_second: http.per_second / cores as f64,
+        http,
+    })
+}

@@ -1,0 +1,300 @@
+// The front-end half of `cargo xtask bench` (issue 7), driven by xtask/src/bench/frontend.rs.
+//
+//   node xtask/bench/frontend.mjs http://127.0.0.1:PORT
+//
+// Prints ONE JSON document on stdout (everything else goes to stderr):
+// 1. cold loads of the SPA in headless Chromium, in three conditions (no throttling; 4x CPU;
+//    4x CPU + "Slow 4G"), each the time from navigation start to the interactive sign-in form;
+//    plus the bytes on the wire of the first load, per response;
+// 2. Lighthouse (mobile preset, its default simulated throttling) for `/` and `/signup`.
+//
+// puppeteer-core and lighthouse come from <repo>/tools/node_modules (`cargo xtask setup --for
+// bench` installs them; TOOLS_DIR overrides the folder). ES modules ignore NODE_PATH, so both
+// are resolved with createRequire and imported by file URL.
+
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const toolsDir = process.env.TOOLS_DIR ?? path.resolve(here, '../../tools');
+const requireFromTools = createRequire(path.join(toolsDir, 'package.json'));
+const load = async (name) => import(pathToFileURL(requireFromTools.resolve(name)).href);
+
+const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+/** Cold loads per condition; the median is the mean of the two middle values. */
+const LOADS = Number(process.env.BENCH_LOADS ?? 10);
+/** The form must appear within this long, or the load counts as failed. */
+const INTERACTIVE_TIMEOUT_MS = 60_000;
+
+/**
+ * The flags of /work/shared/TOOLCHAIN.md for headless Chromium as root; `headless: true` adds
+ * `--headless=new`, `userDataDir` a fresh `--user-data-dir`, and puppeteer itself
+ * `--remote-debugging-port=0` (Lighthouse connects to that port).
+ */
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Chrome DevTools' "Slow 4G" preset: 150 ms latency, 1.6 Mbit/s down, 750 kbit/s up. */
+const SLOW_4G = { latency: 150, downloadThroughput: 200_000, uploadThroughput: 93_750 };
+
+const CONDITIONS = [
+  { id: 'a', name: 'no throttling', cpu_rate: 1, network: null },
+  { id: 'b', name: '4x CPU slowdown, no network throttling', cpu_rate: 4, network: null },
+  { id: 'c', name: '4x CPU slowdown + Slow 4G', cpu_rate: 4, network: SLOW_4G },
+];
+
+const SCREENS = [
+  { screen: 'sign-in', path: '/' },
+  { screen: 'sign-up', path: '/signup' },
+];
+const CATEGORIES = ['performance', 'accessibility', 'best-practices'];
+
+const log = (...args) => console.error('[frontend bench]', ...args);
+
+// Injected before any script of the page: records performance.now() (milliseconds since the
+// navigation start, the document's timeOrigin) the first time an <input> exists that can take
+// the focus: connected, enabled, not hidden, with a layout box, and `.focus()` makes it the
+// active element. index.html has no form: the WASM app renders it, so this also proves the
+// WASM is initialized. A MutationObserver re-checks after every DOM change (its callback runs
+// at the end of the task that rendered the form); the focus is given back afterwards.
+const DETECT_INTERACTIVE = `(() => {
+  if (window.top !== window) return;
+  const check = () => {
+    for (const input of document.querySelectorAll('input')) {
+      if (!input.isConnected || input.disabled || input.type === 'hidden') continue;
+      if (input.getClientRects().length === 0) continue;
+      const before = document.activeElement;
+      input.focus({ preventScroll: true });
+      if (document.activeElement === input) {
+        window.__benchInteractive = performance.now();
+        if (before && before !== input && typeof before.focus === 'function') before.focus();
+        else input.blur();
+        return true;
+      }
+    }
+    return false;
+  };
+  const observer = new MutationObserver(() => {
+    if (window.__benchInteractive === undefined && check()) observer.disconnect();
+  });
+  observer.observe(document, { childList: true, subtree: true, attributes: true });
+})();`;
+
+function stats(values) {
+  const sorted = [...values].sort((x, y) => x - y);
+  const n = sorted.length;
+  const median = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  return { median_ms: round(median), min_ms: round(sorted[0]), max_ms: round(sorted[n - 1]) };
+}
+
+const round = (x) => Math.round(x * 10) / 10;
+
+/**
+ * One cold load: a new incognito-like browser context (empty cache, no cookies, no service
+ * worker), the HTTP cache disabled as well, the throttling applied before the navigation.
+ * Returns the time to the interactive form and every response of the load.
+ */
+async function coldLoad(browser, url, condition) {
+  const context = await browser.createBrowserContext();
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => log('page error:', e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') log('console error:', m.text());
+    });
+    await page.setCacheEnabled(false);
+    // Emulation.setCPUThrottlingRate { rate } on the page's own DevTools session.
+    await page.emulateCPUThrottling(condition.cpu_rate > 1 ? condition.cpu_rate : null);
+    // Network.emulateNetworkConditions { offline: false, latency, downloadThroughput,
+    // uploadThroughput } (bytes per second), on the same session.
+    await page.emulateNetworkConditions(
+      condition.network
+        ? {
+            latency: condition.network.latency,
+            download: condition.network.downloadThroughput,
+            upload: condition.network.uploadThroughput,
+          }
+        : null,
+    );
+    await page.evaluateOnNewDocument(DETECT_INTERACTIVE);
+
+    // A second DevTools session only observes the network: the bytes on the wire per response.
+    const cdp = await page.createCDPSession();
+    const responses = new Map();
+    cdp.on('Network.responseReceived', ({ requestId, response }) => {
+      const headers = Object.fromEntries(
+        Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), v]),
+      );
+      responses.set(requestId, {
+        url: response.url,
+        status: response.status,
+        mime_type: response.mimeType,
+        content_encoding: headers['content-encoding'] ?? null,
+        from_cache: Boolean(response.fromDiskCache || response.fromServiceWorker),
+        header_bytes: response.encodedDataLength,
+        bytes: null,
+      });
+    });
+    cdp.on('Network.loadingFinished', ({ requestId, encodedDataLength }) => {
+      const r = responses.get(requestId);
+      if (r) r.bytes = encodedDataLength;
+    });
+    await cdp.send('Network.enable');
+
+    await page.goto(url, { waitUntil: 'load', timeout: INTERACTIVE_TIMEOUT_MS });
+    await page.waitForFunction('window.__benchInteractive !== undefined', {
+      polling: 50,
+      timeout: INTERACTIVE_TIMEOUT_MS,
+    });
+    const interactive = await page.evaluate(() => window.__benchInteractive);
+    // Whatever the app fetches after rendering (config, session check) is part of the load.
+    await page.waitForNetworkIdle({ idleTime: 500, timeout: INTERACTIVE_TIMEOUT_MS });
+    await cdp.detach();
+    const resources = [...responses.values()].map(({ header_bytes, ...r }) => ({
+      ...r,
+      body_bytes: r.bytes === null ? null : Math.max(0, r.bytes - (header_bytes ?? 0)),
+    }));
+    return { interactive_ms: interactive, resources };
+  } finally {
+    await context.close();
+  }
+}
+
+function failingAudits(lhr, categoryId) {
+  const category = lhr.categories[categoryId];
+  const failing = [];
+  for (const ref of category.auditRefs) {
+    const audit = lhr.audits[ref.id];
+    if (!audit || audit.score === null || audit.score >= 1) continue;
+    if (['notApplicable', 'manual', 'informative', 'error'].includes(audit.scoreDisplayMode)) {
+      continue;
+    }
+    failing.push({
+      id: audit.id,
+      title: audit.title,
+      score: audit.score,
+      weight: ref.weight,
+      display_value: audit.displayValue ?? null,
+    });
+  }
+  // Audits that could not run are reported too: they say why a score may be missing.
+  for (const ref of category.auditRefs) {
+    const audit = lhr.audits[ref.id];
+    if (audit && audit.scoreDisplayMode === 'error') {
+      failing.push({
+        id: audit.id,
+        title: audit.title,
+        score: null,
+        weight: ref.weight,
+        display_value: `error: ${audit.errorMessage ?? 'unknown'}`,
+      });
+    }
+  }
+  return failing;
+}
+
+async function runLighthouse(lighthouse, port, base, { screen, path: route }) {
+  const url = new URL(route, base).href;
+  // Default config: mobile form factor and screen, simulated throttling (4x CPU, slow 4G).
+  const result = await lighthouse(url, {
+    port,
+    output: 'json',
+    logLevel: 'error',
+    onlyCategories: CATEGORIES,
+  });
+  const lhr = result.lhr;
+  const scores = {};
+  const failing = {};
+  for (const id of CATEGORIES) {
+    const category = lhr.categories[id];
+    scores[id] = category?.score == null ? null : Math.round(category.score * 100);
+    failing[id] = category ? failingAudits(lhr, id) : [];
+  }
+  return {
+    screen,
+    path: route,
+    url,
+    final_url: lhr.finalDisplayedUrl ?? lhr.finalUrl ?? url,
+    form_factor: lhr.configSettings.formFactor,
+    throttling_method: lhr.configSettings.throttlingMethod,
+    benchmark_index: lhr.environment?.benchmarkIndex ?? null,
+    runtime_error: lhr.runtimeError?.message ?? null,
+    warnings: lhr.runWarnings ?? [],
+    scores,
+    failing,
+  };
+}
+
+async function main() {
+  const base = process.argv[2];
+  if (!base) throw new Error('usage: node frontend.mjs <base URL>');
+  const url = new URL('/', base).href;
+  const { default: puppeteer } = await load('puppeteer-core');
+  const { default: lighthouse } = await load('lighthouse');
+
+  const userDataDir = mkdtempSync(path.join(tmpdir(), 'bench-chromium-'));
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    userDataDir,
+    args: CHROMIUM_FLAGS,
+    defaultViewport: { width: 1280, height: 800 },
+  });
+  try {
+    const chromium = await browser.version();
+    const port = Number(new URL(browser.wsEndpoint()).port);
+    log(`${chromium}, DevTools on port ${port}, ${LOADS} cold loads per condition of ${url}`);
+
+    const conditions = [];
+    let firstLoad = null;
+    for (const condition of CONDITIONS) {
+      const times = [];
+      for (let i = 0; i < LOADS; i++) {
+        const { interactive_ms, resources } = await coldLoad(browser, url, condition);
+        times.push(interactive_ms);
+        if (!firstLoad) firstLoad = resources;
+        log(`(${condition.id}) ${condition.name}: load ${i + 1}: ${interactive_ms.toFixed(1)} ms`);
+      }
+      conditions.push({ ...condition, interactive_ms: times.map(round), ...stats(times) });
+    }
+
+    const lighthouseRuns = [];
+    for (const screen of SCREENS) {
+      log(`lighthouse ${screen.path}`);
+      lighthouseRuns.push(await runLighthouse(lighthouse, port, base, screen));
+    }
+
+    const report = {
+      url,
+      chromium,
+      puppeteer_core: requireFromTools('puppeteer-core/package.json').version,
+      lighthouse_version: requireFromTools('lighthouse/package.json').version,
+      loads_per_condition: LOADS,
+      conditions,
+      first_load: {
+        resources: firstLoad,
+        total_bytes: firstLoad.reduce((sum, r) => sum + (r.bytes ?? 0), 0),
+      },
+      lighthouse: lighthouseRuns,
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    await browser.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  log(e?.stack ?? String(e));
+  process.exit(1);
+});

@@ -1,0 +1,157 @@
+//! The back-end bench: `partner-login-bench` (crates/bench), a second process that starts the
+//! release server on loopback and loads it, and this module's report of its figures.
+
+use super::Budget;
+use crate::cmd::{self, command, Result};
+use serde_json::Value;
+
+/// Sign-in throughput, as a share of the pure argon2id rate (issue 7: at least 90 %).
+const SIGN_IN_RATIO_BUDGET: f64 = 0.90;
+/// The server's resident memory at idle, in KiB (issue 7: at most 30 MiB).
+const IDLE_RSS_BUDGET_KIB: u64 = 30 * 1024;
+/// Keycloak's sizing guide: 15 password-based sign-ins per second per vCPU.
+const KEYCLOAK_PUBLISHED_PER_VCPU: f64 = 15.0;
+
+pub fn run() -> Result<(String, Vec<Budget>)> {
+    let root = cmd::root();
+    let bench = root.join("target/release/partner-login-bench");
+    let server = root.join("target/release/partner-login-server");
+    let out = command(
+        &bench.to_string_lossy(),
+        &["--server", &server.to_string_lossy()],
+    )
+    .output()
+    .map_err(|e| format!("cannot run {}: {e}", bench.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "the back-end bench failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let figures: Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("the back-end bench's output: {e}"))?;
+    Ok(report(&figures))
+}
+
+fn report(f: &Value) -> (String, Vec<Budget>) {
+    let num = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    let cores = f["cores"].as_u64().unwrap_or(1);
+    let mut md = format!(
+        "## Back end (release build, SQLite, loopback, {cores} cores; load from a second \
+         process, {} connections, {} s per run)\n\n",
+        f["concurrency"], f["seconds"]
+    );
+    md.push_str(
+        "| run | argon2id | pure hashes/s | sign-ins/s | ratio | per core/s | p50 ms | p99 ms | answers |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---|\n",
+    );
+    let empty = Vec::new();
+    let runs = f["sign_in"].as_array().unwrap_or(&empty);
+    for run in runs {
+        md.push_str(&format!(
+            "| sign-in, {} | {} | {:.1} | {:.1} | {:.1} % | {:.1} | {:.0} | {:.0} | {} |\n",
+            run["label"].as_str().unwrap_or_default(),
+            run["cost"].as_str().unwrap_or_default(),
+            num(&run["pure_hashes_per_second"]),
+            num(&run["http"]["per_second"]),
+            num(&run["ratio"]) * 100.0,
+            num(&run["per_core_per_second"]),
+            num(&run["http"]["p50_ms"]),
+            num(&run["http"]["p99_ms"]),
+            statuses(&run["http"]["statuses"]),
+        ));
+    }
+    for (name, stats) in [
+        (
+            "send verification code (mail to the SMTP sink)",
+            &f["send_code"],
+        ),
+        ("verify code (each code once)", &f["verify_code"]),
+    ] {
+        md.push_str(&format!(
+            "| {name} | | | {:.1} | | | {:.0} | {:.0} | {} |\n",
+            num(&stats["per_second"]),
+            num(&stats["p50_ms"]),
+            num(&stats["p99_ms"]),
+            statuses(&stats["statuses"]),
+        ));
+    }
+    if let Some(keycloak) = runs.iter().find(|r| r["label"] == "Keycloak's default") {
+        md.push_str(&format!(
+            "\nAt Keycloak's default cost ({}) this server does {:.1} sign-ins per second per \
+             core; Keycloak's sizing guide publishes {KEYCLOAK_PUBLISHED_PER_VCPU} password \
+             sign-ins per second per vCPU.\n",
+            keycloak["cost"].as_str().unwrap_or_default(),
+            num(&keycloak["per_core_per_second"]),
+        ));
+    }
+    let memory = &f["memory"];
+    let kib = |v: &Value| v.as_u64().unwrap_or(u64::MAX);
+    let mib = |k: u64| k as f64 / 1024.0;
+    md.push_str(&format!(
+        "\nResident memory of the server: {:.1} MiB at idle, {:.1} MiB at its peak under load, \
+         {:.1} MiB at idle after the load.\n",
+        mib(kib(&memory["idle_kib"])),
+        mib(kib(&memory["peak_kib"])),
+        mib(kib(&memory["idle_after_load_kib"])),
+    ));
+
+    let mut budgets = Vec::new();
+    if let Some(default) = runs.first() {
+        let ratio = num(&default["ratio"]);
+        budgets.push(Budget {
+            name: format!(
+                "sign-in throughput / pure argon2id rate ({})",
+                default["cost"].as_str().unwrap_or_default()
+            ),
+            limit: format!("≥ {:.0} %", SIGN_IN_RATIO_BUDGET * 100.0),
+            measured: format!("{:.1} %", ratio * 100.0),
+            ok: ratio >= SIGN_IN_RATIO_BUDGET,
+        });
+    }
+    let idle = kib(&memory["idle_kib"]);
+    budgets.push(Budget {
+        name: "server resident memory at idle".into(),
+        limit: format!("≤ {:.0} MiB", mib(IDLE_RSS_BUDGET_KIB)),
+        measured: format!("{:.1} MiB", mib(idle)),
+        ok: idle <= IDLE_RSS_BUDGET_KIB,
+    });
+    (md, budgets)
+}
+
+/// `200: 1234, 429: 2`
+fn statuses(v: &Value) -> String {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, n)| format!("{k}: {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_follow_the_figures() {
+        let figures = serde_json::json!({
+            "cores": 2, "seconds": 10, "concurrency": 8,
+            "sign_in": [{"label": "the server's default", "cost": "m=19456,t=2,p=1",
+                "pure_hashes_per_second": 100.0, "ratio": 0.85, "per_core_per_second": 42.5,
+                "http": {"per_second": 85.0, "p50_ms": 90.0, "p99_ms": 120.0,
+                         "statuses": {"200": 850}}}],
+            "send_code": {"per_second": 300.0, "p50_ms": 20.0, "p99_ms": 40.0, "statuses": {"201": 3000}},
+            "verify_code": {"per_second": 900.0, "p50_ms": 8.0, "p99_ms": 15.0, "statuses": {"200": 3000}},
+            "memory": {"idle_kib": 20480, "peak_kib": 204800, "idle_after_load_kib": 40960}
+        });
+        let (md, budgets) = report(&figures);
+        assert!(md.contains("| 85.0 | 85.0 % |"), "{md}");
+        assert!(md.contains("20.0 MiB at idle"), "{md}");
+        assert!(!budgets[0].ok, "85 % is under 90 %");
+        assert!(budgets[1].ok, "20 MiB is under 30 MiB");
+    }
+}

@@ -1,0 +1,296 @@
+//! The front-end bench (issue 7): cold loads of the release SPA, served by the release server,
+//! in headless Chromium, and Lighthouse's mobile scores of the sign-in and sign-up screens.
+//! The measuring is done by `xtask/bench/frontend.mjs` (puppeteer-core and lighthouse from
+//! `tools/node_modules`), which prints one JSON document; this module turns it into the
+//! report's sections and budget rows.
+
+use super::{Budget, ServerProcess};
+use crate::cmd::{self, command, Result};
+use serde_json::Value;
+use std::path::Path;
+use std::process::Stdio;
+
+/// Issue 7: the sign-in form is interactive within 1.0 s (median) under a 4x CPU slowdown
+/// without network throttling.
+const INTERACTIVE_BUDGET_MS: f64 = 1000.0;
+/// The condition of the script the interactive budget applies to (4x CPU, no network throttling).
+const BUDGET_CONDITION: &str = "b";
+/// Issue 7: Lighthouse mobile scores per screen (category id, minimum, label).
+const LIGHTHOUSE_BUDGETS: [(&str, u64, &str); 3] = [
+    ("performance", 95, "performance"),
+    ("accessibility", 100, "accessibility"),
+    ("best-practices", 100, "best practices"),
+];
+
+pub fn run(dist: &Path) -> Result<(String, Vec<Budget>)> {
+    let server = ServerProcess::start(&[("STATIC_DIR", dist.display().to_string())])?;
+    let script = cmd::root().join("xtask/bench/frontend.mjs");
+    let mut node = command("node", &[&script.to_string_lossy(), &server.url]);
+    node.env("TOOLS_DIR", cmd::tools_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    eprintln!("$ node {} {}", script.display(), server.url);
+    let out = node
+        .output()
+        .map_err(|e| format!("cannot start node: {e}"))?;
+    drop(server);
+    if !out.status.success() {
+        return Err(format!("{} failed ({})", script.display(), out.status));
+    }
+    let json: Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("{} printed no JSON: {e}", script.display()))?;
+    Ok(report(&json))
+}
+
+/// The markdown sections and the budget rows of the script's JSON document.
+fn report(json: &Value) -> (String, Vec<Budget>) {
+    let mut md = String::new();
+    let mut budgets = Vec::new();
+    let loads = json["loads_per_condition"].as_u64().unwrap_or(0);
+
+    md.push_str("## Start-up in headless Chromium\n\n");
+    md.push_str(&format!(
+        "{} (puppeteer-core {}), `{}` served by the release server. Time from navigation start \
+         to the interactive sign-in form (an `<input>` rendered by the WASM app that takes the \
+         focus), {loads} cold loads per condition, each in a new browser context with the cache \
+         disabled.\n\n",
+        str_of(&json["chromium"]),
+        str_of(&json["puppeteer_core"]),
+        str_of(&json["url"]),
+    ));
+    md.push_str("| condition | median (ms) | min (ms) | max (ms) | all loads (ms) |\n");
+    md.push_str("|---|---:|---:|---:|---|\n");
+    for c in json["conditions"].as_array().into_iter().flatten() {
+        let all: Vec<String> = c["interactive_ms"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(ms)
+            .collect();
+        md.push_str(&format!(
+            "| ({}) {} | {} | {} | {} | {} |\n",
+            str_of(&c["id"]),
+            str_of(&c["name"]),
+            ms(&c["median_ms"]),
+            ms(&c["min_ms"]),
+            ms(&c["max_ms"]),
+            all.join(", "),
+        ));
+        if c["id"].as_str() == Some(BUDGET_CONDITION) {
+            let median = c["median_ms"].as_f64();
+            budgets.push(Budget {
+                name: format!(
+                    "interactive sign-in form, {} (median of {loads} cold loads)",
+                    str_of(&c["name"])
+                ),
+                limit: format!("≤ {INTERACTIVE_BUDGET_MS:.0} ms"),
+                measured: median.map_or("no figure".into(), |m| format!("{m:.0} ms")),
+                ok: median.is_some_and(|m| m <= INTERACTIVE_BUDGET_MS),
+            });
+        }
+    }
+    if budgets.is_empty() {
+        budgets.push(Budget {
+            name: "interactive sign-in form, 4x CPU slowdown, no network throttling".into(),
+            limit: format!("≤ {INTERACTIVE_BUDGET_MS:.0} ms"),
+            measured: "not measured".into(),
+            ok: false,
+        });
+    }
+
+    let first = &json["first_load"];
+    md.push_str("\n### Bytes on the wire of the first cold load\n\n");
+    md.push_str("Per response: CDP `Network.loadingFinished` `encodedDataLength` (headers and body as received); body = that minus the response headers.\n\n");
+    md.push_str("| URL | status | content-encoding | on the wire (B) | body (B) |\n");
+    md.push_str("|---|---:|---|---:|---:|\n");
+    for r in first["resources"].as_array().into_iter().flatten() {
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            str_of(&r["url"]),
+            r["status"],
+            r["content_encoding"].as_str().unwrap_or("none"),
+            int(&r["bytes"]),
+            int(&r["body_bytes"]),
+        ));
+    }
+    md.push_str(&format!(
+        "| **total** | | | {} | |\n",
+        int(&first["total_bytes"])
+    ));
+
+    md.push_str(&format!(
+        "\n## Lighthouse (mobile)\n\nLighthouse {}, default settings (mobile form factor, \
+         simulated throttling), against the same Chromium.\n\n",
+        str_of(&json["lighthouse_version"]),
+    ));
+    md.push_str("| screen | performance | accessibility | best practices |\n");
+    md.push_str("|---|---:|---:|---:|\n");
+    let runs: Vec<&Value> = json["lighthouse"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    for run in &runs {
+        let scores: Vec<String> = LIGHTHOUSE_BUDGETS
+            .iter()
+            .map(|(id, _, _)| score(&run["scores"][id]))
+            .collect();
+        md.push_str(&format!(
+            "| {} (`{}`) | {} |\n",
+            str_of(&run["screen"]),
+            str_of(&run["path"]),
+            scores.join(" | ")
+        ));
+    }
+    for run in &runs {
+        let screen = str_of(&run["screen"]);
+        if let Some(error) = run["runtime_error"].as_str() {
+            md.push_str(&format!("\n{screen}: Lighthouse runtime error: {error}\n"));
+        }
+        for warning in run["warnings"].as_array().into_iter().flatten() {
+            md.push_str(&format!(
+                "\n{screen}: Lighthouse warning: {}\n",
+                str_of(warning)
+            ));
+        }
+        for (id, min, label) in LIGHTHOUSE_BUDGETS {
+            let got = run["scores"][id].as_u64();
+            budgets.push(Budget {
+                name: format!(
+                    "Lighthouse mobile {label}, {screen} (`{}`)",
+                    str_of(&run["path"])
+                ),
+                limit: if min == 100 {
+                    "100".into()
+                } else {
+                    format!("≥ {min}")
+                },
+                measured: score(&run["scores"][id]),
+                ok: got.is_some_and(|s| s >= min),
+            });
+            if got == Some(100) {
+                continue;
+            }
+            let failing: Vec<&Value> = run["failing"][id]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .collect();
+            md.push_str(&format!(
+                "\n{screen}, {label} {}: audits below full marks:\n\n",
+                score(&run["scores"][id])
+            ));
+            if failing.is_empty() {
+                md.push_str("- none reported\n");
+            }
+            // Audits with a weight make the score; the others (diagnostics, insights) only
+            // explain it, so they get one line.
+            let (weighted, unweighted): (Vec<&Value>, Vec<&Value>) = failing
+                .into_iter()
+                .partition(|a| a["weight"].as_f64().is_none_or(|w| w > 0.0));
+            for audit in weighted {
+                let detail = match (audit["score"].as_f64(), audit["display_value"].as_str()) {
+                    (Some(s), Some(v)) => format!("score {s:.2}, {v}"),
+                    (Some(s), None) => format!("score {s:.2}"),
+                    (None, Some(v)) => v.to_owned(),
+                    (None, None) => String::new(),
+                };
+                md.push_str(&format!(
+                    "- `{}`: {} ({detail})\n",
+                    str_of(&audit["id"]),
+                    str_of(&audit["title"]).replace('`', "'"),
+                ));
+            }
+            if !unweighted.is_empty() {
+                let ids: Vec<String> = unweighted
+                    .iter()
+                    .map(|a| format!("`{}`", str_of(&a["id"])))
+                    .collect();
+                md.push_str(&format!(
+                    "- diagnostics without weight in the score: {}\n",
+                    ids.join(", ")
+                ));
+            }
+        }
+    }
+    if runs.is_empty() {
+        budgets.push(Budget {
+            name: "Lighthouse mobile scores".into(),
+            limit: "performance ≥ 95, accessibility 100, best practices 100".into(),
+            measured: "not measured".into(),
+            ok: false,
+        });
+    }
+    (md, budgets)
+}
+
+fn str_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "?".into(),
+        other => other.to_string(),
+    }
+}
+
+fn ms(v: &Value) -> String {
+    v.as_f64().map_or("?".into(), |m| format!("{m:.0}"))
+}
+
+fn int(v: &Value) -> String {
+    v.as_u64().map_or("?".into(), |n| n.to_string())
+}
+
+fn score(v: &Value) -> String {
+    v.as_u64().map_or("no score".into(), |s| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_has_the_tables_and_the_budget_rows() {
+        let json: Value = serde_json::from_str(
+            r#"{
+              "url": "http://127.0.0.1:1/", "chromium": "Chrome/1", "puppeteer_core": "24",
+              "lighthouse_version": "12", "loads_per_condition": 2,
+              "conditions": [
+                {"id": "a", "name": "no throttling", "interactive_ms": [100, 120],
+                 "median_ms": 110, "min_ms": 100, "max_ms": 120},
+                {"id": "b", "name": "4x CPU slowdown, no network throttling",
+                 "interactive_ms": [900, 1300], "median_ms": 1100, "min_ms": 900, "max_ms": 1300}
+              ],
+              "first_load": {"total_bytes": 1000, "resources": [
+                {"url": "http://127.0.0.1:1/", "status": 200, "content_encoding": "br",
+                 "bytes": 1000, "body_bytes": 800}]},
+              "lighthouse": [{"screen": "sign-in", "path": "/", "warnings": [],
+                "scores": {"performance": 96, "accessibility": 100, "best-practices": 92},
+                "failing": {"performance": [], "accessibility": [], "best-practices": [
+                  {"id": "errors-in-console", "title": "Browser errors were logged to the console",
+                   "score": 0, "weight": 1, "display_value": null},
+                  {"id": "deprecations", "title": "Uses deprecated APIs", "score": 0,
+                   "weight": 0, "display_value": null}]}}]
+            }"#,
+        )
+        .expect("valid JSON");
+        let (md, budgets) = report(&json);
+        assert!(md.contains("| (b) 4x CPU slowdown, no network throttling | 1100 | 900 | 1300 |"));
+        assert!(md.contains("| http://127.0.0.1:1/ | 200 | br | 1000 | 800 |"));
+        assert!(md.contains("| sign-in (`/`) | 96 | 100 | 92 |"));
+        assert!(md.contains("`errors-in-console`: Browser errors were logged to the console"));
+        assert!(md.contains("diagnostics without weight in the score: `deprecations`"));
+        let verdicts: Vec<(&str, bool)> = budgets
+            .iter()
+            .map(|b| (b.measured.as_str(), b.ok))
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                ("1100 ms", false),
+                ("96", true),
+                ("100", true),
+                ("92", false)
+            ]
+        );
+    }
+}
