@@ -88,9 +88,10 @@ impl Passwords {
                 buffers: Mutex::new(Vec::new()),
             }),
         };
-        let mut memory = passwords.memory();
-        passwords.dummy = passwords.hash_with(DUMMY_PASSWORD, &mut memory)?.into();
-        passwords.pool.give(memory);
+        // In memory of its own, freed at once: an idle server holds no hashing memory.
+        passwords.dummy = passwords
+            .hash_with(DUMMY_PASSWORD, &mut passwords.memory())?
+            .into();
         Ok(passwords)
     }
 

@@ -227,12 +227,15 @@ pub async fn sign_in(
         Some(email) => Some(email_lock(email.as_str()).lock().await),
         None => None,
     };
+    // Whether the email has a guard row (failures since its last success) to clear on success.
+    let mut has_guard = false;
     if let Some(email) = &email {
         let stored = storage::guards::get(&state.db, email.as_str()).await?;
         if let Some(wait) = stored.guard.locked_for(now) {
             tracing::info!(event = "sign_in_locked");
             return Err(locked(wait));
         }
+        has_guard = stored.version.is_some();
     }
     // One answer for an unknown email and a wrong password, in content and in time
     // (ASVS 5.0 V6.3.8): the dummy hash is verified when there is no account.
@@ -277,7 +280,9 @@ pub async fn sign_in(
     }
     let cookie = start_session(&state, &mut tx, &account.id, now).await?;
     tx.commit().await?;
-    storage::guards::clear(&state.db, &account.email).await?;
+    if has_guard {
+        storage::guards::clear(&state.db, &account.email).await?;
+    }
     tracing::info!(event = "sign_in_succeeded");
     Ok((cookie, Json(session_view(&state, &account.id).await?)))
 }
