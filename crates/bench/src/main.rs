@@ -52,6 +52,11 @@ struct SignInRun {
     /// `http.per_second / pure_hashes_per_second`.
     ratio: f64,
     per_core_per_second: f64,
+    /// CPU seconds the server and this load generator used during the HTTP run, beside the
+    /// CPU seconds the machine had (`cores × http.seconds`): where the gap to the pure rate goes.
+    server_cpu_seconds: f64,
+    load_generator_cpu_seconds: f64,
+    available_cpu_seconds: f64,
 }
 
 /// Keycloak's default password hashing since release 24: argon2id, 7 MiB, 5 passes, 1 lane.
@@ -122,6 +127,7 @@ async fn run(options: &Options) -> Result<Report, String> {
             "the server's default",
             HashCost::default(),
             &server.url,
+            server.pid(),
             &accounts,
             options,
             cores,
@@ -143,6 +149,7 @@ async fn run(options: &Options) -> Result<Report, String> {
             "Keycloak's default",
             KEYCLOAK,
             &server.url,
+            server.pid(),
             &accounts,
             options,
             cores,
@@ -170,6 +177,7 @@ async fn sign_in_run(
     label: &'static str,
     cost: HashCost,
     url: &str,
+    pid: u32,
     accounts: &[flows::Account],
     options: &Options,
     cores: usize,
@@ -177,7 +185,10 @@ async fn sign_in_run(
     let duration = Duration::from_secs(options.seconds);
     // Measured with the server idle, on every core, right before the HTTP run.
     let pure = hashing::rate(cost, cores, duration).await?;
+    let (server_before, own_before) = (memory::cpu_seconds(Some(pid))?, memory::cpu_seconds(None)?);
     let http = flows::sign_ins(url, accounts, options.concurrency, duration).await?;
+    let server_cpu_seconds = memory::cpu_seconds(Some(pid))? - server_before;
+    let load_generator_cpu_seconds = memory::cpu_seconds(None)? - own_before;
     Ok(SignInRun {
         label,
         cost: format!(
@@ -187,6 +198,9 @@ async fn sign_in_run(
         pure_hashes_per_second: pure,
         ratio: http.per_second / pure,
         per_core_per_second: http.per_second / cores as f64,
+        server_cpu_seconds,
+        load_generator_cpu_seconds,
+        available_cpu_seconds: http.seconds * cores as f64,
         http,
     })
 }

@@ -40,3 +40,37 @@ pub async fn settled_rss_kib(pid: u32) -> Result<u64, String> {
 pub fn peak_rss_kib(pid: u32) -> Result<u64, String> {
     status_field(pid, "VmHWM:")
 }
+
+/// CPU time (user + system) a process has used, in seconds, from `/proc/<pid>/stat` (fields 14
+/// and 15, in clock ticks of 1/100 s, Linux's USER_HZ); `None` is this process.
+pub fn cpu_seconds(pid: Option<u32>) -> Result<f64, String> {
+    let path = pid.map_or("/proc/self/stat".to_owned(), |p| format!("/proc/{p}/stat"));
+    let stat = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    // The command name (field 2) is in parentheses and may hold spaces: count after it.
+    let after_name = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => Ok((user + system) as f64 / 100.0),
+        _ => Err(format!("{path}: no utime/stime")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn this_process_has_used_some_cpu() {
+        let before = super::cpu_seconds(None).unwrap();
+        let mut x = 0u64;
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_millis(300) {
+            x = x.wrapping_mul(31).wrapping_add(1);
+        }
+        std::hint::black_box(x);
+        let after = super::cpu_seconds(None).unwrap();
+        assert!(after - before >= 0.2, "{before} -> {after}");
+    }
+}

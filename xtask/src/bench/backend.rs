@@ -43,14 +43,14 @@ fn report(f: &Value) -> (String, Vec<Budget>) {
         f["concurrency"], f["seconds"]
     );
     md.push_str(
-        "| run | argon2id | pure hashes/s | sign-ins/s | ratio | per core/s | p50 ms | p99 ms | answers |\n\
-         |---|---|---:|---:|---:|---:|---:|---:|---|\n",
+        "| run | argon2id | pure hashes/s | sign-ins/s | ratio | per core/s | p50 ms | p99 ms | answers | CPU s: server / load generator / available |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---|---|\n",
     );
     let empty = Vec::new();
     let runs = f["sign_in"].as_array().unwrap_or(&empty);
     for run in runs {
         md.push_str(&format!(
-            "| sign-in, {} | {} | {:.1} | {:.1} | {:.1} % | {:.1} | {:.0} | {:.0} | {} |\n",
+            "| sign-in, {} | {} | {:.1} | {:.1} | {:.1} % | {:.1} | {:.0} | {:.0} | {} | {:.1} / {:.1} / {:.1} |\n",
             run["label"].as_str().unwrap_or_default(),
             run["cost"].as_str().unwrap_or_default(),
             num(&run["pure_hashes_per_second"]),
@@ -60,6 +60,9 @@ fn report(f: &Value) -> (String, Vec<Budget>) {
             num(&run["http"]["p50_ms"]),
             num(&run["http"]["p99_ms"]),
             statuses(&run["http"]["statuses"]),
+            num(&run["server_cpu_seconds"]),
+            num(&run["load_generator_cpu_seconds"]),
+            num(&run["available_cpu_seconds"]),
         ));
     }
     for (name, stats) in [
@@ -70,7 +73,7 @@ fn report(f: &Value) -> (String, Vec<Budget>) {
         ("verify code (each code once)", &f["verify_code"]),
     ] {
         md.push_str(&format!(
-            "| {name} | | | {:.1} | | | {:.0} | {:.0} | {} |\n",
+            "| {name} | | | {:.1} | | | {:.0} | {:.0} | {} | |\n",
             num(&stats["per_second"]),
             num(&stats["p50_ms"]),
             num(&stats["p99_ms"]),
