@@ -3,9 +3,9 @@
 
 use crate::cmd::{self, command, Result};
 use crate::setup;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Lines, Read, Write};
 use std::net::TcpStream;
-use std::process::Stdio;
+use std::process::{Child, ChildStdout, Stdio};
 
 /// Builds the release SPA into `dist/` (Trunk runs offline: it never downloads a tool).
 pub fn build_spa() -> Result<std::path::PathBuf> {
@@ -78,22 +78,7 @@ pub fn run_serve() -> Result {
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start the server: {e}"))?;
-    let stdout = child.stdout.take().ok_or("no server stdout")?;
-    let mut lines = BufReader::new(stdout).lines();
-    let url = loop {
-        match lines.next() {
-            Some(Ok(line)) => {
-                println!("{line}");
-                if let Some(url) = line.strip_prefix("listening on ") {
-                    break url.trim().to_owned();
-                }
-            }
-            _ => {
-                let status = child.wait().map_err(|e| e.to_string())?;
-                return Err(format!("the server stopped before listening ({status})"));
-            }
-        }
-    };
+    let (url, lines) = wait_until_listening(&mut child, true)?;
     let status = http_status(&url).unwrap_or_else(|e| format!("not reachable: {e}"));
     println!();
     println!("partner-login is running at {url}/  (GET / answered: {status})");
@@ -113,6 +98,32 @@ pub fn run_serve() -> Result {
         Ok(())
     } else {
         Err(format!("the server exited with {status}"))
+    }
+}
+
+/// Reads the server's stdout (piped) until its `listening on <url>` line, echoing it when
+/// `echo`; returns the URL (no trailing slash) and the rest of the output.
+pub fn wait_until_listening(
+    child: &mut Child,
+    echo: bool,
+) -> Result<(String, Lines<BufReader<ChildStdout>>)> {
+    let stdout = child.stdout.take().ok_or("no server stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if echo {
+                    println!("{line}");
+                }
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    return Ok((url.trim().trim_end_matches('/').to_owned(), lines));
+                }
+            }
+            _ => {
+                let status = child.wait().map_err(|e| e.to_string())?;
+                return Err(format!("the server stopped before listening ({status})"));
+            }
+        }
     }
 }
 

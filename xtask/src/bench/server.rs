@@ -2,7 +2,6 @@
 //! throwaway SQLite database; killed when dropped.
 
 use crate::cmd::{self, command, Result};
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 
 pub struct ServerProcess {
@@ -35,21 +34,7 @@ impl ServerProcess {
         let mut child = server
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-        let stdout = child.stdout.take().ok_or("no server stdout")?;
-        let mut lines = BufReader::new(stdout).lines();
-        let url = loop {
-            match lines.next() {
-                Some(Ok(line)) => {
-                    if let Some(url) = line.strip_prefix("listening on ") {
-                        break url.trim().trim_end_matches('/').to_owned();
-                    }
-                }
-                _ => {
-                    let status = child.wait().map_err(|e| e.to_string())?;
-                    return Err(format!("the server stopped before listening ({status})"));
-                }
-            }
-        };
+        let (url, lines) = crate::serve::wait_until_listening(&mut child, false)?;
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines.map_while(std::result::Result::ok) {});
         Ok(Self {
