@@ -62,6 +62,11 @@ impl Ui {
         self.lang.get().format(msg, args)
     }
 
+    /// A number written the current language's way.
+    pub fn n(&self, n: u64) -> String {
+        self.lang.get().number(n)
+    }
+
     /// Says `text` through the polite live region (screen readers announce it). The region is
     /// emptied first, so the same message said twice (two wrong codes) is announced twice.
     pub fn announce(&self, text: String) {
@@ -150,7 +155,7 @@ pub fn App() -> impl IntoView {
             .and_then(|d| d.document_element())
         {
             let _ = html.set_attribute("lang", lang.tag());
-            let _ = html.set_attribute("dir", "ltr");
+            let _ = html.set_attribute("dir", lang.dir());
         }
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             doc.set_title(&format!(

@@ -13,7 +13,7 @@ pub type FieldProblem = Option<(ErrorCode, Option<u32>)>;
 /// Translates a field problem.
 pub fn problem_text(problem: (ErrorCode, Option<u32>)) -> String {
     let ui = use_ui();
-    let limit = problem.1.map(|l| l.to_string()).unwrap_or_default();
+    let limit = problem.1.map(|l| ui.n(l.into())).unwrap_or_default();
     ui.f(Msg::Error(problem.0), &[("limit", &limit)])
 }
 

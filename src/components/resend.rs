@@ -10,7 +10,7 @@ pub fn label(ui: crate::Ui, seconds: u32) -> String {
     if seconds == 0 {
         ui.t(Msg::SendNewCode).to_owned()
     } else {
-        ui.f(Msg::SendNewCodeIn, &[("seconds", &seconds.to_string())])
+        ui.f(Msg::SendNewCodeIn, &[("seconds", &ui.n(seconds.into()))])
     }
 }
 

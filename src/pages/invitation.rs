@@ -89,6 +89,12 @@ pub fn Invitation() -> impl IntoView {
                             <strong id="invitation-organization">{invitation.organization.clone()}</strong>
                         </p>
                         <p id="invitation-email">{move || ui.f(Msg::InvitationFor, &[("email", &email)])}</p>
+                        <p id="invitation-expiry">
+                            {move || {
+                                let date = ui.lang.get().date_time(invitation.expires_at);
+                                ui.f(Msg::InvitationValidUntil, &[("date", &date)])
+                            }}
+                        </p>
                         <div class="actions">
                             <A href=crate::deployment::route("/signup") attr:class="button primary">{move || ui.t(Msg::SignUpNow)}</A>
                             <A href=crate::deployment::route("/") attr:class="button">{move || ui.t(Msg::SignIn)}</A>

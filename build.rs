@@ -1,0 +1,103 @@
+//! Checks the translation files before leptos_i18n turns them into code: every
+//! `locales/<tag>.json` listed in `[package.metadata.leptos-i18n]` must have exactly the keys of
+//! the default (English) file, with the same `{placeholders}`, and no empty text. A missing or
+//! extra key fails the build here, in every build (Trunk's included), with the file and key named.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn main() {
+    let manifest = std::fs::read_to_string("Cargo.toml").expect("Cargo.toml");
+    let tags = locale_tags(&manifest);
+    println!("cargo::rerun-if-changed=Cargo.toml");
+    println!("cargo::rerun-if-changed=locales");
+    let mut files = BTreeMap::new();
+    for tag in &tags {
+        let path = Path::new("locales").join(format!("{tag}.json"));
+        println!("cargo::rerun-if-changed={}", path.display());
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let json: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{} is not valid JSON: {e}", path.display()));
+        let mut flat = BTreeMap::new();
+        flatten("", &json, &mut flat);
+        files.insert(tag.clone(), flat);
+    }
+    let reference = &files[&tags[0]];
+    for (tag, flat) in &files {
+        for (key, text) in flat {
+            assert!(
+                reference.contains_key(key),
+                "locales/{tag}.json has \"{key}\", which locales/{}.json lacks",
+                tags[0]
+            );
+            assert!(
+                !text.trim().is_empty(),
+                "locales/{tag}.json: \"{key}\" is empty"
+            );
+        }
+        for (key, english) in reference {
+            let text = flat
+                .get(key)
+                .unwrap_or_else(|| panic!("locales/{tag}.json lacks the key \"{key}\""));
+            assert_eq!(
+                placeholders(english),
+                placeholders(text),
+                "locales/{tag}.json: \"{key}\" must have the same {{placeholders}} as {}",
+                tags[0]
+            );
+        }
+    }
+}
+
+/// `default` first, then the others, from `[package.metadata.leptos-i18n]`.
+fn locale_tags(manifest: &str) -> Vec<String> {
+    let section = manifest
+        .split("[package.metadata.leptos-i18n]")
+        .nth(1)
+        .expect("a [package.metadata.leptos-i18n] section");
+    let value_of = |name: &str| {
+        section
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(name)?.trim().strip_prefix('='))
+            .unwrap_or_else(|| panic!("leptos-i18n metadata lacks {name}"))
+            .to_owned()
+    };
+    let default = value_of("default").trim().trim_matches('"').to_owned();
+    let mut tags = vec![default.clone()];
+    let list: Vec<String> =
+        serde_json::from_str(value_of("locales").trim()).expect("locales = [\"..\"] on one line");
+    tags.extend(list.into_iter().filter(|t| *t != default));
+    tags
+}
+
+fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, v, out);
+            }
+        }
+        Value::String(s) => {
+            out.insert(prefix.to_owned(), s.clone());
+        }
+        other => panic!("\"{prefix}\" is {other}, not text"),
+    }
+}
+
+/// The `{name}` placeholders of a text, sorted.
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut found: Vec<&str> = text
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect();
+    found.sort_unstable();
+    found
+}
