@@ -140,6 +140,8 @@ pub enum Field {
     Surname,
     Organization,
     Inviter,
+    /// The language tag of an invitation, a sign-up or a reset.
+    Language,
 }
 
 /// One field's error.

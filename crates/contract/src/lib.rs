@@ -9,11 +9,13 @@ pub mod api;
 pub mod code;
 pub mod email;
 pub mod error;
+pub mod language;
 pub mod name;
 pub mod password;
 
 pub use code::VerificationCode;
 pub use email::Email;
 pub use error::{ErrorCode, Field, FieldError, Problem};
+pub use language::LanguageTag;
 pub use name::{NameKind, PersonName};
 pub use password::{Password, PasswordPolicy};

@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use partner_login_contract::api::{
     paths, CreateInvitationRequest, CreateInvitationResponse, InvitationView,
 };
-use partner_login_contract::{Email, ErrorCode, Field, FieldError, PersonName};
+use partner_login_contract::{Email, ErrorCode, Field, FieldError, LanguageTag, PersonName};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -39,6 +39,10 @@ pub async fn create_invitation(
             .ok(),
         None => None,
     };
+    let language = LanguageTag::parse_optional(request.language.as_deref())
+        .map_err(|c| errors.push(FieldError::new(Field::Language, c)))
+        .ok()
+        .flatten();
     let (Some(email), Some(organization), true) = (email, organization, errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
@@ -52,7 +56,7 @@ pub async fn create_invitation(
         email.as_str(),
         organization.as_str(),
         inviter.as_ref().map(PersonName::as_str),
-        request.language.as_deref(),
+        language.as_ref().map(LanguageTag::as_str),
         now,
         expires_at,
     )
@@ -63,7 +67,7 @@ pub async fn create_invitation(
         organization.as_str(),
         inviter.as_ref().map(PersonName::as_str),
         &link,
-        request.language.as_deref(),
+        language.as_ref().map(LanguageTag::as_str),
     );
     state.mailer.send("invitation", mail).await?;
     tracing::info!(

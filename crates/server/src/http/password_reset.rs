@@ -18,7 +18,7 @@ use partner_login_contract::api::{
     paths, CompletePasswordResetRequest, SessionView, SignupFlowView, StartSignupRequest,
     VerifyCodeRequest,
 };
-use partner_login_contract::{Email, ErrorCode, Field, FieldError};
+use partner_login_contract::{Email, ErrorCode, Field, FieldError, LanguageTag};
 use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
@@ -42,6 +42,8 @@ pub async fn start(
 ) -> ApiResult<(StatusCode, Json<SignupFlowView>)> {
     let email = Email::parse(&request.email)
         .map_err(|c| ApiError::Validation(vec![FieldError::new(Field::Email, c)]))?;
+    let language = LanguageTag::parse_optional(request.language.as_deref())
+        .map_err(|c| ApiError::Validation(vec![FieldError::new(Field::Language, c)]))?;
     // An invitation rides along only when it is for this address: resetting the password then
     // accepts it too. Otherwise it is left for a later sign-in to accept.
     let invitation = match request.invitation.as_deref().filter(|t| !t.is_empty()) {
@@ -60,7 +62,7 @@ pub async fn start(
             purpose: Purpose::PasswordReset,
             email,
             invitation,
-            language: request.language,
+            language: language.map(LanguageTag::into_inner),
             account_exists,
             client: peer.ip().to_string(),
         },

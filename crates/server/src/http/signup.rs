@@ -15,7 +15,7 @@ use partner_login_contract::api::{
     paths, CompleteSignupRequest, SessionView, SignupFlowView, StartSignupRequest,
     VerifyCodeRequest,
 };
-use partner_login_contract::{Email, ErrorCode, Field, FieldError, PersonName};
+use partner_login_contract::{Email, ErrorCode, Field, FieldError, LanguageTag, PersonName};
 use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
@@ -41,6 +41,8 @@ pub async fn start(
 ) -> ApiResult<(StatusCode, Json<SignupFlowView>)> {
     let email = Email::parse(&request.email)
         .map_err(|c| ApiError::Validation(vec![FieldError::new(Field::Email, c)]))?;
+    let language = LanguageTag::parse_optional(request.language.as_deref())
+        .map_err(|c| ApiError::Validation(vec![FieldError::new(Field::Language, c)]))?;
     let invitation = match request.invitation.as_deref().filter(|t| !t.is_empty()) {
         Some(token) => Some(invitations::usable(&state, token).await?),
         None => None,
@@ -54,7 +56,7 @@ pub async fn start(
             purpose: Purpose::Signup,
             email,
             invitation,
-            language: request.language,
+            language: language.map(LanguageTag::into_inner),
             account_exists,
             client: peer.ip().to_string(),
         },

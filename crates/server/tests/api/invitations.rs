@@ -5,8 +5,97 @@ use serde_json::json;
 on_both_databases!(
     admin_invites_and_the_invitation_can_be_viewed,
     invitations_need_the_admin_token,
-    unknown_expired_and_used_invitations_say_so
+    unknown_expired_and_used_invitations_say_so,
+    the_invitation_language_carries_to_its_emails,
+    a_malformed_language_is_refused_with_its_field
 );
+
+/// The administrator's language choice: the invitation email is in it, the invitation shows
+/// it to the SPA, and the code of a sign-up started from it (no language of its own) follows.
+async fn the_invitation_language_carries_to_its_emails(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let created = app
+        .client
+        .post(app.api("/admin/invitations"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(
+            &json!({"email": "layla@example.org", "organization": "Sahel Relief Network",
+            "inviter": "Fatou Ndiaye", "language": "ar-EG"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let invitation = app.nth_mail("layla@example.org", 1).await;
+    assert!(
+        invitation.subject.contains("بوابة شركاء الأمم المتحدة"),
+        "{}",
+        invitation.subject
+    );
+    assert!(invitation.text.contains("تلقيت دعوة من Fatou Ndiaye"));
+    let link: serde_json::Value = created.json().await.unwrap();
+    let token = link["link"]
+        .as_str()
+        .unwrap()
+        .split_once('#')
+        .unwrap()
+        .1
+        .to_owned();
+    let view: serde_json::Value = app
+        .get(&format!("/invitations/{token}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["language"], "ar-eg");
+
+    app.start_signup("layla@example.org", Some(&token)).await;
+    let code = app.nth_mail("layla@example.org", 2).await;
+    assert!(code.subject.contains("رمز التحقق"), "{}", code.subject);
+    assert!(code
+        .text
+        .contains(&format!("الرمز الخاص بك هو: {}", code.code())));
+
+    // The screens' language, when sent, wins: a Chinese sign-up gets a Chinese code.
+    let response = app
+        .post(
+            "/signup",
+            json!({"email": "wei@example.org", "language": "zh-Hans-CN"}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let mail = app.nth_mail("wei@example.org", 1).await;
+    assert!(
+        mail.subject.contains("联合国合作伙伴门户"),
+        "{}",
+        mail.subject
+    );
+}
+
+async fn a_malformed_language_is_refused_with_its_field(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let response = app
+        .client
+        .post(app.api("/admin/invitations"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"email": "a@example.org", "organization": "Org", "language": "<script>"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let body = problem(response).await;
+    assert_eq!(body["errors"][0]["field"], "language");
+    assert_eq!(body["errors"][0]["code"], "invalid_characters");
+    let response = app
+        .post(
+            "/signup",
+            json!({"email": "b@example.org", "language": "x".repeat(40)}),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(problem(response).await["errors"][0]["code"], "too_long");
+    assert!(app.mail.messages().await.is_empty(), "nothing was sent");
+}
 
 async fn admin_invites_and_the_invitation_can_be_viewed(backend: Backend) {
     let app = TestApp::spawn(backend).await;
