@@ -157,13 +157,7 @@ pub fn App() -> impl IntoView {
             let _ = html.set_attribute("lang", lang.tag());
             let _ = html.set_attribute("dir", lang.dir());
         }
-        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-            doc.set_title(&format!(
-                "{} – {}",
-                lang.text(Msg::SignIn),
-                lang.text(Msg::PortalName)
-            ));
-        }
+        // The title is each page's own (components::card::page_title).
     });
     view! {
         <Router base=deployment::router_base()>

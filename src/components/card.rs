@@ -18,3 +18,18 @@ pub fn Card(children: Children) -> impl IntoView {
         </div>
     }
 }
+
+/// Names the screen in the tab's title, "<heading> – UN Partner Portal", in the language in
+/// force: each screen its own title, not "Sign in" everywhere (WCAG 2.2 SC 2.4.2 Page Titled).
+/// `heading` should read the same text as the screen's `<h1>`.
+pub fn page_title(heading: impl Fn() -> String + 'static) {
+    let ui = use_ui();
+    Effect::new(move |_| {
+        let title = format!("{} – {}", heading(), ui.t(Msg::PortalName));
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            if doc.title() != title {
+                doc.set_title(&title);
+            }
+        }
+    });
+}

@@ -83,7 +83,13 @@ pub fn Field(
                 aria-describedby=described_by
                 on:input=move |ev| {
                     value.set(event_target_value(&ev));
-                    if touched.get_untracked() {
+                    // Live once an error shows, whoever showed it (this blur, or the form's
+                    // submit), so the message always describes what is typed (WCAG 2.2
+                    // SC 3.3.1 Error Identification). Otherwise an error shown by the submit
+                    // stayed until the blur of the next click on "Sign in", which then removed
+                    // it, moved the button up from under the pointer and lost the click.
+                    if touched.get_untracked() || error.get_untracked().is_some() {
+                        touched.set(true);
                         check();
                     }
                 }

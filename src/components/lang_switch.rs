@@ -20,8 +20,12 @@ pub fn LangSwitch() -> impl IntoView {
                 {Lang::ALL
                     .into_iter()
                     .map(|lang| {
+                        // Each language's name is written in that language, and says so
+                        // (WCAG 2.2 SC 3.1.2 Language of Parts): a screen reader reads
+                        // "العربية" with an Arabic voice on an English page.
                         view! {
-                            <option value=lang.tag() selected=move || ui.lang.get() == lang>
+                            <option value=lang.tag() lang=lang.tag() dir=lang.dir()
+                                selected=move || ui.lang.get() == lang>
                                 {lang.native_name()}
                             </option>
                         }

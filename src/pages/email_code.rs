@@ -8,7 +8,7 @@
 //! "Continue" (reset: passwords only).
 
 use crate::api::{self, ApiError, FlowKind};
-use crate::components::card::Card;
+use crate::components::card::{page_title, Card};
 use crate::components::field::{rule, Field, FieldProblem};
 use crate::components::resend::ResendButton;
 use crate::flows::password::feedback;
@@ -446,6 +446,13 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
         }
     });
     let busy_attr = move || busy.get().then_some("true");
+    page_title(move || {
+        ui.t(match kind {
+            FlowKind::Signup => Msg::SignUpHeading,
+            FlowKind::PasswordReset => Msg::ForgotHeading,
+        })
+        .to_owned()
+    });
 
     view! {
         <Card>

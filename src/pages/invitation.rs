@@ -3,7 +3,7 @@
 //! token for sign-in and sign-up, or says clearly why the invitation cannot be used.
 
 use crate::api::{self, ApiError};
-use crate::components::card::Card;
+use crate::components::card::{page_title, Card};
 use crate::i18n::{Lang, Msg};
 use crate::{storage, use_ui};
 use leptos::prelude::*;
@@ -68,6 +68,14 @@ pub fn Invitation() -> impl IntoView {
             },
         )))),
     }
+    page_title(move || {
+        ui.t(state.with(|s| match s {
+            None => Msg::Loading,
+            Some(Ok(_)) => Msg::InvitationHeading,
+            Some(Err(_)) => Msg::InvitationProblemHeading,
+        }))
+        .to_owned()
+    });
     view! {
         <Card>
             {move || match state.get() {

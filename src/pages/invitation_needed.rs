@@ -2,7 +2,7 @@
 //! an invitation: `/social/invitation-needed#email=<address>` (the address rides in the
 //! fragment, which never reaches a server log).
 
-use crate::components::card::Card;
+use crate::components::card::{page_title, Card};
 use crate::i18n::Msg;
 use crate::use_ui;
 use leptos::prelude::*;
@@ -54,6 +54,7 @@ pub fn InvitationNeeded() -> impl IntoView {
         None => ui.t(Msg::InvitationNeededUnknown).to_owned(),
     };
     ui.announce(format!("{} {said}", ui.t(Msg::InvitationNeededHeading)));
+    page_title(move || ui.t(Msg::InvitationNeededHeading).to_owned());
     view! {
         <Card>
             <h1>{move || ui.t(Msg::InvitationNeededHeading)}</h1>

@@ -1,4 +1,4 @@
-use crate::components::card::Card;
+use crate::components::card::{page_title, Card};
 use crate::i18n::Msg;
 use crate::use_ui;
 use leptos::prelude::*;
@@ -7,6 +7,7 @@ use leptos_router::components::A;
 #[component]
 pub fn NotFound() -> impl IntoView {
     let ui = use_ui();
+    page_title(move || ui.t(Msg::NotFoundHeading).to_owned());
     view! {
         <Card>
             <h1>{move || ui.t(Msg::NotFoundHeading)}</h1>

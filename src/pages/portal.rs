@@ -1,7 +1,7 @@
 //! The portal page: who is signed in, their organization, "Sign out".
 
 use crate::api::{self, ApiError};
-use crate::components::card::Card;
+use crate::components::card::{page_title, Card};
 use crate::i18n::Msg;
 use crate::use_ui;
 use leptos::prelude::*;
@@ -26,6 +26,10 @@ pub fn Portal() -> impl IntoView {
         });
     }
     let busy = RwSignal::new(false);
+    page_title(move || match session.get() {
+        Some(view) => ui.f(Msg::Welcome, &[("name", &view.display_name)]),
+        None => ui.t(Msg::Loading).to_owned(),
+    });
     let sign_out = move |_| {
         if busy.get_untracked() {
             return;

@@ -6,7 +6,7 @@
 //! `?social_error=<code>`, shown above the buttons.
 
 use crate::api::{self, ApiError};
-use crate::components::card::Card;
+use crate::components::card::{page_title, Card};
 use crate::components::field::{rule, Field, FieldProblem};
 use crate::i18n::Msg;
 use crate::{focus_id, storage, use_ui};
@@ -170,6 +170,7 @@ pub fn SignIn() -> impl IntoView {
     };
 
     let providers = move || ui.config.with(|c| c.providers.clone());
+    page_title(move || ui.t(Msg::ExistingHeading).to_owned());
     view! {
         <Card>
             <Show when=move || !providers().is_empty()>
