@@ -11,6 +11,9 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
 /// panva's oidc-provider (OpenID Certified): the real OpenID provider of the social sign-in tests.
 pub const OIDC_PROVIDER_VERSION: &str = "9.13.3";
+/// Deque's axe-core: the WCAG 2.2 AA rules the end-to-end accessibility checks run in Chromium
+/// (`crates/e2e/src/a11y.rs` injects its `axe.min.js`).
+pub const AXE_CORE_VERSION: &str = "4.10.3";
 /// puppeteer-core, which drives Debian's Chromium in the front-end bench: the last 24.x
 /// (25 needs Node 22; Node 20 is installed). Lighthouse's own dependency resolves to it.
 pub const PUPPETEER_CORE_VERSION: &str = "24.43.1";
@@ -47,6 +50,7 @@ pub fn run(purpose: Purpose) -> Result {
     }
     if purpose == Purpose::Test {
         npm_package("oidc-provider", OIDC_PROVIDER_VERSION)?;
+        npm_package("axe-core", AXE_CORE_VERSION)?;
     }
     if purpose == Purpose::Bench {
         npm_package("puppeteer-core", PUPPETEER_CORE_VERSION)?;

@@ -4,6 +4,7 @@
 //! Page objects in the spirit of leptos's `todo_app_sqlite_csr/e2e/tests/fixtures`: find things
 //! by their visible label or text, act, then wait for a condition (never a fixed sleep).
 
+pub mod a11y;
 pub mod browser;
 pub mod flows;
 pub mod mail;

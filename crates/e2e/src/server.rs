@@ -124,11 +124,25 @@ impl TestServer {
     /// Runs `partner-login-server invite` against the same database and mail settings, as an
     /// administrator would, and returns the invitation link (its last line of output).
     pub async fn invite(&self, email: &str, organization: &str, inviter: Option<&str>) -> String {
+        self.invite_in(email, organization, inviter, None).await
+    }
+
+    /// [`invite`](Self::invite), with the language the administrator chose for the person.
+    pub async fn invite_in(
+        &self,
+        email: &str,
+        organization: &str,
+        inviter: Option<&str>,
+        language: Option<&str>,
+    ) -> String {
         // Async: the SMTP sink receiving the invitation runs on this test's runtime.
         let mut cmd = tokio::process::Command::new(server_bin());
         cmd.args(["invite", "--email", email, "--organization", organization]);
         if let Some(inviter) = inviter {
             cmd.args(["--inviter", inviter]);
+        }
+        if let Some(language) = language {
+            cmd.args(["--language", language]);
         }
         let out = cmd
             .envs(self.env.iter().map(|(k, v)| (k, v)))

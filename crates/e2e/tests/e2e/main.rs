@@ -1,6 +1,9 @@
 //! One end-to-end test binary, a module per flow.
 
+mod accessibility;
 mod deployment;
+mod keyboard;
+mod languages;
 mod sign_in;
 mod signup;
 mod smoke;

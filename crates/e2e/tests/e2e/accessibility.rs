@@ -1,0 +1,327 @@
+//! WCAG 2.2 AA in English and in Arabic (right to left): every screen and state, checked with
+//! axe-core and for raw translation keys (`Browser::assert_accessible`), and the sign-up screen
+//! reflowed at 320 CSS px. The screens are found by ids and roles, not by text, so one walk
+//! serves every language.
+
+use partner_login_e2e::flows::PASSPHRASE;
+use partner_login_e2e::{mail::Mailbox, Browser, TestServer};
+
+/// (the browser's preferred language, `<html lang>`, `<html dir>`)
+const LANGS: [(&str, &str, &str); 2] = [("en-US", "en", "ltr"), ("ar", "ar", "rtl")];
+
+/// The language attributes, then the accessibility check, of the current screen.
+async fn check(browser: &Browser, (_, lang, dir): (&str, &str, &str), screen: &str) {
+    browser.assert_html_lang_dir(lang, dir).await;
+    // SC 2.4.2 Page Titled: the tab's title names the screen, as its heading does.
+    let v = browser
+        .client
+        .execute(
+            "const h = document.querySelector('h1');
+             return [document.title, h ? h.textContent.trim() : ''];",
+            vec![],
+        )
+        .await
+        .expect("a script runs");
+    let (title, heading) = (v[0].as_str().unwrap_or(""), v[1].as_str().unwrap_or(""));
+    assert!(
+        !heading.is_empty() && title.starts_with(heading),
+        "{screen} [{lang}]: the title {title:?} does not name the screen's heading {heading:?}"
+    );
+    browser
+        .assert_accessible(&format!("{screen} [{lang}]"))
+        .await;
+}
+
+/// Waits until the element `id` holds some text (an error message).
+async fn wait_message(browser: &Browser, id: &str) {
+    let found = browser
+        .client
+        .wait()
+        .at_most(partner_login_e2e::WAIT)
+        .for_element(fantoccini::Locator::XPath(&format!(
+            "//*[@id='{id}'][normalize-space(.)!='']"
+        )))
+        .await;
+    if found.is_err() {
+        let text = browser
+            .client
+            .execute("return document.documentElement.outerHTML", vec![])
+            .await;
+        panic!("no message in #{id}; the page: {text:?}");
+    }
+}
+
+/// Types `value` into the input `id`, replacing what it held.
+async fn fill_id(browser: &Browser, id: &str, value: &str) {
+    let input = browser
+        .wait_xpath(&format!("//input[@id='{id}'][not(@disabled)]"))
+        .await;
+    input.clear().await.expect("clear");
+    input.send_keys(value).await.expect("typing");
+}
+
+/// Clicks the first (`first == true`) or last submit button of the form once it is enabled:
+/// the step's action ("Send verification code", "Verify code", "Sign in") or "Create" /
+/// "Continue".
+async fn submit(browser: &Browser, first: bool) {
+    let which = if first { "1" } else { "last()" };
+    browser
+        .wait_xpath(&format!(
+            "(//form//button[@type='submit'])[{which}][not(@disabled)]"
+        ))
+        .await
+        .click()
+        .await
+        .expect("click");
+}
+
+/// A code other than `code` (same length, every digit changed).
+fn wrong(code: &str) -> String {
+    code.chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => char::from_digit((d + 1) % 10, 10).unwrap_or('0'),
+            None => c,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn sign_in_screens_are_accessible_in_english_and_arabic() {
+    let server = TestServer::start(None);
+    for lang in LANGS {
+        let browser = Browser::start_with_lang(lang.0).await;
+        browser.goto(&format!("{}/", server.url)).await;
+        browser.wait_xpath("//h1").await;
+        browser.wait_xpath("//input[@id='password']").await;
+        check(&browser, lang, "sign-in").await;
+
+        // Submitted empty: the fields' errors.
+        submit(&browser, true).await;
+        wait_message(&browser, "email-error").await;
+        wait_message(&browser, "password-error").await;
+        check(&browser, lang, "sign-in, submitted empty").await;
+
+        // A wrong password: the form's error.
+        fill_id(&browser, "email", "nobody.here@example.org").await;
+        fill_id(&browser, "password", "not the password 1").await;
+        submit(&browser, true).await;
+        wait_message(&browser, "form-error").await;
+        check(&browser, lang, "sign-in, wrong password").await;
+        browser.close().await;
+    }
+}
+
+#[tokio::test]
+async fn pages_without_a_form_are_accessible_in_english_and_arabic() {
+    let server = TestServer::start(None);
+    for lang in LANGS {
+        let browser = Browser::start_with_lang(lang.0).await;
+        browser.goto(&format!("{}/no/such/page", server.url)).await;
+        browser.wait_xpath("//h1").await;
+        check(&browser, lang, "not found").await;
+
+        browser
+            .goto(&format!(
+                "{}/social/invitation-needed#email=stranger%40elsewhere.example",
+                server.url
+            ))
+            .await;
+        browser.wait_text("stranger@elsewhere.example").await;
+        check(&browser, lang, "social: invitation needed").await;
+
+        browser
+            .goto(&format!("{}/invitation#no-such-token", server.url))
+            .await;
+        wait_message(&browser, "form-error").await;
+        check(&browser, lang, "invitation, unknown token").await;
+        browser.close().await;
+    }
+}
+
+/// Walks sign-up from the invitation link to the portal, checking every state on the way when
+/// `checks` (the reflow check included).
+async fn sign_up(
+    browser: &Browser,
+    server: &TestServer,
+    mailbox: &Mailbox,
+    email: &str,
+    lang: (&str, &str, &str),
+    checks: bool,
+) {
+    let link = server
+        .invite(email, "Sahel Relief Network", Some("Fatou Ndiaye"))
+        .await;
+    let _invitation = mailbox.next_to(email).await;
+    browser.goto(&link).await;
+    browser.wait_text("Sahel Relief Network").await;
+    if checks {
+        check(browser, lang, "invitation").await;
+    }
+    browser
+        .wait_xpath("//a[contains(@class, 'primary')][contains(@href, 'signup')]")
+        .await
+        .click()
+        .await
+        .expect("click");
+    browser.wait_path("/signup").await;
+    browser.wait_xpath("//input[@id='email']").await;
+    if checks {
+        check(browser, lang, "sign-up").await;
+        browser
+            .assert_reflows_at_320(&format!("sign-up [{}]", lang.1))
+            .await;
+
+        fill_id(browser, "email", "not-an-email").await;
+        submit(browser, true).await;
+        wait_message(browser, "email-error").await;
+        check(browser, lang, "sign-up, invalid email").await;
+        fill_id(browser, "email", email).await;
+    }
+    submit(browser, true).await;
+    browser.wait_xpath("//input[@id='code']").await;
+    if checks {
+        check(browser, lang, "sign-up, code sent").await;
+    }
+    let code = mailbox.next_to(email).await.code();
+    if checks {
+        fill_id(browser, "code", &wrong(&code)).await;
+        submit(browser, true).await;
+        wait_message(browser, "code-error").await;
+        check(browser, lang, "sign-up, wrong code").await;
+    }
+    fill_id(browser, "code", &code).await;
+    submit(browser, true).await;
+    browser
+        .wait_xpath("//input[@id='new-password'][not(@disabled)]")
+        .await;
+    if checks {
+        check(browser, lang, "sign-up, verified: the account form").await;
+        submit(browser, false).await;
+        wait_message(browser, "new-password-error").await;
+        wait_message(browser, "form-error").await;
+        check(browser, lang, "sign-up, account form errors").await;
+    }
+    fill_id(browser, "new-password", PASSPHRASE).await;
+    fill_id(browser, "confirm-password", PASSPHRASE).await;
+    fill_id(browser, "display-name", "Amina D.").await;
+    fill_id(browser, "given-name", "Amina").await;
+    fill_id(browser, "surname", "Diallo").await;
+    submit(browser, false).await;
+    browser.wait_path("/portal").await;
+    browser.wait_xpath("//*[@id='organization']").await;
+    if checks {
+        check(browser, lang, "portal, signed in").await;
+    }
+}
+
+#[tokio::test]
+async fn sign_up_screens_are_accessible_in_english_and_arabic() {
+    let mailbox = Mailbox::start().await;
+    let server = TestServer::start(Some(&mailbox.url()));
+    for lang in LANGS {
+        let browser = Browser::start_with_lang(lang.0).await;
+        let email = format!("amina.{}@example.org", lang.1);
+        sign_up(&browser, &server, &mailbox, &email, lang, true).await;
+        browser.close().await;
+    }
+}
+
+#[tokio::test]
+async fn forgot_password_screens_are_accessible_in_english_and_arabic() {
+    let mailbox = Mailbox::start().await;
+    let server = TestServer::start(Some(&mailbox.url()));
+    for lang in LANGS {
+        let browser = Browser::start_with_lang(lang.0).await;
+        let email = format!("kofi.{}@example.org", lang.1);
+        sign_up(&browser, &server, &mailbox, &email, lang, false).await;
+
+        // Signed out, from sign-in's "Forgot your password?" link.
+        browser
+            .wait_xpath("//main//button[@type='button']")
+            .await
+            .click()
+            .await
+            .expect("click");
+        browser.wait_xpath("//input[@id='password']").await;
+        fill_id(&browser, "email", &email).await;
+        browser
+            .wait_xpath("//a[contains(@href, 'forgot')]")
+            .await
+            .click()
+            .await
+            .expect("click");
+        browser.wait_path("/forgot").await;
+        browser.wait_xpath("//input[@id='email']").await;
+        check(&browser, lang, "forgot password").await;
+
+        submit(&browser, true).await;
+        browser.wait_xpath("//input[@id='code']").await;
+        check(&browser, lang, "forgot password, code sent").await;
+
+        let code = mailbox.next_to(&email).await.code();
+        fill_id(&browser, "code", &code).await;
+        submit(&browser, true).await;
+        browser
+            .wait_xpath("//input[@id='new-password'][not(@disabled)]")
+            .await;
+        check(
+            &browser,
+            lang,
+            "forgot password, verified: the new password form",
+        )
+        .await;
+        browser.close().await;
+    }
+}
+
+/// The panic message of `check` run on the not-found page after `plant` ran in it.
+async fn planted_problem<F, Fut>(server: &TestServer, plant: &str, check: F) -> String
+where
+    F: FnOnce(Browser) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let browser = Browser::start().await;
+    browser.goto(&format!("{}/no/such/page", server.url)).await;
+    browser.wait_xpath("//h1").await;
+    browser
+        .client
+        .execute(plant, vec![])
+        .await
+        .expect("a script runs");
+    let panic = tokio::spawn(check(browser))
+        .await
+        .expect_err("the planted problem is reported");
+    panic
+        .into_panic()
+        .downcast::<String>()
+        .map(|s| *s)
+        .unwrap_or_default()
+}
+
+/// The checks themselves work: axe runs in the page, a raw key is seen, a page too wide for
+/// 320 px is caught (so a screen that passes was checked, not skipped).
+#[tokio::test]
+async fn the_checks_report_planted_problems() {
+    let server = TestServer::start(None);
+    let message = planted_problem(
+        &server,
+        "const p = document.createElement('p');
+         p.innerHTML = '<img src=\"favicon.svg\"> error.code_wrong';
+         document.querySelector('main').append(p);",
+        |browser| async move { browser.assert_accessible("planted").await },
+    )
+    .await;
+    assert!(message.contains("image-alt"), "{message}");
+    assert!(message.contains("\"error.code_wrong\""), "{message}");
+
+    let message = planted_problem(
+        &server,
+        "const p = document.createElement('p');
+         p.style.minInlineSize = '400px';
+         p.textContent = 'wide';
+         document.querySelector('.card').append(p);",
+        |browser| async move { browser.assert_reflows_at_320("planted").await },
+    )
+    .await;
+    assert!(message.contains("horizontal scrolling"), "{message}");
+}
