@@ -152,15 +152,24 @@ impl Lang {
             Msg::TryAgainInMinutes => td_string!(l, try_again_in_minutes),
             Msg::Busy => td_string!(l, busy),
             Msg::NetworkError => td_string!(l, network_error),
+            Msg::ErrorSummaryHeading => td_string!(l, error_summary_heading),
             Msg::Error(code) => error_text(l, code),
         }
     }
 
-    /// A message with `{name}` placeholders filled in.
+    /// A message with `{name}` placeholders filled in. In a right-to-left language each value
+    /// is a bidirectional isolate (U+2068 … U+2069, Unicode UAX #9): an email address or a
+    /// Latin organization name inside an Arabic sentence keeps its own order and does not
+    /// reorder the punctuation around it (WCAG 2.2 SC 1.3.2 Meaningful Sequence).
     pub fn format(self, msg: Msg, args: &[(&str, &str)]) -> String {
         let mut out = self.text(msg).to_owned();
         for (name, value) in args {
-            out = out.replace(&format!("{{{name}}}"), value);
+            let value = if self.dir() == "rtl" {
+                format!("\u{2068}{value}\u{2069}")
+            } else {
+                (*value).to_owned()
+            };
+            out = out.replace(&format!("{{{name}}}"), &value);
         }
         out
     }
@@ -338,6 +347,8 @@ pub enum Msg {
     TryAgainInMinutes,
     Busy,
     NetworkError,
+    /// The heading of the error summary above a form.
+    ErrorSummaryHeading,
     Error(ErrorCode),
 }
 
@@ -409,6 +420,7 @@ mod tests {
             TryAgainInMinutes,
             Busy,
             NetworkError,
+            ErrorSummaryHeading,
         ];
         all.extend(ALL_CODES.iter().map(|c| Error(*c)));
         all
@@ -635,6 +647,14 @@ mod tests {
         assert_eq!(Lang::En.try_again_in(60), "Try again in 60 s.");
         assert_eq!(Lang::En.try_again_in(121), "Try again in 3 min.");
         assert_eq!(Lang::Fr.try_again_in(5 * 3600), "Réessayez dans 300 min.");
+    }
+
+    #[test]
+    fn values_in_arabic_sentences_are_isolated() {
+        let text = Lang::Ar.format(Msg::InvitationFor, &[("email", "amina@example.org")]);
+        assert!(text.contains("\u{2068}amina@example.org\u{2069}"), "{text}");
+        let text = Lang::Fr.format(Msg::InvitationFor, &[("email", "amina@example.org")]);
+        assert!(!text.contains('\u{2068}'), "{text}");
     }
 
     #[test]

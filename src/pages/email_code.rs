@@ -9,6 +9,7 @@
 
 use crate::api::{self, ApiError, FlowKind};
 use crate::components::card::{page_title, Card};
+use crate::components::error_summary::{ErrorSummary, SummaryField};
 use crate::components::field::{rule, Field, FieldProblem};
 use crate::components::resend::ResendButton;
 use crate::flows::password::feedback;
@@ -103,6 +104,8 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
     let given_error = RwSignal::new(None);
     let surname_error = RwSignal::new(None);
     let form_error = RwSignal::new(None::<Msg>);
+    // The error summary shows after a submit stopped by field errors (ours or the server's).
+    let summary_shown = RwSignal::new(false);
     let busy = RwSignal::new(false);
 
     let apply = move |event: Event| {
@@ -182,9 +185,11 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
         move || {
             email_error.set(email_rule(&email.get_untracked()));
             if email_error.get_untracked().is_some() {
+                summary_shown.set(true);
                 focus_id("email");
                 return;
             }
+            summary_shown.set(false);
             busy.set(true);
             form_error.set(None);
             let request = StartSignupRequest {
@@ -331,11 +336,13 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
                 (surname_error, "surname"),
             ];
             if let Some((_, id)) = fields.iter().find(|(e, _)| e.get_untracked().is_some()) {
+                summary_shown.set(true);
                 form_error.set(Some(Msg::Error(ErrorCode::ValidationFailed)));
                 ui.announce(ui.t(Msg::Error(ErrorCode::ValidationFailed)).to_owned());
                 focus_id(id);
                 return;
             }
+            summary_shown.set(false);
             busy.set(true);
             form_error.set(None);
             let (password, confirmation) = (password.get_untracked(), confirmation.get_untracked());
@@ -387,6 +394,7 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
                         }
                         show_error(&err);
                         if let Some(id) = first {
+                            summary_shown.set(true);
                             focus_id(id);
                         }
                     }
@@ -446,6 +454,43 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
         }
     });
     let busy_attr = move || busy.get().then_some("true");
+    let summary_fields = vec![
+        SummaryField {
+            id: "email",
+            label: Msg::EmailAddress,
+            error: email_error,
+        },
+        SummaryField {
+            id: "code",
+            label: Msg::VerificationCode,
+            error: code_error,
+        },
+        SummaryField {
+            id: "new-password",
+            label: Msg::NewPassword,
+            error: password_error,
+        },
+        SummaryField {
+            id: "confirm-password",
+            label: Msg::ConfirmNewPassword,
+            error: confirmation_error,
+        },
+        SummaryField {
+            id: "display-name",
+            label: Msg::DisplayName,
+            error: display_error,
+        },
+        SummaryField {
+            id: "given-name",
+            label: Msg::GivenName,
+            error: given_error,
+        },
+        SummaryField {
+            id: "surname",
+            label: Msg::Surname,
+            error: surname_error,
+        },
+    ];
     page_title(move || {
         ui.t(match kind {
             FlowKind::Signup => Msg::SignUpHeading,
@@ -474,6 +519,7 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
             <p id="form-error" class="form-error">
                 {move || form_error.get().map(|m| ui.t(m))}
             </p>
+            <ErrorSummary shown=summary_shown fields=summary_fields />
             <form novalidate on:submit=submit>
                 <Field id="email" label=Msg::EmailAddress value=email error=email_error
                     kind="email" autocomplete="email" inputmode="email"

@@ -7,6 +7,7 @@
 
 use crate::api::{self, ApiError};
 use crate::components::card::{page_title, Card};
+use crate::components::error_summary::{ErrorSummary, SummaryField};
 use crate::components::field::{rule, Field, FieldProblem};
 use crate::i18n::Msg;
 use crate::{focus_id, storage, use_ui};
@@ -53,6 +54,7 @@ pub fn SignIn() -> impl IntoView {
     let email_error = RwSignal::new(None);
     let password_error = RwSignal::new(None);
     let form_error = RwSignal::new(None::<Msg>);
+    let summary_shown = RwSignal::new(false);
     // Seconds until the server accepts another try (a lockout or the client throttle).
     let wait = RwSignal::new(0u32);
     let busy = RwSignal::new(false);
@@ -92,12 +94,12 @@ pub fn SignIn() -> impl IntoView {
         }
         email_error.set(email_rule(&email.get_untracked()));
         password_error.set(required_rule(&password.get_untracked()));
-        if email_error.get_untracked().is_some() {
-            focus_id("email");
-            return;
-        }
-        if password_error.get_untracked().is_some() {
-            focus_id("password");
+        let first_invalid = [(email_error, "email"), (password_error, "password")]
+            .into_iter()
+            .find(|(error, _)| error.get_untracked().is_some());
+        summary_shown.set(first_invalid.is_some());
+        if let Some((_, id)) = first_invalid {
+            focus_id(id);
             return;
         }
         busy.set(true);
@@ -201,6 +203,10 @@ pub fn SignIn() -> impl IntoView {
             </Show>
             <h1>{move || ui.t(Msg::ExistingHeading)}</h1>
             <form novalidate on:submit=submit>
+                <ErrorSummary shown=summary_shown fields=vec![
+                    SummaryField { id: "email", label: Msg::EmailAddress, error: email_error },
+                    SummaryField { id: "password", label: Msg::Password, error: password_error },
+                ] />
                 <p id="form-error" class="form-error">
                     {move || form_error.get().map(|m| ui.t(m))}
                     {move || (form_error.get().is_some() && wait.get() > 0)

@@ -80,14 +80,31 @@ impl Browser {
         self.client.goto(url).await.expect("navigation");
     }
 
-    /// Waits until an element matching the XPath exists, and returns it.
+    /// Waits until an element matching the XPath exists, and returns it. On timeout the panic
+    /// says where the page was and what it showed, so a failure explains itself.
     pub async fn wait_xpath(&self, xpath: &str) -> Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(WAIT)
             .for_element(Locator::XPath(xpath))
             .await
-            .unwrap_or_else(|e| panic!("no element {xpath} within {WAIT:?}: {e}"))
+        {
+            Ok(element) => element,
+            Err(e) => {
+                let url = self.client.current_url().await.map(|u| u.to_string());
+                let text = self
+                    .client
+                    .execute("return document.body.innerText;", vec![])
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                panic!(
+                    "no element {xpath} within {WAIT:?}: {e}\nat {url:?}, the page showed:\n{text}"
+                )
+            }
+        }
     }
 
     /// Waits until some visible text of the page contains `text`.

@@ -100,12 +100,39 @@ async fn sign_in_screens_are_accessible_in_english_and_arabic() {
         wait_message(&browser, "email-error").await;
         wait_message(&browser, "password-error").await;
         check(&browser, lang, "sign-in, submitted empty").await;
+        // The error summary lists both fields, in order; an entry takes focus to its field.
+        let entries = browser
+            .client
+            .find_all(fantoccini::Locator::Css("#error-summary li button"))
+            .await
+            .expect("summary entries");
+        assert_eq!(entries.len(), 2, "{}: one summary entry per field", lang.0);
+        entries[1].click().await.expect("click the password entry");
+        let focused = browser
+            .client
+            .execute("return document.activeElement.id;", vec![])
+            .await
+            .expect("script");
+        assert_eq!(
+            focused, "password",
+            "{}: the entry focuses its field",
+            lang.0
+        );
 
         // A wrong password: the form's error.
         fill_id(&browser, "email", "nobody.here@example.org").await;
         fill_id(&browser, "password", "not the password 1").await;
         submit(&browser, true).await;
         wait_message(&browser, "form-error").await;
+        assert!(
+            browser
+                .client
+                .find(fantoccini::Locator::Id("error-summary"))
+                .await
+                .is_err(),
+            "{}: the summary goes once the fields are right",
+            lang.0
+        );
         check(&browser, lang, "sign-in, wrong password").await;
         browser.close().await;
     }
