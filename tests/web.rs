@@ -283,7 +283,7 @@ async fn switching_language_keeps_what_was_typed() {
 }
 
 #[wasm_bindgen_test]
-async fn language_switcher_offers_both_languages_by_their_own_names() {
+async fn language_switcher_offers_the_six_languages_by_their_own_names() {
     let root = container();
     let _handle = mount_to(root.clone(), || {
         Ui::provide(Lang::Fr);
@@ -291,10 +291,138 @@ async fn language_switcher_offers_both_languages_by_their_own_names() {
     });
     tick().await;
     let select: HtmlSelectElement = by_id(&root, "lang");
-    assert_eq!(select.length(), 2);
+    assert_eq!(select.length(), 6);
     assert_eq!(select.value(), "fr");
     let text = select.text_content().unwrap();
-    assert!(text.contains("English") && text.contains("Français"));
+    for name in [
+        "English",
+        "Français",
+        "Español",
+        "العربية",
+        "中文",
+        "Русский",
+    ] {
+        assert!(text.contains(name), "{name} missing from {text}");
+    }
+    let arabic = root.query_selector("option[value=ar]").unwrap().unwrap();
+    assert_eq!(arabic.get_attribute("lang").as_deref(), Some("ar"));
+    assert_eq!(arabic.get_attribute("dir").as_deref(), Some("rtl"));
+}
+
+/// Numbers and dates come from the browser's Intl, in each language's own way.
+#[wasm_bindgen_test]
+fn numbers_and_dates_are_written_the_language_s_way() {
+    assert_eq!(Lang::En.number(12345), "12,345");
+    assert_eq!(Lang::Es.number(7), "7");
+    // French and Russian group thousands with a (narrow) no-break space, not a comma.
+    for lang in [Lang::Fr, Lang::Ru] {
+        let n = lang.number(12345);
+        assert!(
+            n.starts_with("12") && n.ends_with("345") && !n.contains(','),
+            "{lang:?}: {n}"
+        );
+    }
+    // 2026-12-01 12:00 UTC, in the month words of each language.
+    let when = 1_796_140_800;
+    assert!(
+        Lang::En.date_time(when).contains("December"),
+        "{}",
+        Lang::En.date_time(when)
+    );
+    assert!(
+        Lang::Fr.date_time(when).contains("décembre"),
+        "{}",
+        Lang::Fr.date_time(when)
+    );
+    assert!(
+        Lang::Es.date_time(when).contains("diciembre"),
+        "{}",
+        Lang::Es.date_time(when)
+    );
+    assert!(
+        Lang::Ru.date_time(when).contains("декабря"),
+        "{}",
+        Lang::Ru.date_time(when)
+    );
+    assert!(
+        Lang::Zh.date_time(when).contains("12月"),
+        "{}",
+        Lang::Zh.date_time(when)
+    );
+    assert!(
+        Lang::Ar.date_time(when).contains("ديسمبر"),
+        "{}",
+        Lang::Ar.date_time(when)
+    );
+}
+
+/// The error summary lists the fields' errors in order, goes when they are fixed, and an
+/// entry focuses its field.
+#[wasm_bindgen_test]
+async fn error_summary_lists_errors_and_focuses_their_fields() {
+    use partner_login::components::error_summary::{ErrorSummary, SummaryField};
+    use partner_login_contract::ErrorCode;
+    let root = container();
+    let email_error = RwSignal::new(None);
+    let surname_error = RwSignal::new(None);
+    let shown = RwSignal::new(false);
+    let _handle = mount_to(root.clone(), move || {
+        Ui::provide(Lang::En);
+        view! {
+            <ErrorSummary shown fields=vec![
+                SummaryField { id: "email", label: Msg::EmailAddress, error: email_error },
+                SummaryField { id: "surname", label: Msg::Surname, error: surname_error },
+            ] />
+            <input id="email" />
+            <input id="surname" />
+        }
+    });
+    email_error.set(Some((ErrorCode::Required, None)));
+    surname_error.set(Some((ErrorCode::TooLong, Some(64))));
+    tick().await;
+    assert!(
+        root.query_selector("#error-summary").unwrap().is_none(),
+        "not before a submit"
+    );
+    shown.set(true);
+    tick().await;
+    let summary = root.query_selector("#error-summary").unwrap().unwrap();
+    assert!(summary
+        .text_content()
+        .unwrap()
+        .starts_with("There is a problem"));
+    let entries = summary.query_selector_all("li").unwrap();
+    assert_eq!(entries.length(), 2);
+    let second = entries.item(1).unwrap().text_content().unwrap();
+    assert!(
+        second.starts_with("Surname: ") && second.contains("64"),
+        "{second}"
+    );
+    entries
+        .item(1)
+        .unwrap()
+        .dyn_into::<web_sys::Element>()
+        .unwrap()
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    until(|| {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .is_some_and(|e| e.id() == "surname")
+    })
+    .await;
+    email_error.set(None);
+    surname_error.set(None);
+    tick().await;
+    assert!(
+        root.query_selector("#error-summary").unwrap().is_none(),
+        "gone once fixed"
+    );
 }
 
 #[wasm_bindgen_test]
