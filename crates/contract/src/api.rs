@@ -133,6 +133,7 @@ pub struct InvitationView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateInvitationRequest {
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
     pub organization: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -153,6 +154,7 @@ pub struct CreateInvitationResponse {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StartSignupRequest {
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
     /// The invitation token the person arrived with, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -234,6 +236,7 @@ impl std::fmt::Debug for CompletePasswordResetRequest {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInRequest {
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
     pub password: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -16,7 +16,10 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(input: &str) -> Result<Self, ErrorCode> {
-        let trimmed = input.trim();
+        // Lower-cased first, so the limits hold for what is stored: a few letters grow when
+        // lower-cased (`İ` becomes two characters), and a stored address must parse again.
+        let lowered = input.trim().to_lowercase();
+        let trimmed = lowered.as_str();
         if trimmed.is_empty() {
             return Err(ErrorCode::Required);
         }
@@ -48,7 +51,7 @@ impl Email {
         if !(domain_ok && local_ok) {
             return Err(ErrorCode::EmailInvalid);
         }
-        Ok(Self(trimmed.to_lowercase()))
+        Ok(Self(lowered))
     }
 
     pub fn as_str(&self) -> &str {
