@@ -32,6 +32,7 @@ impl Server {
             // All the load comes from one loopback address: lift the per-address send cap
             // (a mass invitation is many partners on many addresses).
             .env("CODE_SENDS_PER_CLIENT_HOUR", "1000000000")
+            .env("CODE_CHECKS_PER_CLIENT_HOUR", "1000000000")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -1,5 +1,6 @@
 //! Configuration, read once at start-up from the environment (and flags).
 
+use crate::domain::limits::Limit;
 use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -79,6 +80,20 @@ pub struct Config {
     /// ages out). Offices behind one NAT address share it: keep it generous.
     #[arg(long, env = "SIGN_IN_FAILURES_PER_CLIENT_HOUR", default_value_t = 100)]
     pub sign_in_failures_per_client_hour: i64,
+    /// Verification-code checks (right or wrong, sign-up and reset together) one client
+    /// address may make in an hour (then 429). Each code also allows only 5 wrong tries.
+    #[arg(long, env = "CODE_CHECKS_PER_CLIENT_HOUR", default_value_t = 120)]
+    pub code_checks_per_client_hour: i64,
+    /// Invitations one client address may create through the admin API in an hour.
+    #[arg(long, env = "INVITATIONS_PER_CLIENT_HOUR", default_value_t = 200)]
+    pub invitations_per_client_hour: i64,
+    /// Refused admin tokens one client address may present in an hour (then 429 even with
+    /// the right token until the hour passes).
+    #[arg(long, env = "ADMIN_REFUSALS_PER_CLIENT_HOUR", default_value_t = 10)]
+    pub admin_refusals_per_client_hour: i64,
+    /// Social sign-ins one client address may start in an hour.
+    #[arg(long, env = "SOCIAL_STARTS_PER_CLIENT_HOUR", default_value_t = 60)]
+    pub social_starts_per_client_hour: i64,
     /// Serve the development outbox at /dev/mailbox (only ever without SMTP_URL).
     #[arg(long, env = "DEV_MAILBOX")]
     pub dev_mailbox: Option<bool>,
@@ -209,6 +224,35 @@ impl SocialProvider {
 }
 
 impl Config {
+    /// The anti-automation limits of `domain::limits`, from the settings above.
+    pub fn code_check_limit(&self) -> Limit {
+        Limit {
+            kind: "code_check",
+            per_hour: self.code_checks_per_client_hour,
+        }
+    }
+
+    pub fn invitation_limit(&self) -> Limit {
+        Limit {
+            kind: "invitation",
+            per_hour: self.invitations_per_client_hour,
+        }
+    }
+
+    pub fn admin_refusal_limit(&self) -> Limit {
+        Limit {
+            kind: "admin_refused",
+            per_hour: self.admin_refusals_per_client_hour,
+        }
+    }
+
+    pub fn social_start_limit(&self) -> Limit {
+        Limit {
+            kind: "social_start",
+            per_hour: self.social_starts_per_client_hour,
+        }
+    }
+
     pub fn password_hash_cost(&self) -> crate::domain::passwords::HashCost {
         crate::domain::passwords::HashCost {
             memory_kib: self.password_hash_memory_kib,

@@ -27,9 +27,32 @@ impl From<sqlx::Error> for ApiError {
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
                 ApiError::Unavailable(err.to_string())
             }
+            sqlx::Error::Database(ref db) if is_briefly_unavailable(db.as_ref()) => {
+                ApiError::Unavailable(err.to_string())
+            }
             other => ApiError::Internal(other.into()),
         }
     }
+}
+
+/// A database error that says "busy, try again in a moment" rather than "wrong": SQLite's
+/// `SQLITE_BUSY`/`SQLITE_LOCKED` (a write lock held past the busy timeout); PostgreSQL's
+/// connection exceptions (class 08), insufficient resources (class 53, e.g. too many
+/// connections), shutting down or starting up (57P01-57P03) and `lock_not_available` (55P03).
+fn is_briefly_unavailable(db: &dyn sqlx::error::DatabaseError) -> bool {
+    use sqlx::error::DatabaseError;
+    if let Some(sqlite) = db.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
+        // The extended result code; its low byte is the primary code.
+        let code = sqlite.code().and_then(|c| c.parse::<i32>().ok());
+        return matches!(code.map(|c| c & 0xff), Some(5 | 6));
+    }
+    if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        let code = pg.code();
+        return code.starts_with("08")
+            || code.starts_with("53")
+            || matches!(code, "57P01" | "57P02" | "57P03" | "55P03");
+    }
+    false
 }
 
 fn status_of(code: ErrorCode) -> StatusCode {

@@ -1,5 +1,6 @@
 //! The rules of the flows, independent of HTTP.
 
+pub mod limits;
 pub mod lockout;
 pub mod passwords;
 pub mod secrets;

@@ -7,7 +7,9 @@
 //!   single use (burnt when verified);
 //! - at most 5 wrong tries per code; then "Send new code" is needed. A new code does not reset
 //!   the flow's count: after 10 wrong tries in all, the flow is dead and the person starts over
-//!   (subject to the hourly caps), so a new code never buys an attacker fresh guesses for free;
+//!   (subject to the hourly caps), so a new code never buys an attacker fresh guesses for free.
+//!   A try is counted atomically before its code is compared, so concurrent guesses cannot
+//!   outrun these limits; a right code's try is given back when the flow is marked verified;
 //! - "Send new code" waits RESEND_COOLDOWN_SECONDS (30) per flow; at most 10 codes per email
 //!   and 30 per client address an hour (ASVS 5.0 V2.4.1 anti-automation);
 //! - no account enumeration (ASVS 5.0 V6.3.8): sign-up to an address that has an account, and
@@ -16,8 +18,8 @@
 //!   its code checks always fail, as a wrong code does.
 
 use super::{invitations, AppState};
-use crate::domain::passwords;
 use crate::domain::secrets;
+use crate::domain::{limits, passwords};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates;
 use crate::storage::{self, flows::Flow, flows::Purpose, invitations::Invitation};
@@ -210,45 +212,90 @@ pub async fn resend(
 }
 
 /// "Verify code": a constant-time comparison of hashes, within the wrong-try limits.
+///
+/// The try is counted before the comparison, atomically ([`storage::flows::claim_try`]), in a
+/// transaction that holds the flow's row until it ends: however many guesses arrive at once, at
+/// most the limits' worth are ever compared, and a right code's try is given back as the flow
+/// is marked verified, in the same transaction. Verification happens once; a repeat on a
+/// verified flow (a double click) gets the same answer, the verified flow.
 pub async fn verify(
     state: &AppState,
     purpose: Purpose,
     flow_id: &str,
     code: &str,
+    client: &str,
 ) -> ApiResult<SignupFlowView> {
     let flow = live_flow(state, purpose, flow_id).await?;
-    let invitation = flow_invitation(state, &flow).await?;
     if flow.verified_at.is_some() {
         // A double click on "Verify code": the flow is verified once, the answer is the same.
-        return Ok(view(state, flow_id, &flow, invitation.as_ref()));
+        return verified_view(state, flow_id, &flow).await;
     }
     let code = VerificationCode::parse(code).map_err(ApiError::Client)?;
-    if flow.flow_wrong_tries >= MAX_WRONG_PER_FLOW || flow.code_wrong_tries >= MAX_WRONG_PER_CODE {
+    // Checks per client address, across flows (ASVS 5.0 V2.4.1): many flows' tries from one
+    // address add up.
+    limits::take(
+        &state.db,
+        state.config.code_check_limit(),
+        client,
+        storage::now(),
+    )
+    .await?;
+    let presented = secrets::code_hash(&flow.id_hash, code.as_str());
+    let mut tx = state.db.begin().await?;
+    let Some(claimed) = storage::flows::claim_try(
+        &mut tx,
+        &flow.id_hash,
+        MAX_WRONG_PER_CODE,
+        MAX_WRONG_PER_FLOW,
+    )
+    .await?
+    else {
+        tx.rollback().await?;
+        // Refused before any comparison: the tries are spent, or a concurrent request verified
+        // the flow meanwhile (then this is the double click's answer).
+        let flow = live_flow(state, purpose, flow_id).await?;
+        if flow.verified_at.is_some() {
+            return verified_view(state, flow_id, &flow).await;
+        }
         return Err(ApiError::TooMany {
             code: ErrorCode::CodeExhausted,
             retry_after: 0,
         });
-    }
+    };
     // No code (a reset for an unknown address): an empty hash, which nothing matches.
-    let expected = flow.code_hash.clone().unwrap_or_default();
-    let presented = secrets::code_hash(&flow.id_hash, code.as_str());
+    let expected = claimed.code_hash.unwrap_or_default();
     if !secrets::same(&expected, &presented) {
-        storage::flows::count_wrong_try(&state.db, &flow.id_hash).await?;
+        // The try stays counted.
+        tx.commit().await?;
         tracing::info!(event = "code_wrong");
         return Err(ApiError::Client(ErrorCode::CodeWrong));
     }
-    if flow.code_expires_at <= storage::now() {
+    let now = storage::now();
+    if claimed.code_expires_at <= now {
+        // A right but expired code is not a wrong try: the count is rolled back.
+        tx.rollback().await?;
         return Err(ApiError::Client(ErrorCode::CodeExpired));
     }
-    let now = storage::now();
-    storage::flows::mark_verified(&state.db, &flow.id_hash, now).await?;
+    // Under the claim no other request can have verified the flow; checked all the same.
+    if !storage::flows::mark_verified(&mut tx, &flow.id_hash, now).await? {
+        tx.rollback().await?;
+        let flow = live_flow(state, purpose, flow_id).await?;
+        return verified_view(state, flow_id, &flow).await;
+    }
+    tx.commit().await?;
     tracing::info!(event = "email_verified");
     let flow = Flow {
         verified_at: Some(now),
         code_hash: None,
         ..flow
     };
-    Ok(view(state, flow_id, &flow, invitation.as_ref()))
+    verified_view(state, flow_id, &flow).await
+}
+
+/// The answer of a verified flow (and of a repeated "Verify code" on it).
+async fn verified_view(state: &AppState, flow_id: &str, flow: &Flow) -> ApiResult<SignupFlowView> {
+    let invitation = flow_invitation(state, flow).await?;
+    Ok(view(state, flow_id, flow, invitation.as_ref()))
 }
 
 /// The checks of a new password, the last step of both flows: the configured policy (length,

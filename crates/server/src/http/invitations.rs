@@ -1,11 +1,11 @@
 //! Invitations: created by an administrator (CLI or admin API), viewed by the invited person.
 
 use super::AppState;
-use crate::domain::secrets;
+use crate::domain::{limits, secrets};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates;
 use crate::storage::{self, invitations::Invitation};
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -13,6 +13,7 @@ use partner_login_contract::api::{
     paths, CreateInvitationRequest, CreateInvitationResponse, InvitationView,
 };
 use partner_login_contract::{Email, ErrorCode, Field, FieldError, LanguageTag, PersonName};
+use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -121,25 +122,42 @@ pub async fn view(
 #[utoipa::path(post, path = "/api/admin/invitations", request_body = CreateInvitationRequest,
     security(("admin_token" = [])),
     responses((status = 201, body = CreateInvitationResponse),
-        (status = 403, body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+        (status = 401, description = "No `Authorization: Bearer` token (`unauthenticated`)",
+            body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A wrong token (`forbidden`)",
+            body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many invitations, or too many refused tokens, from this client address (`rate_limited`); `Retry-After`",
+            body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Json(request): Json<CreateInvitationRequest>,
 ) -> ApiResult<(StatusCode, Json<CreateInvitationResponse>)> {
-    let presented = headers
+    // A client that presented wrong tokens is refused for the hour, even with the right one
+    // (ASVS 5.0 V2.4.1: guessing the token is not a way in).
+    let client = peer.ip().to_string();
+    let now = storage::now();
+    limits::check(&state.db, state.config.admin_refusal_limit(), &client, now).await?;
+    // No credentials at all is 401 (RFC 9110 §15.5.2); wrong ones are 403.
+    let Some(presented) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
+    else {
+        return Err(ApiError::Client(ErrorCode::Unauthenticated));
+    };
     let allowed = state.config.admin_token.as_deref().is_some_and(|expected| {
         // Constant-time comparison of hashes (ASVS 5.0 V11.2.4).
         secrets::same(&secrets::hash(presented), &secrets::hash(expected))
     });
     if !allowed {
+        tracing::warn!(event = "admin_token_refused", client = %client);
+        limits::record(&state.db, state.config.admin_refusal_limit(), &client, now).await?;
         return Err(ApiError::Client(ErrorCode::Forbidden));
     }
+    limits::take(&state.db, state.config.invitation_limit(), &client, now).await?;
     let created = create_invitation(&state, &request).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

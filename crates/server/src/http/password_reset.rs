@@ -88,6 +88,9 @@ pub async fn show(
 #[utoipa::path(post, path = "/api/password-reset/{flow_id}/code",
     params(("flow_id" = String, Path)),
     responses((status = 200, body = SignupFlowView),
+        (status = 400, description = "The flow is already verified (`bad_request`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such flow (`flow_not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The flow expired (`flow_expired`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn resend(
@@ -104,22 +107,34 @@ pub async fn resend(
 #[utoipa::path(post, path = "/api/password-reset/{flow_id}/verify", request_body = VerifyCodeRequest,
     params(("flow_id" = String, Path)),
     responses((status = 200, body = SignupFlowView),
+        (status = 404, description = "No such flow (`flow_not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The flow expired (`flow_expired`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn verify(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(flow_id): Path<String>,
     Json(request): Json<VerifyCodeRequest>,
 ) -> ApiResult<Json<SignupFlowView>> {
+    let client = peer.ip().to_string();
     Ok(Json(
-        code_flow::verify(&state, Purpose::PasswordReset, &flow_id, &request.code).await?,
+        code_flow::verify(
+            &state,
+            Purpose::PasswordReset,
+            &flow_id,
+            &request.code,
+            &client,
+        )
+        .await?,
     ))
 }
 
 #[utoipa::path(post, path = "/api/password-reset/{flow_id}/complete", request_body = CompletePasswordResetRequest,
     params(("flow_id" = String, Path)),
     responses((status = 200, body = SessionView),
+        (status = 404, description = "No such flow (`flow_not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]

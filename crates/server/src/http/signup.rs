@@ -82,6 +82,9 @@ pub async fn show(
 #[utoipa::path(post, path = "/api/signup/{flow_id}/code",
     params(("flow_id" = String, Path)),
     responses((status = 200, body = SignupFlowView),
+        (status = 400, description = "The flow is already verified (`bad_request`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such flow (`flow_not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The flow expired (`flow_expired`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn resend(
@@ -98,16 +101,20 @@ pub async fn resend(
 #[utoipa::path(post, path = "/api/signup/{flow_id}/verify", request_body = VerifyCodeRequest,
     params(("flow_id" = String, Path)),
     responses((status = 200, body = SignupFlowView),
+        (status = 404, description = "No such flow (`flow_not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The flow expired (`flow_expired`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn verify(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(flow_id): Path<String>,
     Json(request): Json<VerifyCodeRequest>,
 ) -> ApiResult<Json<SignupFlowView>> {
+    let client = peer.ip().to_string();
     Ok(Json(
-        code_flow::verify(&state, Purpose::Signup, &flow_id, &request.code).await?,
+        code_flow::verify(&state, Purpose::Signup, &flow_id, &request.code, &client).await?,
     ))
 }
 
@@ -132,6 +139,8 @@ fn validate_complete(state: &AppState, request: &CompleteSignupRequest) -> Vec<F
 #[utoipa::path(post, path = "/api/signup/{flow_id}/complete", request_body = CompleteSignupRequest,
     params(("flow_id" = String, Path)),
     responses((status = 201, body = SessionView),
+        (status = 404, description = "No such flow (`flow_not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The flow or its invitation expired, or the invitation was used", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 409, body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
@@ -186,6 +195,9 @@ pub async fn complete(
     let cookie = start_session(&state, &mut tx, &account_id, now).await?;
     tx.commit().await?;
     tracing::info!(event = "account_created", invited = invitation.is_some());
+    if invitation.is_some() {
+        tracing::info!(event = "invitation_accepted");
+    }
     let session = super::session::session_view(&state, &account_id).await?;
     Ok((StatusCode::CREATED, cookie, Json(session)))
 }

@@ -11,14 +11,14 @@
 
 use super::session::{read_cookie, session_id, set_cookie, start_session};
 use super::{invitations, AppState, SessionCookie};
-use crate::domain::{passwords, secrets};
+use crate::domain::{limits, passwords, secrets};
 use crate::error::{ApiError, ApiResult};
 use crate::oidc::{Identity, OidcError};
 use crate::storage::accounts::NewAccount;
 use crate::storage::invitations::Invitation;
 use crate::storage::social::{NewIdentity, SocialFlow};
 use crate::storage::{self};
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -28,6 +28,7 @@ use partner_login_contract::api::{
 };
 use partner_login_contract::{Email, ErrorCode, PersonName};
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 /// Seconds a person has to sign in at the provider and come back.
 const FLOW_SECONDS: i64 = 600;
@@ -45,16 +46,29 @@ pub fn router() -> Router<AppState> {
             description = "Navigate to `authorization_url`; a cookie binds the flow to this browser"),
         (status = 404, body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many starts from this client address (`rate_limited`); `Retry-After`",
+            body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 503, description = "The provider cannot be reached (`social_unavailable`)",
             body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 pub async fn start(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(provider): Path<String>,
     Json(request): Json<SocialStartRequest>,
 ) -> ApiResult<(SessionCookie, Json<SocialStartView>)> {
     if !state.social.contains(&provider) {
         return Err(ApiError::Client(ErrorCode::SocialUnknownProvider));
     }
+    // Each start stores a flow row and calls the provider: capped per client address (ASVS 5.0
+    // V2.4.1).
+    let client = peer.ip().to_string();
+    limits::take(
+        &state.db,
+        state.config.social_start_limit(),
+        &client,
+        storage::now(),
+    )
+    .await?;
     let invitation = match request.invitation.as_deref().filter(|t| !t.is_empty()) {
         Some(token) => Some(invitations::usable(&state, token).await?),
         None => None,

@@ -120,25 +120,64 @@ pub async fn replace_code(
     Ok(())
 }
 
-pub async fn count_wrong_try(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE email_flows SET code_wrong_tries = code_wrong_tries + 1, flow_wrong_tries = flow_wrong_tries + 1
-         WHERE id_hash = $1",
-    )
-    .bind(id_hash)
-    .execute(db)
-    .await?;
-    Ok(())
+/// What a claimed try is compared with: the flow's code as it is under the claim.
+#[derive(Clone, Debug)]
+pub struct ClaimedTry {
+    pub code_hash: Option<String>,
+    pub code_expires_at: i64,
 }
 
-/// Marks the flow verified and burns the code (single use); false when it already was.
-pub async fn mark_verified(db: &Db, id_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
+/// Counts a try against the code and the flow BEFORE the code is compared, atomically: the
+/// conditional UPDATE lets a try through only while both counts are under their limits and the
+/// flow is unverified, so concurrent guesses can never be compared beyond the limits (OWASP
+/// ASVS 5.0 V6.6.3). `None`: refused, nothing was counted. Run it first in a transaction: the
+/// UPDATE takes the row's lock (PostgreSQL) or the write lock (SQLite), which the caller holds
+/// while it compares and then commits the count, or marks the flow verified, or rolls back.
+pub async fn claim_try(
+    conn: &mut sqlx::AnyConnection,
+    id_hash: &str,
+    max_per_code: i64,
+    max_per_flow: i64,
+) -> Result<Option<ClaimedTry>, sqlx::Error> {
+    let claimed = sqlx::query(
+        "UPDATE email_flows SET code_wrong_tries = code_wrong_tries + 1, flow_wrong_tries = flow_wrong_tries + 1
+         WHERE id_hash = $1 AND code_wrong_tries < $2 AND flow_wrong_tries < $3 AND verified_at IS NULL",
+    )
+    .bind(id_hash)
+    .bind(max_per_code)
+    .bind(max_per_flow)
+    .execute(&mut *conn)
+    .await?;
+    if claimed.rows_affected() != 1 {
+        return Ok(None);
+    }
+    let row = sqlx::query("SELECT code_hash, code_expires_at FROM email_flows WHERE id_hash = $1")
+        .bind(id_hash)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(Some(ClaimedTry {
+        code_hash: row.try_get("code_hash")?,
+        code_expires_at: row.try_get("code_expires_at")?,
+    }))
+}
+
+/// Marks the flow verified and burns the code (single use), giving back the try that
+/// [`claim_try`] counted: a right code is not a wrong try. Once only: false when the flow
+/// already was verified (a concurrent request won).
+pub async fn mark_verified(
+    conn: &mut sqlx::AnyConnection,
+    id_hash: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE email_flows SET verified_at = $1, code_hash = NULL WHERE id_hash = $2 AND verified_at IS NULL",
+        "UPDATE email_flows SET verified_at = $1, code_hash = NULL,
+            code_wrong_tries = CASE WHEN code_wrong_tries > 0 THEN code_wrong_tries - 1 ELSE 0 END,
+            flow_wrong_tries = CASE WHEN flow_wrong_tries > 0 THEN flow_wrong_tries - 1 ELSE 0 END
+         WHERE id_hash = $2 AND verified_at IS NULL",
     )
     .bind(now)
     .bind(id_hash)
-    .execute(db)
+    .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod flows;
 pub mod guards;
 pub mod invitations;
+pub mod rate_events;
 pub mod sessions;
 pub mod social;
 

@@ -87,6 +87,10 @@ impl TestApp {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             sign_in_failures_per_client_hour: 100,
+            code_checks_per_client_hour: 120,
+            invitations_per_client_hour: 200,
+            admin_refusals_per_client_hour: 10,
+            social_starts_per_client_hour: 60,
             dev_mailbox: None,
             api_public_url: None,
             oidc_providers: Vec::new(),
@@ -231,6 +235,12 @@ impl TestApp {
     /// Runs a statement on the app's database (to move a deadline into the past).
     pub async fn exec(&self, sql: &str) {
         sqlx::query(sql).execute(&self.state.db).await.unwrap();
+    }
+
+    /// The `COUNT(*)` (or any single integer) a query returns, e.g. the accounts of an address.
+    pub async fn count(&self, sql: &str) -> i64 {
+        let row: (i64,) = sqlx::query_as(sql).fetch_one(&self.state.db).await.unwrap();
+        row.0
     }
 }
 

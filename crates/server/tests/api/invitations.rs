@@ -121,18 +121,22 @@ async fn admin_invites_and_the_invitation_can_be_viewed(backend: Backend) {
 async fn invitations_need_the_admin_token(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let body = json!({"email": "a@example.org", "organization": "Org"});
-    for token in [
-        None,
-        Some("wrong"),
-        Some(&ADMIN_TOKEN[..ADMIN_TOKEN.len() - 1]),
+    for (token, status, code) in [
+        (None, 401, "unauthenticated"),
+        (Some("wrong"), 403, "forbidden"),
+        (
+            Some(&ADMIN_TOKEN[..ADMIN_TOKEN.len() - 1]),
+            403,
+            "forbidden",
+        ),
     ] {
         let mut request = app.client.post(app.api("/admin/invitations")).json(&body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
         let response = request.send().await.unwrap();
-        assert_eq!(response.status(), 403);
-        assert_eq!(problem(response).await["code"], "forbidden");
+        assert_eq!(response.status(), status);
+        assert_eq!(problem(response).await["code"], code);
     }
     let bad = app
         .client

@@ -1,0 +1,52 @@
+//! Counted events for the anti-automation limits (`domain::limits`), and the purge of every
+//! counter table. Rows hold a kind, a subject (a client address) and a time; nothing secret.
+
+use super::Db;
+use sqlx::Row;
+
+pub async fn record(db: &Db, kind: &str, subject: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO rate_events (kind, subject, happened_at) VALUES ($1, $2, $3)")
+        .bind(kind)
+        .bind(subject)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Events of `kind` for `subject` after `since`, and the oldest of them (to say when the limit
+/// lifts).
+pub async fn count_since(
+    db: &Db,
+    kind: &str,
+    subject: &str,
+    since: i64,
+) -> Result<(i64, Option<i64>), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, MIN(happened_at) AS oldest FROM rate_events
+         WHERE kind = $1 AND subject = $2 AND happened_at > $3",
+    )
+    .bind(kind)
+    .bind(subject)
+    .bind(since)
+    .fetch_one(db)
+    .await?;
+    Ok((row.try_get("n")?, row.try_get("oldest")?))
+}
+
+/// Deletes the counters older than `cutoff` from every counter table; returns the rows deleted.
+pub async fn purge_before(db: &Db, cutoff: i64) -> Result<u64, sqlx::Error> {
+    let mut deleted = 0;
+    for sql in [
+        "DELETE FROM rate_events WHERE happened_at < $1",
+        "DELETE FROM code_sends WHERE sent_at < $1",
+        "DELETE FROM sign_in_failures WHERE failed_at < $1",
+    ] {
+        deleted += sqlx::query(sql)
+            .bind(cutoff)
+            .execute(db)
+            .await?
+            .rows_affected();
+    }
+    Ok(deleted)
+}

@@ -1,0 +1,133 @@
+//! Anti-automation limits per client address (OWASP ASVS 5.0 V2.4.1): each answers
+//! `429 rate_limited` with a `Retry-After` no longer than the hour, and counters older than a
+//! day are purged.
+
+use crate::helpers::{problem, Backend, TestApp, ADMIN_TOKEN};
+use crate::on_both_databases;
+use partner_login_server::config::SocialProvider;
+use serde_json::json;
+
+on_both_databases!(
+    wrong_admin_tokens_lock_the_client_out_of_the_admin_api,
+    invitations_per_client_are_capped,
+    social_starts_per_client_are_capped,
+    code_checks_per_client_are_capped_across_flows,
+    counters_older_than_a_day_are_purged
+);
+
+async fn invite_with(app: &TestApp, token: &str, email: &str) -> reqwest::Response {
+    app.client
+        .post(app.api("/admin/invitations"))
+        .bearer_auth(token)
+        .json(&json!({"email": email, "organization": "Sahel Relief Network"}))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Asserts a 429 `rate_limited` whose Retry-After is within the hour.
+async fn assert_limited(response: reqwest::Response) {
+    assert_eq!(response.status(), 429);
+    let retry: u32 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=3600).contains(&retry), "Retry-After {retry}");
+    assert_eq!(problem(response).await["code"], "rate_limited");
+}
+
+async fn wrong_admin_tokens_lock_the_client_out_of_the_admin_api(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.admin_refusals_per_client_hour = 3).await;
+    for i in 0..3 {
+        let response = invite_with(&app, "guessed-token", &format!("g{i}@example.org")).await;
+        assert_eq!(response.status(), 403);
+    }
+    // The fourth try is refused before the token is even compared, the right token included.
+    assert_limited(invite_with(&app, "guessed-token", "g4@example.org").await).await;
+    assert_limited(invite_with(&app, ADMIN_TOKEN, "real@example.org").await).await;
+    assert!(
+        app.mail.messages().await.is_empty(),
+        "no invitation went out"
+    );
+}
+
+async fn invitations_per_client_are_capped(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.invitations_per_client_hour = 2).await;
+    for i in 0..2 {
+        let response = invite_with(&app, ADMIN_TOKEN, &format!("p{i}@example.org")).await;
+        assert_eq!(response.status(), 201);
+    }
+    assert_limited(invite_with(&app, ADMIN_TOKEN, "p3@example.org").await).await;
+    assert_eq!(
+        app.mail.messages().await.len(),
+        2,
+        "the third was not mailed"
+    );
+}
+
+async fn social_starts_per_client_are_capped(backend: Backend) {
+    // A provider nobody answers for: the start is counted before the provider is called.
+    let provider = SocialProvider::from_vars("unicef", |name| match name {
+        "OIDC_UNICEF_ISSUER" => Some("http://127.0.0.1:9/".into()),
+        "OIDC_UNICEF_CLIENT_ID" => Some("partner-login".into()),
+        "OIDC_UNICEF_CLIENT_SECRET" => Some("a-client-secret".into()),
+        _ => None,
+    })
+    .unwrap();
+    let app = TestApp::spawn_with(backend, |c| {
+        c.social = vec![provider];
+        c.social_starts_per_client_hour = 2;
+    })
+    .await;
+    for _ in 0..2 {
+        let response = app.post("/social/unicef/start", json!({})).await;
+        assert_eq!(response.status(), 503, "the provider cannot be reached");
+    }
+    assert_limited(app.post("/social/unicef/start", json!({})).await).await;
+}
+
+async fn counters_older_than_a_day_are_purged(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let now = partner_login_server::storage::now();
+    let db = &app.state.db;
+    use partner_login_server::storage::rate_events;
+    rate_events::record(db, "invitation", "192.0.2.1", now - 90_000)
+        .await
+        .unwrap();
+    rate_events::record(db, "invitation", "192.0.2.1", now - 10)
+        .await
+        .unwrap();
+    app.exec(&format!(
+        "INSERT INTO code_sends (email, client, sent_at) VALUES ('a@example.org', '192.0.2.1', {})",
+        now - 90_000
+    ))
+    .await;
+    app.exec(&format!(
+        "INSERT INTO sign_in_failures (client, failed_at) VALUES ('192.0.2.1', {})",
+        now - 90_000
+    ))
+    .await;
+    let deleted = rate_events::purge_before(db, now - 86_400).await.unwrap();
+    assert_eq!(deleted, 3, "the three day-old rows");
+    let (left, _) = rate_events::count_since(db, "invitation", "192.0.2.1", 0)
+        .await
+        .unwrap();
+    assert_eq!(left, 1, "the recent event stays");
+}
+
+/// Each code allows 5 wrong tries; an address with many flows is capped across them.
+async fn code_checks_per_client_are_capped_across_flows(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.code_checks_per_client_hour = 3).await;
+    for (i, email) in ["a@example.org", "b@example.org", "c@example.org"]
+        .iter()
+        .enumerate()
+    {
+        let flow = app.start_signup(email, None).await;
+        let response = app.verify(&flow, "000000").await;
+        assert_eq!(response.status(), 422, "check {i} is compared");
+    }
+    let flow = app.start_signup("d@example.org", None).await;
+    let code = app.nth_mail("d@example.org", 1).await.code();
+    assert_limited(app.verify(&flow, &code).await).await;
+}
