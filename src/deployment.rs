@@ -1,5 +1,5 @@
 //! What varies by deployment, so that one build serves every environment: the base path the
-//! build was made for (Trunk's `--public-url`, written into `<base href>`), and `config.json`
+//! build was made for (Trunk's `--public-url`, in front of the module `boot.js` loads), and `config.json`
 //! beside `index.html`, read once at start-up.
 
 use serde::Deserialize;
@@ -65,25 +65,38 @@ pub fn install(config: &DeploymentConfig) {
     let _ = API_BASE.set(config.api_base());
 }
 
-/// The base path the build was made for, with a trailing slash (`/`, `/login/`), from
-/// `<base href>`, which Trunk fills with `--public-url`. Read from the DOM once.
+/// The base path the build was made for, with a trailing slash (`/`, `/login/`). Trunk writes
+/// `--public-url` in front of the module it asks `boot.js` to load (`data-js`), so the base is
+/// that URL's folder. (Not a `<base href>`: the CSP says `base-uri 'none'`, OWASP ASVS 5.0
+/// V3.4.3, so no element may change how the page's relative URLs resolve.) Read once.
 pub fn base_path() -> String {
     static BASE: OnceLock<String> = OnceLock::new();
     BASE.get_or_init(read_base_path).clone()
 }
 
 fn read_base_path() -> String {
-    let href = web_sys::window()
+    let module = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("base[href]").ok().flatten())
-        .and_then(|b| b.get_attribute("href"))
-        .unwrap_or_else(|| "/".to_owned());
-    let path = href.trim();
-    let path = if path.starts_with('/') { path } else { "/" };
-    if path.ends_with('/') {
-        path.to_owned()
-    } else {
-        format!("{path}/")
+        .and_then(|d| d.query_selector("script[data-js]").ok().flatten())
+        .and_then(|s| s.get_attribute("data-js"))
+        .unwrap_or_default();
+    base_path_of_module(&module)
+}
+
+/// The folder of the module's URL, as a path: `/login/app-1f2e.js` → `/login/`,
+/// `https://cdn.example/login/app.js` → `/login/`; anything else → `/`.
+pub fn base_path_of_module(url: &str) -> String {
+    let url = url.trim();
+    let path = match url.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => url,
+    };
+    if !path.starts_with('/') {
+        return "/".to_owned();
+    }
+    match path.rfind('/') {
+        Some(i) => path[..=i].to_owned(),
+        None => "/".to_owned(),
     }
 }
 
@@ -162,5 +175,21 @@ mod tests {
             DeploymentConfig::parse(r#"{"apibase": "/api"}"#),
             Err(ConfigProblem::Broken(_))
         ));
+    }
+
+    #[test]
+    fn the_base_path_is_the_folder_of_the_module_trunk_wrote() {
+        assert_eq!(base_path_of_module("/partner-login-1f2e.js"), "/");
+        assert_eq!(
+            base_path_of_module("/login/partner-login-1f2e.js"),
+            "/login/"
+        );
+        assert_eq!(
+            base_path_of_module("https://cdn.example/a/b/app.js"),
+            "/a/b/"
+        );
+        assert_eq!(base_path_of_module("https://cdn.example"), "/");
+        assert_eq!(base_path_of_module(""), "/");
+        assert_eq!(base_path_of_module("app.js"), "/");
     }
 }

@@ -40,14 +40,14 @@ pub fn security_headers(config: &Config) -> SecurityHeaders {
     };
     let csp = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
-         connect-src {}; object-src 'none'; base-uri 'self'; frame-ancestors {ancestors}; form-action 'self'",
+         connect-src {}; object-src 'none'; base-uri 'none'; frame-ancestors {ancestors}; form-action 'self'",
         connect.trim_end()
     );
     // An origin with characters a header cannot hold falls back to the strictest policy.
     let csp = HeaderValue::from_str(&csp).unwrap_or_else(|_| {
         HeaderValue::from_static(
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
-             connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+             connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
         )
     });
     SecurityHeaders { csp, deny_frames }
