@@ -36,7 +36,10 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
         };
         let is_admin = request.uri().path().starts_with("/admin/");
         if !(origin_ok && (has_header || is_admin)) {
-            tracing::warn!(event = "csrf_rejected", path = %request.uri().path());
+            tracing::warn!(
+                event = "csrf_rejected",
+                path = %super::redact::path(request.uri().path())
+            );
             return problem_response(ErrorCode::CsrfRejected, Vec::new(), None);
         }
     }

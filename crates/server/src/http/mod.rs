@@ -9,6 +9,8 @@ mod invitations;
 mod meta;
 pub mod openapi;
 mod password_reset;
+mod redact;
+mod rejections;
 mod session;
 mod signup;
 mod social;
@@ -45,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .merge(password_reset::router())
         .merge(social::router())
         .fallback(meta::api_not_found)
+        .layer(axum::middleware::from_fn(rejections::as_problems))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::check,
@@ -65,6 +68,6 @@ pub fn app(state: AppState) -> Router {
             headers::security_headers(&state.config),
             headers::security,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(redact::span))
         .with_state(state)
 }

@@ -3,7 +3,10 @@
 
 use partner_login_contract::api::*;
 use partner_login_contract::{ErrorCode, Field, FieldError, PasswordPolicy, Problem};
-use utoipa::OpenApi;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -54,9 +57,84 @@ use utoipa::OpenApi;
         FieldError,
         Field,
         ErrorCode,
-    ))
+    )),
+    modifiers(&AdminToken, &EveryStateChange)
 )]
 struct ApiDoc;
+
+/// The `admin_token` scheme `POST /api/admin/invitations` names: `Authorization: Bearer`.
+struct AdminToken;
+
+impl Modify for AdminToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "admin_token",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+    }
+}
+
+/// What every state-changing operation may answer besides its own responses, documented once:
+///
+/// - 403 `csrf_rejected` (`csrf.rs`) without the CSRF header or from a foreign origin;
+/// - 400 when the body is not JSON, 415 without `Content-Type: application/json`, and 422 when
+///   the JSON does not have the body's shape. These three come from axum's `Json` extractor,
+///   before the handler runs; `rejections.rs` turns them into problem+json like every other
+///   error.
+struct EveryStateChange;
+
+impl Modify for EveryStateChange {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                add_problem(operation, "403", "The CSRF check failed (`csrf_rejected`)");
+                if operation.request_body.is_some() {
+                    add_problem(operation, "400", "The body is not JSON");
+                    add_problem(
+                        operation,
+                        "415",
+                        "The body is not sent as `application/json`",
+                    );
+                    add_problem(
+                        operation,
+                        "422",
+                        "The body does not have this operation's shape, or a field breaks a rule",
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Adds a problem+json response to an operation, keeping a response it already documents.
+fn add_problem(operation: &mut Operation, status: &str, description: &str) {
+    operation
+        .responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/problem+json",
+                        Content::new(Some(Ref::from_schema_name("Problem"))),
+                    )
+                    .build(),
+            )
+        });
+}
 
 pub fn document() -> serde_json::Value {
     serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()

@@ -210,6 +210,8 @@ async fn record_failure(
     responses((status = 200, body = SessionView),
         (status = 401, body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 403, body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The invitation does not exist (`invitation_not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The invitation expired or was used", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Locked (`account_locked`) or throttled (`rate_limited`); `retry_after` says for how long",
             body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]

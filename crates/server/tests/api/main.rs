@@ -5,11 +5,15 @@
 
 mod helpers;
 
+mod concurrency;
 mod cross_origin;
 mod invitations;
+mod limits;
+mod load;
 mod meta;
 mod openapi;
 mod password_reset;
+mod security_log;
 mod session;
 mod signup;
 mod social;

@@ -29,7 +29,7 @@ async fn errors_are_problems_and_headers_are_strict(backend: Backend) {
     for directive in [
         "script-src 'self' 'wasm-unsafe-eval'",
         "object-src 'none'",
-        "base-uri 'self'",
+        "base-uri 'none'",
         "frame-ancestors 'none'",
     ] {
         assert!(csp.contains(directive), "{directive} in {csp}");
@@ -121,4 +121,49 @@ async fn without_smtp_mail_goes_to_the_development_outbox(backend: Backend) {
         .unwrap();
     assert!(page.text().await.unwrap().contains("Development mailbox"));
     assert!(app.mail.messages().await.is_empty(), "nothing went to SMTP");
+}
+
+on_both_databases!(bodies_the_framework_refuses_are_problems_too);
+
+/// A body that is not JSON, not declared as JSON, or of the wrong shape is refused before any
+/// handler runs; the answer is still problem+json with the refusal's own status.
+async fn bodies_the_framework_refuses_are_problems_too(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let url = app.api("/signup");
+    let send = |body: &'static str, content_type: &'static str| {
+        app.client
+            .post(url.clone())
+            .header("content-type", content_type)
+            .header(
+                partner_login_contract::api::CSRF_HEADER,
+                partner_login_contract::api::CSRF_HEADER_VALUE,
+            )
+            .body(body)
+            .send()
+    };
+    for (body, content_type, status, code) in [
+        ("{not json", "application/json", 400, "bad_request"),
+        (
+            "{\"email\": \"a@example.org\"}",
+            "text/plain",
+            415,
+            "bad_request",
+        ),
+        (
+            "{\"email\": true}",
+            "application/json",
+            422,
+            "validation_failed",
+        ),
+    ] {
+        let response = send(body, content_type).await.unwrap();
+        assert_eq!(response.status(), status, "{body} as {content_type}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        let problem: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(problem["code"], code);
+        assert_eq!(problem["status"], status);
+    }
 }

@@ -1,0 +1,45 @@
+//! Requests axum refuses before a handler runs (a body that is not JSON, not of the declared
+//! `Content-Type`, or not of the expected shape) get the same RFC 9457 problem+json as every
+//! other error, not axum's plain-text message: one error format for the whole API (OWASP ASVS
+//! 5.0 V16.5.1: no framework internals in error bodies).
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use partner_login_contract::{ErrorCode, Problem};
+
+pub async fn as_problems(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let plain_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    let status = response.status();
+    if !(plain_text && status.is_client_error()) {
+        return response;
+    }
+    let code = match status {
+        StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::ValidationFailed,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        _ => ErrorCode::BadRequest,
+    };
+    // The status says what kind of refusal it was (400, 413, 415, 422): kept as axum chose it,
+    // in the header and in the body.
+    let body = Problem {
+        kind: Problem::type_uri(code),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail: None,
+        code,
+        errors: Vec::new(),
+        retry_after: None,
+    };
+    let mut problem = (status, axum::Json(body)).into_response();
+    problem.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    problem
+}
