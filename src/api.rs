@@ -1,6 +1,20 @@
 //! Every HTTP call of the SPA (gloo-net). Errors come back as the server's problem document,
 //! or as `Network` when no answer arrived; callers never lose the user's input on either.
+//!
+//! A call that is safe to repeat is sent again by itself, at most three tries in all, when no
+//! answer came or the server said `service_unavailable` (its database briefly unavailable),
+//! waiting as its `Retry-After` asks (the policy: `retry.rs`). Per call:
+//! - retried: the GETs (`config`, `invitation`, `flow`, `session`), and "Verify code", which
+//!   the server answers idempotently: a repeat on a verified flow gets the same verified flow,
+//!   and a 503 means its transaction was rolled back, so nothing was counted (after no answer
+//!   at all, a wrong code may be counted once more: one of the person's own tries, no more);
+//! - never retried (each try may act again; the page keeps the input and the person decides):
+//!   "Send verification code" and "Send new code" (a new mail, a send counted against the
+//!   hourly caps), "Create" and "Continue" (single use: a repeat after a lost success would
+//!   answer `flow_expired`/`account_exists`), sign-in (each wrong try counts towards the
+//!   lockout and the per-client cap), the social start (a new provider flow), sign-out.
 
+use crate::retry::{self, Outcome, Repeat};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use partner_login_contract::api::{
     paths, CompletePasswordResetRequest, CompleteSignupRequest, InvitationView, PublicConfig,
@@ -10,6 +24,7 @@ use partner_login_contract::api::{
 use partner_login_contract::{ErrorCode, FieldError, Problem};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::future::Future;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApiError {
@@ -95,15 +110,60 @@ async fn problem(response: Response) -> ApiError {
     }
 }
 
-async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    read(with_credentials(Request::get(&url(path))).send().await).await
+/// How a try ended, for the retry policy.
+fn outcome<T>(result: &Result<T, ApiError>) -> Outcome {
+    match result {
+        Ok(_) => Outcome::Final,
+        Err(ApiError::Network) => Outcome::NoAnswer,
+        Err(ApiError::Problem(p)) if p.code == ErrorCode::ServiceUnavailable => {
+            Outcome::Unavailable {
+                retry_after: p.retry_after,
+            }
+        }
+        Err(ApiError::Problem(_)) => Outcome::Final,
+    }
 }
 
-async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    let request = mutating(Request::post(&url(path)))
-        .json(body)
-        .map_err(|_| ApiError::Network)?;
-    read(request.send().await).await
+/// Runs `attempt` until its answer stands ([`retry::next_wait_ms`]).
+async fn with_retry<T, F, Fut>(repeat: Repeat, mut attempt: F) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let mut tries = 0;
+    loop {
+        let result = attempt().await;
+        tries += 1;
+        match retry::next_wait_ms(repeat, tries, outcome(&result)) {
+            Some(wait) => gloo_timers::future::TimeoutFuture::new(wait).await,
+            None => return result,
+        }
+    }
+}
+
+/// A GET: safe to repeat, so retried.
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    let url = url(path);
+    with_retry(Repeat::Safe, || async {
+        read(with_credentials(Request::get(&url)).send().await).await
+    })
+    .await
+}
+
+/// A POST, retried only when `repeat` says it is safe.
+async fn post<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+    repeat: Repeat,
+) -> Result<T, ApiError> {
+    let url = url(path);
+    with_retry(repeat, || async {
+        let request = mutating(Request::post(&url))
+            .json(body)
+            .map_err(|_| ApiError::Network)?;
+        read(request.send().await).await
+    })
+    .await
 }
 
 /// `GET /config`: the password policy, the social buttons, the resend cooldown.
@@ -119,6 +179,7 @@ pub async fn start_social(
     post(
         &path_with(paths::SOCIAL_START, "provider", provider),
         request,
+        Repeat::Never,
     )
     .await
 }
@@ -160,7 +221,7 @@ pub async fn start_flow(
     kind: FlowKind,
     request: &StartSignupRequest,
 ) -> Result<SignupFlowView, ApiError> {
-    post(kind.paths()[0], request).await
+    post(kind.paths()[0], request, Repeat::Never).await
 }
 
 /// A flow's state, to resume it after a reload.
@@ -171,7 +232,7 @@ pub async fn flow(kind: FlowKind, flow_id: &str) -> Result<SignupFlowView, ApiEr
 /// "Send new code".
 pub async fn resend_code(kind: FlowKind, flow_id: &str) -> Result<SignupFlowView, ApiError> {
     let path = path_with(kind.paths()[2], "flow_id", flow_id);
-    post(&path, &serde_json::json!({})).await
+    post(&path, &serde_json::json!({}), Repeat::Never).await
 }
 
 /// "Verify code".
@@ -183,7 +244,9 @@ pub async fn verify_code(
     let body = VerifyCodeRequest {
         code: code.to_owned(),
     };
-    post(&path_with(kind.paths()[3], "flow_id", flow_id), &body).await
+    // Idempotent on the server: a repeat on a verified flow gets the verified flow.
+    let path = path_with(kind.paths()[3], "flow_id", flow_id);
+    post(&path, &body, Repeat::Safe).await
 }
 
 /// "Create": the account, signed in.
@@ -194,6 +257,7 @@ pub async fn complete_signup(
     post(
         &path_with(paths::SIGNUP_COMPLETE, "flow_id", flow_id),
         request,
+        Repeat::Never,
     )
     .await
 }
@@ -206,6 +270,7 @@ pub async fn complete_reset(
     post(
         &path_with(paths::PASSWORD_RESET_COMPLETE, "flow_id", flow_id),
         request,
+        Repeat::Never,
     )
     .await
 }
@@ -215,7 +280,7 @@ pub async fn session() -> Result<SessionView, ApiError> {
 }
 
 pub async fn sign_in(request: &SignInRequest) -> Result<SessionView, ApiError> {
-    post(paths::SESSION, request).await
+    post(paths::SESSION, request, Repeat::Never).await
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {

@@ -12,6 +12,7 @@ pub mod deployment;
 pub mod flows;
 pub mod i18n;
 pub mod pages;
+pub mod retry;
 pub mod storage;
 
 use i18n::{Lang, Msg};
