@@ -12,6 +12,7 @@
 mod bench;
 mod cmd;
 mod compress;
+mod schemathesis;
 mod serve;
 mod setup;
 mod test;
@@ -24,6 +25,8 @@ fn main() -> ExitCode {
         Some("setup") => setup::run(setup::Purpose::from_args(&args[1..])),
         Some("serve") => serve::run(),
         Some("test") => test::run(&args[1..]),
+        // The schemathesis step of `test` alone (after `cargo xtask setup`).
+        Some("schemathesis") => schemathesis::run().map(|_| ()),
         Some("bench") => bench::run(),
         Some("dist") => serve::run_dist(&args[1..]),
         _ => {

@@ -1,6 +1,7 @@
 //! `cargo xtask setup`: installs every tool the project needs, each only when missing or at the
 //! wrong version, so a second run takes a second. Nothing is downloaded from GitHub: Rust tools
-//! come from crates.io, wasm-opt from the npm registry, Chromium and PostgreSQL from Debian.
+//! come from crates.io, wasm-opt from the npm registry, schemathesis from PyPI (into a
+//! virtualenv), Chromium and PostgreSQL from Debian.
 
 use crate::cmd::{self, command, output, Result};
 use std::path::Path;
@@ -19,6 +20,9 @@ pub const AXE_CORE_VERSION: &str = "4.10.3";
 pub const PUPPETEER_CORE_VERSION: &str = "24.43.1";
 /// Lighthouse for the front-end bench's mobile scores: the last 12.x (13 needs Node 22.19).
 pub const LIGHTHOUSE_VERSION: &str = "12.8.2";
+/// Schemathesis, which fuzzes the running server against its own OpenAPI document
+/// (`xtask/src/schemathesis.rs`): from PyPI, in the virtualenv `tools/venv`.
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -51,6 +55,7 @@ pub fn run(purpose: Purpose) -> Result {
     if purpose == Purpose::Test {
         npm_package("oidc-provider", OIDC_PROVIDER_VERSION)?;
         npm_package("axe-core", AXE_CORE_VERSION)?;
+        schemathesis()?;
     }
     if purpose == Purpose::Bench {
         npm_package("puppeteer-core", PUPPETEER_CORE_VERSION)?;
@@ -180,6 +185,12 @@ fn debian_packages() -> Result {
     if !has_postgres {
         missing.push("postgresql");
     }
+    apt_install(&missing)
+}
+
+/// `apt-get install` of these Debian packages (nothing when the list is empty), through sudo
+/// when not root.
+fn apt_install(missing: &[&str]) -> Result {
     if missing.is_empty() {
         return Ok(());
     }
@@ -199,4 +210,30 @@ fn debian_packages() -> Result {
     let mut install_cmd = apt(&install);
     install_cmd.env("DEBIAN_FRONTEND", "noninteractive");
     cmd::run(install_cmd)
+}
+
+/// The schemathesis CLI of a virtualenv in `tools/venv`, at exactly this version.
+pub fn schemathesis_bin() -> std::path::PathBuf {
+    cmd::tools_dir().join("venv/bin/schemathesis")
+}
+
+/// Schemathesis from PyPI into `tools/venv` (Debian's `python3-venv` first when `python3`
+/// cannot make a virtualenv), only when missing or at another version.
+fn schemathesis() -> Result {
+    let bin = schemathesis_bin();
+    let have = output(&bin.to_string_lossy(), &["--version"]).unwrap_or_default();
+    if have.split_whitespace().last() == Some(SCHEMATHESIS_VERSION) {
+        return Ok(());
+    }
+    if output("python3", &["-c", "import ensurepip, venv"]).is_none() {
+        apt_install(&["python3", "python3-venv"])?;
+    }
+    std::fs::create_dir_all(cmd::tools_dir()).map_err(|e| e.to_string())?;
+    let venv = cmd::tools_dir().join("venv");
+    cmd::run(command("python3", &["-m", "venv", &venv.to_string_lossy()]))?;
+    let spec = format!("schemathesis=={SCHEMATHESIS_VERSION}");
+    cmd::run(command(
+        &venv.join("bin/pip").to_string_lossy(),
+        &["install", "--quiet", "--disable-pip-version-check", &spec],
+    ))
 }

@@ -3,7 +3,7 @@
 //! code is non-zero when any step failed.
 
 use crate::cmd::{self, command, Result};
-use crate::{serve, setup};
+use crate::{schemathesis, serve, setup};
 use std::process::Command;
 use std::time::Instant;
 
@@ -79,7 +79,7 @@ pub fn run_all(skip_browser: bool) -> Result {
     }
     let mut failed = Vec::new();
     let mut counts = cmd::Counts::default();
-    let total = steps.len() + usize::from(!skip_browser);
+    let total = steps.len() + 1 + usize::from(!skip_browser);
     for step in steps {
         eprintln!("\n=== {} ===", step.name);
         if let Err(e) = cmd::run_counting(step.command, &mut counts) {
@@ -87,6 +87,16 @@ pub fn run_all(skip_browser: bool) -> Result {
             failed.push(step.name);
         }
     }
+    // The running server against its OpenAPI document (needs no browser).
+    eprintln!("\n=== API against its OpenAPI document (schemathesis) ===");
+    let api_cases = match schemathesis::run() {
+        Ok(outcome) => Some(outcome),
+        Err(e) => {
+            eprintln!("--- schemathesis FAILED: {e}");
+            failed.push("schemathesis");
+            None
+        }
+    };
     if !skip_browser {
         eprintln!("\n=== end-to-end tests (headless Chromium) ===");
         if let Err(e) = end_to_end(&mut counts) {
@@ -95,6 +105,12 @@ pub fn run_all(skip_browser: bool) -> Result {
         }
     }
     let secs = started.elapsed().as_secs();
+    if let Some(outcome) = &api_cases {
+        match outcome.cases {
+            Some(n) => eprintln!("schemathesis: {n} generated API test cases passed"),
+            None => eprintln!("{}", outcome.summary),
+        }
+    }
     // The closing line: every test of every step, added up.
     let summary = format!("xtask: {} passed, {} failed", counts.passed, counts.failed);
     if failed.is_empty() {
