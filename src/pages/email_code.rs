@@ -79,6 +79,24 @@ fn initial_email(kind: FlowKind) -> RwSignal<String> {
     email
 }
 
+/// The part of a [`Step`] that decides which controls are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    EnterEmail,
+    CodeSent,
+    Verified,
+}
+
+impl Phase {
+    fn of(step: &Step) -> Phase {
+        match step {
+            Step::EnterEmail => Phase::EnterEmail,
+            Step::CodeSent { .. } => Phase::CodeSent,
+            Step::Verified { .. } | Step::Done => Phase::Verified,
+        }
+    }
+}
+
 #[component]
 pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
     let ui = use_ui();
@@ -429,6 +447,11 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
     };
 
     let resend_after = Signal::derive(move || step.with(Step::resend_after));
+    // Which controls the step shows. A memo, so the countdown's tick (a new `Step` every
+    // second) does not rebuild them: rebuilding re-created the code field each second, which
+    // took the focus away from someone typing the code and could drop what they typed
+    // (WCAG 2.2 SC 2.4.3, 3.2.2).
+    let phase = Memo::new(move |_| step.with(Phase::of));
     let locked = Signal::derive(move || step.with(Step::email_locked));
     let not_verified = Signal::derive(move || !step.with(Step::can_create));
     let password_hint = Signal::derive(move || {
@@ -524,14 +547,14 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
                 <Field id="email" label=Msg::EmailAddress value=email error=email_error
                     kind="email" autocomplete="email" inputmode="email"
                     validate=rule(email_rule) readonly=locked />
-                {move || match step.get() {
-                    Step::EnterEmail => view! {
+                {move || match phase.get() {
+                    Phase::EnterEmail => view! {
                         <button type="submit" class="primary" class:busy=move || busy.get()
                             aria-busy=busy_attr disabled=move || busy.get()>
                             {move || ui.t(Msg::SendVerificationCode)}
                         </button>
                     }.into_any(),
-                    Step::CodeSent { .. } => view! {
+                    Phase::CodeSent => view! {
                         <button type="button" class="link" on:click=change_email.clone()>
                             {move || ui.t(Msg::ChangeEmail)}
                         </button>
@@ -554,7 +577,7 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
                             </p>
                         </Show>
                     }.into_any(),
-                    Step::Verified { .. } | Step::Done => view! {
+                    Phase::Verified => view! {
                         <button type="button" class="link" on:click=change_email.clone()>
                             {move || ui.t(Msg::ChangeEmail)}
                         </button>

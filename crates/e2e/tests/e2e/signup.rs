@@ -42,8 +42,21 @@ async fn invited_person_signs_up_with_an_emailed_code_and_lands_on_the_portal() 
             "Verification code has been sent to your inbox. Please copy it to the input box below.",
         )
         .await;
+    // The resend countdown ticks every second. A tick must not redraw the code field from the
+    // app's state: a field emptied without an input event (as WebDriver's clear, or an
+    // autofill, does) used to get its old text back on the next tick, and the code typed
+    // after it was appended to that text.
+    let field = browser.field("Verification code").await;
+    field.send_keys("111111").await.expect("typing");
+    field.clear().await.expect("clear");
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(
+        field.prop("value").await.expect("the field"),
+        Some(String::new()),
+        "the emptied field stays empty across the countdown's ticks"
+    );
     let code = mailbox.next_to(email).await.code();
-    browser.fill("Verification code", &code).await;
+    field.send_keys(&code).await.expect("typing the code");
     browser.click_button("Verify code").await;
 
     // Step 6: verified; create the account.
