@@ -88,7 +88,17 @@ pub fn problem_response(
     errors: Vec<FieldError>,
     retry_after: Option<u32>,
 ) -> Response {
-    let status = status_of(code);
+    problem_with_status(status_of(code), code, errors, retry_after)
+}
+
+/// A problem+json response with a status chosen by the caller (a refusal axum made before any
+/// handler ran keeps the status axum gave it).
+pub fn problem_with_status(
+    status: StatusCode,
+    code: ErrorCode,
+    errors: Vec<FieldError>,
+    retry_after: Option<u32>,
+) -> Response {
     let body = Problem {
         kind: Problem::type_uri(code),
         title: status.canonical_reason().unwrap_or("Error").to_owned(),

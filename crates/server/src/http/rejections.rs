@@ -3,11 +3,12 @@
 //! other error, not axum's plain-text message: one error format for the whole API (OWASP ASVS
 //! 5.0 V16.5.1: no framework internals in error bodies).
 
+use crate::error::problem_with_status;
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use partner_login_contract::{ErrorCode, Problem};
+use axum::response::Response;
+use partner_login_contract::ErrorCode;
 
 pub async fn as_problems(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
@@ -27,19 +28,5 @@ pub async fn as_problems(request: Request, next: Next) -> Response {
     };
     // The status says what kind of refusal it was (400, 413, 415, 422): kept as axum chose it,
     // in the header and in the body.
-    let body = Problem {
-        kind: Problem::type_uri(code),
-        title: status.canonical_reason().unwrap_or("Error").to_owned(),
-        status: status.as_u16(),
-        detail: None,
-        code,
-        errors: Vec::new(),
-        retry_after: None,
-    };
-    let mut problem = (status, axum::Json(body)).into_response();
-    problem.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    problem
+    problem_with_status(status, code, Vec::new(), None)
 }
