@@ -3,7 +3,7 @@
 //! tasks on the multi-threaded runtime that wait on one barrier, so they reach the server
 //! together.
 
-use crate::helpers::{problem, Backend, TestApp, PASSPHRASE};
+use crate::helpers::{problem, retry_after, Backend, TestApp, PASSPHRASE};
 use crate::on_both_databases;
 use partner_login_contract::api::{CSRF_HEADER, CSRF_HEADER_VALUE};
 use serde_json::{json, Value};
@@ -249,11 +249,7 @@ async fn concurrent_resets_change_the_password_once(backend: Backend) {
 /// `Retry-After` header that the body repeats.
 async fn assert_unavailable(response: reqwest::Response) {
     assert_eq!(response.status(), 503);
-    let retry: u32 = response.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry = retry_after(&response);
     assert!(retry > 0, "{retry}");
     let body = problem(response).await;
     assert_eq!(body["code"], "service_unavailable");

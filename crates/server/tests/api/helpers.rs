@@ -253,6 +253,15 @@ impl Drop for TestApp {
 }
 
 /// The session id a response set, from its `Set-Cookie`.
+/// The seconds of a response's `Retry-After` header.
+pub fn retry_after(response: &Response) -> u32 {
+    response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 pub fn session_cookie(response: &Response) -> Option<String> {
     response
         .headers()

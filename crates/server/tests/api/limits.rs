@@ -2,7 +2,7 @@
 //! `429 rate_limited` with a `Retry-After` no longer than the hour, and counters older than a
 //! day are purged.
 
-use crate::helpers::{problem, Backend, TestApp, ADMIN_TOKEN};
+use crate::helpers::{problem, retry_after, Backend, TestApp, ADMIN_TOKEN};
 use crate::on_both_databases;
 use partner_login_server::config::SocialProvider;
 use serde_json::json;
@@ -28,11 +28,7 @@ async fn invite_with(app: &TestApp, token: &str, email: &str) -> reqwest::Respon
 /// Asserts a 429 `rate_limited` whose Retry-After is within the hour.
 async fn assert_limited(response: reqwest::Response) {
     assert_eq!(response.status(), 429);
-    let retry: u32 = response.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry = retry_after(&response);
     assert!((1..=3600).contains(&retry), "Retry-After {retry}");
     assert_eq!(problem(response).await["code"], "rate_limited");
 }

@@ -1,4 +1,4 @@
-use crate::helpers::{problem, Backend, TestApp, PASSPHRASE};
+use crate::helpers::{problem, retry_after, Backend, TestApp, PASSPHRASE};
 use crate::on_both_databases;
 use serde_json::json;
 
@@ -156,11 +156,7 @@ async fn resend_waits_for_its_cooldown(backend: Backend) {
     let flow = app.start_signup("hurry@example.org", None).await;
     let response = app.post(&format!("/signup/{flow}/code"), json!({})).await;
     assert_eq!(response.status(), 429);
-    let retry: u32 = response.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry = retry_after(&response);
     assert!((1..=30).contains(&retry), "{retry}");
     let body = problem(response).await;
     assert_eq!(body["code"], "resend_cooldown");
