@@ -38,9 +38,14 @@ pub fn tool_path() -> String {
 }
 
 /// A command run at the workspace root with the project's PATH.
+/// Under CI (`CI` set, as CI services do), cargo builds without incremental caches: a fresh
+/// clone never reuses them and they would add gigabytes to `target/`.
 pub fn command(program: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new(program);
     cmd.args(args).current_dir(root()).env("PATH", tool_path());
+    if std::env::var_os("CI").is_some() {
+        cmd.env("CARGO_INCREMENTAL", "0");
+    }
     cmd
 }
 
@@ -55,6 +60,21 @@ pub fn run(mut cmd: Command) -> Result {
     } else {
         Err(format!("`{}` failed ({status})", display(&cmd)))
     }
+}
+
+/// GiB free on the file system that holds `target/`, read from POSIX `df -Pk`.
+pub fn free_disk_gib() -> Option<f64> {
+    let target = root().join("target");
+    let dir = if target.exists() { target } else { root() };
+    let out = output("df", &["-Pk", &dir.to_string_lossy()])?;
+    let kib: f64 = out
+        .lines()
+        .nth(1)?
+        .split_whitespace()
+        .nth(3)?
+        .parse()
+        .ok()?;
+    Some(kib / (1024.0 * 1024.0))
 }
 
 /// The trimmed stdout of a command, or None when it cannot run or fails.

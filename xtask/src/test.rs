@@ -14,6 +14,7 @@ struct Step {
 
 pub fn run_all(skip_browser: bool) -> Result {
     let started = Instant::now();
+    report_disk("before");
     setup::run(setup::Purpose::Test)?;
     let mut steps = vec![
         Step {
@@ -105,6 +106,7 @@ pub fn run_all(skip_browser: bool) -> Result {
         }
     }
     let secs = started.elapsed().as_secs();
+    report_disk("after");
     if let Some(outcome) = &api_cases {
         match outcome.cases {
             Some(n) => eprintln!("schemathesis: {n} generated API test cases passed"),
@@ -124,6 +126,22 @@ pub fn run_all(skip_browser: bool) -> Result {
             failed.len(),
             failed.join(", ")
         ))
+    }
+}
+
+/// What a full run needs on a fresh clone: about 7 GiB for target/ and the tools. A run that
+/// starts with less says so first, so that "No space left on device" in a compiler is not a
+/// mystery.
+const DISK_NEEDED_GIB: f64 = 8.0;
+
+fn report_disk(when: &str) {
+    match cmd::free_disk_gib() {
+        Some(gib) if when == "before" && gib < DISK_NEEDED_GIB => eprintln!(
+            "xtask: WARNING only {gib:.1} GiB free for target/; a full run from a fresh clone \
+             needs about {DISK_NEEDED_GIB:.0} GiB"
+        ),
+        Some(gib) => eprintln!("xtask: {gib:.1} GiB free on the disk of target/ ({when} the run)"),
+        None => {}
     }
 }
 
