@@ -34,10 +34,25 @@ async fn errors_are_problems_and_headers_are_strict(backend: Backend) {
     ] {
         assert!(csp.contains(directive), "{directive} in {csp}");
     }
-    assert!(headers["strict-transport-security"]
+    // OWASP ASVS 5.0 V3.4.1: HSTS for at least a year, and (L2) `includeSubDomains`.
+    let hsts: Vec<&str> = headers["strict-transport-security"]
         .to_str()
         .unwrap()
-        .contains("max-age=31536000"));
+        .split(';')
+        .map(str::trim)
+        .collect();
+    let max_age: u64 = hsts
+        .iter()
+        .find_map(|d| d.strip_prefix("max-age="))
+        .expect("HSTS has max-age")
+        .parse()
+        .unwrap();
+    assert!(max_age >= 31_536_000, "HSTS max-age {max_age} under a year");
+    assert!(
+        hsts.iter()
+            .any(|d| d.eq_ignore_ascii_case("includeSubDomains")),
+        "HSTS without includeSubDomains: {hsts:?}"
+    );
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], "no-referrer");
     assert_eq!(headers["cache-control"], "no-store");
@@ -166,4 +181,23 @@ async fn bodies_the_framework_refuses_are_problems_too(backend: Backend) {
         assert_eq!(problem["code"], code);
         assert_eq!(problem["status"], status);
     }
+    // A method the route lacks: axum's bodiless 405 (found by the `api` fuzz target), now a
+    // problem that still says which methods are allowed.
+    let response = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.api("/config"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "GET,HEAD");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        (problem["code"].as_str(), problem["status"].as_u64()),
+        (Some("bad_request"), Some(405))
+    );
 }
