@@ -219,7 +219,7 @@ impl Providers {
             Ok(claims) => claims,
             Err(first) => {
                 // Perhaps the provider rotated its keys: read them again, once.
-                tracing::info!(event = "oidc_keys_refreshed", provider = id, reason = %first);
+                tracing::info!(event = "oidc_keys_refreshed", provider = id, reason = ?first.to_string());
                 rp = self.relying_party(provider, true).await?;
                 id_token
                     .claims(&rp.id_token_verifier(), &nonce)

@@ -52,7 +52,9 @@ pub async fn take(db: &Db, limit: Limit, subject: &str, now: i64) -> ApiResult<(
     record(db, limit, subject, now).await
 }
 
-/// Every 10 minutes, deletes the counters older than a day (their windows are an hour).
+/// Every 10 minutes, deletes the counters older than a day (their windows are an hour), the
+/// email flows a day past their expiry and the stale lockout guards
+/// (`storage::rate_events::purge_before`; ASVS 5.0 V2.4.1).
 pub fn spawn_purge(db: Db) {
     tokio::spawn(async move {
         let period = std::time::Duration::from_secs(600);

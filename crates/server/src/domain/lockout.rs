@@ -6,8 +6,13 @@
 //!   ones double, up to [`MAX_LOCKOUT_SECONDS`] (5 hours);
 //! - the same wrong password typed again does not count again (the last [`RECENT_WRONG`] wrong
 //!   passwords are remembered by their argon2 output);
-//! - never more than [`MAX_FAILURES_PER_HOUR`] counted failures per account in an hour
-//!   (NIST SP 800-63B-4 §3.2.2 rate limiting; OWASP ASVS 5.0 V6.3.1);
+//! - never more than [`MAX_CONSECUTIVE_FAILURES`] consecutive counted failures: the 100th locks
+//!   the account until a password reset, with no expiry (NIST SP 800-63B-4 §3.2.2: "SHALL limit
+//!   consecutive failed authentication attempts on a single subscriber account to no more than
+//!   100"). Sign-in then answers as a time-based lockout does, with [`UNTIL_RESET_RETRY_SECONDS`]
+//!   as its `Retry-After`, and again after that until the password is reset;
+//! - besides, never more than [`MAX_FAILURES_PER_HOUR`] counted failures per account in an hour
+//!   (rate limiting, OWASP ASVS 5.0 V6.3.1; the limit NIST sets is on consecutive failures, above);
 //! - a success (or a password reset) clears it all.
 //!
 //! A guard is kept per normalised email, whether an account has it or not, so that a lockout
@@ -18,13 +23,20 @@ pub const FIRST_LOCKOUT_SECONDS: i64 = 60;
 pub const FIXED_LOCKOUTS: i64 = 10;
 pub const MAX_LOCKOUT_SECONDS: i64 = 5 * 3600;
 pub const MAX_FAILURES_PER_HOUR: i64 = 100;
+/// Consecutive counted failures that lock until a password reset (NIST SP 800-63B-4 §3.2.2).
+pub const MAX_CONSECUTIVE_FAILURES: i64 = 100;
+/// The `Retry-After` of a lock until a password reset: the longest a time-based lockout gives,
+/// so that the answer tells nothing more than a lockout does. Trying again after it is refused
+/// again unless the password was reset.
+pub const UNTIL_RESET_RETRY_SECONDS: i64 = MAX_LOCKOUT_SECONDS;
 pub const RECENT_WRONG: usize = 5;
-const HOUR: i64 = 3600;
+pub const HOUR: i64 = 3600;
 
 /// The lockout state of one email.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Guard {
-    /// Failures counted since the last success.
+    /// Failures counted since the last success (consecutive failures; at
+    /// [`MAX_CONSECUTIVE_FAILURES`] the account is locked until a password reset).
     pub failures: i64,
     /// Lockouts since the last success.
     pub lockouts: i64,
@@ -44,6 +56,9 @@ pub enum Failure {
     Counted,
     /// Counted, and the account is now locked for so many seconds.
     Locked(i64),
+    /// Counted, and it was the [`MAX_CONSECUTIVE_FAILURES`]th in a row: the account is now
+    /// locked until a password reset.
+    LockedUntilReset,
     /// The same wrong password as a recent one: not counted again.
     Repeated,
 }
@@ -60,8 +75,18 @@ pub fn lockout_seconds(n: i64) -> i64 {
 }
 
 impl Guard {
-    /// Seconds until a sign-in may be tried again, or `None` when it may be now.
+    /// True once [`MAX_CONSECUTIVE_FAILURES`] failures were counted in a row: locked with no
+    /// expiry, until a password reset clears the guard (NIST SP 800-63B-4 §3.2.2).
+    pub fn locked_until_reset(&self) -> bool {
+        self.failures >= MAX_CONSECUTIVE_FAILURES
+    }
+
+    /// Seconds until a sign-in may be tried again, or `None` when it may be now. Locked until a
+    /// password reset, it is [`UNTIL_RESET_RETRY_SECONDS`] however late it is.
     pub fn locked_for(&self, now: i64) -> Option<i64> {
+        if self.locked_until_reset() {
+            return Some(UNTIL_RESET_RETRY_SECONDS);
+        }
         let lockout = self.locked_until - now;
         let hourly = if self.window_failures >= MAX_FAILURES_PER_HOUR {
             self.window_start + HOUR - now
@@ -90,6 +115,9 @@ impl Guard {
         if self.failures >= THRESHOLD {
             self.lockouts += 1;
             self.locked_until = now + lockout_seconds(self.lockouts);
+        }
+        if self.locked_until_reset() {
+            return Failure::LockedUntilReset;
         }
         match self.locked_for(now) {
             Some(seconds) => Failure::Locked(seconds),
@@ -162,6 +190,34 @@ mod tests {
         assert_eq!(g.fail("p0", 5), Failure::Counted, "p0 was forgotten");
     }
 
+    /// NIST SP 800-63B-4 §3.2.2: 100 consecutive failures, however slow, lock until a reset.
+    #[test]
+    fn a_hundred_consecutive_failures_lock_until_a_password_reset() {
+        let mut g = Guard::default();
+        let mut now = 0;
+        for n in 1..MAX_CONSECUTIVE_FAILURES {
+            // Each try waits out the lock before it, and the hour's cap never bites.
+            now += g.locked_for(now).unwrap_or(0) + HOUR;
+            let outcome = g.fail(&format!("guess {n}"), now);
+            assert_ne!(outcome, Failure::LockedUntilReset, "{n}");
+        }
+        assert_eq!(g.failures, MAX_CONSECUTIVE_FAILURES - 1);
+        now += g.locked_for(now).unwrap_or(0) + HOUR;
+        assert_eq!(g.locked_for(now), None, "the 99th failure's lock is over");
+        assert_eq!(g.fail("the hundredth", now), Failure::LockedUntilReset);
+        assert!(g.locked_until_reset());
+        for later in [now, now + MAX_LOCKOUT_SECONDS + 1, now + 365 * 24 * HOUR] {
+            assert_eq!(
+                g.locked_for(later),
+                Some(UNTIL_RESET_RETRY_SECONDS),
+                "{later}"
+            );
+        }
+        // A password reset clears the guard (`storage::guards::clear`).
+        assert_eq!(Guard::default().locked_for(now), None);
+    }
+
+    /// The hourly cap (ASVS 5.0 V6.3.1 rate limiting), apart from NIST's consecutive cap above.
     #[test]
     fn never_more_than_a_hundred_failures_an_hour() {
         let mut g = Guard {

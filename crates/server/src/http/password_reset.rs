@@ -3,15 +3,16 @@
 //!
 //! The code rules are sign-up's (`code_flow.rs`). An unknown email gets the same screens and
 //! the same timing as a known one, and nothing is sent (ASVS 5.0 V6.3.8). Setting the new
-//! password ends every session of the account (ASVS 5.0 V7.4.3), clears its lockout, and
-//! starts a fresh session.
+//! password ends every session of the account (ASVS 5.0 V7.4.3), clears its lockout (the
+//! lock after 100 consecutive failures included), and starts a fresh session, ending the one
+//! the browser held (ASVS 5.0 V7.2.4).
 
 use super::session::{start_session, SessionCookie};
 use super::{code_flow, invitations, AppState};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, flows::Purpose};
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use partner_login_contract::api::{
@@ -141,6 +142,7 @@ pub async fn verify(
 pub async fn complete(
     State(state): State<AppState>,
     Path(flow_id): Path<String>,
+    headers: HeaderMap,
     Json(request): Json<CompletePasswordResetRequest>,
 ) -> ApiResult<(SessionCookie, Json<SessionView>)> {
     let flow = code_flow::live_flow(&state, Purpose::PasswordReset, &flow_id).await?;
@@ -173,7 +175,8 @@ pub async fn complete(
                 .await?;
         }
     }
-    let cookie = start_session(&state, &mut tx, &account.id, now).await?;
+    // The session the browser held ends too, whoever's it was (ASVS 5.0 V7.2.4).
+    let cookie = start_session(&state, &mut tx, &headers, &account.id, now).await?;
     tx.commit().await?;
     storage::guards::clear(&state.db, &account.email).await?;
     tracing::info!(event = "password_reset", sessions_ended = ended);

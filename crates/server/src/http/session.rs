@@ -1,13 +1,15 @@
 //! Sessions: server-side records whose id (256 bits, stored as SHA-256) travels in an HttpOnly,
 //! SameSite=Lax cookie, `Secure` and `__Host-` prefixed on HTTPS (OWASP ASVS 5.0 V7, V3.3).
-//! Idle and absolute timeouts (ASVS 5.0 V7.3.1, V7.3.2); a new id at every sign-in (V7.2.4).
+//! Idle and absolute timeouts (ASVS 5.0 V7.3.1, V7.3.2); a new id at every sign-in, sign-up
+//! and password reset, ending the one the browser held (V7.2.4).
 //!
 //! Sign-in is guarded three ways: one answer for every wrong email or password, in content and
-//! in time (ASVS 5.0 V6.3.8); smart lockout per email (`domain::lockout`, ASVS 5.0 V6.3.1,
-//! NIST SP 800-63B-4 §3.2.2); and a cap on failures per client address (ASVS 5.0 V2.4.1).
+//! in time (ASVS 5.0 V6.3.8); smart lockout per email, and a lock until a password reset after
+//! 100 consecutive failures (`domain::lockout`, ASVS 5.0 V6.3.1, NIST SP 800-63B-4 §3.2.2); and
+//! a cap on failures per client address (ASVS 5.0 V2.4.1).
 
 use super::{invitations, AppState};
-use crate::domain::lockout::Failure;
+use crate::domain::lockout::{Failure, UNTIL_RESET_RETRY_SECONDS};
 use crate::domain::secrets;
 use crate::error::{ApiError, ApiResult};
 use crate::storage;
@@ -67,13 +69,20 @@ fn cookie(state: &AppState, value: &str, max_age: i64) -> SessionCookie {
     set_cookie(state, SESSION_COOKIE, value, max_age)
 }
 
-/// Creates a session for an account inside the caller's transaction.
+/// Creates a session for an account inside the caller's transaction, ending the one the
+/// browser held, if any (its `headers`): a new session id at every sign-in, whether by
+/// password, by a social provider, at the end of a sign-up or of a password reset, and nothing
+/// of the session before it lives on (OWASP ASVS 5.0 V7.2.4, no session fixation).
 pub async fn start_session(
     state: &AppState,
     conn: &mut sqlx::AnyConnection,
+    headers: &HeaderMap,
     account_id: &str,
     now: i64,
 ) -> ApiResult<SessionCookie> {
+    if let Some(held) = session_id(state, headers) {
+        storage::sessions::delete(&mut *conn, &secrets::hash(&held)).await?;
+    }
     let id = secrets::new_token();
     storage::sessions::purge_expired(
         conn,
@@ -256,9 +265,18 @@ pub async fn sign_in(
         if let Some(email) = &email {
             let outcome =
                 record_failure(&state, email.as_str(), &verification.fingerprint, now).await?;
-            if let Failure::Locked(seconds) = outcome {
-                tracing::warn!(event = "account_locked", seconds);
-                return Err(locked(seconds));
+            match outcome {
+                Failure::Locked(seconds) => {
+                    tracing::warn!(event = "account_locked", seconds);
+                    return Err(locked(seconds));
+                }
+                // NIST SP 800-63B-4 §3.2.2: no more than 100 consecutive failures; the same
+                // answer as a lockout, known address or not (ASVS 5.0 V6.3.8).
+                Failure::LockedUntilReset => {
+                    tracing::warn!(event = "account_locked_until_reset");
+                    return Err(locked(UNTIL_RESET_RETRY_SECONDS));
+                }
+                Failure::Counted | Failure::Repeated => {}
             }
         }
         return Err(ApiError::Client(ErrorCode::InvalidCredentials));
@@ -276,11 +294,8 @@ pub async fn sign_in(
             .await?;
         tracing::info!(event = "invitation_accepted");
     }
-    // A new session id at every sign-in; the one the browser held, if any, ends (ASVS 5.0 V7.2.4).
-    if let Some(old) = session_id(&state, &headers) {
-        storage::sessions::delete(&mut *tx, &secrets::hash(&old)).await?;
-    }
-    let cookie = start_session(&state, &mut tx, &account.id, now).await?;
+    // A new session id; the one the browser held, if any, ends (ASVS 5.0 V7.2.4).
+    let cookie = start_session(&state, &mut tx, &headers, &account.id, now).await?;
     tx.commit().await?;
     if has_guard {
         storage::guards::clear(&state.db, &account.email).await?;

@@ -8,7 +8,7 @@ use crate::domain::secrets;
 use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, accounts::NewAccount, flows::Purpose};
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use partner_login_contract::api::{
@@ -147,6 +147,7 @@ fn validate_complete(state: &AppState, request: &CompleteSignupRequest) -> Vec<F
 pub async fn complete(
     State(state): State<AppState>,
     Path(flow_id): Path<String>,
+    headers: HeaderMap,
     Json(request): Json<CompleteSignupRequest>,
 ) -> ApiResult<(StatusCode, SessionCookie, Json<SessionView>)> {
     let flow = code_flow::live_flow(&state, Purpose::Signup, &flow_id).await?;
@@ -192,7 +193,8 @@ pub async fn complete(
         storage::accounts::add_membership(&mut tx, &account_id, &invitation.organization, now)
             .await?;
     }
-    let cookie = start_session(&state, &mut tx, &account_id, now).await?;
+    // The session the browser held, if any, ends (ASVS 5.0 V7.2.4).
+    let cookie = start_session(&state, &mut tx, &headers, &account_id, now).await?;
     tx.commit().await?;
     tracing::info!(event = "account_created", invited = invitation.is_some());
     if invitation.is_some() {

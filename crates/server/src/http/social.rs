@@ -9,7 +9,7 @@
 //! only. A first sign-in links to the account, or the pending invitation, of the provider's
 //! address only when the provider says the address is verified.
 
-use super::session::{read_cookie, session_id, set_cookie, start_session};
+use super::session::{read_cookie, set_cookie, start_session};
 use super::{invitations, AppState, SessionCookie};
 use crate::domain::{limits, passwords, secrets};
 use crate::error::{ApiError, ApiResult};
@@ -78,7 +78,7 @@ pub async fn start(
         .authorize(&provider, invitation.as_ref().map(|i| i.email.as_str()))
         .await
         .map_err(|e| {
-            tracing::warn!(event = "social_unavailable", provider, reason = %e);
+            tracing::warn!(event = "social_unavailable", provider, reason = ?e.to_string());
             ApiError::Client(ErrorCode::SocialUnavailable)
         })?;
     let id = secrets::new_token();
@@ -220,7 +220,7 @@ async fn finish(
         .finish(provider, &code, &flow.pkce_verifier, &flow.nonce)
         .await
         .map_err(|e| {
-            tracing::warn!(event = "social_rejected", provider, reason = %e);
+            tracing::warn!(event = "social_rejected", provider, reason = ?e.to_string());
             ApiError::Client(match e {
                 OidcError::Unavailable(_) => ErrorCode::SocialUnavailable,
                 OidcError::UnknownProvider(_) => ErrorCode::SocialUnknownProvider,
@@ -275,11 +275,8 @@ async fn finish(
     if let Some(invitation) = invitation {
         accept(&mut tx, &account_id, &account_email, &invitation, now).await?;
     }
-    // A new session id at every sign-in; the one the browser held, if any, ends (ASVS 5.0 V7.2.4).
-    if let Some(old) = session_id(state, headers) {
-        storage::sessions::delete(&mut *tx, &secrets::hash(&old)).await?;
-    }
-    let session = start_session(state, &mut tx, &account_id, now).await?;
+    // A new session id; the one the browser held, if any, ends (ASVS 5.0 V7.2.4).
+    let session = start_session(state, &mut tx, headers, &account_id, now).await?;
     tx.commit().await?;
     Ok(Outcome::SignedIn(session))
 }

@@ -1,7 +1,9 @@
 //! Counted events for the anti-automation limits (`domain::limits`), and the purge of every
-//! counter table. Rows hold a kind, a subject (a client address) and a time; nothing secret.
+//! table that would otherwise only grow. Rows hold a kind, a subject (a client address) and a
+//! time; nothing secret.
 
 use super::Db;
+use crate::domain::lockout;
 use sqlx::Row;
 
 pub async fn record(db: &Db, kind: &str, subject: &str, now: i64) -> Result<(), sqlx::Error> {
@@ -34,13 +36,23 @@ pub async fn count_since(
     Ok((row.try_get("n")?, row.try_get("oldest")?))
 }
 
-/// Deletes the counters older than `cutoff` from every counter table; returns the rows deleted.
+/// Deletes what no rule needs any more (OWASP ASVS 5.0 V2.4.1: no table grows for ever), and
+/// returns the rows deleted:
+///
+/// - the counters older than `cutoff` (`rate_events`, `code_sends`, `sign_in_failures`);
+/// - the email flows whose expiry is older than `cutoff`, finished or not (a flow id that old
+///   answers `flow_not_found` instead of `flow_expired`);
+/// - the lockout guards with no lock in force since `cutoff` and no failure counted since
+///   (a failure falls in the hour its `window_start` opens, so that hour must be over by
+///   `cutoff`), unless locked until a password reset
+///   ([`lockout::MAX_CONSECUTIVE_FAILURES`], NIST SP 800-63B-4 §3.2.2): those stay however old.
 pub async fn purge_before(db: &Db, cutoff: i64) -> Result<u64, sqlx::Error> {
     let mut deleted = 0;
     for sql in [
         "DELETE FROM rate_events WHERE happened_at < $1",
         "DELETE FROM code_sends WHERE sent_at < $1",
         "DELETE FROM sign_in_failures WHERE failed_at < $1",
+        "DELETE FROM email_flows WHERE expires_at < $1",
     ] {
         deleted += sqlx::query(sql)
             .bind(cutoff)
@@ -48,5 +60,15 @@ pub async fn purge_before(db: &Db, cutoff: i64) -> Result<u64, sqlx::Error> {
             .await?
             .rows_affected();
     }
+    deleted += sqlx::query(
+        "DELETE FROM sign_in_guards
+         WHERE locked_until < $1 AND window_start < $2 AND failures < $3",
+    )
+    .bind(cutoff)
+    .bind(cutoff - lockout::HOUR)
+    .bind(lockout::MAX_CONSECUTIVE_FAILURES)
+    .execute(db)
+    .await?
+    .rows_affected();
     Ok(deleted)
 }

@@ -1,6 +1,7 @@
 //! Anti-automation limits per client address (OWASP ASVS 5.0 V2.4.1): each answers
 //! `429 rate_limited` with a `Retry-After` no longer than the hour, and counters older than a
-//! day are purged.
+//! day are purged, as are email flows a day past their expiry and stale lockout guards, so that
+//! no table grows for ever.
 
 use crate::helpers::{problem, retry_after, Backend, TestApp, ADMIN_TOKEN};
 use crate::on_both_databases;
@@ -104,12 +105,72 @@ async fn counters_older_than_a_day_are_purged(backend: Backend) {
         now - 90_000
     ))
     .await;
+    // Email flows (ASVS 5.0 V2.4.1): a day past their expiry they go, finished or not.
+    for (id, expires_at, completed_at) in [
+        ("expired-long-ago", now - 90_000, "NULL".to_owned()),
+        (
+            "completed-long-ago",
+            now - 90_000,
+            (now - 92_000).to_string(),
+        ),
+        ("expired-an-hour-ago", now - 3600, "NULL".to_owned()),
+        ("live", now + 3000, "NULL".to_owned()),
+    ] {
+        app.exec(&format!(
+            "INSERT INTO email_flows (id_hash, email, account_exists, code_sent_at,
+                code_expires_at, code_wrong_tries, flow_wrong_tries, completed_at, created_at,
+                expires_at, purpose)
+             VALUES ('{id}', 'a@example.org', 0, {sent}, {sent}, 0, 0, {completed_at}, {sent},
+                {expires_at}, 'signup')",
+            sent = expires_at - 3600,
+        ))
+        .await;
+    }
+    // Lockout guards: one with no failure and no lock for over a day goes; a lock in force, a
+    // lock over less than a day ago, a recent failure and a lock until a password reset stay.
+    for (email, failures, locked_until, window_start) in [
+        ("stale@example.org", 12, now - 90_000, now - 100_000),
+        ("locked@example.org", 40, now + 3600, now - 100_000),
+        ("lately-locked@example.org", 30, now - 3600, now - 100_000),
+        ("recent@example.org", 3, 0, now - 600),
+        ("until-reset@example.org", 100, now - 90_000, now - 100_000),
+    ] {
+        app.exec(&format!(
+            "INSERT INTO sign_in_guards (email, failures, lockouts, locked_until, recent_wrong,
+                window_start, window_failures, version)
+             VALUES ('{email}', {failures}, 1, {locked_until}, '', {window_start}, 1, 0)"
+        ))
+        .await;
+    }
     let deleted = rate_events::purge_before(db, now - 86_400).await.unwrap();
-    assert_eq!(deleted, 3, "the three day-old rows");
+    assert_eq!(
+        deleted, 6,
+        "the three day-old counters, two flows and one guard"
+    );
     let (left, _) = rate_events::count_since(db, "invitation", "192.0.2.1", 0)
         .await
         .unwrap();
     assert_eq!(left, 1, "the recent event stays");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM email_flows WHERE id_hash IN ('expired-an-hour-ago', 'live')"
+        )
+        .await,
+        2,
+        "recent and live flows stay"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM email_flows").await, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sign_in_guards WHERE email = 'stale@example.org'")
+            .await,
+        0,
+        "the stale guard went"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sign_in_guards").await,
+        4,
+        "every guard with a lock in force or a recent failure stays"
+    );
 }
 
 /// Each code allows 5 wrong tries; an address with many flows is capped across them.

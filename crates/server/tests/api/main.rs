@@ -10,6 +10,7 @@ mod cross_origin;
 mod invitations;
 mod limits;
 mod load;
+mod lockout;
 mod meta;
 mod openapi;
 mod password_reset;

@@ -13,6 +13,7 @@ on_both_databases!(
     a_reset_checks_the_new_password_and_the_verification,
     flows_of_one_kind_do_not_open_as_the_other,
     a_reset_accepts_an_invitation_for_the_same_address,
+    a_reset_ends_the_session_the_browser_held,
 );
 
 const NEW_PASSPHRASE: &str = "copper heron valley 77";
@@ -281,4 +282,28 @@ async fn a_reset_accepts_an_invitation_for_the_same_address(backend: Backend) {
     let done = complete(&app, &flow, NEW_PASSPHRASE).await;
     let who: Value = done.json().await.unwrap();
     assert_eq!(who["organizations"][0]["organization"], "Sahel Water Trust");
+}
+
+/// OWASP ASVS 5.0 V7.2.4: completing a reset starts a new session, and the one the browser held
+/// (here, another account's, which the reset's ending of its own account's sessions misses)
+/// ends on the server, as a password sign-in does.
+async fn a_reset_ends_the_session_the_browser_held(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.signed_up("holder@example.org").await;
+    app.signed_up("resetting@example.org").await;
+    let held = session_cookie(&app.sign_in("holder@example.org", PASSPHRASE).await).unwrap();
+    assert_eq!(session_status(&app, &held).await, 200);
+
+    let flow = flow_id(&start(&app, "resetting@example.org").await);
+    let code = app.nth_mail("resetting@example.org", 2).await.code();
+    assert_eq!(verify(&app, &flow, &code).await.status(), 200);
+    let done = complete(&app, &flow, NEW_PASSPHRASE).await;
+    assert_eq!(done.status(), 200);
+    let new = session_cookie(&done).expect("signed in by the reset");
+    assert_eq!(session_status(&app, &new).await, 200);
+    assert_eq!(
+        session_status(&app, &held).await,
+        401,
+        "the session held before the reset ended on the server"
+    );
 }

@@ -3,6 +3,8 @@
 
 use crate::helpers::{problem, session_cookie, session_status, Backend, TestApp, PASSPHRASE};
 use crate::on_both_databases;
+use partner_login_contract::api::{CSRF_HEADER, CSRF_HEADER_VALUE};
+use reqwest::Response;
 use serde_json::json;
 use std::time::Instant;
 
@@ -18,6 +20,8 @@ on_both_databases!(
     sign_out_ends_the_session_on_the_server,
     sign_in_rotates_the_session_id,
     sessions_end_after_idle_and_absolute_timeouts,
+    on_https_cookies_are_secure_and_host_prefixed,
+    the_password_is_verified_exactly_as_typed,
 );
 
 async fn sign_in_answers_the_same_for_unknown_email_and_wrong_password(backend: Backend) {
@@ -164,7 +168,9 @@ async fn the_same_wrong_password_does_not_count_again(backend: Backend) {
     );
 }
 
-/// NIST SP 800-63B-4 §3.2.2: at most 100 failed attempts on one account in an hour.
+/// At most 100 failed attempts on one account in an hour (rate limiting, OWASP ASVS 5.0
+/// V6.3.1). NIST SP 800-63B-4 §3.2.2's limit is on consecutive failures: the 100th locks until
+/// a password reset (`api/lockout.rs`).
 async fn never_more_than_a_hundred_failures_an_hour(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.signed_up("busy@example.org").await;
@@ -259,4 +265,177 @@ async fn sessions_end_after_idle_and_absolute_timeouts(backend: Backend) {
     app.exec("UPDATE sessions SET created_at = created_at - 12 * 3600 - 1")
         .await;
     assert_eq!(session_status(&app, &id).await, 401);
+}
+
+/// The `Set-Cookie` headers of a response, as sent.
+fn set_cookies(response: &Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Checks one `Set-Cookie` of an HTTPS deployment: `__Host-<base>=…; Secure; HttpOnly;
+/// SameSite=…; Path=/` and no `Domain`. Returns the cookie's value.
+fn assert_host_cookie(set_cookie: &str, base: &str) -> String {
+    let mut parts = set_cookie.split(';').map(str::trim);
+    let (name, value) = parts.next().unwrap().split_once('=').unwrap();
+    assert_eq!(name, format!("__Host-{base}"), "{set_cookie}");
+    let attributes: Vec<String> = parts.map(str::to_ascii_lowercase).collect();
+    for required in ["secure", "httponly", "path=/"] {
+        assert!(
+            attributes.iter().any(|a| a == required),
+            "no `{required}` in {set_cookie}"
+        );
+    }
+    assert!(
+        attributes
+            .iter()
+            .any(|a| a == "samesite=lax" || a == "samesite=strict"),
+        "no SameSite in {set_cookie}"
+    );
+    assert!(
+        !attributes.iter().any(|a| a.starts_with("domain")),
+        "a `__Host-` cookie has no Domain: {set_cookie}"
+    );
+    value.to_owned()
+}
+
+/// OWASP ASVS 5.0 V3.3.1, V3.3.3: behind `https://`, the session and social flow cookies are
+/// `__Host-` prefixed, `Secure`, HttpOnly, SameSite, `Path=/`, without `Domain`.
+async fn on_https_cookies_are_secure_and_host_prefixed(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.public_url = Some("https://login.example.org".into());
+    })
+    .await;
+    let email = "secure.cookies@example.org";
+    let flow = app.start_signup(email, None).await;
+    let code = app.nth_mail(email, 1).await.code();
+    assert_eq!(app.verify(&flow, &code).await.status(), 200);
+    let created = app.complete(&flow, PASSPHRASE).await;
+    assert_eq!(created.status(), 201);
+    let cookies = set_cookies(&created);
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    let first = assert_host_cookie(&cookies[0], "partner_login_session");
+    assert_eq!(first.len(), 64, "a 256-bit session id");
+
+    let signed_in = app.sign_in(email, PASSPHRASE).await;
+    assert_eq!(signed_in.status(), 200);
+    let cookies = set_cookies(&signed_in);
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    let session = assert_host_cookie(&cookies[0], "partner_login_session");
+    assert_eq!(session.len(), 64);
+    assert!(cookies[0].contains("Max-Age="), "{}", cookies[0]);
+
+    // The server reads the session from the prefixed name only (no cookie tossing through an
+    // unprefixed cookie a sibling host could set).
+    let with = |name: &str| {
+        reqwest::Client::new()
+            .get(app.api("/session"))
+            .header("cookie", format!("{name}={session}"))
+            .send()
+    };
+    assert_eq!(
+        with("__Host-partner_login_session").await.unwrap().status(),
+        200
+    );
+    assert_eq!(with("partner_login_session").await.unwrap().status(), 401);
+
+    // Sign-out clears the cookie under the same name and attributes.
+    let signed_out = reqwest::Client::new()
+        .delete(app.api("/session"))
+        .header(CSRF_HEADER, CSRF_HEADER_VALUE)
+        .header("cookie", format!("__Host-partner_login_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), 204);
+    let cookies = set_cookies(&signed_out);
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    assert_eq!(assert_host_cookie(&cookies[0], "partner_login_session"), "");
+    assert!(cookies[0].contains("Max-Age=0"), "{}", cookies[0]);
+
+    // The social sign-in's flow cookie: its callback always clears it.
+    let callback = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.api("/social/unicef/callback?code=c&state=s"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(callback.status(), 303);
+    let cookies = set_cookies(&callback);
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    assert_host_cookie(&cookies[0], "partner_login_social");
+}
+
+/// OWASP ASVS 5.0 V6.2.8, NIST SP 800-63B-4 §3.1.1.2 (the entire password is verified): the
+/// password is compared exactly as typed: no trimming, no case folding, no truncation.
+async fn the_password_is_verified_exactly_as_typed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let exact = " river mango lantern 42 ";
+    // The longest password allowed (256 characters), to show nothing is cut off.
+    let long: String = "Lantern river mango 42! ".repeat(11)[..256].to_owned();
+    for (email, password) in [
+        ("spaces@example.org", exact.to_owned()),
+        ("long@example.org", long.clone()),
+    ] {
+        let flow = app.start_signup(email, None).await;
+        let code = app.nth_mail(email, 1).await.code();
+        assert_eq!(app.verify(&flow, &code).await.status(), 200);
+        let created = app.complete(&flow, &password).await;
+        assert_eq!(created.status(), 201, "{email}");
+        assert_eq!(app.delete("/session").await.status(), 204);
+    }
+
+    let mut last_changed = long.clone();
+    last_changed.pop();
+    last_changed.push('?');
+    let refused = [
+        ("spaces@example.org", exact.trim().to_owned(), "trimmed"),
+        (
+            "spaces@example.org",
+            exact.trim_start().to_owned(),
+            "without the leading space",
+        ),
+        (
+            "spaces@example.org",
+            exact.trim_end().to_owned(),
+            "without the trailing space",
+        ),
+        ("spaces@example.org", exact.to_uppercase(), "upper-cased"),
+        (
+            "long@example.org",
+            long[..72].to_owned(),
+            "its first 72 bytes (bcrypt's limit)",
+        ),
+        (
+            "long@example.org",
+            long[..255].to_owned(),
+            "without its last character",
+        ),
+        (
+            "long@example.org",
+            last_changed,
+            "with its last character changed",
+        ),
+        ("long@example.org", long.to_lowercase(), "lower-cased"),
+    ];
+    for (email, variant, what) in refused {
+        let response = app.sign_in(email, &variant).await;
+        assert_eq!(response.status(), 401, "{email}: the password {what}");
+        assert_eq!(
+            problem(response).await["code"],
+            "invalid_credentials",
+            "{email}: the password {what}"
+        );
+    }
+    for (email, password) in [("spaces@example.org", exact), ("long@example.org", &long)] {
+        let ok = app.sign_in(email, password).await;
+        assert_eq!(ok.status(), 200, "{email}: the password exactly as typed");
+        assert_eq!(app.delete("/session").await.status(), 204);
+    }
 }

@@ -1,4 +1,6 @@
-use crate::helpers::{problem, retry_after, Backend, TestApp, PASSPHRASE};
+use crate::helpers::{
+    problem, retry_after, session_cookie, session_status, Backend, TestApp, PASSPHRASE,
+};
 use crate::on_both_databases;
 use serde_json::json;
 
@@ -14,6 +16,7 @@ on_both_databases!(
     create_reports_every_field_error,
     an_existing_account_gets_the_same_answer_and_a_note,
     a_double_click_on_create_makes_one_account,
+    creating_an_account_ends_the_session_the_browser_held,
 );
 
 async fn invited_person_signs_up_and_is_signed_in(backend: Backend) {
@@ -286,4 +289,27 @@ async fn a_double_click_on_create_makes_one_account(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(count.0, 1);
+}
+
+/// OWASP ASVS 5.0 V7.2.4: "Create" starts a new session, and the one the browser held (here,
+/// another account's) ends on the server, as a password sign-in does.
+async fn creating_an_account_ends_the_session_the_browser_held(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.signed_up("first@example.org").await;
+    let held = session_cookie(&app.sign_in("first@example.org", PASSPHRASE).await).unwrap();
+    assert_eq!(session_status(&app, &held).await, 200);
+
+    let flow = app.start_signup("second@example.org", None).await;
+    let code = app.nth_mail("second@example.org", 1).await.code();
+    assert_eq!(app.verify(&flow, &code).await.status(), 200);
+    let created = app.complete(&flow, PASSPHRASE).await;
+    assert_eq!(created.status(), 201);
+    let new = session_cookie(&created).expect("signed in as the new account");
+    assert_ne!(new, held);
+    assert_eq!(session_status(&app, &new).await, 200);
+    assert_eq!(
+        session_status(&app, &held).await,
+        401,
+        "the session held before \"Create\" ended on the server"
+    );
 }
