@@ -307,8 +307,45 @@ impl Config {
         }
     }
 
+    /// True when the public URL names this machine (`localhost` or a loopback address): a
+    /// development set-up, which nobody else can reach.
+    pub fn public_url_is_local(&self) -> bool {
+        let url = self.public_url();
+        let rest = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+        let authority = rest.split('/').next().unwrap_or_default();
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => authority
+                .rsplit_once(':')
+                .map_or(authority, |(host, _)| host),
+        };
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+
+    /// The development outbox serves every email, reset codes included, to anyone who asks
+    /// (OWASP ASVS 5.0 V13.4.2: no debug features in production). Without SMTP it is on only
+    /// for a local public URL, unless `DEV_MAILBOX` says otherwise.
     pub fn dev_mailbox(&self) -> bool {
-        self.smtp_url.is_none() && self.dev_mailbox.unwrap_or(true)
+        self.smtp_url.is_none()
+            && self
+                .dev_mailbox
+                .unwrap_or_else(|| self.public_url_is_local())
+    }
+
+    /// A public site without SMTP and without an explicit `DEV_MAILBOX` would send its codes
+    /// nowhere: refuse to start, saying what to set.
+    pub fn check_mail(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.smtp_url.is_some() || self.dev_mailbox.is_some() || self.public_url_is_local(),
+            "SMTP_URL is not set and PUBLIC_URL ({}) is not this machine: set SMTP_URL so that \
+             codes reach people, or DEV_MAILBOX=true to show every email at /dev/mailbox \
+             (development only)",
+            self.public_url()
+        );
+        Ok(())
     }
 }
 
@@ -396,6 +433,50 @@ mod tests {
         .to_string();
         assert!(err.starts_with("OIDC_WFP_EMAIL_DOMAINS must list"), "{err}");
         assert!(SocialProvider::from_vars("bad id", vars(&[])).is_err());
+    }
+
+    /// OWASP ASVS 5.0 V13.4.2: the outbox that shows every code is never on by default for a
+    /// site others can reach, and such a site without mail does not start.
+    #[test]
+    fn the_outbox_is_on_by_default_only_for_a_local_site() {
+        let config = |args: &[&str]| {
+            let mut all = vec!["x", "--database-url", "sqlite::memory:"];
+            all.extend_from_slice(args);
+            let mut config = Cli::parse_from(all).config;
+            config.smtp_url = None;
+            config.dev_mailbox = None;
+            config
+        };
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://localhost:3000/login/",
+            "http://[::1]:8080",
+            "http://LOCALHOST",
+        ] {
+            let c = config(&["--public-url", local]);
+            assert!(c.public_url_is_local() && c.dev_mailbox(), "{local}");
+            assert!(c.check_mail().is_ok(), "{local}");
+        }
+        for public in [
+            "https://login.example.org",
+            "http://10.0.0.5:8080",
+            "https://127.0.0.1.example.org/",
+        ] {
+            let mut c = config(&["--public-url", public]);
+            assert!(!c.public_url_is_local() && !c.dev_mailbox(), "{public}");
+            let err = c.check_mail().unwrap_err().to_string();
+            assert!(
+                err.contains("SMTP_URL") && err.contains("DEV_MAILBOX"),
+                "{err}"
+            );
+            c.dev_mailbox = Some(true);
+            assert!(
+                c.dev_mailbox() && c.check_mail().is_ok(),
+                "an explicit choice"
+            );
+            c.smtp_url = Some("smtp://mail.example.org:25".into());
+            assert!(!c.dev_mailbox() && c.check_mail().is_ok(), "SMTP wins");
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 /// Builds the state from the configuration: database (migrated) and mailer.
 pub async fn state(config: Config) -> anyhow::Result<AppState> {
+    config.check_mail()?;
     let db = storage::connect(&config.database_url).await?;
     let mailer = mail::Mailer::new(config.smtp_url.as_deref(), &config.mail_from, &db)?;
     let social = oidc::Providers::new(&config.social, &config.api_public_url())?;
