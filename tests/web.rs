@@ -15,6 +15,7 @@ use partner_login::components::lang_switch::LangSwitch;
 use partner_login::components::resend::ResendButton;
 use partner_login::flows::password::feedback;
 use partner_login::i18n::{Lang, Msg};
+use partner_login::pages::forgot::Forgot;
 use partner_login::pages::sign_in::SignIn;
 use partner_login::pages::sign_up::SignUp;
 use partner_login::Ui;
@@ -522,4 +523,140 @@ async fn the_live_region_announces_a_repeated_message_again() {
     tick().await;
     assert_eq!(live.text_content().unwrap(), "");
     until(|| live.text_content().unwrap() == "That code is not right.").await;
+}
+
+/// The `type` and `autocomplete` attributes of the input `#id`.
+fn kind_and_autocomplete(root: &HtmlElement, id: &str) -> (String, String) {
+    let input: HtmlInputElement = by_id(root, id);
+    (
+        input.get_attribute("type").unwrap_or_default(),
+        input.get_attribute("autocomplete").unwrap_or_default(),
+    )
+}
+
+/// OWASP ASVS 5.0 V6.2.6, V6.2.7, NIST SP 800-63B-4 §3.1.1.2 (password managers): password
+/// fields are masked, and every field names its `autocomplete` purpose.
+#[wasm_bindgen_test]
+async fn password_fields_are_masked_and_tell_password_managers_what_they_are() {
+    let root = container();
+    let handle = mount_to(root.clone(), || {
+        Ui::provide(Lang::En);
+        view! { <Router><SignIn /></Router> }
+    });
+    tick().await;
+    assert_eq!(
+        kind_and_autocomplete(&root, "email"),
+        ("email".to_owned(), "email".to_owned())
+    );
+    assert_eq!(
+        kind_and_autocomplete(&root, "password"),
+        ("password".to_owned(), "current-password".to_owned())
+    );
+    drop(handle);
+
+    for flow in ["sign-up", "forgot"] {
+        let root = container();
+        let _handle = mount_to(root.clone(), move || {
+            Ui::provide(Lang::En);
+            if flow == "sign-up" {
+                view! { <Router><SignUp /></Router> }.into_any()
+            } else {
+                view! { <Router><Forgot /></Router> }.into_any()
+            }
+        });
+        tick().await;
+        assert_eq!(
+            kind_and_autocomplete(&root, "email"),
+            ("email".to_owned(), "email".to_owned()),
+            "{flow}"
+        );
+        for id in ["new-password", "confirm-password"] {
+            assert_eq!(
+                kind_and_autocomplete(&root, id),
+                ("password".to_owned(), "new-password".to_owned()),
+                "{flow}: #{id}"
+            );
+        }
+        let show: HtmlInputElement = by_id(&root, "show-password");
+        assert_eq!(show.type_(), "checkbox", "{flow}");
+        assert!(!show.checked(), "{flow}: masked by default");
+    }
+}
+
+/// OWASP ASVS 5.0 V6.2.6: "Show password" unmasks New Password and Confirm New Password, and
+/// masks them again. (The checkbox is enabled once the server has verified the emailed code,
+/// which needs a backend; the `change` event it fires when ticked is dispatched here.)
+#[wasm_bindgen_test]
+async fn show_password_unmasks_both_new_password_fields_and_masks_them_again() {
+    for flow in ["sign-up", "forgot"] {
+        let root = container();
+        let _handle = mount_to(root.clone(), move || {
+            Ui::provide(Lang::En);
+            if flow == "sign-up" {
+                view! { <Router><SignUp /></Router> }.into_any()
+            } else {
+                view! { <Router><Forgot /></Router> }.into_any()
+            }
+        });
+        tick().await;
+        let show: HtmlInputElement = by_id(&root, "show-password");
+        let types = |root: &HtmlElement| {
+            ["new-password", "confirm-password"]
+                .map(|id| by_id::<HtmlInputElement>(root, id).type_())
+        };
+        assert_eq!(types(&root), ["password", "password"], "{flow}");
+        show.set_checked(true);
+        fire(&show, "change");
+        tick().await;
+        assert_eq!(types(&root), ["text", "text"], "{flow}: shown");
+        assert!(show.checked());
+        show.set_checked(false);
+        fire(&show, "change");
+        tick().await;
+        assert_eq!(
+            types(&root),
+            ["password", "password"],
+            "{flow}: masked again"
+        );
+        assert!(!show.checked());
+    }
+}
+
+/// OWASP ASVS 5.0 V6.2.7, NIST SP 800-63B-4 §3.1.1.2 (paste SHOULD be allowed): no field of the
+/// sign-in, sign-up or reset screens cancels a paste.
+#[wasm_bindgen_test]
+async fn no_field_blocks_paste() {
+    for screen in ["sign-in", "sign-up", "forgot"] {
+        let root = container();
+        let _handle = mount_to(root.clone(), move || {
+            Ui::provide(Lang::En);
+            match screen {
+                "sign-in" => view! { <Router><SignIn /></Router> }.into_any(),
+                "sign-up" => view! { <Router><SignUp /></Router> }.into_any(),
+                _ => view! { <Router><Forgot /></Router> }.into_any(),
+            }
+        });
+        tick().await;
+        let inputs = root.query_selector_all("input").unwrap();
+        assert!(inputs.length() >= 2, "{screen}: no fields");
+        for i in 0..inputs.length() {
+            let input: HtmlInputElement = inputs.item(i).unwrap().unchecked_into();
+            assert!(
+                input.get_attribute("onpaste").is_none(),
+                "{screen}: #{} has an onpaste attribute",
+                input.id()
+            );
+            let init = web_sys::EventInit::new();
+            init.set_bubbles(true);
+            init.set_cancelable(true);
+            init.set_composed(true);
+            let paste = web_sys::Event::new_with_event_init_dict("paste", &init).unwrap();
+            let not_cancelled = input.dispatch_event(&paste).unwrap();
+            assert!(
+                not_cancelled && !paste.default_prevented(),
+                "{screen}: a paste into #{} is cancelled",
+                input.id()
+            );
+        }
+    }
 }

@@ -140,3 +140,98 @@ async fn send_new_code_replaces_the_old_one_and_change_email_starts_over() {
         .await;
     browser.close().await;
 }
+
+/// The `type` of the fields labelled New Password and Confirm New Password.
+async fn new_password_types(browser: &Browser) -> [String; 2] {
+    let mut types = [String::new(), String::new()];
+    for (slot, label) in types
+        .iter_mut()
+        .zip(["New Password", "Confirm New Password"])
+    {
+        let field = browser.field(label).await;
+        *slot = field.attr("type").await.expect("type").unwrap_or_default();
+    }
+    types
+}
+
+/// Waits until both new-password fields have the `type` `kind`.
+async fn wait_new_password_types(browser: &Browser, kind: &str) {
+    let deadline = std::time::Instant::now() + partner_login_e2e::WAIT;
+    loop {
+        let types = new_password_types(browser).await;
+        if types.iter().all(|t| t == kind) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new-password fields are {types:?}, not {kind}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// OWASP ASVS 5.0 V6.2.6, V6.2.7, V3.2.2: on the real form, the code field is
+/// `autocomplete=one-time-code`; once the code is verified, "Show password" unmasks both new
+/// passwords (keeping what was typed) and masks them again; a name with HTML in it is shown
+/// as typed, not interpreted.
+#[tokio::test]
+async fn show_password_unmasks_the_new_passwords_and_names_show_as_typed() {
+    let mailbox = Mailbox::start().await;
+    let server = TestServer::start(Some(&mailbox.url()));
+    let browser = Browser::start().await;
+    let email = "masked.fields@example.org";
+    browser.goto(&format!("{}/signup", server.url)).await;
+    browser.fill("Email Address", email).await;
+    browser.click_button("Send verification code").await;
+
+    let code_field = browser.field("Verification code").await;
+    assert_eq!(
+        code_field
+            .attr("autocomplete")
+            .await
+            .expect("attr")
+            .as_deref(),
+        Some("one-time-code")
+    );
+    let code = mailbox.next_to(email).await.code();
+    browser.fill("Verification code", &code).await;
+    browser.click_button("Verify code").await;
+    browser
+        .wait_text("E-mail address verified. You can now continue.")
+        .await;
+
+    assert_eq!(new_password_types(&browser).await, ["password", "password"]);
+    browser.fill("New Password", PASSPHRASE).await;
+    browser.fill("Confirm New Password", PASSPHRASE).await;
+    let show = browser.wait_xpath("//input[@id='show-password']").await;
+    assert!(
+        show.is_enabled().await.expect("enabled"),
+        "usable once verified"
+    );
+    show.click().await.expect("click");
+    wait_new_password_types(&browser, "text").await;
+    assert_eq!(browser.value_of("New Password").await, PASSPHRASE);
+    assert_eq!(browser.value_of("Confirm New Password").await, PASSPHRASE);
+    show.click().await.expect("click");
+    wait_new_password_types(&browser, "password").await;
+    assert_eq!(browser.value_of("New Password").await, PASSPHRASE);
+
+    // `<` and `>` are refused in names (the contract's `PersonName`), so markup cannot get in;
+    // an entity shows whether the portal parses the name as HTML ("&" if it does).
+    let name = "Tom &amp; Jerry \"Q\"";
+    browser.fill("Display Name", name).await;
+    browser.fill("Given Name", "Tom").await;
+    browser.fill("Surname", "Cat").await;
+    browser.click_button("Create").await;
+    browser.wait_path("/portal").await;
+    let greeting = browser.wait_text("Jerry").await.text().await.expect("text");
+    assert!(
+        greeting.starts_with("Welcome, ") && greeting.contains(name),
+        "{greeting}"
+    );
+    assert!(
+        !greeting.contains("Tom & Jerry"),
+        "parsed as HTML: {greeting}"
+    );
+    browser.close().await;
+}

@@ -54,6 +54,26 @@ mod tests {
         assert_ne!(t, new_token());
     }
 
+    /// OWASP ASVS 5.0 V11.4.1, V11.4.3: the stored hash is SHA-256 (256 bits), pinned by the
+    /// FIPS 180-2 test vectors, so a switch to a weaker or shorter digest fails here.
+    #[test]
+    fn hashes_are_sha256_of_256_bits() {
+        assert_eq!(
+            hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            hash("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        );
+        assert_eq!(
+            hash(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        let stored = hex::decode(hash(&new_token())).unwrap();
+        assert_eq!(stored.len() * 8, 256, "a 256-bit digest");
+    }
+
     #[test]
     fn code_hashes_are_bound_to_their_flow() {
         assert_ne!(code_hash("flow-a", "123456"), code_hash("flow-b", "123456"));
