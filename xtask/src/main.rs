@@ -3,6 +3,7 @@
 //! - `cargo xtask setup [--for serve|test|bench]`: install what is missing (idempotent, fast when done)
 //! - `cargo xtask serve`: build the SPA, start the backend on SQLite, print the URL
 //! - `cargo xtask test`: every check and test the project has; CI runs exactly this
+//! - `cargo xtask fuzz [--seconds N] [TARGET ...]`: the cargo-fuzz targets, bounded, with a report
 //! - `cargo xtask bench`: measurements, written to `target/bench/report.md`
 //! - `cargo xtask dist [--public-url /path/]`: the release SPA in `dist/`, for that base path
 //!
@@ -12,6 +13,7 @@
 mod bench;
 mod cmd;
 mod compress;
+mod fuzz;
 mod schemathesis;
 mod serve;
 mod setup;
@@ -27,11 +29,12 @@ fn main() -> ExitCode {
         Some("test") => test::run(&args[1..]),
         // The schemathesis step of `test` alone (after `cargo xtask setup`).
         Some("schemathesis") => schemathesis::run().map(|_| ()),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("bench") => bench::run(),
         Some("dist") => serve::run_dist(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup [--for serve|test|bench] | serve | test [--skip-browser] | bench | dist [--public-url /path/]>"
+                "usage: cargo xtask <setup [--for serve|test|bench] | serve | test [--skip-browser] | fuzz [--seconds N] [TARGET ...] | bench | dist [--public-url /path/]>"
             );
             return ExitCode::from(2);
         }

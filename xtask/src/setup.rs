@@ -24,6 +24,9 @@ pub const LIGHTHOUSE_VERSION: &str = "12.8.2";
 /// (`xtask/src/schemathesis.rs`): from PyPI, in the virtualenv `tools/venv`.
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
+/// cargo-fuzz (libFuzzer driver) for `cargo xtask fuzz` and the fuzz step of `cargo xtask test`.
+pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     /// Build and serve the app: Rust tools only.
@@ -56,6 +59,7 @@ pub fn run(purpose: Purpose) -> Result {
         npm_package("oidc-provider", OIDC_PROVIDER_VERSION)?;
         npm_package("axe-core", AXE_CORE_VERSION)?;
         schemathesis()?;
+        cargo_fuzz()?;
     }
     if purpose == Purpose::Bench {
         npm_package("puppeteer-core", PUPPETEER_CORE_VERSION)?;
@@ -87,6 +91,25 @@ fn trunk() -> Result {
     cmd::run(command(
         "cargo",
         &["install", "trunk", "--locked", "--version", TRUNK_VERSION],
+    ))
+}
+
+/// cargo-fuzz from crates.io. libFuzzer itself is C++ that `libfuzzer-sys` compiles with the
+/// machine's g++.
+pub fn cargo_fuzz() -> Result {
+    let have = output("cargo", &["fuzz", "--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(CARGO_FUZZ_VERSION) {
+        return Ok(());
+    }
+    cmd::run(command(
+        "cargo",
+        &[
+            "install",
+            "cargo-fuzz",
+            "--locked",
+            "--version",
+            CARGO_FUZZ_VERSION,
+        ],
     ))
 }
 

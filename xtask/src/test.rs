@@ -3,7 +3,7 @@
 //! code is non-zero when any step failed.
 
 use crate::cmd::{self, command, Result};
-use crate::{schemathesis, serve, setup};
+use crate::{fuzz, schemathesis, serve, setup};
 use std::process::Command;
 use std::time::Instant;
 
@@ -80,7 +80,7 @@ pub fn run_all(skip_browser: bool) -> Result {
     }
     let mut failed = Vec::new();
     let mut counts = cmd::Counts::default();
-    let total = steps.len() + 1 + usize::from(!skip_browser);
+    let total = steps.len() + 2 + usize::from(!skip_browser);
     for step in steps {
         eprintln!("\n=== {} ===", step.name);
         if let Err(e) = cmd::run_counting(step.command, &mut counts) {
@@ -98,6 +98,16 @@ pub fn run_all(skip_browser: bool) -> Result {
             None
         }
     };
+    // Coverage-guided fuzzing, bounded: proof in every run that the targets build and hold.
+    eprintln!("\n=== fuzz targets ({FUZZ_SECONDS} s each, cargo-fuzz) ===");
+    let fuzzed = match fuzz::run_targets(&fuzz::TARGETS, FUZZ_SECONDS) {
+        Ok(outcomes) => outcomes,
+        Err(e) => {
+            eprintln!("--- fuzz FAILED: {e}");
+            failed.push("fuzz");
+            Vec::new()
+        }
+    };
     if !skip_browser {
         eprintln!("\n=== end-to-end tests (headless Chromium) ===");
         if let Err(e) = end_to_end(&mut counts) {
@@ -112,6 +122,12 @@ pub fn run_all(skip_browser: bool) -> Result {
             Some(n) => eprintln!("schemathesis: {n} generated API test cases passed"),
             None => eprintln!("{}", outcome.summary),
         }
+    }
+    for o in &fuzzed {
+        eprintln!(
+            "fuzz: {}: {} executions in {} s, no failure",
+            o.target, o.executions, o.seconds
+        );
     }
     // The closing line: every test of every step, added up.
     let summary = format!("xtask: {} passed, {} failed", counts.passed, counts.failed);
@@ -133,6 +149,9 @@ pub fn run_all(skip_browser: bool) -> Result {
 /// starts with less says so first, so that "No space left on device" in a compiler is not a
 /// mystery.
 const DISK_NEEDED_GIB: f64 = 8.0;
+
+/// Seconds each fuzz target runs in `cargo xtask test` (`cargo xtask fuzz` runs longer).
+const FUZZ_SECONDS: u64 = 30;
 
 fn report_disk(when: &str) {
     match cmd::free_disk_gib() {

@@ -1,0 +1,439 @@
+//! The whole API in process, on a real SQLite database: sequences of up to four requests whose
+//! method, route, headers and JSON body the fuzzer shapes, with flow ids, invitation tokens
+//! and session cookies carried from one answer to the next request, so it reaches past the
+//! first screen. What must hold for every answer (OWASP ASVS 5.0 V16.5: errors handled):
+//! - never a 5xx, but a 503 that says when to retry;
+//! - every refusal under `/api` is an RFC 9457 problem whose `status` is the HTTP status;
+//! - every answer carries the security headers, and `/api` answers are never cached;
+//! - no answer repeats a password the request carried.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, Response, StatusCode};
+use axum::Router;
+use clap::Parser;
+use libfuzzer_sys::fuzz_target;
+use partner_login_contract::api::{CreateInvitationRequest, CSRF_HEADER, CSRF_HEADER_VALUE};
+use partner_login_contract::Problem;
+use partner_login_server::cli::{Cli, Command};
+use serde_json::{Map, Value};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::OnceLock;
+use tower::ServiceExt;
+
+const PUBLIC_URL: &str = "http://login.fuzz.test";
+const ADMIN_TOKEN: &str = "fuzz-admin-token";
+/// A password the fuzzer can put in any field; no answer may contain it.
+const PASSWORD: &str = "Fuzzing-Passw0rd-Never-Echoed";
+
+struct Server {
+    runtime: tokio::runtime::Runtime,
+    app: Router,
+    /// The token of an open invitation, so that invitation routes get past "unknown".
+    invitation: String,
+    _dir: std::path::PathBuf,
+}
+
+fn server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("partner-login-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        let database = format!("sqlite://{}?mode=rwc", dir.join("fuzz.db").display());
+        let cli = Cli::try_parse_from([
+            "partner-login-server",
+            "serve",
+            "--database-url",
+            &database,
+            "--public-url",
+            PUBLIC_URL,
+            "--admin-token",
+            ADMIN_TOKEN,
+            "--static-dir",
+            "/nonexistent",
+            // Mail goes to the database's outbox; no SMTP server is needed.
+            "--dev-mailbox",
+            "true",
+            // The lowest argon2id cost: the fuzzer is after parsing, not hashing.
+            "--password-hash-memory-kib",
+            "64",
+            "--password-hash-iterations",
+            "1",
+        ])
+        .expect("the fuzz configuration parses");
+        let Command::Serve { config } = cli.command else {
+            unreachable!("serve was asked for")
+        };
+        let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+        let (app, invitation) = runtime.block_on(async {
+            let state = partner_login_server::state(config)
+                .await
+                .expect("the server starts");
+            let invited = partner_login_server::http::create_invitation(
+                &state,
+                &CreateInvitationRequest {
+                    email: "invited@example.org".into(),
+                    organization: "Fuzz Relief".into(),
+                    inviter: None,
+                    language: None,
+                },
+            )
+            .await
+            .unwrap_or_else(|_| panic!("the invitation is stored"));
+            let token = invited
+                .link
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            (partner_login_server::app(state), token)
+        });
+        Server {
+            runtime,
+            app,
+            invitation,
+            _dir: dir,
+        }
+    })
+}
+
+#[derive(Arbitrary, Debug)]
+enum Verb {
+    Get,
+    Post,
+    Delete,
+    Put,
+    Options,
+    Head,
+}
+
+/// A path segment that is either the one the server handed out last, or anything.
+#[derive(Arbitrary, Debug)]
+enum Segment {
+    Known,
+    Other(String),
+}
+
+#[derive(Arbitrary, Debug)]
+enum Route {
+    Config,
+    Health,
+    OpenApi,
+    Invitation(Segment),
+    AdminInvitations,
+    Signup,
+    SignupFlow(Segment, Suffix),
+    Session,
+    PasswordReset,
+    PasswordResetFlow(Segment, Suffix),
+    SocialStart(String),
+    SocialCallback(String, String),
+    Other(String),
+}
+
+#[derive(Arbitrary, Debug)]
+enum Suffix {
+    None,
+    Code,
+    Verify,
+    Complete,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Origin {
+    None,
+    Own,
+    Other(String),
+}
+
+#[derive(Arbitrary, Debug)]
+enum ContentType {
+    Json,
+    JsonUtf8,
+    None,
+    Other(String),
+}
+
+#[derive(Arbitrary, Debug)]
+enum Admin {
+    None,
+    Right,
+    Other(String),
+}
+
+#[derive(Arbitrary, Debug)]
+enum Field {
+    Email,
+    Password,
+    PasswordConfirmation,
+    DisplayName,
+    GivenName,
+    Surname,
+    Code,
+    Invitation,
+    Language,
+    Organization,
+    Inviter,
+    Other(String),
+}
+
+#[derive(Arbitrary, Debug)]
+enum Json {
+    Text(String),
+    Number(i64),
+    Bool(bool),
+    Null,
+    List(Vec<String>),
+    /// The invited address, the password above, a six-digit code, a language, the invitation.
+    InvitedEmail,
+    Password,
+    Code(u32),
+    Language,
+    Invitation,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Payload {
+    Fields(Vec<(Field, Json)>),
+    Raw(Vec<u8>),
+    Empty,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Step {
+    verb: Verb,
+    route: Route,
+    client: u32,
+    csrf_header: bool,
+    origin: Origin,
+    content_type: ContentType,
+    admin: Admin,
+    send_cookies: bool,
+    payload: Payload,
+}
+
+/// What one exchange learned from the answers so far.
+#[derive(Default)]
+struct Carried {
+    flow: Option<String>,
+    cookies: Vec<String>,
+}
+
+fn segment(segment: &Segment, known: Option<&str>) -> String {
+    match segment {
+        Segment::Known => known.unwrap_or("unknown").to_owned(),
+        Segment::Other(text) => encode(text),
+    }
+}
+
+/// Percent-encodes what a URI path or query cannot hold as is.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn path(route: &Route, invitation: &str, carried: &Carried) -> String {
+    let flow = carried.flow.as_deref();
+    let suffix = |s: &Suffix| match s {
+        Suffix::None => "",
+        Suffix::Code => "/code",
+        Suffix::Verify => "/verify",
+        Suffix::Complete => "/complete",
+    };
+    match route {
+        Route::Config => "/api/config".into(),
+        Route::Health => "/api/health".into(),
+        Route::OpenApi => "/api/openapi.json".into(),
+        Route::Invitation(s) => format!("/api/invitations/{}", segment(s, Some(invitation))),
+        Route::AdminInvitations => "/api/admin/invitations".into(),
+        Route::Signup => "/api/signup".into(),
+        Route::SignupFlow(s, x) => format!("/api/signup/{}{}", segment(s, flow), suffix(x)),
+        Route::Session => "/api/session".into(),
+        Route::PasswordReset => "/api/password-reset".into(),
+        Route::PasswordResetFlow(s, x) => {
+            format!("/api/password-reset/{}{}", segment(s, flow), suffix(x))
+        }
+        Route::SocialStart(p) => format!("/api/social/{}/start", encode(p)),
+        Route::SocialCallback(p, q) => format!("/api/social/{}/callback?{}", encode(p), encode(q)),
+        Route::Other(p) => format!("/api/{}", encode(p)),
+    }
+}
+
+fn json(value: &Json, invitation: &str) -> Value {
+    match value {
+        Json::Text(t) => Value::String(t.clone()),
+        Json::Number(n) => Value::from(*n),
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Null => Value::Null,
+        Json::List(items) => Value::from(items.clone()),
+        Json::InvitedEmail => Value::from("invited@example.org"),
+        Json::Password => Value::from(PASSWORD),
+        Json::Code(n) => Value::from(format!("{:06}", n % 1_000_000)),
+        Json::Language => Value::from("fr"),
+        Json::Invitation => Value::from(invitation),
+    }
+}
+
+fn field_name(field: &Field) -> String {
+    match field {
+        Field::Email => "email",
+        Field::Password => "password",
+        Field::PasswordConfirmation => "password_confirmation",
+        Field::DisplayName => "display_name",
+        Field::GivenName => "given_name",
+        Field::Surname => "surname",
+        Field::Code => "code",
+        Field::Invitation => "invitation",
+        Field::Language => "language",
+        Field::Organization => "organization",
+        Field::Inviter => "inviter",
+        Field::Other(name) => return name.clone(),
+    }
+    .to_owned()
+}
+
+fn request(step: &Step, invitation: &str, carried: &Carried) -> Option<Request<Body>> {
+    let method = match step.verb {
+        Verb::Get => "GET",
+        Verb::Post => "POST",
+        Verb::Delete => "DELETE",
+        Verb::Put => "PUT",
+        Verb::Options => "OPTIONS",
+        Verb::Head => "HEAD",
+    };
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(path(&step.route, invitation, carried));
+    if step.csrf_header {
+        builder = builder.header(CSRF_HEADER, CSRF_HEADER_VALUE);
+    }
+    match &step.origin {
+        Origin::None => {}
+        Origin::Own => builder = builder.header(header::ORIGIN, PUBLIC_URL),
+        Origin::Other(o) => builder = builder.header(header::ORIGIN, o.as_str()),
+    }
+    match &step.content_type {
+        ContentType::Json => builder = builder.header(header::CONTENT_TYPE, "application/json"),
+        ContentType::JsonUtf8 => {
+            builder = builder.header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+        }
+        ContentType::None => {}
+        ContentType::Other(t) => builder = builder.header(header::CONTENT_TYPE, t.as_str()),
+    }
+    match &step.admin {
+        Admin::None => {}
+        Admin::Right => {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {ADMIN_TOKEN}"))
+        }
+        Admin::Other(t) => builder = builder.header(header::AUTHORIZATION, t.as_str()),
+    }
+    if step.send_cookies && !carried.cookies.is_empty() {
+        builder = builder.header(header::COOKIE, carried.cookies.join("; "));
+    }
+    let body = match &step.payload {
+        Payload::Fields(fields) => {
+            let object: Map<String, Value> = fields
+                .iter()
+                .map(|(f, v)| (field_name(f), json(v, invitation)))
+                .collect();
+            serde_json::to_vec(&object).ok()?
+        }
+        Payload::Raw(bytes) => bytes.clone(),
+        Payload::Empty => Vec::new(),
+    };
+    let mut request = builder.body(Body::from(body)).ok()?;
+    let client = SocketAddr::from((Ipv4Addr::from(step.client), 40_000));
+    request.extensions_mut().insert(ConnectInfo(client));
+    Some(request)
+}
+
+fn check(response: &Response<Body>, body: &[u8], path: &str, head: bool) {
+    let status = response.status();
+    let headers = response.headers();
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    assert!(
+        !status.is_server_error() || status == StatusCode::SERVICE_UNAVAILABLE,
+        "{status} for {path}: {}",
+        String::from_utf8_lossy(body)
+    );
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        assert!(header("retry-after").is_some(), "a 503 without Retry-After");
+    }
+    assert!(
+        !String::from_utf8_lossy(body).contains(PASSWORD),
+        "{path} repeats the password"
+    );
+    assert!(
+        header("content-security-policy").is_some_and(|csp| csp.contains("default-src")),
+        "no CSP on {status} {path}"
+    );
+    assert_eq!(header("x-content-type-options"), Some("nosniff"), "{path}");
+    // `/api/` itself is no API route: like any unknown page, the SPA's files answer it.
+    if path == "/api/" {
+        return;
+    }
+    assert!(
+        header("cache-control").is_some_and(|c| c.contains("no-store")),
+        "{path} may be cached"
+    );
+    if status.is_client_error() && !head {
+        assert_eq!(
+            header("content-type"),
+            Some("application/problem+json"),
+            "{status} for {path}"
+        );
+        let problem: Problem = serde_json::from_slice(body).unwrap_or_else(|e| {
+            panic!(
+                "{status} for {path} is no problem ({e}): {}",
+                String::from_utf8_lossy(body)
+            )
+        });
+        assert_eq!(problem.status, status.as_u16(), "{path}");
+        assert_eq!(problem.kind, Problem::type_uri(problem.code), "{path}");
+    }
+}
+
+fuzz_target!(|steps: Vec<Step>| {
+    let server = server();
+    let mut carried = Carried::default();
+    for step in steps.iter().take(4) {
+        let Some(request) = request(step, &server.invitation, &carried) else {
+            continue;
+        };
+        let path = request.uri().path().to_owned();
+        let head = request.method() == axum::http::Method::HEAD;
+        server.runtime.block_on(async {
+            let response = server
+                .app
+                .clone()
+                .oneshot(request)
+                .await
+                .expect("the router is infallible");
+            for cookie in response.headers().get_all(header::SET_COOKIE) {
+                if let Some(pair) = cookie.to_str().ok().and_then(|c| c.split(';').next()) {
+                    carried.cookies.push(pair.to_owned());
+                }
+            }
+            let (parts, body) = response.into_parts();
+            let bytes = axum::body::to_bytes(body, 1 << 20)
+                .await
+                .expect("the answer is read whole");
+            let response = Response::from_parts(parts, Body::empty());
+            check(&response, &bytes, &path, head);
+            if let Ok(Value::Object(answer)) = serde_json::from_slice::<Value>(&bytes) {
+                if let Some(Value::String(flow)) = answer.get("flow_id") {
+                    carried.flow = Some(flow.clone());
+                }
+            }
+        });
+    }
+});

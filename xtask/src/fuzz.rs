@@ -1,0 +1,154 @@
+//! `cargo xtask fuzz [--seconds N] [TARGET ...]`: the cargo-fuzz targets of `fuzz/` (libFuzzer,
+//! coverage-guided), each run for a bounded time, and a report of what ran in
+//! `target/fuzz/report.md`. `cargo xtask test` runs them for a short while; run this for
+//! longer by hand. A crash fails the run and leaves its input in `fuzz/artifacts/TARGET/`, to
+//! replay with `cargo fuzz run -s none TARGET fuzz/artifacts/TARGET/<file>`.
+//!
+//! Built with `-s none` (no AddressSanitizer): the project forbids `unsafe`, so what the
+//! fuzzer is after is panics, failed assertions and overflows (debug assertions are on); and
+//! without ASan's `-Zsanitizer` the build needs only stable `-C` flags, so the machine's one
+//! stable toolchain builds it.
+
+use crate::cmd::{self, command, Result};
+use crate::setup;
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+/// Every target in `fuzz/fuzz_targets/`.
+pub const TARGETS: [&str; 3] = ["validators", "request_bodies", "api"];
+/// Seconds per target when none are given.
+const DEFAULT_SECONDS: u64 = 120;
+
+/// What one target's run reported.
+pub struct Outcome {
+    pub target: String,
+    pub seconds: u64,
+    /// Inputs executed (libFuzzer's `stat::number_of_executed_units`).
+    pub executions: u64,
+    /// Inputs that reached new code, kept in `fuzz/corpus/TARGET/`.
+    pub corpus: usize,
+}
+
+pub fn run(args: &[String]) -> Result {
+    let mut seconds = DEFAULT_SECONDS;
+    let mut targets = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--seconds" {
+            seconds = args
+                .next()
+                .and_then(|s| s.parse().ok())
+                .ok_or("--seconds takes a number")?;
+        } else if TARGETS.contains(&arg.as_str()) {
+            targets.push(arg.as_str());
+        } else {
+            return Err(format!("unknown fuzz target `{arg}` (one of {TARGETS:?})"));
+        }
+    }
+    if targets.is_empty() {
+        targets = TARGETS.to_vec();
+    }
+    setup::cargo_fuzz()?;
+    run_targets(&targets, seconds).map(|_| ())
+}
+
+/// Builds every target, runs each for `seconds`, writes the report; fails on a crash.
+pub fn run_targets(targets: &[&str], seconds: u64) -> Result<Vec<Outcome>> {
+    let mut build = fuzz_command(&["build", "-s", "none"]);
+    // One target builds alone; more build together (`cargo fuzz build` takes one name or none).
+    if let [only] = targets {
+        build.arg(only);
+    }
+    cmd::run(build)?;
+    let mut outcomes = Vec::new();
+    for target in targets {
+        outcomes.push(run_one(target, seconds)?);
+    }
+    write_report(&outcomes)?;
+    Ok(outcomes)
+}
+
+fn fuzz_command(args: &[&str]) -> std::process::Command {
+    let mut cmd = command("cargo", &["fuzz"]);
+    cmd.args(args)
+        // The api target reads the server's configuration from its flags only.
+        .env_remove("SMTP_URL")
+        .env_remove("OIDC_PROVIDERS")
+        .env_remove("DATABASE_URL");
+    cmd
+}
+
+fn run_one(target: &str, seconds: u64) -> Result<Outcome> {
+    let root = cmd::root();
+    let corpus = root.join("fuzz/corpus").join(target);
+    let seeds = root.join("fuzz/seeds").join(target);
+    let artifacts = root.join("fuzz/artifacts").join(target);
+    for dir in [&corpus, &artifacts] {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let mut run = fuzz_command(&["run", "-s", "none", target]);
+    // New inputs go to the first folder; the committed seeds are read only.
+    run.arg(&corpus);
+    if seeds.is_dir() {
+        run.arg(&seeds);
+    }
+    run.arg("--")
+        .arg(format!("-max_total_time={seconds}"))
+        .arg(format!("-artifact_prefix={}/", artifacts.display()))
+        .arg("-print_final_stats=1")
+        .stderr(Stdio::piped());
+    eprintln!("fuzz: {target} for {seconds} s");
+    let mut child = run
+        .spawn()
+        .map_err(|e| format!("cannot start cargo fuzz: {e}"))?;
+    let mut executions = None;
+    if let Some(stderr) = child.stderr.take() {
+        for line in BufReader::new(stderr)
+            .lines()
+            .map_while(std::io::Result::ok)
+        {
+            // libFuzzer's progress lines are many; keep the ones that say something.
+            if line.contains("NEW") || line.contains("pulse") || line.contains("REDUCE") {
+                continue;
+            }
+            eprintln!("{line}");
+            if let Some(n) = line.strip_prefix("stat::number_of_executed_units:") {
+                executions = n.trim().parse().ok();
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!(
+            "fuzz target {target} failed ({status}); its input is in {}",
+            artifacts.display()
+        ));
+    }
+    let corpus = std::fs::read_dir(&corpus).map_or(0, |d| d.count());
+    let executions = executions.ok_or(format!("{target}: libFuzzer printed no final stats"))?;
+    eprintln!("fuzz: {target}: {executions} executions in {seconds} s, corpus {corpus} inputs");
+    Ok(Outcome {
+        target: target.to_owned(),
+        seconds,
+        executions,
+        corpus,
+    })
+}
+
+fn write_report(outcomes: &[Outcome]) -> Result {
+    let dir = cmd::root().join("target/fuzz");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let mut report = String::from(
+        "# Fuzzing (cargo xtask fuzz)\n\n| target | seconds | executions | corpus |\n|---|---:|---:|---:|\n",
+    );
+    for o in outcomes {
+        report.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            o.target, o.seconds, o.executions, o.corpus
+        ));
+    }
+    let path = dir.join("report.md");
+    std::fs::write(&path, report).map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!("fuzz: report in {}", path.display());
+    Ok(())
+}
