@@ -38,6 +38,22 @@ fn container() -> HtmlElement {
     div.unchecked_into()
 }
 
+/// One of the credential screens ("sign-in", "sign-up", else "forgot") in English, mounted;
+/// the screen stays until the returned handle is dropped.
+async fn mount_screen(screen: &'static str) -> (HtmlElement, impl Sized) {
+    let root = container();
+    let handle = mount_to(root.clone(), move || {
+        Ui::provide(Lang::En);
+        match screen {
+            "sign-in" => view! { <Router><SignIn /></Router> }.into_any(),
+            "sign-up" => view! { <Router><SignUp /></Router> }.into_any(),
+            _ => view! { <Router><Forgot /></Router> }.into_any(),
+        }
+    });
+    tick().await;
+    (root, handle)
+}
+
 fn by_id<T: JsCast>(root: &HtmlElement, id: &str) -> T {
     root.query_selector(&format!("#{id}"))
         .unwrap()
@@ -538,12 +554,7 @@ fn kind_and_autocomplete(root: &HtmlElement, id: &str) -> (String, String) {
 /// fields are masked, and every field names its `autocomplete` purpose.
 #[wasm_bindgen_test]
 async fn password_fields_are_masked_and_tell_password_managers_what_they_are() {
-    let root = container();
-    let handle = mount_to(root.clone(), || {
-        Ui::provide(Lang::En);
-        view! { <Router><SignIn /></Router> }
-    });
-    tick().await;
+    let (root, handle) = mount_screen("sign-in").await;
     assert_eq!(
         kind_and_autocomplete(&root, "email"),
         ("email".to_owned(), "email".to_owned())
@@ -555,16 +566,7 @@ async fn password_fields_are_masked_and_tell_password_managers_what_they_are() {
     drop(handle);
 
     for flow in ["sign-up", "forgot"] {
-        let root = container();
-        let _handle = mount_to(root.clone(), move || {
-            Ui::provide(Lang::En);
-            if flow == "sign-up" {
-                view! { <Router><SignUp /></Router> }.into_any()
-            } else {
-                view! { <Router><Forgot /></Router> }.into_any()
-            }
-        });
-        tick().await;
+        let (root, _handle) = mount_screen(flow).await;
         assert_eq!(
             kind_and_autocomplete(&root, "email"),
             ("email".to_owned(), "email".to_owned()),
@@ -589,16 +591,7 @@ async fn password_fields_are_masked_and_tell_password_managers_what_they_are() {
 #[wasm_bindgen_test]
 async fn show_password_unmasks_both_new_password_fields_and_masks_them_again() {
     for flow in ["sign-up", "forgot"] {
-        let root = container();
-        let _handle = mount_to(root.clone(), move || {
-            Ui::provide(Lang::En);
-            if flow == "sign-up" {
-                view! { <Router><SignUp /></Router> }.into_any()
-            } else {
-                view! { <Router><Forgot /></Router> }.into_any()
-            }
-        });
-        tick().await;
+        let (root, _handle) = mount_screen(flow).await;
         let show: HtmlInputElement = by_id(&root, "show-password");
         let types = |root: &HtmlElement| {
             ["new-password", "confirm-password"]
@@ -627,16 +620,7 @@ async fn show_password_unmasks_both_new_password_fields_and_masks_them_again() {
 #[wasm_bindgen_test]
 async fn no_field_blocks_paste() {
     for screen in ["sign-in", "sign-up", "forgot"] {
-        let root = container();
-        let _handle = mount_to(root.clone(), move || {
-            Ui::provide(Lang::En);
-            match screen {
-                "sign-in" => view! { <Router><SignIn /></Router> }.into_any(),
-                "sign-up" => view! { <Router><SignUp /></Router> }.into_any(),
-                _ => view! { <Router><Forgot /></Router> }.into_any(),
-            }
-        });
-        tick().await;
+        let (root, _handle) = mount_screen(screen).await;
         let inputs = root.query_selector_all("input").unwrap();
         assert!(inputs.length() >= 2, "{screen}: no fields");
         for i in 0..inputs.length() {

@@ -203,20 +203,7 @@ async fn concurrent_resets_change_the_password_once(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let email = "reset-race@example.org";
     app.signed_up(email).await;
-    let started = app
-        .post("/password-reset", json!({"email": email, "language": "en"}))
-        .await;
-    assert_eq!(started.status(), 201);
-    let view: Value = started.json().await.unwrap();
-    let flow = view["flow_id"].as_str().unwrap();
-    let code = app.nth_mail(email, 2).await.code();
-    let verified = app
-        .post(
-            &format!("/password-reset/{flow}/verify"),
-            json!({"code": code}),
-        )
-        .await;
-    assert_eq!(verified.status(), 200);
+    let (flow, _) = app.verified_reset(email, 2).await;
     let answers = burst(
         &app,
         &format!("/password-reset/{flow}/complete"),

@@ -201,6 +201,26 @@ impl TestApp {
         body["flow_id"].as_str().unwrap().to_owned()
     }
 
+    /// Starts a password reset for `email`, enters the code of its `n`-th mail, and returns
+    /// the verified flow's id and the code.
+    pub async fn verified_reset(&self, email: &str, n: usize) -> (String, String) {
+        let started = self
+            .post("/password-reset", json!({"email": email, "language": "en"}))
+            .await;
+        assert_eq!(started.status(), 201);
+        let view: Value = started.json().await.unwrap();
+        let flow = view["flow_id"].as_str().unwrap().to_owned();
+        let code = self.nth_mail(email, n).await.code();
+        let verified = self
+            .post(
+                &format!("/password-reset/{flow}/verify"),
+                json!({"code": code}),
+            )
+            .await;
+        assert_eq!(verified.status(), 200);
+        (flow, code)
+    }
+
     pub async fn verify(&self, flow: &str, code: &str) -> Response {
         self.post(&format!("/signup/{flow}/verify"), json!({"code": code}))
             .await

@@ -4,7 +4,7 @@
 
 use crate::helpers::{problem, retry_after, Backend, TestApp, PASSPHRASE};
 use crate::on_both_databases;
-use serde_json::{json, Value};
+use serde_json::json;
 
 on_both_databases!(the_hundredth_consecutive_failure_locks_until_a_password_reset);
 
@@ -13,20 +13,7 @@ const NEW_PASSPHRASE: &str = "copper heron valley 77";
 /// Resets `email`'s password to [`NEW_PASSPHRASE`] (its `n`-th mail is the code), then signs
 /// out.
 async fn reset_password(app: &TestApp, email: &str, n: usize) {
-    let started = app
-        .post("/password-reset", json!({"email": email, "language": "en"}))
-        .await;
-    assert_eq!(started.status(), 201);
-    let view: Value = started.json().await.unwrap();
-    let flow = view["flow_id"].as_str().unwrap().to_owned();
-    let code = app.nth_mail(email, n).await.code();
-    let verified = app
-        .post(
-            &format!("/password-reset/{flow}/verify"),
-            json!({"code": code}),
-        )
-        .await;
-    assert_eq!(verified.status(), 200);
+    let (flow, _) = app.verified_reset(email, n).await;
     let done = app
         .post(
             &format!("/password-reset/{flow}/complete"),

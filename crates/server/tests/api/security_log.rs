@@ -9,7 +9,7 @@
 
 use crate::helpers::{problem, session_cookie, Backend, TestApp, PASSPHRASE};
 use crate::on_both_databases;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -82,23 +82,9 @@ async fn security_events_are_logged_and_no_secret_is(backend: Backend) {
     assert_eq!(signed_in.status(), 200);
     secrets.push((session_cookie(&signed_in).expect("a session"), "session id"));
 
-    let reset: Value = app
-        .post("/password-reset", json!({"email": email}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let reset_flow = reset["flow_id"].as_str().unwrap().to_owned();
+    let (reset_flow, reset_code) = app.verified_reset(email, 3).await;
     secrets.push((reset_flow.clone(), "reset flow id"));
-    let reset_code = app.nth_mail(email, 3).await.code();
-    secrets.push((reset_code.clone(), "reset code"));
-    let verified = app
-        .post(
-            &format!("/password-reset/{reset_flow}/verify"),
-            json!({"code": reset_code}),
-        )
-        .await;
-    assert_eq!(verified.status(), 200);
+    secrets.push((reset_code, "reset code"));
     let new_password = "a brand new passphrase 2026";
     secrets.push((new_password.to_owned(), "new password"));
     let done = app
