@@ -191,36 +191,28 @@ async fn step(app: &TestApp, tally: &Mutex<Tally>, worker: usize, i: usize) {
                 tally.lock().expect("tally").invitations += 1;
             }
         }
-        // The right password of an account made earlier by this worker.
-        2 => {
+        // The right password (2), or a wrong one (3; lockouts may answer 429), of an account
+        // made earlier by this worker.
+        kind @ (2 | 3) => {
             let Some(account) = earlier_account(tally, worker) else {
                 return;
+            };
+            let password = if kind == 2 {
+                PASSPHRASE.to_owned()
+            } else {
+                format!("wrong guess {i}")
             };
             let (status, _) = post(
                 &client,
                 app,
                 "/session",
-                json!({"email": account, "password": PASSPHRASE}),
+                json!({"email": account, "password": password}),
             )
             .await;
             record_status(tally, status);
             if status == 200 {
                 tally.lock().expect("tally").sessions += 1;
             }
-        }
-        // A wrong password for an account made earlier (lockouts may answer 429).
-        3 => {
-            let Some(account) = earlier_account(tally, worker) else {
-                return;
-            };
-            let (status, _) = post(
-                &client,
-                app,
-                "/session",
-                json!({"email": account, "password": format!("wrong guess {i}")}),
-            )
-            .await;
-            record_status(tally, status);
         }
         // Wrong codes on a fresh flow.
         4 => {
