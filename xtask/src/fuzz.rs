@@ -14,8 +14,24 @@ use crate::setup;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-/// Every target in `fuzz/fuzz_targets/`.
-pub const TARGETS: [&str; 3] = ["validators", "request_bodies", "api"];
+/// Every target: the files of `fuzz/fuzz_targets/` (each is a `[[bin]]` of `fuzz/Cargo.toml`),
+/// in name order.
+pub fn targets() -> Vec<String> {
+    let dir = cmd::root().join("fuzz/fuzz_targets");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| {
+                    let name = e.file_name().into_string().ok()?;
+                    name.strip_suffix(".rs").map(str::to_owned)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
 /// Seconds per target when none are given.
 const DEFAULT_SECONDS: u64 = 120;
 
@@ -31,7 +47,8 @@ pub struct Outcome {
 
 pub fn run(args: &[String]) -> Result {
     let mut seconds = DEFAULT_SECONDS;
-    let mut targets = Vec::new();
+    let all = targets();
+    let mut chosen = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         if arg == "--seconds" {
@@ -39,21 +56,21 @@ pub fn run(args: &[String]) -> Result {
                 .next()
                 .and_then(|s| s.parse().ok())
                 .ok_or("--seconds takes a number")?;
-        } else if TARGETS.contains(&arg.as_str()) {
-            targets.push(arg.as_str());
+        } else if all.contains(arg) {
+            chosen.push(arg.clone());
         } else {
-            return Err(format!("unknown fuzz target `{arg}` (one of {TARGETS:?})"));
+            return Err(format!("unknown fuzz target `{arg}` (one of {all:?})"));
         }
     }
-    if targets.is_empty() {
-        targets = TARGETS.to_vec();
+    if chosen.is_empty() {
+        chosen = all;
     }
     setup::cargo_fuzz()?;
-    run_targets(&targets, seconds).map(|_| ())
+    run_targets(&chosen, seconds).map(|_| ())
 }
 
 /// Builds every target, runs each for `seconds`, writes the report; fails on a crash.
-pub fn run_targets(targets: &[&str], seconds: u64) -> Result<Vec<Outcome>> {
+pub fn run_targets(targets: &[String], seconds: u64) -> Result<Vec<Outcome>> {
     let mut build = fuzz_command(&["build", "-s", "none"]);
     // One target builds alone; more build together (`cargo fuzz build` takes one name or none).
     if let [only] = targets {

@@ -100,7 +100,7 @@ pub fn run_all(skip_browser: bool) -> Result {
     };
     // Coverage-guided fuzzing, bounded: proof in every run that the targets build and hold.
     eprintln!("\n=== fuzz targets ({FUZZ_SECONDS} s each, cargo-fuzz) ===");
-    let fuzzed = match fuzz::run_targets(&fuzz::TARGETS, FUZZ_SECONDS) {
+    let fuzzed = match fuzz::run_targets(&fuzz::targets(), FUZZ_SECONDS) {
         Ok(outcomes) => outcomes,
         Err(e) => {
             eprintln!("--- fuzz FAILED: {e}");
