@@ -17,9 +17,9 @@
 use crate::retry::{self, Outcome, Repeat};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use partner_login_contract::api::{
-    paths, CompletePasswordResetRequest, CompleteSignupRequest, InvitationView, PublicConfig,
-    SessionView, SignInRequest, SignupFlowView, SocialStartRequest, SocialStartView,
-    StartSignupRequest, VerifyCodeRequest, CSRF_HEADER, CSRF_HEADER_VALUE,
+    paths, CompletePasswordResetRequest, CompleteSignupRequest, EmailCodeFlowView, InvitationView,
+    PublicConfig, SessionView, SignInRequest, SocialStartRequest, SocialStartView,
+    StartEmailCodeRequest, VerifyCodeRequest, CSRF_HEADER, CSRF_HEADER_VALUE,
 };
 use partner_login_contract::{ErrorCode, FieldError, Problem};
 use serde::de::DeserializeOwned;
@@ -219,18 +219,18 @@ impl FlowKind {
 /// "Send verification code": starts a flow.
 pub async fn start_flow(
     kind: FlowKind,
-    request: &StartSignupRequest,
-) -> Result<SignupFlowView, ApiError> {
+    request: &StartEmailCodeRequest,
+) -> Result<EmailCodeFlowView, ApiError> {
     post(kind.paths()[0], request, Repeat::Never).await
 }
 
 /// A flow's state, to resume it after a reload.
-pub async fn flow(kind: FlowKind, flow_id: &str) -> Result<SignupFlowView, ApiError> {
+pub async fn flow(kind: FlowKind, flow_id: &str) -> Result<EmailCodeFlowView, ApiError> {
     get(&path_with(kind.paths()[1], "flow_id", flow_id)).await
 }
 
 /// "Send new code".
-pub async fn resend_code(kind: FlowKind, flow_id: &str) -> Result<SignupFlowView, ApiError> {
+pub async fn resend_code(kind: FlowKind, flow_id: &str) -> Result<EmailCodeFlowView, ApiError> {
     let path = path_with(kind.paths()[2], "flow_id", flow_id);
     post(&path, &serde_json::json!({}), Repeat::Never).await
 }
@@ -240,7 +240,7 @@ pub async fn verify_code(
     kind: FlowKind,
     flow_id: &str,
     code: &str,
-) -> Result<SignupFlowView, ApiError> {
+) -> Result<EmailCodeFlowView, ApiError> {
     let body = VerifyCodeRequest {
         code: code.to_owned(),
     };

@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 use partner_login_contract::api::{
     CompletePasswordResetRequest, CompleteSignupRequest, CreateInvitationRequest,
     CreateInvitationResponse, InvitationView, PublicConfig, SessionView, SignInRequest,
-    SignupFlowView, SocialStartRequest, SocialStartView, StartSignupRequest, VerifyCodeRequest,
+    EmailCodeFlowView, SocialStartRequest, SocialStartView, StartEmailCodeRequest, VerifyCodeRequest,
 };
 use partner_login_contract::Problem;
 use serde::de::DeserializeOwned;
@@ -28,7 +28,7 @@ fuzz_target!(|input: &[u8]| {
         return;
     };
     match which % 14 {
-        0 => round_trip::<StartSignupRequest>(json),
+        0 => round_trip::<StartEmailCodeRequest>(json),
         1 => round_trip::<VerifyCodeRequest>(json),
         2 => round_trip::<CompleteSignupRequest>(json),
         3 => round_trip::<SignInRequest>(json),
@@ -37,7 +37,7 @@ fuzz_target!(|input: &[u8]| {
         6 => round_trip::<SocialStartRequest>(json),
         7 => round_trip::<Problem>(json),
         8 => round_trip::<PublicConfig>(json),
-        9 => round_trip::<SignupFlowView>(json),
+        9 => round_trip::<EmailCodeFlowView>(json),
         10 => round_trip::<SessionView>(json),
         11 => round_trip::<InvitationView>(json),
         12 => round_trip::<CreateInvitationResponse>(json),

@@ -2,7 +2,7 @@
 //! verified (step 6) → account created. Ory Kratos's "choose method → sent email → passed
 //! challenge", as a pure state machine the page renders.
 
-use partner_login_contract::api::{SignupFlowView, SignupState};
+use partner_login_contract::api::{EmailCodeFlowView, EmailCodeState};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
@@ -24,9 +24,9 @@ pub enum Step {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
     /// The server sent a code (first send, or a resumed flow).
-    CodeSent(SignupFlowView),
+    CodeSent(EmailCodeFlowView),
     /// The server accepted the code.
-    Verified(SignupFlowView),
+    Verified(EmailCodeFlowView),
     /// "Change e-mail": start over with an editable address.
     ChangeEmail,
     /// The server no longer knows the flow (expired or unknown): start over.
@@ -55,14 +55,14 @@ fn countdown(server_seconds: u32) -> u32 {
 
 impl Step {
     /// The step a flow fetched from the server (after a reload) stands at.
-    pub fn from_view(view: &SignupFlowView) -> Step {
+    pub fn from_view(view: &EmailCodeFlowView) -> Step {
         match view.state {
-            SignupState::CodeSent => Step::CodeSent {
+            EmailCodeState::CodeSent => Step::CodeSent {
                 flow_id: view.flow_id.clone(),
                 email: view.email.clone(),
                 resend_after: countdown(view.resend_after_seconds),
             },
-            SignupState::Verified => Step::Verified {
+            EmailCodeState::Verified => Step::Verified {
                 flow_id: view.flow_id.clone(),
                 email: view.email.clone(),
             },
@@ -140,8 +140,8 @@ impl Step {
 mod tests {
     use super::*;
 
-    fn view(state: SignupState) -> SignupFlowView {
-        SignupFlowView {
+    fn view(state: EmailCodeState) -> EmailCodeFlowView {
+        EmailCodeFlowView {
             flow_id: "f1".into(),
             email: "a@example.org".into(),
             state,
@@ -155,11 +155,11 @@ mod tests {
     fn walks_the_seed_steps_in_order() {
         let step = Step::EnterEmail;
         assert!(!step.email_locked());
-        let step = step.next(Event::CodeSent(view(SignupState::CodeSent)));
+        let step = step.next(Event::CodeSent(view(EmailCodeState::CodeSent)));
         assert!(matches!(step, Step::CodeSent { .. }));
         assert!(step.email_locked());
         assert!(!step.can_create());
-        let step = step.next(Event::Verified(view(SignupState::Verified)));
+        let step = step.next(Event::Verified(view(EmailCodeState::Verified)));
         assert!(step.can_create());
         assert_eq!(step.flow_id(), Some("f1"));
         assert_eq!(step.next(Event::Created), Step::Done);
@@ -167,16 +167,16 @@ mod tests {
 
     #[test]
     fn a_new_code_keeps_the_flow_in_code_sent() {
-        let step = Step::EnterEmail.next(Event::CodeSent(view(SignupState::CodeSent)));
+        let step = Step::EnterEmail.next(Event::CodeSent(view(EmailCodeState::CodeSent)));
         let again = step
             .clone()
-            .next(Event::CodeSent(view(SignupState::CodeSent)));
+            .next(Event::CodeSent(view(EmailCodeState::CodeSent)));
         assert_eq!(step, again);
     }
 
     #[test]
     fn the_resend_countdown_ticks_down_to_zero_and_follows_retry_after() {
-        let mut step = Step::EnterEmail.next(Event::CodeSent(view(SignupState::CodeSent)));
+        let mut step = Step::EnterEmail.next(Event::CodeSent(view(EmailCodeState::CodeSent)));
         assert_eq!(
             step.resend_after(),
             31,
@@ -196,15 +196,15 @@ mod tests {
 
     #[test]
     fn cancel_leaves_the_flow() {
-        let sent = Step::EnterEmail.next(Event::CodeSent(view(SignupState::CodeSent)));
+        let sent = Step::EnterEmail.next(Event::CodeSent(view(EmailCodeState::CodeSent)));
         assert_eq!(sent.next(Event::Cancel), Step::EnterEmail);
     }
 
     #[test]
     fn change_email_and_lost_flows_start_over() {
         let verified = Step::EnterEmail
-            .next(Event::CodeSent(view(SignupState::CodeSent)))
-            .next(Event::Verified(view(SignupState::Verified)));
+            .next(Event::CodeSent(view(EmailCodeState::CodeSent)))
+            .next(Event::Verified(view(EmailCodeState::Verified)));
         assert_eq!(verified.clone().next(Event::ChangeEmail), Step::EnterEmail);
         assert_eq!(verified.next(Event::FlowLost), Step::EnterEmail);
     }
@@ -212,18 +212,18 @@ mod tests {
     #[test]
     fn cannot_skip_verification() {
         assert_eq!(Step::EnterEmail.next(Event::Created), Step::EnterEmail);
-        let sent = Step::EnterEmail.next(Event::CodeSent(view(SignupState::CodeSent)));
+        let sent = Step::EnterEmail.next(Event::CodeSent(view(EmailCodeState::CodeSent)));
         assert_eq!(sent.clone().next(Event::Created), sent);
     }
 
     #[test]
     fn a_resumed_flow_lands_on_its_step() {
         assert!(matches!(
-            Step::from_view(&view(SignupState::Verified)),
+            Step::from_view(&view(EmailCodeState::Verified)),
             Step::Verified { .. }
         ));
         assert!(matches!(
-            Step::from_view(&view(SignupState::CodeSent)),
+            Step::from_view(&view(EmailCodeState::CodeSent)),
             Step::CodeSent { .. }
         ));
     }

@@ -21,8 +21,8 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use partner_login_contract::api::{
-    CompletePasswordResetRequest, CompleteSignupRequest, SessionView, SignupFlowView,
-    StartSignupRequest,
+    CompletePasswordResetRequest, CompleteSignupRequest, EmailCodeFlowView, SessionView,
+    StartEmailCodeRequest,
 };
 use partner_login_contract::password::check_confirmation;
 use partner_login_contract::{Email, ErrorCode, Field as F, PersonName, VerificationCode};
@@ -172,7 +172,7 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
         ui.announce(ui.t(msg).to_owned());
     };
 
-    let on_flow = move |view: &SignupFlowView| {
+    let on_flow = move |view: &EmailCodeFlowView| {
         email.set(view.email.clone());
     };
 
@@ -210,7 +210,7 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
             summary_shown.set(false);
             busy.set(true);
             form_error.set(None);
-            let request = StartSignupRequest {
+            let request = StartEmailCodeRequest {
                 email: email.get_untracked().trim().to_owned(),
                 invitation: storage::invitation(),
                 language: Some(ui.lang.get_untracked().tag().to_owned()),

@@ -3,8 +3,8 @@
 
 use crate::load::{self, Stats, Until};
 use partner_login_contract::api::{
-    CompleteSignupRequest, SignInRequest, SignupFlowView, StartSignupRequest, VerifyCodeRequest,
-    CSRF_HEADER, CSRF_HEADER_VALUE,
+    CompleteSignupRequest, EmailCodeFlowView, SignInRequest, StartEmailCodeRequest,
+    VerifyCodeRequest, CSRF_HEADER, CSRF_HEADER_VALUE,
 };
 use partner_login_testkit::SmtpSink;
 use std::collections::HashMap;
@@ -29,8 +29,8 @@ fn post<T: serde::Serialize>(
         .json(body)
 }
 
-fn start_signup(email: &str) -> StartSignupRequest {
-    StartSignupRequest {
+fn start_signup(email: &str) -> StartEmailCodeRequest {
+    StartEmailCodeRequest {
         email: email.to_owned(),
         invitation: None,
         language: None,
@@ -48,7 +48,7 @@ pub async fn create_accounts(
     let mut accounts = Vec::new();
     for i in 0..n {
         let email = format!("member{i}.{run}@bench.example.org");
-        let flow: SignupFlowView =
+        let flow: EmailCodeFlowView =
             post(&client, format!("{base}/api/signup"), &start_signup(&email))
                 .send()
                 .await
@@ -132,7 +132,7 @@ pub async fn send_codes(
         Box::pin(async move {
             let response = request.send().await.map_err(|e| e.to_string())?;
             let code = response.status().as_u16();
-            if let Ok(flow) = response.json::<SignupFlowView>().await {
+            if let Ok(flow) = response.json::<EmailCodeFlowView>().await {
                 record
                     .lock()
                     .expect("not poisoned")

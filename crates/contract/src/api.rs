@@ -28,9 +28,9 @@ pub mod paths {
     /// `GET` who is signed in; `POST` sign in; `DELETE` sign out.
     pub const SESSION: &str = "/session";
     /// `POST /password-reset`: "Forgot your password?", start a reset flow and send a code.
-    /// The reset flow's bodies are the sign-up flow's (same requests, same [`SignupFlowView`]).
+    /// The reset flow's bodies are the sign-up flow's (same requests, same [`EmailCodeFlowView`]).
     ///
-    /// [`SignupFlowView`]: super::SignupFlowView
+    /// [`EmailCodeFlowView`]: super::EmailCodeFlowView
     pub const PASSWORD_RESET: &str = "/password-reset";
     /// `GET /password-reset/{flow_id}`: the flow's state, to resume after a reload.
     pub const PASSWORD_RESET_FLOW: &str = "/password-reset/{flow_id}";
@@ -150,10 +150,75 @@ pub struct CreateInvitationResponse {
     pub expires_at: i64,
 }
 
-/// `POST /signup`
+/// The two kinds of email-code flow: the same steps (send a code, "Send new code", "Verify
+/// code") with a different last step. One name for one concept, from this enum to the SPA's
+/// screens and the server's `email_code_flows` table (its `kind` column holds [`Self::as_str`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EmailCodeKind {
+    /// "Sign up now": ends with "Create" (`/signup/...`).
+    SignUp,
+    /// "Forgot your password?": ends with "Continue" (`/password-reset/...`).
+    PasswordReset,
+}
+
+/// The paths of one kind of email-code flow, relative to the API base.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EmailCodePaths {
+    /// `POST`: start a flow and send the first code.
+    pub start: &'static str,
+    /// `GET`: the flow's state, to resume after a reload (`{flow_id}`).
+    pub flow: &'static str,
+    /// `POST`: "Send new code" (`{flow_id}`).
+    pub resend: &'static str,
+    /// `POST`: "Verify code" (`{flow_id}`).
+    pub verify: &'static str,
+    /// `POST`: the kind's last step (`{flow_id}`).
+    pub complete: &'static str,
+}
+
+impl EmailCodeKind {
+    pub const ALL: [EmailCodeKind; 2] = [EmailCodeKind::SignUp, EmailCodeKind::PasswordReset];
+
+    /// The stored name of the kind.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EmailCodeKind::SignUp => "signup",
+            EmailCodeKind::PasswordReset => "password_reset",
+        }
+    }
+
+    /// The kind a stored name names; `None` for anything else (never a default).
+    pub fn from_stored(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    pub const fn paths(self) -> EmailCodePaths {
+        match self {
+            EmailCodeKind::SignUp => EmailCodePaths {
+                start: paths::SIGNUP,
+                flow: paths::SIGNUP_FLOW,
+                resend: paths::SIGNUP_RESEND,
+                verify: paths::SIGNUP_VERIFY,
+                complete: paths::SIGNUP_COMPLETE,
+            },
+            EmailCodeKind::PasswordReset => EmailCodePaths {
+                start: paths::PASSWORD_RESET,
+                flow: paths::PASSWORD_RESET_FLOW,
+                resend: paths::PASSWORD_RESET_RESEND,
+                verify: paths::PASSWORD_RESET_VERIFY,
+                complete: paths::PASSWORD_RESET_COMPLETE,
+            },
+        }
+    }
+}
+
+/// `POST /signup` and `POST /password-reset`: start an email-code flow.
+///
+/// The published schema keeps its first name (`StartSignupRequest`): generated clients use it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct StartSignupRequest {
+#[cfg_attr(feature = "openapi", schema(as = StartSignupRequest))]
+pub struct StartEmailCodeRequest {
     #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
     /// The invitation token the person arrived with, if any.
@@ -164,23 +229,27 @@ pub struct StartSignupRequest {
     pub language: Option<String>,
 }
 
-/// Where a sign-up flow stands (Ory Kratos's "sent email → passed challenge").
+/// Where an email-code flow stands (Ory Kratos's "sent email → passed challenge").
+/// Published as `SignupState`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SignupState))]
 #[serde(rename_all = "snake_case")]
-pub enum SignupState {
+pub enum EmailCodeState {
     CodeSent,
     Verified,
 }
 
-/// A sign-up flow, as returned by every sign-up endpoint but the last.
+/// An email-code flow (sign-up or password reset), as returned by every step but the last.
+/// Published as `SignupFlowView`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SignupFlowView {
+#[cfg_attr(feature = "openapi", schema(as = SignupFlowView))]
+pub struct EmailCodeFlowView {
     /// An unguessable id; holding it is what lets a browser continue the flow.
     pub flow_id: String,
     pub email: String,
-    pub state: SignupState,
+    pub state: EmailCodeState,
     /// Seconds until "Send new code" may be used again.
     pub resend_after_seconds: u32,
     /// Seconds until the current code expires.
@@ -300,9 +369,18 @@ mod tests {
     }
 
     #[test]
-    fn signup_state_uses_snake_case() {
+    fn an_email_code_kind_is_read_back_from_its_stored_name_only() {
+        for kind in EmailCodeKind::ALL {
+            assert_eq!(EmailCodeKind::from_stored(kind.as_str()), Some(kind));
+        }
+        assert_eq!(EmailCodeKind::from_stored("sign_up"), None);
+        assert_eq!(EmailCodeKind::from_stored(""), None);
+    }
+
+    #[test]
+    fn email_code_state_uses_snake_case() {
         assert_eq!(
-            serde_json::to_string(&SignupState::CodeSent).unwrap(),
+            serde_json::to_string(&EmailCodeState::CodeSent).unwrap(),
             "\"code_sent\""
         );
     }

@@ -6,9 +6,10 @@
 //! Case counts stay at proptest's default (256) so that the file runs in seconds.
 
 use partner_login_contract::api::{
-    CompletePasswordResetRequest, CompleteSignupRequest, CreateInvitationRequest, InvitationView,
-    Membership, ProviderButton, PublicConfig, SessionView, SignInRequest, SignupFlowView,
-    SignupState, SocialStartRequest, SocialStartView, StartSignupRequest, VerifyCodeRequest,
+    CompletePasswordResetRequest, CompleteSignupRequest, CreateInvitationRequest,
+    EmailCodeFlowView, EmailCodeState, InvitationView, Membership, ProviderButton, PublicConfig,
+    SessionView, SignInRequest, SocialStartRequest, SocialStartView, StartEmailCodeRequest,
+    VerifyCodeRequest,
 };
 use partner_login_contract::code::CODE_DIGITS;
 use partner_login_contract::email::EMAIL_MAX_CHARS;
@@ -472,7 +473,7 @@ proptest! {
     fn bodies_decode_any_json_without_panicking(
         value in prop_oneof![3 => json_object(), 1 => json_value()]
     ) {
-        deserializes_without_panic::<StartSignupRequest>(&value);
+        deserializes_without_panic::<StartEmailCodeRequest>(&value);
         deserializes_without_panic::<VerifyCodeRequest>(&value);
         deserializes_without_panic::<CompleteSignupRequest>(&value);
         deserializes_without_panic::<CompletePasswordResetRequest>(&value);
@@ -480,7 +481,7 @@ proptest! {
         deserializes_without_panic::<CreateInvitationRequest>(&value);
         deserializes_without_panic::<SocialStartRequest>(&value);
         deserializes_without_panic::<PublicConfig>(&value);
-        deserializes_without_panic::<SignupFlowView>(&value);
+        deserializes_without_panic::<EmailCodeFlowView>(&value);
         deserializes_without_panic::<SessionView>(&value);
         deserializes_without_panic::<InvitationView>(&value);
         deserializes_without_panic::<Problem>(&value);
@@ -506,7 +507,7 @@ proptest! {
             body.insert(k.to_owned(), Value::String(v.clone()));
         }
         let body = Value::Object(body);
-        let start: StartSignupRequest = serde_json::from_value(body.clone()).unwrap();
+        let start: StartEmailCodeRequest = serde_json::from_value(body.clone()).unwrap();
         prop_assert_eq!(start.email, email.clone());
         let verify: VerifyCodeRequest = serde_json::from_value(body.clone()).unwrap();
         prop_assert_eq!(verify.code, code);
@@ -527,7 +528,7 @@ proptest! {
         password in text(), confirmation in text(), names in (text(), text(), text()),
         inviter in opt_text(),
     ) {
-        round_trips(&StartSignupRequest {
+        round_trips(&StartEmailCodeRequest {
             email: email.clone(),
             invitation: invitation.clone(),
             language: language.clone(),
@@ -572,10 +573,10 @@ proptest! {
             expires_at: numbers.2,
         };
         round_trips(&invitation)?;
-        round_trips(&SignupFlowView {
+        round_trips(&EmailCodeFlowView {
             flow_id: strings[3].clone(),
             email: strings[0].clone(),
-            state: if verified { SignupState::Verified } else { SignupState::CodeSent },
+            state: if verified { EmailCodeState::Verified } else { EmailCodeState::CodeSent },
             resend_after_seconds: numbers.0,
             code_expires_in_seconds: numbers.1,
             invitation: with_invitation.then_some(invitation),

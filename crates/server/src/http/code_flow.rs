@@ -23,7 +23,7 @@ use crate::domain::{limits, passwords};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates;
 use crate::storage::{self, flows::Flow, flows::Purpose, invitations::Invitation};
-use partner_login_contract::api::{SignupFlowView, SignupState};
+use partner_login_contract::api::{EmailCodeFlowView, EmailCodeState};
 use partner_login_contract::password::check_confirmation;
 use partner_login_contract::{Email, ErrorCode, Field, FieldError, VerificationCode};
 
@@ -39,16 +39,16 @@ pub fn view(
     flow_id: &str,
     flow: &Flow,
     invitation: Option<&Invitation>,
-) -> SignupFlowView {
+) -> EmailCodeFlowView {
     let now = storage::now();
     let cooldown = flow.code_sent_at + i64::from(state.config.resend_cooldown_seconds) - now;
-    SignupFlowView {
+    EmailCodeFlowView {
         flow_id: flow_id.to_owned(),
         email: flow.email.clone(),
         state: if flow.verified_at.is_some() {
-            SignupState::Verified
+            EmailCodeState::Verified
         } else {
-            SignupState::CodeSent
+            EmailCodeState::CodeSent
         },
         resend_after_seconds: cooldown.clamp(0, i64::from(u32::MAX)) as u32,
         code_expires_in_seconds: (flow.code_expires_at - now).max(0) as u32,
@@ -137,7 +137,7 @@ pub struct Start {
 }
 
 /// Starts a flow and sends its first code; returns the view with the new flow id.
-pub async fn start(state: &AppState, start: Start) -> ApiResult<SignupFlowView> {
+pub async fn start(state: &AppState, start: Start) -> ApiResult<EmailCodeFlowView> {
     check_send_caps(state, start.email.as_str(), &start.client).await?;
     let flow_id = secrets::new_token();
     let now = storage::now();
@@ -165,7 +165,11 @@ pub async fn start(state: &AppState, start: Start) -> ApiResult<SignupFlowView> 
 }
 
 /// The flow's state, to resume after a reload.
-pub async fn show(state: &AppState, purpose: Purpose, flow_id: &str) -> ApiResult<SignupFlowView> {
+pub async fn show(
+    state: &AppState,
+    purpose: Purpose,
+    flow_id: &str,
+) -> ApiResult<EmailCodeFlowView> {
     let flow = live_flow(state, purpose, flow_id).await?;
     let invitation = flow_invitation(state, &flow).await?;
     Ok(view(state, flow_id, &flow, invitation.as_ref()))
@@ -177,7 +181,7 @@ pub async fn resend(
     purpose: Purpose,
     flow_id: &str,
     client: &str,
-) -> ApiResult<SignupFlowView> {
+) -> ApiResult<EmailCodeFlowView> {
     let flow = live_flow(state, purpose, flow_id).await?;
     if flow.verified_at.is_some() {
         return Err(ApiError::Client(ErrorCode::BadRequest));
@@ -224,7 +228,7 @@ pub async fn verify(
     flow_id: &str,
     code: &str,
     client: &str,
-) -> ApiResult<SignupFlowView> {
+) -> ApiResult<EmailCodeFlowView> {
     let flow = live_flow(state, purpose, flow_id).await?;
     if flow.verified_at.is_some() {
         // A double click on "Verify code": the flow is verified once, the answer is the same.
@@ -293,7 +297,11 @@ pub async fn verify(
 }
 
 /// The answer of a verified flow (and of a repeated "Verify code" on it).
-async fn verified_view(state: &AppState, flow_id: &str, flow: &Flow) -> ApiResult<SignupFlowView> {
+async fn verified_view(
+    state: &AppState,
+    flow_id: &str,
+    flow: &Flow,
+) -> ApiResult<EmailCodeFlowView> {
     let invitation = flow_invitation(state, flow).await?;
     Ok(view(state, flow_id, flow, invitation.as_ref()))
 }

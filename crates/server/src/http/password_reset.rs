@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use partner_login_contract::api::{
-    paths, CompletePasswordResetRequest, SessionView, SignupFlowView, StartSignupRequest,
+    paths, CompletePasswordResetRequest, EmailCodeFlowView, SessionView, StartEmailCodeRequest,
     VerifyCodeRequest,
 };
 use partner_login_contract::{Email, ErrorCode, Field, FieldError, LanguageTag};
@@ -31,16 +31,16 @@ pub fn router() -> Router<AppState> {
         .route(paths::PASSWORD_RESET_COMPLETE, post(complete))
 }
 
-#[utoipa::path(post, path = "/api/password-reset", request_body = StartSignupRequest,
-    responses((status = 201, description = "A code was sent if the address has an account; the answer is the same either way", body = SignupFlowView),
+#[utoipa::path(post, path = "/api/password-reset", request_body = StartEmailCodeRequest,
+    responses((status = 201, description = "A code was sent if the address has an account; the answer is the same either way", body = EmailCodeFlowView),
         (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn start(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Json(request): Json<StartSignupRequest>,
-) -> ApiResult<(StatusCode, Json<SignupFlowView>)> {
+    Json(request): Json<StartEmailCodeRequest>,
+) -> ApiResult<(StatusCode, Json<EmailCodeFlowView>)> {
     let email = Email::parse(&request.email)
         .map_err(|c| ApiError::Validation(vec![FieldError::new(Field::Email, c)]))?;
     let language = LanguageTag::parse_optional(request.language.as_deref())
@@ -74,13 +74,13 @@ pub async fn start(
 
 #[utoipa::path(get, path = "/api/password-reset/{flow_id}",
     params(("flow_id" = String, Path)),
-    responses((status = 200, body = SignupFlowView),
+    responses((status = 200, body = EmailCodeFlowView),
         (status = 404, body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 pub async fn show(
     State(state): State<AppState>,
     Path(flow_id): Path<String>,
-) -> ApiResult<Json<SignupFlowView>> {
+) -> ApiResult<Json<EmailCodeFlowView>> {
     Ok(Json(
         code_flow::show(&state, Purpose::PasswordReset, &flow_id).await?,
     ))
@@ -88,7 +88,7 @@ pub async fn show(
 
 #[utoipa::path(post, path = "/api/password-reset/{flow_id}/code",
     params(("flow_id" = String, Path)),
-    responses((status = 200, body = SignupFlowView),
+    responses((status = 200, body = EmailCodeFlowView),
         (status = 400, description = "The flow is already verified (`bad_request`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such flow (`flow_not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, description = "The flow expired (`flow_expired`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
@@ -98,7 +98,7 @@ pub async fn resend(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(flow_id): Path<String>,
-) -> ApiResult<Json<SignupFlowView>> {
+) -> ApiResult<Json<EmailCodeFlowView>> {
     let client = peer.ip().to_string();
     Ok(Json(
         code_flow::resend(&state, Purpose::PasswordReset, &flow_id, &client).await?,
@@ -107,7 +107,7 @@ pub async fn resend(
 
 #[utoipa::path(post, path = "/api/password-reset/{flow_id}/verify", request_body = VerifyCodeRequest,
     params(("flow_id" = String, Path)),
-    responses((status = 200, body = SignupFlowView),
+    responses((status = 200, body = EmailCodeFlowView),
         (status = 404, description = "No such flow (`flow_not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, description = "The flow expired (`flow_expired`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json"),
@@ -118,7 +118,7 @@ pub async fn verify(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(flow_id): Path<String>,
     Json(request): Json<VerifyCodeRequest>,
-) -> ApiResult<Json<SignupFlowView>> {
+) -> ApiResult<Json<EmailCodeFlowView>> {
     let client = peer.ip().to_string();
     Ok(Json(
         code_flow::verify(
