@@ -119,7 +119,6 @@ impl Lang {
             Msg::EmailVerified => td_string!(l, email_verified),
             Msg::ChangeEmail => td_string!(l, change_email),
             Msg::ShowPassword => td_string!(l, show_password),
-            Msg::HidePassword => td_string!(l, hide_password),
             Msg::PasswordHint => td_string!(l, password_hint),
             Msg::PasswordBelowRecommended => td_string!(l, password_below_recommended),
             Msg::PasswordTooShortCount => td_string!(l, password_too_short_count),
@@ -150,7 +149,6 @@ impl Lang {
             Msg::Continue => td_string!(l, continue_button),
             Msg::TryAgainInSeconds => td_string!(l, try_again_in_seconds),
             Msg::TryAgainInMinutes => td_string!(l, try_again_in_minutes),
-            Msg::Busy => td_string!(l, busy),
             Msg::NetworkError => td_string!(l, network_error),
             Msg::ErrorSummaryHeading => td_string!(l, error_summary_heading),
             Msg::Error(code) => error_text(l, code),
@@ -298,7 +296,6 @@ pub enum Msg {
     EmailVerified,
     ChangeEmail,
     ShowPassword,
-    HidePassword,
     /// `{min}`, `{recommended}`
     PasswordHint,
     /// `{recommended}`
@@ -345,7 +342,6 @@ pub enum Msg {
     TryAgainInSeconds,
     /// `{minutes}`
     TryAgainInMinutes,
-    Busy,
     NetworkError,
     /// The heading of the error summary above a form.
     ErrorSummaryHeading,
@@ -387,7 +383,6 @@ mod tests {
             EmailVerified,
             ChangeEmail,
             ShowPassword,
-            HidePassword,
             PasswordHint,
             PasswordBelowRecommended,
             PasswordTooShortCount,
@@ -418,7 +413,6 @@ mod tests {
             ConfigBroken,
             TryAgainInSeconds,
             TryAgainInMinutes,
-            Busy,
             NetworkError,
             ErrorSummaryHeading,
         ];
