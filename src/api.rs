@@ -14,11 +14,12 @@
 //!   answer `flow_expired`/`account_exists`), sign-in (each wrong try counts towards the
 //!   lockout and the per-client cap), the social start (a new provider flow), sign-out.
 
+use crate::i18n::Msg;
 use crate::retry::{self, Outcome, Repeat};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use partner_login_contract::api::{
-    paths, CompletePasswordResetRequest, CompleteSignupRequest, EmailCodeFlowView, InvitationView,
-    PublicConfig, SessionView, SignInRequest, SocialStartRequest, SocialStartView,
+    paths, CompletePasswordResetRequest, CompleteSignupRequest, EmailCodeFlowView, EmailCodeKind,
+    InvitationView, PublicConfig, SessionView, SignInRequest, SocialStartRequest, SocialStartView,
     StartEmailCodeRequest, VerifyCodeRequest, CSRF_HEADER, CSRF_HEADER_VALUE,
 };
 use partner_login_contract::{ErrorCode, FieldError, Problem};
@@ -33,6 +34,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// What to tell the person: the problem's code, translated; or that no answer came.
+    pub fn message(&self) -> Msg {
+        match self {
+            ApiError::Problem(p) => Msg::Error(p.code),
+            ApiError::Network => Msg::NetworkError,
+        }
+    }
+
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
             ApiError::Problem(p) => Some(p.code),
@@ -188,56 +197,31 @@ pub async fn invitation(token: &str) -> Result<InvitationView, ApiError> {
     get(&path_with(paths::INVITATION, "token", token)).await
 }
 
-/// The two email-code flows: they share every call but the last.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FlowKind {
-    /// "Sign up now": ends with "Create".
-    Signup,
-    /// "Forgot your password?": ends with "Continue".
-    PasswordReset,
-}
-
-impl FlowKind {
-    fn paths(self) -> [&'static str; 4] {
-        match self {
-            FlowKind::Signup => [
-                paths::SIGNUP,
-                paths::SIGNUP_FLOW,
-                paths::SIGNUP_RESEND,
-                paths::SIGNUP_VERIFY,
-            ],
-            FlowKind::PasswordReset => [
-                paths::PASSWORD_RESET,
-                paths::PASSWORD_RESET_FLOW,
-                paths::PASSWORD_RESET_RESEND,
-                paths::PASSWORD_RESET_VERIFY,
-            ],
-        }
-    }
-}
-
 /// "Send verification code": starts a flow.
 pub async fn start_flow(
-    kind: FlowKind,
+    kind: EmailCodeKind,
     request: &StartEmailCodeRequest,
 ) -> Result<EmailCodeFlowView, ApiError> {
-    post(kind.paths()[0], request, Repeat::Never).await
+    post(kind.paths().start, request, Repeat::Never).await
 }
 
 /// A flow's state, to resume it after a reload.
-pub async fn flow(kind: FlowKind, flow_id: &str) -> Result<EmailCodeFlowView, ApiError> {
-    get(&path_with(kind.paths()[1], "flow_id", flow_id)).await
+pub async fn flow(kind: EmailCodeKind, flow_id: &str) -> Result<EmailCodeFlowView, ApiError> {
+    get(&path_with(kind.paths().flow, "flow_id", flow_id)).await
 }
 
 /// "Send new code".
-pub async fn resend_code(kind: FlowKind, flow_id: &str) -> Result<EmailCodeFlowView, ApiError> {
-    let path = path_with(kind.paths()[2], "flow_id", flow_id);
+pub async fn resend_code(
+    kind: EmailCodeKind,
+    flow_id: &str,
+) -> Result<EmailCodeFlowView, ApiError> {
+    let path = path_with(kind.paths().resend, "flow_id", flow_id);
     post(&path, &serde_json::json!({}), Repeat::Never).await
 }
 
 /// "Verify code".
 pub async fn verify_code(
-    kind: FlowKind,
+    kind: EmailCodeKind,
     flow_id: &str,
     code: &str,
 ) -> Result<EmailCodeFlowView, ApiError> {
@@ -245,7 +229,7 @@ pub async fn verify_code(
         code: code.to_owned(),
     };
     // Idempotent on the server: a repeat on a verified flow gets the verified flow.
-    let path = path_with(kind.paths()[3], "flow_id", flow_id);
+    let path = path_with(kind.paths().verify, "flow_id", flow_id);
     post(&path, &body, Repeat::Safe).await
 }
 
@@ -255,7 +239,7 @@ pub async fn complete_signup(
     request: &CompleteSignupRequest,
 ) -> Result<SessionView, ApiError> {
     post(
-        &path_with(paths::SIGNUP_COMPLETE, "flow_id", flow_id),
+        &path_with(EmailCodeKind::SignUp.paths().complete, "flow_id", flow_id),
         request,
         Repeat::Never,
     )
@@ -268,7 +252,11 @@ pub async fn complete_reset(
     request: &CompletePasswordResetRequest,
 ) -> Result<SessionView, ApiError> {
     post(
-        &path_with(paths::PASSWORD_RESET_COMPLETE, "flow_id", flow_id),
+        &path_with(
+            EmailCodeKind::PasswordReset.paths().complete,
+            "flow_id",
+            flow_id,
+        ),
         request,
         Repeat::Never,
     )

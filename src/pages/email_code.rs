@@ -1,5 +1,5 @@
 //! The email-code form shared by sign-up (user guide steps 3, 5 and 6) and "Forgot your
-//! password?", rendering the pure state machine of `flows::signup`. The flow id rides in the URL
+//! password?", rendering the pure state machine of `flows::email_code`. The flow id rides in the URL
 //! (`?flow=`) and the typed fields (never the passwords) in sessionStorage, so a reload or a trip
 //! to the mailbox resumes where it was.
 //!
@@ -7,13 +7,13 @@
 //! "Send verification code", "Verify code", then "Create" (sign-up: passwords and names) or
 //! "Continue" (reset: passwords only).
 
-use crate::api::{self, ApiError, FlowKind};
+use crate::api::{self, ApiError};
 use crate::components::card::{page_title, Card};
 use crate::components::error_summary::{ErrorSummary, SummaryField};
 use crate::components::field::{rule, Field, FieldProblem};
 use crate::components::resend::ResendButton;
+use crate::flows::email_code::{Event, Step};
 use crate::flows::password::feedback;
-use crate::flows::signup::{Event, Step};
 use crate::i18n::Msg;
 use crate::{focus_id, storage, use_ui};
 use leptos::prelude::*;
@@ -21,26 +21,26 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use partner_login_contract::api::{
-    CompletePasswordResetRequest, CompleteSignupRequest, EmailCodeFlowView, SessionView,
-    StartEmailCodeRequest,
+    CompletePasswordResetRequest, CompleteSignupRequest, EmailCodeFlowView, EmailCodeKind,
+    SessionView, StartEmailCodeRequest,
 };
 use partner_login_contract::password::check_confirmation;
 use partner_login_contract::{Email, ErrorCode, Field as F, PersonName, VerificationCode};
 use std::time::Duration;
 
 /// The sessionStorage key of a draft field of a flow.
-pub fn draft_key(kind: FlowKind, field: &str) -> String {
+pub fn draft_key(kind: EmailCodeKind, field: &str) -> String {
     match kind {
-        FlowKind::Signup => format!("partner-login.signup.{field}"),
-        FlowKind::PasswordReset => format!("partner-login.reset.{field}"),
+        EmailCodeKind::SignUp => format!("partner-login.signup.{field}"),
+        EmailCodeKind::PasswordReset => format!("partner-login.reset.{field}"),
     }
 }
 
 /// The route of a flow's page.
-fn route(kind: FlowKind) -> &'static str {
+fn route(kind: EmailCodeKind) -> &'static str {
     match kind {
-        FlowKind::Signup => "/signup",
-        FlowKind::PasswordReset => "/forgot",
+        EmailCodeKind::SignUp => "/signup",
+        EmailCodeKind::PasswordReset => "/forgot",
     }
 }
 
@@ -62,16 +62,16 @@ fn name_rule(v: &str) -> FieldProblem {
 }
 
 /// A text signal restored from, and saved to, the tab's sessionStorage.
-fn draft(kind: FlowKind, key: &'static str) -> RwSignal<String> {
+fn draft(kind: EmailCodeKind, key: &'static str) -> RwSignal<String> {
     let signal = RwSignal::new(storage::get(&draft_key(kind, key)).unwrap_or_default());
     Effect::new(move |_| storage::set(&draft_key(kind, key), &signal.get()));
     signal
 }
 
 /// The email a flow starts with: its draft; for a reset, else the one typed on sign-in.
-fn initial_email(kind: FlowKind) -> RwSignal<String> {
+fn initial_email(kind: EmailCodeKind) -> RwSignal<String> {
     let email = draft(kind, "email");
-    if kind == FlowKind::PasswordReset && email.get_untracked().is_empty() {
+    if kind == EmailCodeKind::PasswordReset && email.get_untracked().is_empty() {
         if let Some(typed) = storage::get("partner-login.signin.email") {
             email.set(typed);
         }
@@ -98,7 +98,7 @@ impl Phase {
 }
 
 #[component]
-pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
+pub fn EmailCodeFlow(kind: EmailCodeKind) -> impl IntoView {
     let ui = use_ui();
     let navigate = use_navigate();
     let query = use_query_map();
@@ -111,7 +111,7 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
     let display_name = draft(kind, "display_name");
     let given_name = draft(kind, "given_name");
     let surname = draft(kind, "surname");
-    let signup = kind == FlowKind::Signup;
+    let signup = kind == EmailCodeKind::SignUp;
     let show_password = RwSignal::new(false);
 
     let email_error = RwSignal::new(None);
@@ -164,10 +164,7 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
     };
 
     let show_error = move |err: &ApiError| {
-        let msg = match err {
-            ApiError::Network => Msg::NetworkError,
-            ApiError::Problem(p) => Msg::Error(p.code),
-        };
+        let msg = err.message();
         form_error.set(Some(msg));
         ui.announce(ui.t(msg).to_owned());
     };
@@ -378,8 +375,10 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
             let navigate = navigate.clone();
             spawn_local(async move {
                 let done: Result<SessionView, ApiError> = match kind {
-                    FlowKind::Signup => api::complete_signup(&flow_id, &signup_request).await,
-                    FlowKind::PasswordReset => api::complete_reset(&flow_id, &reset_request).await,
+                    EmailCodeKind::SignUp => api::complete_signup(&flow_id, &signup_request).await,
+                    EmailCodeKind::PasswordReset => {
+                        api::complete_reset(&flow_id, &reset_request).await
+                    }
                 };
                 match done {
                     Ok(_) => {
@@ -387,7 +386,7 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
                             storage::remove(&draft_key(kind, key));
                         }
                         storage::clear_invitation();
-                        apply(Event::Created);
+                        apply(Event::Completed);
                         navigate("/portal", Default::default());
                     }
                     Err(err) => {
@@ -516,8 +515,8 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
     ];
     page_title(move || {
         ui.t(match kind {
-            FlowKind::Signup => Msg::SignUpHeading,
-            FlowKind::PasswordReset => Msg::ForgotHeading,
+            EmailCodeKind::SignUp => Msg::SignUpHeading,
+            EmailCodeKind::PasswordReset => Msg::ForgotHeading,
         })
         .to_owned()
     });
@@ -525,10 +524,10 @@ pub fn EmailCodeFlow(kind: FlowKind) -> impl IntoView {
     view! {
         <Card>
             {match kind {
-                FlowKind::Signup => view! {
+                EmailCodeKind::SignUp => view! {
                     <h1 class="visually-hidden">{move || ui.t(Msg::SignUpHeading)}</h1>
                 }.into_any(),
-                FlowKind::PasswordReset => view! {
+                EmailCodeKind::PasswordReset => view! {
                     <h1>{move || ui.t(Msg::ForgotHeading)}</h1>
                 }.into_any(),
             }}

@@ -40,7 +40,10 @@ pub fn Invitation() -> impl IntoView {
                 let result = api::invitation(&token).await;
                 if let Ok(view) = &result {
                     storage::set(
-                        &crate::pages::email_code::draft_key(api::FlowKind::Signup, "email"),
+                        &crate::pages::email_code::draft_key(
+                            partner_login_contract::api::EmailCodeKind::SignUp,
+                            "email",
+                        ),
                         &view.email,
                     );
                     storage::set("partner-login.signin.email", &view.email);
@@ -111,10 +114,7 @@ pub fn Invitation() -> impl IntoView {
                     .into_any()
                 }
                 Some(Err(err)) => {
-                    let msg = match err.code() {
-                        Some(code) => Msg::Error(code),
-                        None => Msg::NetworkError,
-                    };
+                    let msg = err.message();
                     view! {
                         <h1>{move || ui.t(Msg::InvitationProblemHeading)}</h1>
                         <p id="form-error" class="form-error">{move || ui.t(msg)}</p>

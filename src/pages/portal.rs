@@ -40,10 +40,7 @@ pub fn Portal() -> impl IntoView {
             match api::sign_out().await {
                 Ok(()) => navigate("/", Default::default()),
                 Err(err) => {
-                    let msg = match err {
-                        ApiError::Network => Msg::NetworkError,
-                        ApiError::Problem(p) => Msg::Error(p.code),
-                    };
+                    let msg = err.message();
                     failed.set(Some(msg));
                     ui.announce(ui.t(msg).to_owned());
                 }

@@ -5,7 +5,7 @@
 //! at the server and leave for the provider; a failed one comes back here with
 //! `?social_error=<code>`, shown above the buttons.
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::card::{page_title, Card};
 use crate::components::error_summary::{ErrorSummary, SummaryField};
 use crate::components::field::{rule, Field, FieldProblem};
@@ -118,10 +118,7 @@ pub fn SignIn() -> impl IntoView {
                     navigate("/portal", Default::default());
                 }
                 Err(err) => {
-                    let msg = match &err {
-                        ApiError::Network => Msg::NetworkError,
-                        ApiError::Problem(p) => Msg::Error(p.code),
-                    };
+                    let msg = err.message();
                     let retry = err.retry_after().unwrap_or(0);
                     form_error.set(Some(msg));
                     wait.set(retry);
@@ -159,10 +156,7 @@ pub fn SignIn() -> impl IntoView {
                     social_error.set(Some(Msg::Error(ErrorCode::Internal)));
                 }
                 Err(err) => {
-                    let msg = match &err {
-                        ApiError::Network => Msg::NetworkError,
-                        ApiError::Problem(p) => Msg::Error(p.code),
-                    };
+                    let msg = err.message();
                     social_error.set(Some(msg));
                     ui.announce(ui.t(msg).to_owned());
                 }

@@ -1,6 +1,7 @@
-//! The sign-up flow of the user guide: enter the email (step 3) → code sent (step 5) → email
-//! verified (step 6) → account created. Ory Kratos's "choose method → sent email → passed
-//! challenge", as a pure state machine the page renders.
+//! The email-code flow of sign-up (user guide steps 3, 5 and 6) and of "Forgot your password?":
+//! enter the email → code sent → email verified → done (account created, or password reset).
+//! Ory Kratos's "choose method → sent email → passed challenge", as a pure state machine the
+//! page renders.
 
 use partner_login_contract::api::{EmailCodeFlowView, EmailCodeState};
 
@@ -15,9 +16,9 @@ pub enum Step {
         email: String,
         resend_after: u32,
     },
-    /// Step 6: the email is verified; the rest of the form can be filled and created.
+    /// Step 6: the email is verified; the rest of the form can be filled in and sent.
     Verified { flow_id: String, email: String },
-    /// The account exists and the person is signed in.
+    /// The flow's last step succeeded ("Create", "Continue"): the person is signed in.
     Done,
 }
 
@@ -31,8 +32,8 @@ pub enum Event {
     ChangeEmail,
     /// The server no longer knows the flow (expired or unknown): start over.
     FlowLost,
-    /// "Create" succeeded.
-    Created,
+    /// The last step ("Create", "Continue") succeeded.
+    Completed,
     /// One second passed: the resend countdown goes down.
     Tick,
     /// The server refused a new code for now (cooldown or rate limit): wait this long.
@@ -80,7 +81,7 @@ impl Step {
                 flow_id: view.flow_id,
                 email: view.email,
             },
-            (Step::Verified { .. }, Event::Created) => Step::Done,
+            (Step::Verified { .. }, Event::Completed) => Step::Done,
             (
                 Step::CodeSent {
                     flow_id,
@@ -130,7 +131,8 @@ impl Step {
         !matches!(self, Step::EnterEmail)
     }
 
-    /// Password and names may be filled only once the email is verified.
+    /// The last step's fields (passwords, names) may be filled in only once the email is
+    /// verified.
     pub fn can_create(&self) -> bool {
         matches!(self, Step::Verified { .. })
     }
@@ -162,7 +164,7 @@ mod tests {
         let step = step.next(Event::Verified(view(EmailCodeState::Verified)));
         assert!(step.can_create());
         assert_eq!(step.flow_id(), Some("f1"));
-        assert_eq!(step.next(Event::Created), Step::Done);
+        assert_eq!(step.next(Event::Completed), Step::Done);
     }
 
     #[test]
@@ -211,9 +213,9 @@ mod tests {
 
     #[test]
     fn cannot_skip_verification() {
-        assert_eq!(Step::EnterEmail.next(Event::Created), Step::EnterEmail);
+        assert_eq!(Step::EnterEmail.next(Event::Completed), Step::EnterEmail);
         let sent = Step::EnterEmail.next(Event::CodeSent(view(EmailCodeState::CodeSent)));
-        assert_eq!(sent.clone().next(Event::Created), sent);
+        assert_eq!(sent.clone().next(Event::Completed), sent);
     }
 
     #[test]
