@@ -146,6 +146,25 @@ pub async fn load() -> Result<DeploymentConfig, ConfigProblem> {
     DeploymentConfig::parse(&text)
 }
 
+/// Reads `config.json`, then draws `children` (the app), or, without a usable configuration,
+/// the page that says so.
+#[leptos::component]
+pub fn Configured(children: leptos::children::ChildrenFn) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    let loaded = RwSignal::new(None::<Result<(), ConfigProblem>>);
+    leptos::task::spawn_local(async move {
+        let result = load().await.map(|c| install(&c));
+        loaded.set(Some(result));
+    });
+    move || match loaded.get() {
+        None => ().into_any(),
+        Some(Ok(())) => children().into_any(),
+        Some(Err(problem)) => {
+            view! { <crate::pages::config_error::ConfigError problem /> }.into_any()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,7 @@ use partner_login::i18n::{Lang, Msg};
 use partner_login::pages::forgot::Forgot;
 use partner_login::pages::sign_in::SignIn;
 use partner_login::pages::sign_up::SignUp;
-use partner_login::Ui;
+use partner_login::ui::Ui;
 use partner_login_contract::api::ProviderButton;
 use partner_login_contract::{Email, PasswordPolicy};
 use wasm_bindgen::JsCast;
@@ -643,4 +643,178 @@ async fn no_field_blocks_paste() {
             );
         }
     }
+}
+
+/// A problem the server could answer, with these field errors.
+fn refusal(
+    code: partner_login_contract::ErrorCode,
+    errors: Vec<partner_login_contract::FieldError>,
+) -> partner_login::api::ApiError {
+    partner_login::api::ApiError::Problem(partner_login_contract::Problem {
+        kind: String::new(),
+        title: String::new(),
+        status: 422,
+        detail: None,
+        code,
+        errors,
+        retry_after: None,
+    })
+}
+
+/// The id of the element that has the focus.
+fn focused_id() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .map(|e| e.id())
+        .unwrap_or_default()
+}
+
+type TestForm = (
+    partner_login::forms::Form,
+    [partner_login::forms::FormField; 4],
+);
+
+/// A form of four fields declared by their specs, drawn with its summary and error region.
+async fn mount_form() -> (HtmlElement, TestForm, impl Sized) {
+    use partner_login::forms::fields::{CODE, DISPLAY_NAME, EMAIL, NEW_PASSWORD};
+    use partner_login::forms::{Form, FormError, FormSummary, Input};
+    let root = container();
+    let slot = std::rc::Rc::new(std::cell::Cell::new(None::<TestForm>));
+    let handle = mount_to(root.clone(), {
+        let slot = slot.clone();
+        move || {
+            let ui = Ui::provide(Lang::En);
+            let form = Form::new(ui);
+            let fields = [&EMAIL, &CODE, &NEW_PASSWORD, &DISPLAY_NAME].map(|s| form.field(s));
+            slot.set(Some((form, fields)));
+            view! {
+                <FormError form />
+                <FormSummary form />
+                {fields.map(|field| view! { <Input field /> })}
+            }
+        }
+    });
+    tick().await;
+    (root, slot.get().unwrap(), handle)
+}
+
+/// The server's field errors go to the fields it names, in the form's order: each shows its
+/// message, the summary lists them, the form says what no field says, and the first takes the
+/// focus.
+#[wasm_bindgen_test]
+async fn the_server_s_field_errors_are_routed_to_their_fields_and_the_first_is_focused() {
+    use partner_login_contract::{ErrorCode, Field, FieldError};
+    let (root, (form, _), _handle) = mount_form().await;
+    form.fail(&refusal(
+        ErrorCode::ValidationFailed,
+        vec![
+            FieldError::with_limit(Field::DisplayName, ErrorCode::TooLong, 64),
+            FieldError::new(Field::Password, ErrorCode::PasswordTooCommon),
+            FieldError::new(Field::Inviter, ErrorCode::Required),
+        ],
+    ));
+    until(|| focused_id() == "new-password").await;
+    let password: HtmlInputElement = by_id(&root, "new-password");
+    assert_eq!(password.get_attribute("aria-invalid").unwrap(), "true");
+    assert!(by_id::<HtmlElement>(&root, "new-password-error")
+        .text_content()
+        .unwrap()
+        .contains("most common passwords"));
+    assert_eq!(
+        by_id::<HtmlElement>(&root, "display-name-error")
+            .text_content()
+            .unwrap(),
+        "Too long: at most 64 characters."
+    );
+    for quiet in ["email", "code"] {
+        let input: HtmlInputElement = by_id(&root, quiet);
+        assert_eq!(
+            input.get_attribute("aria-invalid").unwrap(),
+            "false",
+            "{quiet}"
+        );
+    }
+    let entries = root.query_selector_all("#error-summary li").unwrap();
+    let entries: Vec<String> = (0..entries.length())
+        .map(|i| entries.item(i).unwrap().text_content().unwrap())
+        .collect();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert!(entries[0].starts_with("New Password: "), "{entries:?}");
+    assert!(entries[1].starts_with("Display Name: "), "{entries:?}");
+    assert_eq!(
+        by_id::<HtmlElement>(&root, "form-error")
+            .text_content()
+            .unwrap(),
+        "Some fields need your attention."
+    );
+
+    // A refusal its field says in full ("That code is not right") is not said twice.
+    form.error.set(None);
+    form.fail(&refusal(
+        ErrorCode::CodeWrong,
+        vec![FieldError::new(Field::Code, ErrorCode::CodeWrong)],
+    ));
+    until(|| focused_id() == "code").await;
+    assert!(by_id::<HtmlElement>(&root, "code-error")
+        .text_content()
+        .unwrap()
+        .starts_with("That code is not right."));
+    assert_eq!(
+        by_id::<HtmlElement>(&root, "form-error")
+            .text_content()
+            .unwrap(),
+        ""
+    );
+
+    // No answer at all: the form's message, no field blamed.
+    form.fail(&partner_login::api::ApiError::Network);
+    tick().await;
+    assert!(by_id::<HtmlElement>(&root, "form-error")
+        .text_content()
+        .unwrap()
+        .starts_with("The portal cannot be reached."));
+}
+
+/// The check on submit runs each field's rule from its spec; the first invalid field takes
+/// the focus and the summary lists every error.
+#[wasm_bindgen_test]
+async fn the_submit_check_uses_each_spec_s_rule_and_focuses_the_first_invalid_field() {
+    let (root, (form, fields), _handle) = mount_form().await;
+    type_into(&by_id(&root, "email"), "amina@example.org");
+    type_into(&by_id(&root, "code"), "12");
+    type_into(&by_id(&root, "new-password"), "short");
+    tick().await;
+    assert!(!form.check(&fields));
+    until(|| focused_id() == "code").await;
+    assert_eq!(
+        by_id::<HtmlElement>(&root, "code-error")
+            .text_content()
+            .unwrap(),
+        "The code has 6 digits."
+    );
+    assert_eq!(
+        by_id::<HtmlElement>(&root, "new-password-error")
+            .text_content()
+            .unwrap(),
+        "Too short: at least 8 characters."
+    );
+    assert_eq!(
+        by_id::<HtmlElement>(&root, "display-name-error")
+            .text_content()
+            .unwrap(),
+        "This field is required."
+    );
+    assert_eq!(
+        by_id::<HtmlInputElement>(&root, "email")
+            .get_attribute("aria-invalid")
+            .unwrap(),
+        "false"
+    );
+    assert_eq!(
+        root.query_selector_all("#error-summary li")
+            .unwrap()
+            .length(),
+        3
+    );
 }

@@ -2,7 +2,7 @@
 
 use crate::components::lang_switch::LangSwitch;
 use crate::i18n::Msg;
-use crate::use_ui;
+use crate::ui::use_ui;
 use leptos::prelude::*;
 
 #[component]

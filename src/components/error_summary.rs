@@ -7,7 +7,7 @@
 
 use crate::components::field::{problem_text, FieldProblem};
 use crate::i18n::Msg;
-use crate::{focus_id, use_ui};
+use crate::ui::{focus_id, use_ui};
 use leptos::prelude::*;
 
 /// One field the summary can list: its input's id, its label and its error signal.

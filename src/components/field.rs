@@ -1,9 +1,11 @@
 //! A labelled input with its error, wired once for everyone (WCAG 2.2 SC 1.3.1, 3.3.1, 4.1.2):
 //! `<label for>`, `aria-invalid`, `aria-describedby` pointing at the error and the hint.
+//! A form draws it from a field's spec (`forms::Input`).
+//!
 //! Validation runs on blur, then live on every keystroke once an error has been shown.
 
 use crate::i18n::Msg;
-use crate::use_ui;
+use crate::ui::use_ui;
 use leptos::prelude::*;
 use partner_login_contract::ErrorCode;
 
@@ -32,21 +34,21 @@ pub fn Field(
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
     /// The virtual keyboard to show (`email`, `numeric`); none by default.
-    #[prop(optional)]
+    #[prop(into, optional_no_strip)]
     inputmode: Option<&'static str>,
     /// The client-side rule, from the contract crate (see [`rule`]).
     #[prop(optional)]
     validate: Option<Callback<String, FieldProblem>>,
     #[prop(into, default = Signal::from(false))] disabled: Signal<bool>,
     #[prop(into, default = Signal::from(false))] readonly: Signal<bool>,
-    #[prop(into, optional)] hint: Option<Signal<String>>,
-    #[prop(into, optional)] input_type: Option<Signal<&'static str>>,
+    #[prop(into, optional_no_strip)] hint: Option<Signal<String>>,
+    #[prop(into, optional_no_strip)] input_type: Option<Signal<&'static str>>,
 ) -> impl IntoView {
     let ui = use_ui();
     let touched = RwSignal::new(false);
     let check = move || {
-        if let Some(rule) = validate {
-            error.set(rule.run(value.get_untracked()));
+        if let (Some(rule), Some(typed)) = (validate, value.try_get_untracked()) {
+            error.try_set(rule.run(typed));
         }
     };
     let error_id = format!("{id}-error");
@@ -83,11 +85,9 @@ pub fn Field(
                 aria-describedby=described_by
                 on:input=move |ev| {
                     value.set(event_target_value(&ev));
-                    // Live once an error shows, whoever showed it (this blur, or the form's
-                    // submit), so the message always describes what is typed (WCAG 2.2
-                    // SC 3.3.1 Error Identification). Otherwise an error shown by the submit
-                    // stayed until the blur of the next click on "Sign in", which then removed
-                    // it, moved the button up from under the pointer and lost the click.
+                    // Live once an error shows, whoever showed it (a blur, the submit, the
+                    // server), so the message always describes what is typed (WCAG 2.2
+                    // SC 3.3.1 Error Identification).
                     if touched.get_untracked() || error.get_untracked().is_some() {
                         touched.set(true);
                         check();

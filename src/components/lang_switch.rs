@@ -1,7 +1,8 @@
 //! The language switcher: a signal change, so every typed value stays where it is.
 
 use crate::i18n::{Lang, Msg};
-use crate::{storage, use_ui};
+use crate::storage;
+use crate::ui::use_ui;
 use leptos::prelude::*;
 
 #[component]
@@ -9,7 +10,7 @@ pub fn LangSwitch() -> impl IntoView {
     let ui = use_ui();
     let on_change = move |ev| {
         if let Some(lang) = Lang::from_tag(&event_target_value(&ev)) {
-            storage::set(crate::LANG_KEY, lang.tag());
+            storage::set_lang(lang.tag());
             ui.lang.set(lang);
         }
     };

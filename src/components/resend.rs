@@ -2,11 +2,11 @@
 //! ("Send new code (27 s)").
 
 use crate::i18n::Msg;
-use crate::use_ui;
+use crate::ui::use_ui;
 use leptos::prelude::*;
 
 /// The button's text: the seed's "Send new code", with the seconds left while it is disabled.
-pub fn label(ui: crate::Ui, seconds: u32) -> String {
+pub fn label(ui: crate::ui::Ui, seconds: u32) -> String {
     if seconds == 0 {
         ui.t(Msg::SendNewCode).to_owned()
     } else {

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn ConfigError(problem: ConfigProblem) -> impl IntoView {
-    let lang = crate::initial_lang();
+    let lang = crate::ui::initial_lang();
     let (msg, detail) = match problem {
         ConfigProblem::Missing(detail) => (Msg::ConfigMissing, detail),
         ConfigProblem::Broken(detail) => (Msg::ConfigBroken, detail),

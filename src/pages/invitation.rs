@@ -5,12 +5,13 @@
 use crate::api::{self, ApiError};
 use crate::components::card::{page_title, Card};
 use crate::i18n::{Lang, Msg};
-use crate::{storage, use_ui};
+use crate::storage::{self, Draft};
+use crate::ui::{chosen_lang, use_ui};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use partner_login_contract::api::InvitationView;
-use partner_login_contract::ErrorCode;
+use partner_login_contract::api::{EmailCodeKind, InvitationView};
+use partner_login_contract::{ErrorCode, Field};
 
 fn token_from_fragment() -> Option<String> {
     let window = web_sys::window()?;
@@ -39,16 +40,11 @@ pub fn Invitation() -> impl IntoView {
             spawn_local(async move {
                 let result = api::invitation(&token).await;
                 if let Ok(view) = &result {
-                    storage::set(
-                        &crate::pages::email_code::draft_key(
-                            partner_login_contract::api::EmailCodeKind::SignUp,
-                            "email",
-                        ),
-                        &view.email,
-                    );
-                    storage::set("partner-login.signin.email", &view.email);
+                    let sign_up = Draft::EmailCode(EmailCodeKind::SignUp);
+                    storage::save_draft(sign_up, Field::Email, &view.email);
+                    storage::save_draft(Draft::SignIn, Field::Email, &view.email);
                     // The administrator's language choice, unless the person made their own.
-                    if crate::chosen_lang().is_none() {
+                    if chosen_lang().is_none() {
                         if let Some(lang) = view.language.as_deref().and_then(Lang::from_tag) {
                             ui.lang.set(lang);
                         }

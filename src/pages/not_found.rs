@@ -1,6 +1,6 @@
 use crate::components::card::{page_title, Card};
 use crate::i18n::Msg;
-use crate::use_ui;
+use crate::ui::use_ui;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

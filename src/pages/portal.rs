@@ -3,7 +3,7 @@
 use crate::api::{self, ApiError};
 use crate::components::card::{page_title, Card};
 use crate::i18n::Msg;
-use crate::use_ui;
+use crate::ui::use_ui;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;

@@ -7,25 +7,18 @@
 
 use crate::api;
 use crate::components::card::{page_title, Card};
-use crate::components::error_summary::{ErrorSummary, SummaryField};
-use crate::components::field::{rule, Field, FieldProblem};
+use crate::forms::fields::{EMAIL, PASSWORD};
+use crate::forms::{Form, FormError, FormSummary, Input, Submit};
 use crate::i18n::Msg;
-use crate::{focus_id, storage, use_ui};
+use crate::storage::{self, Draft};
+use crate::ui::{focus_id, use_ui};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use partner_login_contract::api::{SignInRequest, SocialStartRequest, SOCIAL_ERROR_PARAM};
-use partner_login_contract::{Email, ErrorCode};
+use partner_login_contract::ErrorCode;
 use std::time::Duration;
-
-fn email_rule(v: &str) -> FieldProblem {
-    Email::parse(v).err().map(|c| (c, None))
-}
-
-fn required_rule(v: &str) -> FieldProblem {
-    v.is_empty().then_some((ErrorCode::Required, None))
-}
 
 /// The error a social sign-in came back with, taken out of the address bar (a reload or a
 /// bookmark must not show it again).
@@ -49,15 +42,11 @@ fn social_error_from_query() -> Option<Msg> {
 pub fn SignIn() -> impl IntoView {
     let ui = use_ui();
     let navigate = use_navigate();
-    let email = RwSignal::new(storage::get("partner-login.signin.email").unwrap_or_default());
-    let password = RwSignal::new(String::new());
-    let email_error = RwSignal::new(None);
-    let password_error = RwSignal::new(None);
-    let form_error = RwSignal::new(None::<Msg>);
-    let summary_shown = RwSignal::new(false);
+    let form = Form::new(ui);
+    let email = form.kept(&EMAIL, Draft::SignIn);
+    let password = form.field(&PASSWORD);
     // Seconds until the server accepts another try (a lockout or the client throttle).
     let wait = RwSignal::new(0u32);
-    let busy = RwSignal::new(false);
     let social_error = RwSignal::new(social_error_from_query());
     // The provider whose button was clicked, while its sign-in starts.
     let leaving = RwSignal::new(None::<String>);
@@ -75,7 +64,6 @@ pub fn SignIn() -> impl IntoView {
             }
         });
     }
-    Effect::new(move |_| storage::set("partner-login.signin.email", &email.get()));
     if let Ok(handle) = set_interval_with_handle(
         move || {
             if wait.try_get_untracked().unwrap_or(0) > 0 {
@@ -89,25 +77,13 @@ pub fn SignIn() -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if form.busy.get_untracked() || !form.check(&[email, password]) || !form.begin() {
             return;
         }
-        email_error.set(email_rule(&email.get_untracked()));
-        password_error.set(required_rule(&password.get_untracked()));
-        let first_invalid = [(email_error, "email"), (password_error, "password")]
-            .into_iter()
-            .find(|(error, _)| error.get_untracked().is_some());
-        summary_shown.set(first_invalid.is_some());
-        if let Some((_, id)) = first_invalid {
-            focus_id(id);
-            return;
-        }
-        busy.set(true);
-        form_error.set(None);
         wait.set(0);
         let request = SignInRequest {
-            email: email.get_untracked().trim().to_owned(),
-            password: password.get_untracked(),
+            email: email.value.get_untracked().trim().to_owned(),
+            password: password.value.get_untracked(),
             invitation: storage::invitation(),
         };
         let navigate = navigate.clone();
@@ -118,19 +94,17 @@ pub fn SignIn() -> impl IntoView {
                     navigate("/portal", Default::default());
                 }
                 Err(err) => {
-                    let msg = err.message();
                     let retry = err.retry_after().unwrap_or(0);
-                    form_error.set(Some(msg));
                     wait.set(retry);
-                    let mut said = ui.t(msg).to_owned();
-                    if retry > 0 {
-                        said = format!("{said} {}", ui.lang.get_untracked().try_again_in(retry));
-                    }
-                    ui.announce(said);
+                    let lang = ui.lang.get_untracked();
+                    form.fail_saying(&err, move |text| match retry {
+                        0 => text.to_owned(),
+                        _ => format!("{text} {}", lang.try_again_in(retry)),
+                    });
                     focus_id("password");
                 }
             }
-            busy.set(false);
+            form.end();
         });
     };
 
@@ -197,27 +171,17 @@ pub fn SignIn() -> impl IntoView {
             </Show>
             <h1>{move || ui.t(Msg::ExistingHeading)}</h1>
             <form novalidate on:submit=submit>
-                <ErrorSummary shown=summary_shown fields=vec![
-                    SummaryField { id: "email", label: Msg::EmailAddress, error: email_error },
-                    SummaryField { id: "password", label: Msg::Password, error: password_error },
-                ] />
-                <p id="form-error" class="form-error">
-                    {move || form_error.get().map(|m| ui.t(m))}
-                    {move || (form_error.get().is_some() && wait.get() > 0)
+                <FormSummary form />
+                <FormError form>
+                    {move || (form.error.get().is_some() && wait.get() > 0)
                         .then(|| format!(" {}", ui.lang.get().try_again_in(wait.get())))}
-                </p>
-                <Field id="email" label=Msg::EmailAddress value=email error=email_error
-                    kind="email" autocomplete="email" inputmode="email"
-                    validate=rule(email_rule) />
-                <Field id="password" label=Msg::Password value=password error=password_error
-                    kind="password" autocomplete="current-password" validate=rule(required_rule) />
+                </FormError>
+                <Input field=email />
+                <Input field=password />
                 <p class="password-row">
                     <A href=crate::deployment::route("/forgot") attr:class="forgot">{move || ui.t(Msg::ForgotPassword)}</A>
                 </p>
-                <button type="submit" class="primary" class:busy=move || busy.get()
-                    aria-busy=move || busy.get().then_some("true") disabled=move || busy.get()>
-                    {move || ui.t(Msg::SignIn)}
-                </button>
+                <Submit form label=Msg::SignIn />
             </form>
             <p class="switch">
                 {move || ui.t(Msg::NoAccount)} " "

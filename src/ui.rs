@@ -1,0 +1,142 @@
+//! What every screen shares: the language in force, the polite live region and the server's
+//! public configuration ([`Ui`], provided as context), and moving the focus.
+
+use crate::i18n::{Lang, Msg};
+use crate::{api, storage};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use partner_login_contract::api::PublicConfig;
+use partner_login_contract::PasswordPolicy;
+
+/// The language in force, the polite live region and the server's public configuration,
+/// shared by every screen.
+#[derive(Clone, Copy)]
+pub struct Ui {
+    pub lang: RwSignal<Lang>,
+    pub live: RwSignal<String>,
+    /// `GET /api/config`; the defaults (standard policy, no social buttons) until it arrives.
+    pub config: RwSignal<PublicConfig>,
+}
+
+impl Ui {
+    /// A fresh state in `lang`, with the default configuration.
+    pub fn new(lang: Lang) -> Self {
+        Ui {
+            lang: RwSignal::new(lang),
+            live: RwSignal::new(String::new()),
+            config: RwSignal::new(PublicConfig {
+                password_policy: PasswordPolicy::STANDARD,
+                providers: Vec::new(),
+                resend_cooldown_seconds: 60,
+                dev_mailbox: false,
+            }),
+        }
+    }
+
+    /// Provides a fresh state as context (for the app and for component tests).
+    pub fn provide(lang: Lang) -> Self {
+        let ui = Ui::new(lang);
+        provide_context(ui);
+        ui
+    }
+
+    /// The app's state: the language to start in, the server's configuration once it answers,
+    /// and `<html lang dir>` kept to the language in force.
+    pub fn start() -> Self {
+        let ui = Ui::provide(initial_lang());
+        spawn_local(async move {
+            // Without the configuration the screens still work, on the defaults.
+            if let Ok(config) = api::config().await {
+                ui.config.set(config);
+            }
+        });
+        Effect::new(move |_| {
+            let lang = ui.lang.get();
+            if let Some(html) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+            {
+                let _ = html.set_attribute("lang", lang.tag());
+                let _ = html.set_attribute("dir", lang.dir());
+            }
+            // The title is each page's own (components::card::page_title).
+        });
+        ui
+    }
+
+    pub fn t(&self, msg: Msg) -> &'static str {
+        self.lang.get().text(msg)
+    }
+
+    pub fn f(&self, msg: Msg, args: &[(&str, &str)]) -> String {
+        self.lang.get().format(msg, args)
+    }
+
+    /// A number written the current language's way.
+    pub fn n(&self, n: u64) -> String {
+        self.lang.get().number(n)
+    }
+
+    /// Says `text` through the polite live region (screen readers announce it). The region is
+    /// emptied first, so the same message said twice (two wrong codes) is announced twice.
+    pub fn announce(&self, text: String) {
+        let live = self.live;
+        live.set(String::new());
+        request_animation_frame(move || live.set(text));
+    }
+}
+
+pub fn use_ui() -> Ui {
+    expect_context::<Ui>()
+}
+
+/// The polite live region [`Ui::announce`] speaks through.
+#[component]
+pub fn LiveRegion() -> impl IntoView {
+    let ui = use_ui();
+    view! {
+        <div id="live" class="visually-hidden" role="status" aria-live="polite">
+            {move || ui.live.get()}
+        </div>
+    }
+}
+
+/// Moves the keyboard focus to the element with `id` once the DOM has been updated (WCAG 2.2
+/// SC 2.4.3: focus goes to what changed).
+pub fn focus_id(id: &'static str) {
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
+/// The language the person chose with `?lang=` or the switcher, if any.
+pub fn chosen_lang() -> Option<Lang> {
+    let from_query = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| {
+            q.trim_start_matches('?')
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("lang=").map(str::to_owned))
+        })
+        .and_then(|tag| Lang::from_tag(&tag));
+    from_query.or_else(|| storage::lang().and_then(|t| Lang::from_tag(&t)))
+}
+
+/// The language to start in: `?lang=`, the switcher's choice, then the browser's preferences,
+/// then English. (An invitation's language applies when nothing was chosen.)
+pub fn initial_lang() -> Lang {
+    if let Some(lang) = chosen_lang() {
+        return lang;
+    }
+    web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .and_then(|tag| Lang::from_tag(&tag))
+        .unwrap_or(Lang::En)
+}
