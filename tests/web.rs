@@ -818,3 +818,103 @@ async fn the_submit_check_uses_each_spec_s_rule_and_focuses_the_first_invalid_fi
         3
     );
 }
+
+/// Dispatches a pointer event of `kind` (`pointerdown`, `pointerup`) at the window, where the
+/// form listens for presses.
+fn pointer(kind: &str) {
+    let window = web_sys::window().unwrap();
+    let event = web_sys::Event::new(kind).unwrap();
+    window.dispatch_event(&event).unwrap();
+}
+
+/// A field whose value changes under a pointer press: the blur the press causes shows nothing
+/// until the release (the click lands where it was pressed), and an error the server gave stays
+/// on blur while the value is unchanged.
+#[wasm_bindgen_test]
+async fn a_blur_changes_nothing_before_the_pointer_is_released_and_never_removes_an_error() {
+    use partner_login_contract::ErrorCode;
+    let root = container();
+    let error = RwSignal::new(None);
+    let _handle = mount_to(root.clone(), move || {
+        Ui::provide(Lang::En);
+        let value = RwSignal::new(String::new());
+        view! {
+            <Field id="email" label=Msg::EmailAddress value=value error=error kind="email"
+                validate=rule(email_rule) />
+        }
+    });
+    tick().await;
+    let input: HtmlInputElement = by_id(&root, "email");
+    type_into(&input, "amina@");
+    pointer("pointerdown");
+    fire(&input, "blur");
+    tick().await;
+    assert_eq!(
+        input.get_attribute("aria-invalid").unwrap(),
+        "false",
+        "nothing shows while the pointer is pressed"
+    );
+    pointer("pointerup");
+    until(|| input.get_attribute("aria-invalid").as_deref() == Some("true")).await;
+
+    // The server's verdict on a value stays until the value changes.
+    type_into(&input, "amina@example.org");
+    tick().await;
+    assert_eq!(input.get_attribute("aria-invalid").unwrap(), "false");
+    error.set(Some((ErrorCode::AccountExists, None)));
+    tick().await;
+    fire(&input, "blur");
+    tick().await;
+    let message: HtmlElement = by_id(&root, "email-error");
+    assert!(
+        message
+            .text_content()
+            .unwrap()
+            .starts_with("An account already exists"),
+        "a blur removed the server's error"
+    );
+}
+
+/// With the page's stylesheet: a field's error line keeps its space, so a button below does
+/// not move when a message of one line comes or goes.
+#[wasm_bindgen_test]
+async fn a_field_s_error_line_reserves_its_space() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let style = document.create_element("style").unwrap();
+    style.set_text_content(Some(include_str!("../style/main.css")));
+    document.head().unwrap().append_child(&style).unwrap();
+    let root = container();
+    let error = RwSignal::new(None);
+    let _handle = mount_to(root.clone(), move || {
+        Ui::provide(Lang::En);
+        let value = RwSignal::new(String::new());
+        view! {
+            <form>
+                <Field id="email" label=Msg::EmailAddress value=value error=error kind="email"
+                    validate=rule(email_rule) />
+                <button type="button" id="below">"Below"</button>
+            </form>
+        }
+    });
+    tick().await;
+    let below: HtmlElement = by_id(&root, "below");
+    let message: HtmlElement = by_id(&root, "email-error");
+    let top = below.offset_top();
+    assert!(
+        message.offset_height() > 0,
+        "the empty error line has a height"
+    );
+    let input: HtmlInputElement = by_id(&root, "email");
+    type_into(&input, "amina@");
+    fire(&input, "blur");
+    until(|| !message.text_content().unwrap_or_default().is_empty()).await;
+    assert_eq!(below.offset_top(), top, "the message moved the button down");
+    type_into(&input, "amina@example.org");
+    until(|| message.text_content().unwrap_or_default().is_empty()).await;
+    assert_eq!(
+        below.offset_top(),
+        top,
+        "the message going moved the button up"
+    );
+    style.remove();
+}

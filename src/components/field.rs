@@ -2,8 +2,13 @@
 //! `<label for>`, `aria-invalid`, `aria-describedby` pointing at the error and the hint.
 //! A form draws it from a field's spec (`forms::Input`).
 //!
-//! Validation runs on blur, then live on every keystroke once an error has been shown.
+//! Validation runs on blur, then live on every keystroke once an error has been shown. A blur
+//! only ever adds an error, and only once the pointer that took the focus away is released
+//! (`forms::after_press`): an error shown (by the rule, the submit or the server) stays until
+//! what is typed changes or the form is sent again. The error's line is always there, empty
+//! or not (`style/main.css`), so a one-line message coming or going moves nothing below it.
 
+use crate::forms::{after_press, listen_for_presses};
 use crate::i18n::Msg;
 use crate::ui::use_ui;
 use leptos::prelude::*;
@@ -45,6 +50,7 @@ pub fn Field(
     #[prop(into, optional_no_strip)] input_type: Option<Signal<&'static str>>,
 ) -> impl IntoView {
     let ui = use_ui();
+    listen_for_presses();
     let touched = RwSignal::new(false);
     let check = move || {
         if let (Some(rule), Some(typed)) = (validate, value.try_get_untracked()) {
@@ -94,9 +100,16 @@ pub fn Field(
                     }
                 }
                 on:blur=move |_| {
-                    if !value.get_untracked().is_empty() {
-                        touched.set(true);
-                        check();
+                    // The first check of what was typed. It never takes an error away: the
+                    // server's "That code is not right" stays while the code is unchanged.
+                    if !value.get_untracked().is_empty() && error.get_untracked().is_none() {
+                        after_press(move || {
+                            // Unless the submit or the server said something meanwhile.
+                            if error.try_get_untracked() == Some(None) {
+                                touched.set(true);
+                                check();
+                            }
+                        });
                     }
                 }
             />

@@ -8,6 +8,9 @@
 //! ([`Form::check`]), and where a refusal's field errors go ([`Form::fail`]).
 
 pub mod fields;
+mod press;
+
+pub use press::{after_press, listen as listen_for_presses};
 
 use crate::api::ApiError;
 use crate::components::error_summary::{ErrorSummary, SummaryField};
@@ -159,14 +162,16 @@ impl Form {
 
     /// Shows a refusal: each field error on its field (the summary lists them and the focus goes
     /// to the first), the message in the form's error region unless a field already says it,
-    /// and the message said through the live region.
+    /// and the message said through the live region. Like a blur's, these changes wait for a
+    /// pointer pressed meanwhile to be released ([`after_press`]).
     pub fn fail(self, err: &ApiError) {
         self.fail_saying(err, str::to_owned);
     }
 
     /// [`fail`](Self::fail), with `said` making what the live region says from the message.
     pub fn fail_saying(self, err: &ApiError, said: impl FnOnce(&str) -> String + 'static) {
-        {
+        let err = err.clone();
+        after_press(move || {
             let mut first = None;
             let mut told_by_field = false;
             self.fields.try_with_value(|fields| {
@@ -189,7 +194,7 @@ impl Form {
                 self.summary.try_set(true);
                 focus_id(id);
             }
-        }
+        });
     }
 
     /// Shows `msg` in the form's error region and says it.
