@@ -118,14 +118,6 @@ impl Step {
         }
     }
 
-    /// The address the flow is for, once a code was sent.
-    pub fn email(&self) -> Option<&str> {
-        match self {
-            Step::CodeSent { email, .. } | Step::Verified { email, .. } => Some(email),
-            _ => None,
-        }
-    }
-
     /// The email is locked once a code was sent to it.
     pub fn email_locked(&self) -> bool {
         !matches!(self, Step::EnterEmail)
@@ -192,7 +184,6 @@ mod tests {
         assert_eq!(step.resend_after(), 0);
         step = step.next(Event::RetryAfter(12));
         assert_eq!(step.resend_after(), 13);
-        assert_eq!(step.email(), Some("a@example.org"));
         assert_eq!(Step::EnterEmail.next(Event::Tick), Step::EnterEmail);
     }
 
