@@ -18,12 +18,13 @@
 //!   its code checks always fail, as a wrong code does.
 
 use super::{invitations, AppState};
+use crate::domain::limits::{Limit, Per};
+use crate::domain::passwords;
 use crate::domain::secrets;
-use crate::domain::{limits, passwords};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates;
-use crate::storage::{self, flows::Flow, flows::Purpose, invitations::Invitation};
-use partner_login_contract::api::{EmailCodeFlowView, EmailCodeState};
+use crate::storage::{self, email_code_flows::EmailCodeFlow as Flow, invitations::Invitation};
+use partner_login_contract::api::{EmailCodeFlowView, EmailCodeKind, EmailCodeState};
 use partner_login_contract::password::check_confirmation;
 use partner_login_contract::{Email, ErrorCode, Field, FieldError, VerificationCode};
 
@@ -31,7 +32,12 @@ pub const CODE_TTL_SECONDS: i64 = 600;
 pub const FLOW_TTL_SECONDS: i64 = 3600;
 pub const MAX_WRONG_PER_CODE: i64 = 5;
 pub const MAX_WRONG_PER_FLOW: i64 = 10;
-pub const MAX_SENDS_PER_EMAIL_HOUR: i64 = 10;
+/// Codes one email address may be sent in an hour, whoever asks.
+const SENDS_TO_EMAIL: Limit = Limit {
+    kind: "code_send_to_email",
+    per_hour: 10,
+    per: Per::EmailAddress,
+};
 
 /// What the browser sees of a flow.
 pub fn view(
@@ -56,41 +62,34 @@ pub fn view(
     }
 }
 
-/// Refuses a send over the hourly caps (per email, per client address).
-async fn check_send_caps(state: &AppState, email: &str, client: &str) -> ApiResult<()> {
-    let (by_email, by_client) =
-        storage::flows::sends_last_hour(&state.db, email, client, storage::now()).await?;
-    if by_email >= MAX_SENDS_PER_EMAIL_HOUR || by_client >= state.config.code_sends_per_client_hour
-    {
-        tracing::warn!(event = "code_send_capped");
-        return Err(ApiError::TooMany {
-            code: ErrorCode::RateLimited,
-            retry_after: 3600,
-        });
-    }
-    Ok(())
+/// Refuses a send over the hourly caps (per email, per client address); else counts it.
+async fn take_send(state: &AppState, email: &str, client: &str) -> ApiResult<()> {
+    let now = storage::now();
+    let by_client = state.config.code_send_limit();
+    SENDS_TO_EMAIL.check(&state.db, email, now).await?;
+    by_client.check(&state.db, client, now).await?;
+    SENDS_TO_EMAIL.record(&state.db, email, now).await?;
+    by_client.record(&state.db, client, now).await
 }
 
 /// Mails what the flow calls for and returns the hash of the code to store, if one was sent.
-async fn send_code(state: &AppState, flow: &Flow, client: &str) -> ApiResult<Option<String>> {
-    let now = storage::now();
-    storage::flows::record_send(&state.db, &flow.email, client, now).await?;
+async fn send_code(state: &AppState, flow: &Flow) -> ApiResult<Option<String>> {
     let lang = flow.language.as_deref();
-    match (flow.purpose, flow.account_exists) {
-        (Purpose::Signup, true) => {
+    match (flow.kind, flow.account_exists) {
+        (EmailCodeKind::SignUp, true) => {
             let sign_in = format!("{}/", state.config.public_url());
             let mail = templates::account_exists(&flow.email, &sign_in, lang);
             state.mailer.send("account_exists", mail).await?;
             Ok(None)
         }
-        (Purpose::Signup, false) => {
+        (EmailCodeKind::SignUp, false) => {
             let code = secrets::new_code();
             let mail = templates::code(&flow.email, &code, lang);
             state.mailer.send("verification_code", mail).await?;
             tracing::info!(event = "code_sent");
             Ok(Some(secrets::code_hash(&flow.id_hash, &code)))
         }
-        (Purpose::PasswordReset, true) => {
+        (EmailCodeKind::PasswordReset, true) => {
             // Sent after the answer, so that a known address answers as fast as an unknown one
             // (for which nothing is sent). A mail failure is logged; "Send new code" retries.
             let code = secrets::new_code();
@@ -104,13 +103,13 @@ async fn send_code(state: &AppState, flow: &Flow, client: &str) -> ApiResult<Opt
             tracing::info!(event = "reset_code_sent");
             Ok(Some(secrets::code_hash(&flow.id_hash, &code)))
         }
-        (Purpose::PasswordReset, false) => Ok(None),
+        (EmailCodeKind::PasswordReset, false) => Ok(None),
     }
 }
 
 /// The live flow an id names: unknown → 404, expired or finished → 410.
-pub async fn live_flow(state: &AppState, purpose: Purpose, flow_id: &str) -> ApiResult<Flow> {
-    let flow = storage::flows::get(&state.db, purpose, &secrets::hash(flow_id))
+pub async fn live_flow(state: &AppState, kind: EmailCodeKind, flow_id: &str) -> ApiResult<Flow> {
+    let flow = storage::email_code_flows::get(&state.db, kind, &secrets::hash(flow_id))
         .await?
         .ok_or(ApiError::Client(ErrorCode::FlowNotFound))?;
     if flow.expires_at <= storage::now() || flow.completed_at.is_some() {
@@ -128,7 +127,7 @@ pub async fn flow_invitation(state: &AppState, flow: &Flow) -> ApiResult<Option<
 
 /// How a flow starts.
 pub struct Start {
-    pub purpose: Purpose,
+    pub kind: EmailCodeKind,
     pub email: Email,
     pub invitation: Option<Invitation>,
     pub language: Option<String>,
@@ -138,12 +137,12 @@ pub struct Start {
 
 /// Starts a flow and sends its first code; returns the view with the new flow id.
 pub async fn start(state: &AppState, start: Start) -> ApiResult<EmailCodeFlowView> {
-    check_send_caps(state, start.email.as_str(), &start.client).await?;
+    take_send(state, start.email.as_str(), &start.client).await?;
     let flow_id = secrets::new_token();
     let now = storage::now();
     let mut flow = Flow {
         id_hash: secrets::hash(&flow_id),
-        purpose: start.purpose,
+        kind: start.kind,
         email: start.email.into_inner(),
         invitation_id: start.invitation.as_ref().map(|i| i.id.clone()),
         language: start
@@ -159,18 +158,18 @@ pub async fn start(state: &AppState, start: Start) -> ApiResult<EmailCodeFlowVie
         completed_at: None,
         expires_at: now + FLOW_TTL_SECONDS,
     };
-    flow.code_hash = send_code(state, &flow, &start.client).await?;
-    storage::flows::insert(&state.db, &flow, now).await?;
+    flow.code_hash = send_code(state, &flow).await?;
+    storage::email_code_flows::insert(&state.db, &flow, now).await?;
     Ok(view(state, &flow_id, &flow, start.invitation.as_ref()))
 }
 
 /// The flow's state, to resume after a reload.
 pub async fn show(
     state: &AppState,
-    purpose: Purpose,
+    kind: EmailCodeKind,
     flow_id: &str,
 ) -> ApiResult<EmailCodeFlowView> {
-    let flow = live_flow(state, purpose, flow_id).await?;
+    let flow = live_flow(state, kind, flow_id).await?;
     let invitation = flow_invitation(state, &flow).await?;
     Ok(view(state, flow_id, &flow, invitation.as_ref()))
 }
@@ -178,11 +177,11 @@ pub async fn show(
 /// "Send new code": after the cooldown, within the caps.
 pub async fn resend(
     state: &AppState,
-    purpose: Purpose,
+    kind: EmailCodeKind,
     flow_id: &str,
     client: &str,
 ) -> ApiResult<EmailCodeFlowView> {
-    let flow = live_flow(state, purpose, flow_id).await?;
+    let flow = live_flow(state, kind, flow_id).await?;
     if flow.verified_at.is_some() {
         return Err(ApiError::Client(ErrorCode::BadRequest));
     }
@@ -193,10 +192,10 @@ pub async fn resend(
             retry_after: wait as u32,
         });
     }
-    check_send_caps(state, &flow.email, client).await?;
-    let hash = send_code(state, &flow, client).await?;
+    take_send(state, &flow.email, client).await?;
+    let hash = send_code(state, &flow).await?;
     let now = storage::now();
-    storage::flows::replace_code(
+    storage::email_code_flows::replace_code(
         &state.db,
         &flow.id_hash,
         hash.as_deref(),
@@ -217,19 +216,20 @@ pub async fn resend(
 
 /// "Verify code": a constant-time comparison of hashes, within the wrong-try limits.
 ///
-/// The try is counted before the comparison, atomically ([`storage::flows::claim_try`]), in a
+/// The try is counted before the comparison, atomically
+/// ([`storage::email_code_flows::claim_try`]), in a
 /// transaction that holds the flow's row until it ends: however many guesses arrive at once, at
 /// most the limits' worth are ever compared, and a right code's try is given back as the flow
 /// is marked verified, in the same transaction. Verification happens once; a repeat on a
 /// verified flow (a double click) gets the same answer, the verified flow.
 pub async fn verify(
     state: &AppState,
-    purpose: Purpose,
+    kind: EmailCodeKind,
     flow_id: &str,
     code: &str,
     client: &str,
 ) -> ApiResult<EmailCodeFlowView> {
-    let flow = live_flow(state, purpose, flow_id).await?;
+    let flow = live_flow(state, kind, flow_id).await?;
     if flow.verified_at.is_some() {
         // A double click on "Verify code": the flow is verified once, the answer is the same.
         return verified_view(state, flow_id, &flow).await;
@@ -237,16 +237,11 @@ pub async fn verify(
     let code = VerificationCode::parse(code).map_err(ApiError::Client)?;
     // Checks per client address, across flows (ASVS 5.0 V2.4.1): many flows' tries from one
     // address add up.
-    limits::take(
-        &state.db,
-        state.config.code_check_limit(),
-        client,
-        storage::now(),
-    )
-    .await?;
+    let checks = state.config.code_check_limit();
+    checks.take(&state.db, client, storage::now()).await?;
     let presented = secrets::code_hash(&flow.id_hash, code.as_str());
     let mut tx = state.db.begin().await?;
-    let Some(claimed) = storage::flows::claim_try(
+    let Some(claimed) = storage::email_code_flows::claim_try(
         &mut tx,
         &flow.id_hash,
         MAX_WRONG_PER_CODE,
@@ -257,7 +252,7 @@ pub async fn verify(
         tx.rollback().await?;
         // Refused before any comparison: the tries are spent, or a concurrent request verified
         // the flow meanwhile (then this is the double click's answer).
-        let flow = live_flow(state, purpose, flow_id).await?;
+        let flow = live_flow(state, kind, flow_id).await?;
         if flow.verified_at.is_some() {
             return verified_view(state, flow_id, &flow).await;
         }
@@ -281,9 +276,9 @@ pub async fn verify(
         return Err(ApiError::Client(ErrorCode::CodeExpired));
     }
     // Under the claim no other request can have verified the flow; checked all the same.
-    if !storage::flows::mark_verified(&mut tx, &flow.id_hash, now).await? {
+    if !storage::email_code_flows::mark_verified(&mut tx, &flow.id_hash, now).await? {
         tx.rollback().await?;
-        let flow = live_flow(state, purpose, flow_id).await?;
+        let flow = live_flow(state, kind, flow_id).await?;
         return verified_view(state, flow_id, &flow).await;
     }
     tx.commit().await?;

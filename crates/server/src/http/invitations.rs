@@ -1,7 +1,7 @@
 //! Invitations: created by an administrator (CLI or admin API), viewed by the invited person.
 
 use super::AppState;
-use crate::domain::{limits, secrets};
+use crate::domain::secrets;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates;
 use crate::storage::{self, invitations::Invitation};
@@ -139,7 +139,8 @@ pub async fn create(
     // (ASVS 5.0 V2.4.1: guessing the token is not a way in).
     let client = peer.ip().to_string();
     let now = storage::now();
-    limits::check(&state.db, state.config.admin_refusal_limit(), &client, now).await?;
+    let refusals = state.config.admin_refusal_limit();
+    refusals.check(&state.db, &client, now).await?;
     // No credentials at all is 401 (RFC 9110 §15.5.2); wrong ones are 403.
     let Some(presented) = headers
         .get(header::AUTHORIZATION)
@@ -154,10 +155,11 @@ pub async fn create(
     });
     if !allowed {
         tracing::warn!(event = "admin_token_refused", client = %client);
-        limits::record(&state.db, state.config.admin_refusal_limit(), &client, now).await?;
+        refusals.record(&state.db, &client, now).await?;
         return Err(ApiError::Client(ErrorCode::Forbidden));
     }
-    limits::take(&state.db, state.config.invitation_limit(), &client, now).await?;
+    let invitations = state.config.invitation_limit();
+    invitations.take(&state.db, &client, now).await?;
     let created = create_invitation(&state, &request).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

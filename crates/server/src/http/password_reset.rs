@@ -10,14 +10,14 @@
 use super::session::{start_session, SessionCookie};
 use super::{code_flow, invitations, AppState};
 use crate::error::{ApiError, ApiResult};
-use crate::storage::{self, flows::Purpose};
+use crate::storage;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use partner_login_contract::api::{
-    paths, CompletePasswordResetRequest, EmailCodeFlowView, SessionView, StartEmailCodeRequest,
-    VerifyCodeRequest,
+    paths, CompletePasswordResetRequest, EmailCodeFlowView, EmailCodeKind, SessionView,
+    StartEmailCodeRequest, VerifyCodeRequest,
 };
 use partner_login_contract::{Email, ErrorCode, Field, FieldError, LanguageTag};
 use std::net::SocketAddr;
@@ -60,7 +60,7 @@ pub async fn start(
     let view = code_flow::start(
         &state,
         code_flow::Start {
-            purpose: Purpose::PasswordReset,
+            kind: EmailCodeKind::PasswordReset,
             email,
             invitation,
             language: language.map(LanguageTag::into_inner),
@@ -82,7 +82,7 @@ pub async fn show(
     Path(flow_id): Path<String>,
 ) -> ApiResult<Json<EmailCodeFlowView>> {
     Ok(Json(
-        code_flow::show(&state, Purpose::PasswordReset, &flow_id).await?,
+        code_flow::show(&state, EmailCodeKind::PasswordReset, &flow_id).await?,
     ))
 }
 
@@ -101,7 +101,7 @@ pub async fn resend(
 ) -> ApiResult<Json<EmailCodeFlowView>> {
     let client = peer.ip().to_string();
     Ok(Json(
-        code_flow::resend(&state, Purpose::PasswordReset, &flow_id, &client).await?,
+        code_flow::resend(&state, EmailCodeKind::PasswordReset, &flow_id, &client).await?,
     ))
 }
 
@@ -123,7 +123,7 @@ pub async fn verify(
     Ok(Json(
         code_flow::verify(
             &state,
-            Purpose::PasswordReset,
+            EmailCodeKind::PasswordReset,
             &flow_id,
             &request.code,
             &client,
@@ -145,7 +145,7 @@ pub async fn complete(
     headers: HeaderMap,
     Json(request): Json<CompletePasswordResetRequest>,
 ) -> ApiResult<(SessionCookie, Json<SessionView>)> {
-    let flow = code_flow::live_flow(&state, Purpose::PasswordReset, &flow_id).await?;
+    let flow = code_flow::live_flow(&state, EmailCodeKind::PasswordReset, &flow_id).await?;
     if flow.verified_at.is_none() {
         return Err(ApiError::Client(ErrorCode::FlowNotVerified));
     }
@@ -164,7 +164,7 @@ pub async fn complete(
     let password_hash = state.passwords.hash(request.password.clone()).await?;
     let now = storage::now();
     let mut tx = state.db.begin().await?;
-    if !storage::flows::mark_completed(&mut tx, &flow.id_hash, now).await? {
+    if !storage::email_code_flows::mark_completed(&mut tx, &flow.id_hash, now).await? {
         return Err(ApiError::Client(ErrorCode::FlowExpired));
     }
     storage::accounts::set_password(&mut tx, &account.id, &password_hash).await?;

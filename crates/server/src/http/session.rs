@@ -181,23 +181,6 @@ fn locked(seconds: i64) -> ApiError {
     }
 }
 
-/// Refuses a client address past its hourly failure cap (ASVS 5.0 V2.4.1), saying when the
-/// oldest failure ages out.
-async fn check_client_throttle(state: &AppState, client: &str, now: i64) -> ApiResult<()> {
-    let cap = state.config.sign_in_failures_per_client_hour;
-    let (failures, oldest) =
-        storage::guards::client_failures_since(&state.db, client, now - 3600).await?;
-    if failures >= cap {
-        tracing::warn!(event = "sign_in_throttled");
-        let wait = oldest.map_or(3600, |t| t + 3600 - now).max(1);
-        return Err(ApiError::TooMany {
-            code: ErrorCode::RateLimited,
-            retry_after: u32::try_from(wait).unwrap_or(3600),
-        });
-    }
-    Ok(())
-}
-
 /// Counts a failure against an email's guard, retrying when another instance updated it first.
 async fn record_failure(
     state: &AppState,
@@ -232,7 +215,8 @@ pub async fn sign_in(
 ) -> ApiResult<(SessionCookie, Json<SessionView>)> {
     let client = peer.ip().to_string();
     let now = storage::now();
-    check_client_throttle(&state, &client, now).await?;
+    let failures = state.config.sign_in_failure_limit();
+    failures.check(&state.db, &client, now).await?;
     let email = Email::parse(&request.email).ok();
     let _one_at_a_time = match &email {
         Some(email) => Some(email_lock(email.as_str()).lock().await),
@@ -261,7 +245,7 @@ pub async fn sign_in(
         .await?;
     let Some(account) = account.filter(|_| verification.ok) else {
         tracing::info!(event = "sign_in_failed");
-        storage::guards::record_client_failure(&state.db, &client, now).await?;
+        failures.record(&state.db, &client, now).await?;
         if let Some(email) = &email {
             let outcome =
                 record_failure(&state, email.as_str(), &verification.fingerprint, now).await?;

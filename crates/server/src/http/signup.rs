@@ -6,14 +6,14 @@ use super::session::{start_session, SessionCookie};
 use super::{code_flow, invitations, AppState};
 use crate::domain::secrets;
 use crate::error::{ApiError, ApiResult};
-use crate::storage::{self, accounts::NewAccount, flows::Purpose};
+use crate::storage::{self, accounts::NewAccount};
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use partner_login_contract::api::{
-    paths, CompleteSignupRequest, EmailCodeFlowView, SessionView, StartEmailCodeRequest,
-    VerifyCodeRequest,
+    paths, CompleteSignupRequest, EmailCodeFlowView, EmailCodeKind, SessionView,
+    StartEmailCodeRequest, VerifyCodeRequest,
 };
 use partner_login_contract::{Email, ErrorCode, Field, FieldError, LanguageTag, PersonName};
 use std::net::SocketAddr;
@@ -53,7 +53,7 @@ pub async fn start(
     let view = code_flow::start(
         &state,
         code_flow::Start {
-            purpose: Purpose::Signup,
+            kind: EmailCodeKind::SignUp,
             email,
             invitation,
             language: language.map(LanguageTag::into_inner),
@@ -75,7 +75,7 @@ pub async fn show(
     Path(flow_id): Path<String>,
 ) -> ApiResult<Json<EmailCodeFlowView>> {
     Ok(Json(
-        code_flow::show(&state, Purpose::Signup, &flow_id).await?,
+        code_flow::show(&state, EmailCodeKind::SignUp, &flow_id).await?,
     ))
 }
 
@@ -94,7 +94,7 @@ pub async fn resend(
 ) -> ApiResult<Json<EmailCodeFlowView>> {
     let client = peer.ip().to_string();
     Ok(Json(
-        code_flow::resend(&state, Purpose::Signup, &flow_id, &client).await?,
+        code_flow::resend(&state, EmailCodeKind::SignUp, &flow_id, &client).await?,
     ))
 }
 
@@ -114,7 +114,14 @@ pub async fn verify(
 ) -> ApiResult<Json<EmailCodeFlowView>> {
     let client = peer.ip().to_string();
     Ok(Json(
-        code_flow::verify(&state, Purpose::Signup, &flow_id, &request.code, &client).await?,
+        code_flow::verify(
+            &state,
+            EmailCodeKind::SignUp,
+            &flow_id,
+            &request.code,
+            &client,
+        )
+        .await?,
     ))
 }
 
@@ -150,7 +157,7 @@ pub async fn complete(
     headers: HeaderMap,
     Json(request): Json<CompleteSignupRequest>,
 ) -> ApiResult<(StatusCode, SessionCookie, Json<SessionView>)> {
-    let flow = code_flow::live_flow(&state, Purpose::Signup, &flow_id).await?;
+    let flow = code_flow::live_flow(&state, EmailCodeKind::SignUp, &flow_id).await?;
     if flow.verified_at.is_none() {
         return Err(ApiError::Client(ErrorCode::FlowNotVerified));
     }
@@ -168,7 +175,7 @@ pub async fn complete(
     let mut tx = state.db.begin().await?;
     // One account per flow and per email, even on a double click (unique constraint + the
     // completed_at guard, in one transaction).
-    if !storage::flows::mark_completed(&mut tx, &flow.id_hash, now).await? {
+    if !storage::email_code_flows::mark_completed(&mut tx, &flow.id_hash, now).await? {
         return Err(ApiError::Client(ErrorCode::AccountExists));
     }
     let new = NewAccount {

@@ -11,7 +11,7 @@
 
 use super::session::{read_cookie, set_cookie, start_session};
 use super::{invitations, AppState, SessionCookie};
-use crate::domain::{limits, passwords, secrets};
+use crate::domain::{passwords, secrets};
 use crate::error::{ApiError, ApiResult};
 use crate::oidc::{Identity, OidcError};
 use crate::storage::accounts::NewAccount;
@@ -62,13 +62,8 @@ pub async fn start(
     // Each start stores a flow row and calls the provider: capped per client address (ASVS 5.0
     // V2.4.1).
     let client = peer.ip().to_string();
-    limits::take(
-        &state.db,
-        state.config.social_start_limit(),
-        &client,
-        storage::now(),
-    )
-    .await?;
+    let starts = state.config.social_start_limit();
+    starts.take(&state.db, &client, storage::now()).await?;
     let invitation = match request.invitation.as_deref().filter(|t| !t.is_empty()) {
         Some(token) => Some(invitations::usable(&state, token).await?),
         None => None,
