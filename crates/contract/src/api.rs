@@ -217,7 +217,11 @@ impl EmailCodeKind {
 /// The published schema keeps its first name (`StartSignupRequest`): generated clients use it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = StartSignupRequest))]
+// The published description stays too (the committed openapi.json is the published API).
+#[cfg_attr(
+    feature = "openapi",
+    schema(as = StartSignupRequest, description = "`POST /signup`")
+)]
 pub struct StartEmailCodeRequest {
     #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
@@ -233,7 +237,13 @@ pub struct StartEmailCodeRequest {
 /// Published as `SignupState`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = SignupState))]
+#[cfg_attr(
+    feature = "openapi",
+    schema(
+        as = SignupState,
+        description = "Where a sign-up flow stands (Ory Kratos's \"sent email → passed challenge\")."
+    )
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EmailCodeState {
     CodeSent,
@@ -244,7 +254,13 @@ pub enum EmailCodeState {
 /// Published as `SignupFlowView`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = SignupFlowView))]
+#[cfg_attr(
+    feature = "openapi",
+    schema(
+        as = SignupFlowView,
+        description = "A sign-up flow, as returned by every sign-up endpoint but the last."
+    )
+)]
 pub struct EmailCodeFlowView {
     /// An unguessable id; holding it is what lets a browser continue the flow.
     pub flow_id: String,

@@ -63,7 +63,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 inviter,
                 language,
             };
-            let created = crate::http::create_invitation(&state, &request)
+            let created = crate::domain::invitation::create(&state, &request)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             println!("Invitation sent to {}.", request.email);

@@ -1,6 +1,6 @@
 //! Configuration, read once at start-up from the environment (and flags).
 
-use crate::domain::limits::Limit;
+use crate::domain::limits::{Limit, Per};
 use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -224,32 +224,37 @@ impl SocialProvider {
 }
 
 impl Config {
-    /// The anti-automation limits of `domain::limits`, from the settings above.
+    /// The anti-automation limits of `domain::limits` per client address, from the settings
+    /// above.
+    pub fn code_send_limit(&self) -> Limit {
+        Self::per_client("code_send", self.code_sends_per_client_hour)
+    }
+
     pub fn code_check_limit(&self) -> Limit {
-        Limit {
-            kind: "code_check",
-            per_hour: self.code_checks_per_client_hour,
-        }
+        Self::per_client("code_check", self.code_checks_per_client_hour)
+    }
+
+    pub fn sign_in_failure_limit(&self) -> Limit {
+        Self::per_client("sign_in_failure", self.sign_in_failures_per_client_hour)
     }
 
     pub fn invitation_limit(&self) -> Limit {
-        Limit {
-            kind: "invitation",
-            per_hour: self.invitations_per_client_hour,
-        }
+        Self::per_client("invitation", self.invitations_per_client_hour)
     }
 
     pub fn admin_refusal_limit(&self) -> Limit {
-        Limit {
-            kind: "admin_refused",
-            per_hour: self.admin_refusals_per_client_hour,
-        }
+        Self::per_client("admin_refused", self.admin_refusals_per_client_hour)
     }
 
     pub fn social_start_limit(&self) -> Limit {
+        Self::per_client("social_start", self.social_starts_per_client_hour)
+    }
+
+    fn per_client(kind: &'static str, per_hour: i64) -> Limit {
         Limit {
-            kind: "social_start",
-            per_hour: self.social_starts_per_client_hour,
+            kind,
+            per_hour,
+            per: Per::ClientAddress,
         }
     }
 

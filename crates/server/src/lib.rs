@@ -8,27 +8,17 @@ pub mod error;
 pub mod http;
 pub mod mail;
 pub mod oidc;
+pub mod state;
 pub mod storage;
 
-pub use http::{app, AppState};
+pub use http::app;
+pub use state::AppState;
 
 use config::Config;
-use std::sync::Arc;
 
 /// Builds the state from the configuration: database (migrated) and mailer.
 pub async fn state(config: Config) -> anyhow::Result<AppState> {
-    config.check_mail()?;
-    let db = storage::connect(&config.database_url).await?;
-    let mailer = mail::Mailer::new(config.smtp_url.as_deref(), &config.mail_from, &db)?;
-    let social = oidc::Providers::new(&config.social, &config.api_public_url())?;
-    let passwords = domain::passwords::Passwords::new(config.password_hash_cost())?;
-    Ok(AppState {
-        config: Arc::new(config),
-        db,
-        mailer,
-        social: Arc::new(social),
-        passwords,
-    })
+    AppState::new(config).await
 }
 
 /// Serves on an already bound listener until the shutdown future completes, finishing the

@@ -1,12 +1,15 @@
-//! Anti-automation limits per client address (OWASP ASVS 5.0 V2.4.1; NIST SP 800-63B-4 §3.2.2
-//! rate limiting): how many times an hour one address may do a thing before it gets
-//! `429 rate_limited` with a `Retry-After` saying when the oldest counted event ages out.
+//! Anti-automation limits (OWASP ASVS 5.0 V2.4.1; NIST SP 800-63B-4 §3.2.2 rate limiting): how
+//! many times an hour one subject (a client address, or the address codes are mailed to) may
+//! do a thing before it gets `429 rate_limited` with a `Retry-After` saying when the oldest
+//! counted event ages out.
 //!
-//! Sign-in failures (`storage::guards`) and code sends (`storage::flows::sends_last_hour`) have
-//! their own counters; this module covers the rest: code checks, invitations through the admin
-//! API, refused admin tokens and social sign-in starts. Counting reads then writes, so a burst
-//! of concurrent requests may pass a limit by the number of requests in flight; the limits are
-//! against automation over an hour, not exact quotas.
+//! Every "N an hour, then 429" of the API is a [`Limit`] of this one mechanism, named where it
+//! is defined: code sends per email and per client address (`domain::email_code`), code checks,
+//! failed sign-ins, admin invitations, refused admin tokens and social sign-in starts per client
+//! address (`Config::*_limit`). Counting reads then writes, so a burst of concurrent requests
+//! may pass a limit by the number of requests in flight; the limits are against automation over
+//! an hour, not exact quotas. (The per-email smart lockout of sign-in is not a limit: see
+//! `domain::lockout`.)
 
 use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, Db};
@@ -14,46 +17,62 @@ use partner_login_contract::ErrorCode;
 
 const WINDOW_SECONDS: i64 = 3600;
 
-/// A kind of counted action and how many an hour one client address may do.
+/// A kind of counted action and how many an hour one subject may do.
 #[derive(Clone, Copy, Debug)]
 pub struct Limit {
+    /// The name the events are counted under (`rate_events.kind`).
     pub kind: &'static str,
     pub per_hour: i64,
+    /// What the subject is; a client address is logged when the limit refuses, an email
+    /// address is not.
+    pub per: Per,
 }
 
-/// Refuses when `subject` already did `limit.per_hour` of these in the last hour.
-pub async fn check(db: &Db, limit: Limit, subject: &str, now: i64) -> ApiResult<()> {
-    let (count, oldest) =
-        storage::rate_events::count_since(db, limit.kind, subject, now - WINDOW_SECONDS).await?;
-    if count >= limit.per_hour {
+/// The subject a limit counts per.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Per {
+    ClientAddress,
+    EmailAddress,
+}
+
+impl Limit {
+    /// Refuses when `subject` already did `per_hour` of these in the last hour.
+    pub async fn check(self, db: &Db, subject: &str, now: i64) -> ApiResult<()> {
+        let since = now - WINDOW_SECONDS;
+        let (count, oldest) =
+            storage::rate_events::count_since(db, self.kind, subject, since).await?;
+        if count < self.per_hour {
+            return Ok(());
+        }
         let retry_after = oldest.map_or(WINDOW_SECONDS, |t| t + WINDOW_SECONDS - now);
-        tracing::warn!(
-            event = "rate_limited",
-            action = limit.kind,
-            client = subject
-        );
-        return Err(ApiError::TooMany {
+        match self.per {
+            Per::ClientAddress => {
+                tracing::warn!(event = "rate_limited", action = self.kind, client = subject)
+            }
+            Per::EmailAddress => tracing::warn!(event = "rate_limited", action = self.kind),
+        }
+        Err(ApiError::TooMany {
             code: ErrorCode::RateLimited,
             retry_after: retry_after.clamp(1, WINDOW_SECONDS) as u32,
-        });
+        })
     }
-    Ok(())
-}
 
-/// Counts one action.
-pub async fn record(db: &Db, limit: Limit, subject: &str, now: i64) -> ApiResult<()> {
-    storage::rate_events::record(db, limit.kind, subject, now).await?;
-    Ok(())
-}
+    /// Counts one action.
+    pub async fn record(self, db: &Db, subject: &str, now: i64) -> ApiResult<()> {
+        storage::rate_events::record(db, self.kind, subject, now).await?;
+        Ok(())
+    }
 
-/// [`check`], then [`record`]: for actions counted whether or not they succeed.
-pub async fn take(db: &Db, limit: Limit, subject: &str, now: i64) -> ApiResult<()> {
-    check(db, limit, subject, now).await?;
-    record(db, limit, subject, now).await
+    /// [`Limit::check`], then [`Limit::record`]: for actions counted whether or not they
+    /// succeed.
+    pub async fn take(self, db: &Db, subject: &str, now: i64) -> ApiResult<()> {
+        self.check(db, subject, now).await?;
+        self.record(db, subject, now).await
+    }
 }
 
 /// Every 10 minutes, deletes the counters older than a day (their windows are an hour), the
-/// email flows a day past their expiry and the stale lockout guards
+/// email-code flows a day past their expiry and the stale lockout guards
 /// (`storage::rate_events::purge_before`; ASVS 5.0 V2.4.1).
 pub fn spawn_purge(db: Db) {
     tokio::spawn(async move {

@@ -1,6 +1,22 @@
-//! The rules of the flows, independent of HTTP.
+//! The rules of the flows, independent of HTTP: one module per flow, named as a user names it,
+//! with functions that take plain values and the state and return domain results. Nothing here
+//! knows axum or `http/`; status codes live only in `error.rs`.
+//!
+//! Flows: `sign_in` (with its lockout, `lockout`), `email_code` (start, show, resend, verify:
+//! both kinds) and each kind's last step (`sign_up`, "Create"; `password_reset`, "Continue"),
+//! `invitation` (create, view, accept: written once, with its `Acceptance` policy),
+//! `social_link`, `session`. Helpers: `limits` (the one "N an hour, then 429" mechanism),
+//! `new_password`, `passwords`, `secrets`.
 
+pub mod email_code;
+pub mod invitation;
 pub mod limits;
 pub mod lockout;
+pub mod new_password;
+pub mod password_reset;
 pub mod passwords;
 pub mod secrets;
+pub mod session;
+pub mod sign_in;
+pub mod sign_up;
+pub mod social_link;

@@ -3,8 +3,8 @@
 //! after a CORS preflight) and, when the browser says where the request comes from, an origin
 //! that is this site or a configured one.
 
-use super::AppState;
 use crate::error::problem_response;
+use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, Method};
 use axum::middleware::Next;

@@ -1,7 +1,7 @@
 //! The development outbox: mail that would have been sent, for a machine with no SMTP server.
 //! Mounted only when SMTP_URL is unset; a production configuration never exposes it.
 
-use super::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Html;
 use axum::routing::get;

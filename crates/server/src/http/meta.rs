@@ -1,26 +1,18 @@
-//! Health, the public configuration the SPA starts with, and the OpenAPI document.
+//! Health and the public configuration the SPA starts with.
 
-use super::AppState;
+use crate::domain::new_password;
 use crate::error::ApiError;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use partner_login_contract::api::{paths, ProviderButton, PublicConfig};
-use partner_login_contract::{ErrorCode, PasswordPolicy};
+use partner_login_contract::ErrorCode;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(paths::HEALTH, get(health))
         .route(paths::CONFIG, get(config))
-        .route(paths::OPENAPI, get(openapi))
-}
-
-/// The policy in force: the standard one, or B2C's classes when the operator asks.
-pub fn password_policy(state: &AppState) -> PasswordPolicy {
-    PasswordPolicy {
-        require_three_classes: state.config.password_require_three_classes,
-        ..PasswordPolicy::STANDARD
-    }
 }
 
 #[utoipa::path(get, path = "/api/health", responses((status = 200, description = "The server and its database answer")))]
@@ -32,7 +24,7 @@ pub async fn health(State(state): State<AppState>) -> Result<&'static str, ApiEr
 #[utoipa::path(get, path = "/api/config", responses((status = 200, body = PublicConfig)))]
 pub async fn config(State(state): State<AppState>) -> Json<PublicConfig> {
     Json(PublicConfig {
-        password_policy: password_policy(&state),
+        password_policy: new_password::policy(&state.config),
         providers: state
             .social
             .configs()
@@ -45,10 +37,6 @@ pub async fn config(State(state): State<AppState>) -> Json<PublicConfig> {
         resend_cooldown_seconds: state.config.resend_cooldown_seconds,
         dev_mailbox: state.config.dev_mailbox(),
     })
-}
-
-pub async fn openapi() -> Json<serde_json::Value> {
-    Json(super::openapi::document())
 }
 
 pub async fn api_not_found() -> ApiError {

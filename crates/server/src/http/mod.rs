@@ -1,13 +1,14 @@
 //! The HTTP surface. Each feature has its own module with its `router()`; `app()` assembles them
 //! behind the middleware every response goes through (security headers, CSRF, tracing).
 
-mod code_flow;
+mod client;
+mod cookies;
 mod csrf;
 mod dev;
 mod headers;
 mod invitations;
 mod meta;
-pub mod openapi;
+mod openapi;
 mod password_reset;
 mod redact;
 mod rejections;
@@ -16,31 +17,17 @@ mod signup;
 mod social;
 mod static_files;
 
-use crate::config::Config;
-use crate::mail::Mailer;
-use crate::storage::Db;
+use crate::state::AppState;
 use axum::Router;
-use std::sync::Arc;
 use tower_http::trace::TraceLayer;
 
-pub use invitations::create_invitation;
-pub use session::SessionCookie;
-
-/// What every handler can reach. Configuration is read once, at start-up.
-#[derive(Clone)]
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub db: Db,
-    pub mailer: Mailer,
-    /// The social sign-in providers (OpenID Connect), with their discovered metadata.
-    pub social: Arc<crate::oidc::Providers>,
-    /// argon2id at the configured cost.
-    pub passwords: crate::domain::passwords::Passwords,
-}
+/// The tests and the fuzz target invite through it.
+pub use crate::domain::invitation::create as create_invitation;
 
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .merge(meta::router())
+        .merge(openapi::router())
         .merge(invitations::router())
         .merge(signup::router())
         .merge(session::router())

@@ -1,5 +1,10 @@
-//! The OpenAPI 3.1 document, generated from the handlers and the contract's types. A copy is
-//! kept in the repository (`crates/server/openapi.json`); a test fails when the two drift.
+//! The OpenAPI 3.1 document, generated from the handlers and the contract's types, and its
+//! route. A copy is kept in the repository (`crates/server/openapi.json`); a test fails when the
+//! two drift.
+//!
+//! The handlers are named here by `super::<module>::<handler>`: utoipa makes that path the
+//! operation's tag, and the handler's name its `operationId`, both published. Moving or
+//! renaming a handler changes the document.
 
 use partner_login_contract::api::*;
 use partner_login_contract::{ErrorCode, Field, FieldError, PasswordPolicy, Problem};
@@ -7,6 +12,11 @@ use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
+
+use crate::state::AppState;
+use axum::routing::get;
+use axum::{Json, Router};
+use std::sync::OnceLock;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -136,6 +146,33 @@ fn add_problem(operation: &mut Operation, status: &str, description: &str) {
         });
 }
 
-pub fn document() -> serde_json::Value {
-    serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
+/// The document, built once. It cannot fail to serialize (a failure would be a bug in a
+/// derive); if it ever did, the server would fail loudly at start-up ([`router`] builds it)
+/// instead of serving `null` (a check that passes vacuously is worse than none).
+pub fn document() -> &'static serde_json::Value {
+    static DOCUMENT: OnceLock<serde_json::Value> = OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes")
+    })
+}
+
+/// `GET /api/openapi.json`. Builds the document now, so that a broken one stops the start-up.
+pub fn router() -> Router<AppState> {
+    document();
+    Router::new().route(paths::OPENAPI, get(serve))
+}
+
+async fn serve() -> Json<&'static serde_json::Value> {
+    Json(document())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_document_is_an_openapi_object_not_null() {
+        let document = super::document();
+        assert!(document.is_object(), "{document}");
+        assert_eq!(document["openapi"], "3.1.0");
+        assert!(document["paths"]["/api/session"].is_object());
+    }
 }

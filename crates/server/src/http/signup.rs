@@ -1,22 +1,21 @@
-//! The sign-up flow (user guide steps 3 to 6): send a code, verify it, create the account.
-//!
-//! The code rules are in `code_flow.rs`, shared with password reset.
+//! Sign-up (user guide steps 3 to 6): send a code, verify it, create the account. The rules
+//! are in `domain::email_code` (shared with password reset) and `domain::sign_up` ("Create").
 
-use super::session::{start_session, SessionCookie};
-use super::{code_flow, invitations, AppState};
-use crate::domain::secrets;
-use crate::error::{ApiError, ApiResult};
-use crate::storage::{self, accounts::NewAccount, flows::Purpose};
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use super::client::ClientAddress;
+use super::cookies::{self, HeldSession, SetCookie};
+use crate::domain::{email_code, session, sign_up};
+use crate::error::ApiResult;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use partner_login_contract::api::{
-    paths, CompleteSignupRequest, EmailCodeFlowView, SessionView, StartEmailCodeRequest,
-    VerifyCodeRequest,
+    paths, CompleteSignupRequest, EmailCodeFlowView, EmailCodeKind, SessionView,
+    StartEmailCodeRequest, VerifyCodeRequest,
 };
-use partner_login_contract::{Email, ErrorCode, Field, FieldError, LanguageTag, PersonName};
-use std::net::SocketAddr;
+
+const KIND: EmailCodeKind = EmailCodeKind::SignUp;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -36,32 +35,10 @@ pub fn router() -> Router<AppState> {
 #[tracing::instrument(skip_all)]
 pub async fn start(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     Json(request): Json<StartEmailCodeRequest>,
 ) -> ApiResult<(StatusCode, Json<EmailCodeFlowView>)> {
-    let email = Email::parse(&request.email)
-        .map_err(|c| ApiError::Validation(vec![FieldError::new(Field::Email, c)]))?;
-    let language = LanguageTag::parse_optional(request.language.as_deref())
-        .map_err(|c| ApiError::Validation(vec![FieldError::new(Field::Language, c)]))?;
-    let invitation = match request.invitation.as_deref().filter(|t| !t.is_empty()) {
-        Some(token) => Some(invitations::usable(&state, token).await?),
-        None => None,
-    };
-    let account_exists = storage::accounts::by_email(&state.db, email.as_str())
-        .await?
-        .is_some();
-    let view = code_flow::start(
-        &state,
-        code_flow::Start {
-            purpose: Purpose::Signup,
-            email,
-            invitation,
-            language: language.map(LanguageTag::into_inner),
-            account_exists,
-            client: peer.ip().to_string(),
-        },
-    )
-    .await?;
+    let view = email_code::start(&state, KIND, &request, &client).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -74,9 +51,7 @@ pub async fn show(
     State(state): State<AppState>,
     Path(flow_id): Path<String>,
 ) -> ApiResult<Json<EmailCodeFlowView>> {
-    Ok(Json(
-        code_flow::show(&state, Purpose::Signup, &flow_id).await?,
-    ))
+    Ok(Json(email_code::show(&state, KIND, &flow_id).await?))
 }
 
 #[utoipa::path(post, path = "/api/signup/{flow_id}/code",
@@ -89,12 +64,11 @@ pub async fn show(
 #[tracing::instrument(skip_all)]
 pub async fn resend(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     Path(flow_id): Path<String>,
 ) -> ApiResult<Json<EmailCodeFlowView>> {
-    let client = peer.ip().to_string();
     Ok(Json(
-        code_flow::resend(&state, Purpose::Signup, &flow_id, &client).await?,
+        email_code::resend(&state, KIND, &flow_id, &client).await?,
     ))
 }
 
@@ -108,32 +82,12 @@ pub async fn resend(
 #[tracing::instrument(skip_all)]
 pub async fn verify(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     Path(flow_id): Path<String>,
     Json(request): Json<VerifyCodeRequest>,
 ) -> ApiResult<Json<EmailCodeFlowView>> {
-    let client = peer.ip().to_string();
-    Ok(Json(
-        code_flow::verify(&state, Purpose::Signup, &flow_id, &request.code, &client).await?,
-    ))
-}
-
-/// Checks every field of "Create" at once, so the form can show all its errors together.
-fn validate_complete(state: &AppState, request: &CompleteSignupRequest) -> Vec<FieldError> {
-    let mut errors =
-        code_flow::new_password_errors(state, &request.password, &request.password_confirmation);
-    for (field, value) in [
-        (Field::DisplayName, &request.display_name),
-        (Field::GivenName, &request.given_name),
-        (Field::Surname, &request.surname),
-    ] {
-        if let Err(code) = PersonName::parse(value) {
-            let limit = (code == ErrorCode::TooLong)
-                .then_some(partner_login_contract::name::NAME_MAX_CHARS as u32);
-            errors.push(FieldError { field, code, limit });
-        }
-    }
-    errors
+    let view = email_code::verify(&state, KIND, &flow_id, &request.code, &client).await?;
+    Ok(Json(view))
 }
 
 #[utoipa::path(post, path = "/api/signup/{flow_id}/complete", request_body = CompleteSignupRequest,
@@ -147,59 +101,14 @@ fn validate_complete(state: &AppState, request: &CompleteSignupRequest) -> Vec<F
 pub async fn complete(
     State(state): State<AppState>,
     Path(flow_id): Path<String>,
-    headers: HeaderMap,
+    HeldSession(held): HeldSession,
     Json(request): Json<CompleteSignupRequest>,
-) -> ApiResult<(StatusCode, SessionCookie, Json<SessionView>)> {
-    let flow = code_flow::live_flow(&state, Purpose::Signup, &flow_id).await?;
-    if flow.verified_at.is_none() {
-        return Err(ApiError::Client(ErrorCode::FlowNotVerified));
-    }
-    let errors = validate_complete(&state, &request);
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let invitation = code_flow::flow_invitation(&state, &flow).await?;
-    if let Some(invitation) = &invitation {
-        invitations::check_usable(invitation)?;
-    }
-    let password_hash = state.passwords.hash(request.password.clone()).await?;
-    let account_id = secrets::new_token();
-    let now = storage::now();
-    let mut tx = state.db.begin().await?;
-    // One account per flow and per email, even on a double click (unique constraint + the
-    // completed_at guard, in one transaction).
-    if !storage::flows::mark_completed(&mut tx, &flow.id_hash, now).await? {
-        return Err(ApiError::Client(ErrorCode::AccountExists));
-    }
-    let new = NewAccount {
-        id: &account_id,
-        email: &flow.email,
-        password_hash: &password_hash,
-        display_name: request.display_name.trim(),
-        given_name: request.given_name.trim(),
-        surname: request.surname.trim(),
-    };
-    if let Err(err) = storage::accounts::insert(&mut tx, &new, now).await {
-        return Err(if storage::is_unique_violation(&err) {
-            ApiError::Client(ErrorCode::AccountExists)
-        } else {
-            err.into()
-        });
-    }
-    if let Some(invitation) = &invitation {
-        if !storage::invitations::mark_used(&mut tx, &invitation.id, now).await? {
-            return Err(ApiError::Client(ErrorCode::InvitationUsed));
-        }
-        storage::accounts::add_membership(&mut tx, &account_id, &invitation.organization, now)
-            .await?;
-    }
-    // The session the browser held, if any, ends (ASVS 5.0 V7.2.4).
-    let cookie = start_session(&state, &mut tx, &headers, &account_id, now).await?;
-    tx.commit().await?;
-    tracing::info!(event = "account_created", invited = invitation.is_some());
-    if invitation.is_some() {
-        tracing::info!(event = "invitation_accepted");
-    }
-    let session = super::session::session_view(&state, &account_id).await?;
-    Ok((StatusCode::CREATED, cookie, Json(session)))
+) -> ApiResult<(StatusCode, SetCookie, Json<SessionView>)> {
+    let (new, account_id) = sign_up::create(&state, &flow_id, &request, held.as_deref()).await?;
+    let view = session::view(&state, &account_id).await?;
+    Ok((
+        StatusCode::CREATED,
+        cookies::session(&state, &new),
+        Json(view),
+    ))
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
-pub fn router(dir: &Path) -> Router<super::AppState> {
+pub fn router(dir: &Path) -> Router<crate::state::AppState> {
     if !dir.join("index.html").exists() {
         tracing::warn!(dir = %dir.display(), "no built SPA: run `cargo xtask serve`");
         return Router::new().fallback(|| async {

@@ -1,5 +1,5 @@
-//! The smart-lockout guards (`sign_in_guards`) and the per-client failure log
-//! (`sign_in_failures`). The rules are in `domain::lockout`; this module only keeps state.
+//! The smart-lockout guards (`sign_in_guards`). The rules are in `domain::lockout`; this module
+//! only keeps state. (Failures per client address are a limit of `domain::limits`.)
 
 use super::Db;
 use crate::domain::lockout::Guard;
@@ -91,31 +91,4 @@ pub async fn clear(db: &Db, email: &str) -> Result<(), sqlx::Error> {
         .execute(db)
         .await?;
     Ok(())
-}
-
-pub async fn record_client_failure(db: &Db, client: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO sign_in_failures (client, failed_at) VALUES ($1, $2)")
-        .bind(client)
-        .bind(now)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-/// Failed sign-ins from a client since `since`, and the oldest of them (to say when the
-/// throttle lifts).
-pub async fn client_failures_since(
-    db: &Db,
-    client: &str,
-    since: i64,
-) -> Result<(i64, Option<i64>), sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n, MIN(failed_at) AS oldest FROM sign_in_failures
-         WHERE client = $1 AND failed_at > $2",
-    )
-    .bind(client)
-    .bind(since)
-    .fetch_one(db)
-    .await?;
-    Ok((row.try_get("n")?, row.try_get("oldest")?))
 }

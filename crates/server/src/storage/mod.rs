@@ -2,7 +2,7 @@
 //! folder serve SQLite (the default) and PostgreSQL. Only this module writes SQL.
 
 pub mod accounts;
-pub mod flows;
+pub mod email_code_flows;
 pub mod guards;
 pub mod invitations;
 pub mod rate_events;

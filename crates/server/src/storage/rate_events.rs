@@ -1,6 +1,6 @@
 //! Counted events for the anti-automation limits (`domain::limits`), and the purge of every
-//! table that would otherwise only grow. Rows hold a kind, a subject (a client address) and a
-//! time; nothing secret.
+//! table that would otherwise only grow. Rows hold a kind, a subject (a client address, or the
+//! email address codes are sent to) and a time; nothing secret.
 
 use super::Db;
 use crate::domain::lockout;
@@ -39,8 +39,9 @@ pub async fn count_since(
 /// Deletes what no rule needs any more (OWASP ASVS 5.0 V2.4.1: no table grows for ever), and
 /// returns the rows deleted:
 ///
-/// - the counters older than `cutoff` (`rate_events`, `code_sends`, `sign_in_failures`);
-/// - the email flows whose expiry is older than `cutoff`, finished or not (a flow id that old
+/// - the counters older than `cutoff` (`rate_events`: every limit's, code sends and failed
+///   sign-ins included);
+/// - the email-code flows whose expiry is older than `cutoff`, finished or not (a flow id that old
 ///   answers `flow_not_found` instead of `flow_expired`);
 /// - the lockout guards with no lock in force since `cutoff` and no failure counted since
 ///   (a failure falls in the hour its `window_start` opens, so that hour must be over by
@@ -50,9 +51,7 @@ pub async fn purge_before(db: &Db, cutoff: i64) -> Result<u64, sqlx::Error> {
     let mut deleted = 0;
     for sql in [
         "DELETE FROM rate_events WHERE happened_at < $1",
-        "DELETE FROM code_sends WHERE sent_at < $1",
-        "DELETE FROM sign_in_failures WHERE failed_at < $1",
-        "DELETE FROM email_flows WHERE expires_at < $1",
+        "DELETE FROM email_code_flows WHERE expires_at < $1",
     ] {
         deleted += sqlx::query(sql)
             .bind(cutoff)

@@ -141,19 +141,3 @@ pub async fn touch(
     .await?;
     Ok(())
 }
-
-/// The identities of an account, as (provider, email) pairs: for the tests and the operator.
-pub async fn identities_of(
-    db: &Db,
-    account_id: &str,
-) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT provider, email FROM social_identities WHERE account_id = $1 ORDER BY created_at",
-    )
-    .bind(account_id)
-    .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("provider")?, r.try_get("email")?)))
-        .collect()
-}

@@ -112,7 +112,7 @@ async fn concurrent_wrong_codes_are_compared_at_most_to_the_limits(backend: Back
     assert_eq!(response.status(), 429);
     assert_eq!(problem(response).await["code"], "code_exhausted");
     let tries = format!(
-        "SELECT code_wrong_tries + 100 * flow_wrong_tries FROM email_flows WHERE email = '{email}'"
+        "SELECT code_wrong_tries + 100 * flow_wrong_tries FROM email_code_flows WHERE email = '{email}'"
     );
     assert_eq!(app.count(&tries).await, 5 + 100 * 5);
 
@@ -132,7 +132,7 @@ async fn concurrent_wrong_codes_are_compared_at_most_to_the_limits(backend: Back
     let answers = burst(&app, &path, json!({"code": code}), 10).await;
     assert_eq!(tally(&answers, 429, "code_exhausted"), 10, "{answers:?}");
     assert_eq!(app.count(&tries).await, 100 * 10);
-    let verified = "SELECT COUNT(*) FROM email_flows WHERE verified_at IS NOT NULL";
+    let verified = "SELECT COUNT(*) FROM email_code_flows WHERE verified_at IS NOT NULL";
     assert_eq!(app.count(verified).await, 0);
 }
 
@@ -158,7 +158,7 @@ async fn concurrent_right_codes_verify_once(backend: Backend) {
     // One verification: verified, the code burnt, and no try left counted (the winner's try is
     // given back; the others were refused before any comparison).
     let row = format!(
-        "SELECT COUNT(*) FROM email_flows WHERE email = '{email}' AND verified_at IS NOT NULL
+        "SELECT COUNT(*) FROM email_code_flows WHERE email = '{email}' AND verified_at IS NOT NULL
            AND code_hash IS NULL AND code_wrong_tries = 0 AND flow_wrong_tries = 0"
     );
     assert_eq!(app.count(&row).await, 1);
@@ -221,7 +221,7 @@ async fn concurrent_resets_change_the_password_once(backend: Backend) {
     // One change: one session (a reset ends the others and starts one), the new password signs
     // in and the old one does not.
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
-    let completed = "SELECT COUNT(*) FROM email_flows WHERE completed_at IS NOT NULL";
+    let completed = "SELECT COUNT(*) FROM email_code_flows WHERE completed_at IS NOT NULL";
     assert_eq!(
         app.count(completed).await,
         2,
@@ -303,7 +303,7 @@ async fn a_locked_sqlite_database_is_503_and_the_retry_verifies() {
     // The refused try was rolled back with its transaction: nothing counted, and the same
     // request again (what the SPA's retry sends) verifies.
     let tries = format!(
-        "SELECT code_wrong_tries + flow_wrong_tries FROM email_flows WHERE email = '{email}'"
+        "SELECT code_wrong_tries + flow_wrong_tries FROM email_code_flows WHERE email = '{email}'"
     );
     assert_eq!(app.count(&tries).await, 0);
     let verified = app.verify(&flow, &code).await;

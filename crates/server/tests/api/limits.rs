@@ -1,6 +1,6 @@
 //! Anti-automation limits per client address (OWASP ASVS 5.0 V2.4.1): each answers
 //! `429 rate_limited` with a `Retry-After` no longer than the hour, and counters older than a
-//! day are purged, as are email flows a day past their expiry and stale lockout guards, so that
+//! day are purged, as are email-code flows a day past their expiry and stale lockout guards, so that
 //! no table grows for ever.
 
 use crate::helpers::{problem, retry_after, Backend, TestApp, ADMIN_TOKEN};
@@ -95,17 +95,14 @@ async fn counters_older_than_a_day_are_purged(backend: Backend) {
     rate_events::record(db, "invitation", "192.0.2.1", now - 10)
         .await
         .unwrap();
-    app.exec(&format!(
-        "INSERT INTO code_sends (email, client, sent_at) VALUES ('a@example.org', '192.0.2.1', {})",
-        now - 90_000
-    ))
-    .await;
-    app.exec(&format!(
-        "INSERT INTO sign_in_failures (client, failed_at) VALUES ('192.0.2.1', {})",
-        now - 90_000
-    ))
-    .await;
-    // Email flows (ASVS 5.0 V2.4.1): a day past their expiry they go, finished or not.
+    // Code sends and failed sign-ins are counted by the same limiter, in the same table.
+    rate_events::record(db, "code_send", "192.0.2.1", now - 90_000)
+        .await
+        .unwrap();
+    rate_events::record(db, "sign_in_failure", "192.0.2.1", now - 90_000)
+        .await
+        .unwrap();
+    // Email-code flows (ASVS 5.0 V2.4.1): a day past their expiry they go, finished or not.
     for (id, expires_at, completed_at) in [
         ("expired-long-ago", now - 90_000, "NULL".to_owned()),
         (
@@ -117,9 +114,9 @@ async fn counters_older_than_a_day_are_purged(backend: Backend) {
         ("live", now + 3000, "NULL".to_owned()),
     ] {
         app.exec(&format!(
-            "INSERT INTO email_flows (id_hash, email, account_exists, code_sent_at,
+            "INSERT INTO email_code_flows (id_hash, email, account_exists, code_sent_at,
                 code_expires_at, code_wrong_tries, flow_wrong_tries, completed_at, created_at,
-                expires_at, purpose)
+                expires_at, kind)
              VALUES ('{id}', 'a@example.org', 0, {sent}, {sent}, 0, 0, {completed_at}, {sent},
                 {expires_at}, 'signup')",
             sent = expires_at - 3600,
@@ -153,13 +150,13 @@ async fn counters_older_than_a_day_are_purged(backend: Backend) {
     assert_eq!(left, 1, "the recent event stays");
     assert_eq!(
         app.count(
-            "SELECT COUNT(*) FROM email_flows WHERE id_hash IN ('expired-an-hour-ago', 'live')"
+            "SELECT COUNT(*) FROM email_code_flows WHERE id_hash IN ('expired-an-hour-ago', 'live')"
         )
         .await,
         2,
         "recent and live flows stay"
     );
-    assert_eq!(app.count("SELECT COUNT(*) FROM email_flows").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM email_code_flows").await, 2);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM sign_in_guards WHERE email = 'stale@example.org'")
             .await,

@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod architecture;
 mod concurrency;
 mod cross_origin;
 mod invitations;

@@ -84,7 +84,7 @@ async fn invited_person_signs_up_and_is_signed_in(backend: Backend) {
         .unwrap();
     assert!(row.0.starts_with("$argon2id$"));
     // The code is stored hashed and burnt once used.
-    let stored: (Option<String>,) = sqlx::query_as("SELECT code_hash FROM email_flows")
+    let stored: (Option<String>,) = sqlx::query_as("SELECT code_hash FROM email_code_flows")
         .fetch_one(&app.state.db)
         .await
         .unwrap();
@@ -148,7 +148,8 @@ async fn expired_code_says_so(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let flow = app.start_signup("slow@example.org", None).await;
     let code = app.nth_mail("slow@example.org", 1).await.code();
-    app.exec("UPDATE email_flows SET code_expires_at = 0").await;
+    app.exec("UPDATE email_code_flows SET code_expires_at = 0")
+        .await;
     let response = app.verify(&flow, &code).await;
     assert_eq!(response.status(), 422);
     assert_eq!(problem(response).await["code"], "code_expired");
@@ -166,7 +167,7 @@ async fn resend_waits_for_its_cooldown(backend: Backend) {
     assert_eq!(body["retry_after"], retry);
     // Past the cooldown, a new code comes and the old one stops working.
     let old = app.nth_mail("hurry@example.org", 1).await.code();
-    app.exec("UPDATE email_flows SET code_sent_at = code_sent_at - 31")
+    app.exec("UPDATE email_code_flows SET code_sent_at = code_sent_at - 31")
         .await;
     assert_eq!(
         app.post(&format!("/signup/{flow}/code"), json!({}))

@@ -1,6 +1,6 @@
-//! What sign-up and password reset share: a flow that mails a 6-digit code, lets it be sent
-//! again, and checks it. The handlers of `signup.rs` and `password_reset.rs` are thin wrappers
-//! around these functions; only the last step ("Create", "Continue") differs.
+//! The email-code flow, written once for both of its kinds ([`EmailCodeKind`]): sign-up and
+//! "Forgot your password?" mail a 6-digit code, let it be sent again, and check it; only the
+//! last step differs ("Create": `domain::sign_up`, "Continue": `domain::password_reset`).
 //!
 //! Rules (NIST SP 800-63B-4 §3.1.3 out-of-band codes; OWASP ASVS 5.0 V6.6):
 //! - a 6-digit code from the CSPRNG, stored hashed and bound to its flow, valid 10 minutes,
@@ -11,33 +11,41 @@
 //!   A try is counted atomically before its code is compared, so concurrent guesses cannot
 //!   outrun these limits; a right code's try is given back when the flow is marked verified;
 //! - "Send new code" waits RESEND_COOLDOWN_SECONDS (30) per flow; at most 10 codes per email
-//!   and 30 per client address an hour (ASVS 5.0 V2.4.1 anti-automation);
+//!   and 30 per client address an hour (ASVS 5.0 V2.4.1 anti-automation, `domain::limits`);
 //! - no account enumeration (ASVS 5.0 V6.3.8): sign-up to an address that has an account, and
 //!   a reset for an address that has none, get the same answers as the other case. Sign-up mails
 //!   the owner "you already have an account"; a reset for an unknown address mails nothing, and
 //!   its code checks always fail, as a wrong code does.
 
-use super::{invitations, AppState};
+use crate::domain::invitation;
+use crate::domain::limits::{Limit, Per};
 use crate::domain::secrets;
-use crate::domain::{limits, passwords};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates;
-use crate::storage::{self, flows::Flow, flows::Purpose, invitations::Invitation};
-use partner_login_contract::api::{EmailCodeFlowView, EmailCodeState};
-use partner_login_contract::password::check_confirmation;
-use partner_login_contract::{Email, ErrorCode, Field, FieldError, VerificationCode};
+use crate::state::AppState;
+use crate::storage::{self, email_code_flows::EmailCodeFlow, invitations::Invitation};
+use partner_login_contract::api::{
+    EmailCodeFlowView, EmailCodeKind, EmailCodeState, StartEmailCodeRequest,
+};
+use partner_login_contract::{Email, ErrorCode, Field, FieldError, LanguageTag, VerificationCode};
 
-pub const CODE_TTL_SECONDS: i64 = 600;
-pub const FLOW_TTL_SECONDS: i64 = 3600;
-pub const MAX_WRONG_PER_CODE: i64 = 5;
-pub const MAX_WRONG_PER_FLOW: i64 = 10;
-pub const MAX_SENDS_PER_EMAIL_HOUR: i64 = 10;
+const CODE_TTL_SECONDS: i64 = 600;
+const FLOW_TTL_SECONDS: i64 = 3600;
+const MAX_WRONG_PER_CODE: i64 = 5;
+const MAX_WRONG_PER_FLOW: i64 = 10;
+
+/// Codes one email address may be sent in an hour, whoever asks.
+const SENDS_TO_EMAIL: Limit = Limit {
+    kind: "code_send_to_email",
+    per_hour: 10,
+    per: Per::EmailAddress,
+};
 
 /// What the browser sees of a flow.
-pub fn view(
+fn view(
     state: &AppState,
     flow_id: &str,
-    flow: &Flow,
+    flow: &EmailCodeFlow,
     invitation: Option<&Invitation>,
 ) -> EmailCodeFlowView {
     let now = storage::now();
@@ -52,45 +60,48 @@ pub fn view(
         },
         resend_after_seconds: cooldown.clamp(0, i64::from(u32::MAX)) as u32,
         code_expires_in_seconds: (flow.code_expires_at - now).max(0) as u32,
-        invitation: invitation.map(invitations::to_view),
+        invitation: invitation.map(invitation::to_view),
     }
 }
 
-/// Refuses a send over the hourly caps (per email, per client address).
-async fn check_send_caps(state: &AppState, email: &str, client: &str) -> ApiResult<()> {
-    let (by_email, by_client) =
-        storage::flows::sends_last_hour(&state.db, email, client, storage::now()).await?;
-    if by_email >= MAX_SENDS_PER_EMAIL_HOUR || by_client >= state.config.code_sends_per_client_hour
-    {
-        tracing::warn!(event = "code_send_capped");
-        return Err(ApiError::TooMany {
-            code: ErrorCode::RateLimited,
-            retry_after: 3600,
-        });
-    }
-    Ok(())
+/// The view with the flow's invitation, if any.
+async fn view_with_invitation(
+    state: &AppState,
+    flow_id: &str,
+    flow: &EmailCodeFlow,
+) -> ApiResult<EmailCodeFlowView> {
+    let invitation = invitation::by_id(state, flow.invitation_id.as_deref()).await?;
+    Ok(view(state, flow_id, flow, invitation.as_ref()))
+}
+
+/// Refuses a send over the hourly caps (per email, per client address); else counts it.
+async fn take_send(state: &AppState, email: &str, client: &str) -> ApiResult<()> {
+    let now = storage::now();
+    let by_client = state.config.code_send_limit();
+    SENDS_TO_EMAIL.check(&state.db, email, now).await?;
+    by_client.check(&state.db, client, now).await?;
+    SENDS_TO_EMAIL.record(&state.db, email, now).await?;
+    by_client.record(&state.db, client, now).await
 }
 
 /// Mails what the flow calls for and returns the hash of the code to store, if one was sent.
-async fn send_code(state: &AppState, flow: &Flow, client: &str) -> ApiResult<Option<String>> {
-    let now = storage::now();
-    storage::flows::record_send(&state.db, &flow.email, client, now).await?;
+async fn send_code(state: &AppState, flow: &EmailCodeFlow) -> ApiResult<Option<String>> {
     let lang = flow.language.as_deref();
-    match (flow.purpose, flow.account_exists) {
-        (Purpose::Signup, true) => {
+    match (flow.kind, flow.account_exists) {
+        (EmailCodeKind::SignUp, true) => {
             let sign_in = format!("{}/", state.config.public_url());
             let mail = templates::account_exists(&flow.email, &sign_in, lang);
             state.mailer.send("account_exists", mail).await?;
             Ok(None)
         }
-        (Purpose::Signup, false) => {
+        (EmailCodeKind::SignUp, false) => {
             let code = secrets::new_code();
             let mail = templates::code(&flow.email, &code, lang);
             state.mailer.send("verification_code", mail).await?;
             tracing::info!(event = "code_sent");
             Ok(Some(secrets::code_hash(&flow.id_hash, &code)))
         }
-        (Purpose::PasswordReset, true) => {
+        (EmailCodeKind::PasswordReset, true) => {
             // Sent after the answer, so that a known address answers as fast as an unknown one
             // (for which nothing is sent). A mail failure is logged; "Send new code" retries.
             let code = secrets::new_code();
@@ -104,13 +115,17 @@ async fn send_code(state: &AppState, flow: &Flow, client: &str) -> ApiResult<Opt
             tracing::info!(event = "reset_code_sent");
             Ok(Some(secrets::code_hash(&flow.id_hash, &code)))
         }
-        (Purpose::PasswordReset, false) => Ok(None),
+        (EmailCodeKind::PasswordReset, false) => Ok(None),
     }
 }
 
 /// The live flow an id names: unknown → 404, expired or finished → 410.
-pub async fn live_flow(state: &AppState, purpose: Purpose, flow_id: &str) -> ApiResult<Flow> {
-    let flow = storage::flows::get(&state.db, purpose, &secrets::hash(flow_id))
+pub async fn live_flow(
+    state: &AppState,
+    kind: EmailCodeKind,
+    flow_id: &str,
+) -> ApiResult<EmailCodeFlow> {
+    let flow = storage::email_code_flows::get(&state.db, kind, &secrets::hash(flow_id))
         .await?
         .ok_or(ApiError::Client(ErrorCode::FlowNotFound))?;
     if flow.expires_at <= storage::now() || flow.completed_at.is_some() {
@@ -119,37 +134,69 @@ pub async fn live_flow(state: &AppState, purpose: Purpose, flow_id: &str) -> Api
     Ok(flow)
 }
 
-pub async fn flow_invitation(state: &AppState, flow: &Flow) -> ApiResult<Option<Invitation>> {
-    Ok(match &flow.invitation_id {
-        Some(id) => storage::invitations::by_id(&state.db, id).await?,
-        None => None,
+/// The live and verified flow an id names: the last step's precondition.
+pub async fn verified_flow(
+    state: &AppState,
+    kind: EmailCodeKind,
+    flow_id: &str,
+) -> ApiResult<EmailCodeFlow> {
+    let flow = live_flow(state, kind, flow_id).await?;
+    if flow.verified_at.is_none() {
+        return Err(ApiError::Client(ErrorCode::FlowNotVerified));
+    }
+    Ok(flow)
+}
+
+/// The invitation a flow of this kind carries from its start, if any. Sign-up needs the
+/// invitation the person arrived with to be usable. A reset takes it along only when it is for
+/// the address being reset (resetting the password then accepts it too); otherwise it is left
+/// for a later sign-in to accept.
+async fn start_invitation(
+    state: &AppState,
+    kind: EmailCodeKind,
+    token: Option<&str>,
+    email: &Email,
+) -> ApiResult<Option<Invitation>> {
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    Ok(match kind {
+        EmailCodeKind::SignUp => Some(invitation::usable(state, token).await?),
+        EmailCodeKind::PasswordReset => invitation::usable(state, token)
+            .await
+            .ok()
+            .filter(|i| i.email == email.as_str()),
     })
 }
 
-/// How a flow starts.
-pub struct Start {
-    pub purpose: Purpose,
-    pub email: Email,
-    pub invitation: Option<Invitation>,
-    pub language: Option<String>,
-    pub account_exists: bool,
-    pub client: String,
-}
-
-/// Starts a flow and sends its first code; returns the view with the new flow id.
-pub async fn start(state: &AppState, start: Start) -> ApiResult<EmailCodeFlowView> {
-    check_send_caps(state, start.email.as_str(), &start.client).await?;
+/// "Send verification code": starts a flow of this kind and sends its first code; returns the
+/// view with the new flow id.
+pub async fn start(
+    state: &AppState,
+    kind: EmailCodeKind,
+    request: &StartEmailCodeRequest,
+    client: &str,
+) -> ApiResult<EmailCodeFlowView> {
+    let email = Email::parse(&request.email)
+        .map_err(|c| ApiError::Validation(vec![FieldError::new(Field::Email, c)]))?;
+    let language = LanguageTag::parse_optional(request.language.as_deref())
+        .map_err(|c| ApiError::Validation(vec![FieldError::new(Field::Language, c)]))?;
+    let invitation = start_invitation(state, kind, request.invitation.as_deref(), &email).await?;
+    let account_exists = storage::accounts::by_email(&state.db, email.as_str())
+        .await?
+        .is_some();
+    take_send(state, email.as_str(), client).await?;
     let flow_id = secrets::new_token();
     let now = storage::now();
-    let mut flow = Flow {
+    let mut flow = EmailCodeFlow {
         id_hash: secrets::hash(&flow_id),
-        purpose: start.purpose,
-        email: start.email.into_inner(),
-        invitation_id: start.invitation.as_ref().map(|i| i.id.clone()),
-        language: start
-            .language
-            .or_else(|| start.invitation.as_ref().and_then(|i| i.language.clone())),
-        account_exists: start.account_exists,
+        kind,
+        email: email.into_inner(),
+        invitation_id: invitation.as_ref().map(|i| i.id.clone()),
+        language: language
+            .map(LanguageTag::into_inner)
+            .or_else(|| invitation.as_ref().and_then(|i| i.language.clone())),
+        account_exists,
         code_hash: None,
         code_sent_at: now,
         code_expires_at: now + CODE_TTL_SECONDS,
@@ -159,30 +206,29 @@ pub async fn start(state: &AppState, start: Start) -> ApiResult<EmailCodeFlowVie
         completed_at: None,
         expires_at: now + FLOW_TTL_SECONDS,
     };
-    flow.code_hash = send_code(state, &flow, &start.client).await?;
-    storage::flows::insert(&state.db, &flow, now).await?;
-    Ok(view(state, &flow_id, &flow, start.invitation.as_ref()))
+    flow.code_hash = send_code(state, &flow).await?;
+    storage::email_code_flows::insert(&state.db, &flow, now).await?;
+    Ok(view(state, &flow_id, &flow, invitation.as_ref()))
 }
 
 /// The flow's state, to resume after a reload.
 pub async fn show(
     state: &AppState,
-    purpose: Purpose,
+    kind: EmailCodeKind,
     flow_id: &str,
 ) -> ApiResult<EmailCodeFlowView> {
-    let flow = live_flow(state, purpose, flow_id).await?;
-    let invitation = flow_invitation(state, &flow).await?;
-    Ok(view(state, flow_id, &flow, invitation.as_ref()))
+    let flow = live_flow(state, kind, flow_id).await?;
+    view_with_invitation(state, flow_id, &flow).await
 }
 
 /// "Send new code": after the cooldown, within the caps.
 pub async fn resend(
     state: &AppState,
-    purpose: Purpose,
+    kind: EmailCodeKind,
     flow_id: &str,
     client: &str,
 ) -> ApiResult<EmailCodeFlowView> {
-    let flow = live_flow(state, purpose, flow_id).await?;
+    let flow = live_flow(state, kind, flow_id).await?;
     if flow.verified_at.is_some() {
         return Err(ApiError::Client(ErrorCode::BadRequest));
     }
@@ -193,10 +239,10 @@ pub async fn resend(
             retry_after: wait as u32,
         });
     }
-    check_send_caps(state, &flow.email, client).await?;
-    let hash = send_code(state, &flow, client).await?;
+    take_send(state, &flow.email, client).await?;
+    let hash = send_code(state, &flow).await?;
     let now = storage::now();
-    storage::flows::replace_code(
+    storage::email_code_flows::replace_code(
         &state.db,
         &flow.id_hash,
         hash.as_deref(),
@@ -204,49 +250,44 @@ pub async fn resend(
         now + CODE_TTL_SECONDS,
     )
     .await?;
-    let flow = Flow {
+    let flow = EmailCodeFlow {
         code_hash: hash,
         code_sent_at: now,
         code_expires_at: now + CODE_TTL_SECONDS,
         code_wrong_tries: 0,
         ..flow
     };
-    let invitation = flow_invitation(state, &flow).await?;
-    Ok(view(state, flow_id, &flow, invitation.as_ref()))
+    view_with_invitation(state, flow_id, &flow).await
 }
 
 /// "Verify code": a constant-time comparison of hashes, within the wrong-try limits.
 ///
-/// The try is counted before the comparison, atomically ([`storage::flows::claim_try`]), in a
-/// transaction that holds the flow's row until it ends: however many guesses arrive at once, at
-/// most the limits' worth are ever compared, and a right code's try is given back as the flow
-/// is marked verified, in the same transaction. Verification happens once; a repeat on a
-/// verified flow (a double click) gets the same answer, the verified flow.
+/// The try is counted before the comparison, atomically
+/// ([`storage::email_code_flows::claim_try`]), in a transaction that holds the flow's row until
+/// it ends: however many guesses arrive at once, at most the limits' worth are ever compared,
+/// and a right code's try is given back as the flow is marked verified, in the same
+/// transaction. Verification happens once; a repeat on a verified flow (a double click) gets
+/// the same answer, the verified flow.
 pub async fn verify(
     state: &AppState,
-    purpose: Purpose,
+    kind: EmailCodeKind,
     flow_id: &str,
     code: &str,
     client: &str,
 ) -> ApiResult<EmailCodeFlowView> {
-    let flow = live_flow(state, purpose, flow_id).await?;
+    let flow = live_flow(state, kind, flow_id).await?;
     if flow.verified_at.is_some() {
         // A double click on "Verify code": the flow is verified once, the answer is the same.
-        return verified_view(state, flow_id, &flow).await;
+        return view_with_invitation(state, flow_id, &flow).await;
     }
     let code = VerificationCode::parse(code).map_err(ApiError::Client)?;
     // Checks per client address, across flows (ASVS 5.0 V2.4.1): many flows' tries from one
     // address add up.
-    limits::take(
-        &state.db,
-        state.config.code_check_limit(),
-        client,
-        storage::now(),
-    )
-    .await?;
+    let checks = state.config.code_check_limit();
+    checks.take(&state.db, client, storage::now()).await?;
     let presented = secrets::code_hash(&flow.id_hash, code.as_str());
     let mut tx = state.db.begin().await?;
-    let Some(claimed) = storage::flows::claim_try(
+    let Some(claimed) = storage::email_code_flows::claim_try(
         &mut tx,
         &flow.id_hash,
         MAX_WRONG_PER_CODE,
@@ -257,9 +298,9 @@ pub async fn verify(
         tx.rollback().await?;
         // Refused before any comparison: the tries are spent, or a concurrent request verified
         // the flow meanwhile (then this is the double click's answer).
-        let flow = live_flow(state, purpose, flow_id).await?;
+        let flow = live_flow(state, kind, flow_id).await?;
         if flow.verified_at.is_some() {
-            return verified_view(state, flow_id, &flow).await;
+            return view_with_invitation(state, flow_id, &flow).await;
         }
         return Err(ApiError::TooMany {
             code: ErrorCode::CodeExhausted,
@@ -281,55 +322,17 @@ pub async fn verify(
         return Err(ApiError::Client(ErrorCode::CodeExpired));
     }
     // Under the claim no other request can have verified the flow; checked all the same.
-    if !storage::flows::mark_verified(&mut tx, &flow.id_hash, now).await? {
+    if !storage::email_code_flows::mark_verified(&mut tx, &flow.id_hash, now).await? {
         tx.rollback().await?;
-        let flow = live_flow(state, purpose, flow_id).await?;
-        return verified_view(state, flow_id, &flow).await;
+        let flow = live_flow(state, kind, flow_id).await?;
+        return view_with_invitation(state, flow_id, &flow).await;
     }
     tx.commit().await?;
     tracing::info!(event = "email_verified");
-    let flow = Flow {
+    let flow = EmailCodeFlow {
         verified_at: Some(now),
         code_hash: None,
         ..flow
     };
-    verified_view(state, flow_id, &flow).await
-}
-
-/// The answer of a verified flow (and of a repeated "Verify code" on it).
-async fn verified_view(
-    state: &AppState,
-    flow_id: &str,
-    flow: &Flow,
-) -> ApiResult<EmailCodeFlowView> {
-    let invitation = flow_invitation(state, flow).await?;
-    Ok(view(state, flow_id, flow, invitation.as_ref()))
-}
-
-/// The checks of a new password, the last step of both flows: the configured policy (length,
-/// NIST SP 800-63B-4 §3.1.1.2), the common-password blocklist (ASVS 5.0 V6.2.4), and the
-/// confirmation.
-pub fn new_password_errors(
-    state: &AppState,
-    password: &str,
-    confirmation: &str,
-) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    let policy = super::meta::password_policy(state);
-    if let Err((code, limit)) = policy.check(password) {
-        errors.push(FieldError {
-            field: Field::Password,
-            code,
-            limit,
-        });
-    } else if passwords::is_common(password) {
-        errors.push(FieldError::new(
-            Field::Password,
-            ErrorCode::PasswordTooCommon,
-        ));
-    }
-    if let Err(code) = check_confirmation(password, confirmation) {
-        errors.push(FieldError::new(Field::PasswordConfirmation, code));
-    }
-    errors
+    view_with_invitation(state, flow_id, &flow).await
 }

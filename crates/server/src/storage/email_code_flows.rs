@@ -1,29 +1,14 @@
-//! Email-code flows: sign-up and password reset, one table (`email_flows`), told apart by
-//! [`Purpose`]. A flow id of one purpose never opens a flow of the other.
+//! Email-code flows: sign-up and password reset, one table (`email_code_flows`), told apart by
+//! their [`EmailCodeKind`]. A flow id of one kind never opens a flow of the other.
 
 use super::Db;
+use partner_login_contract::api::EmailCodeKind;
 use sqlx::Row;
 
-/// What an email-code flow is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Purpose {
-    Signup,
-    PasswordReset,
-}
-
-impl Purpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::Signup => "signup",
-            Purpose::PasswordReset => "password_reset",
-        }
-    }
-}
-
 #[derive(Clone, Debug)]
-pub struct Flow {
+pub struct EmailCodeFlow {
     pub id_hash: String,
-    pub purpose: Purpose,
+    pub kind: EmailCodeKind,
     pub email: String,
     pub invitation_id: Option<String>,
     pub language: Option<String>,
@@ -38,16 +23,19 @@ pub struct Flow {
     pub expires_at: i64,
 }
 
-const COLUMNS: &str = "id_hash, purpose, email, invitation_id, language, account_exists, code_hash, code_sent_at, code_expires_at, code_wrong_tries, flow_wrong_tries, verified_at, completed_at, expires_at";
+const COLUMNS: &str = "id_hash, kind, email, invitation_id, language, account_exists, code_hash, code_sent_at, code_expires_at, code_wrong_tries, flow_wrong_tries, verified_at, completed_at, expires_at";
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<Flow, sqlx::Error> {
-    Ok(Flow {
+/// A row as a flow. A kind this version does not know is an error, never read as another kind
+/// (a row written by a newer version, or by hand, must not open a sign-up).
+fn from_row(row: &sqlx::any::AnyRow) -> Result<EmailCodeFlow, sqlx::Error> {
+    let stored: String = row.try_get("kind")?;
+    let kind = EmailCodeKind::from_stored(&stored).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: "kind".to_owned(),
+        source: format!("unknown email-code flow kind `{stored}`").into(),
+    })?;
+    Ok(EmailCodeFlow {
         id_hash: row.try_get("id_hash")?,
-        purpose: if row.try_get::<String, _>("purpose")? == Purpose::PasswordReset.as_str() {
-            Purpose::PasswordReset
-        } else {
-            Purpose::Signup
-        },
+        kind,
         email: row.try_get("email")?,
         invitation_id: row.try_get("invitation_id")?,
         language: row.try_get("language")?,
@@ -63,11 +51,11 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Flow, sqlx::Error> {
     })
 }
 
-pub async fn insert(db: &Db, flow: &Flow, now: i64) -> Result<(), sqlx::Error> {
+pub async fn insert(db: &Db, flow: &EmailCodeFlow, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO email_flows (id_hash, email, invitation_id, language, account_exists, code_hash,
+        "INSERT INTO email_code_flows (id_hash, email, invitation_id, language, account_exists, code_hash,
             code_sent_at, code_expires_at, code_wrong_tries, flow_wrong_tries, created_at, expires_at,
-            purpose)
+            kind)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $10, $11)",
     )
     .bind(&flow.id_hash)
@@ -80,19 +68,23 @@ pub async fn insert(db: &Db, flow: &Flow, now: i64) -> Result<(), sqlx::Error> {
     .bind(flow.code_expires_at)
     .bind(now)
     .bind(flow.expires_at)
-    .bind(flow.purpose.as_str())
+    .bind(flow.kind.as_str())
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// The flow of this purpose with this id hash.
-pub async fn get(db: &Db, purpose: Purpose, id_hash: &str) -> Result<Option<Flow>, sqlx::Error> {
+/// The flow of this kind with this id hash.
+pub async fn get(
+    db: &Db,
+    kind: EmailCodeKind,
+    id_hash: &str,
+) -> Result<Option<EmailCodeFlow>, sqlx::Error> {
     let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM email_flows WHERE id_hash = $1 AND purpose = $2"
+        "SELECT {COLUMNS} FROM email_code_flows WHERE id_hash = $1 AND kind = $2"
     ))
     .bind(id_hash)
-    .bind(purpose.as_str())
+    .bind(kind.as_str())
     .fetch_optional(db)
     .await?;
     row.as_ref().map(from_row).transpose()
@@ -108,7 +100,7 @@ pub async fn replace_code(
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE email_flows SET code_hash = $1, code_sent_at = $2, code_expires_at = $3, code_wrong_tries = 0
+        "UPDATE email_code_flows SET code_hash = $1, code_sent_at = $2, code_expires_at = $3, code_wrong_tries = 0
          WHERE id_hash = $4 AND verified_at IS NULL",
     )
     .bind(code_hash)
@@ -140,7 +132,7 @@ pub async fn claim_try(
     max_per_flow: i64,
 ) -> Result<Option<ClaimedTry>, sqlx::Error> {
     let claimed = sqlx::query(
-        "UPDATE email_flows SET code_wrong_tries = code_wrong_tries + 1, flow_wrong_tries = flow_wrong_tries + 1
+        "UPDATE email_code_flows SET code_wrong_tries = code_wrong_tries + 1, flow_wrong_tries = flow_wrong_tries + 1
          WHERE id_hash = $1 AND code_wrong_tries < $2 AND flow_wrong_tries < $3 AND verified_at IS NULL",
     )
     .bind(id_hash)
@@ -151,10 +143,11 @@ pub async fn claim_try(
     if claimed.rows_affected() != 1 {
         return Ok(None);
     }
-    let row = sqlx::query("SELECT code_hash, code_expires_at FROM email_flows WHERE id_hash = $1")
-        .bind(id_hash)
-        .fetch_one(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT code_hash, code_expires_at FROM email_code_flows WHERE id_hash = $1")
+            .bind(id_hash)
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(Some(ClaimedTry {
         code_hash: row.try_get("code_hash")?,
         code_expires_at: row.try_get("code_expires_at")?,
@@ -170,7 +163,7 @@ pub async fn mark_verified(
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE email_flows SET verified_at = $1, code_hash = NULL,
+        "UPDATE email_code_flows SET verified_at = $1, code_hash = NULL,
             code_wrong_tries = CASE WHEN code_wrong_tries > 0 THEN code_wrong_tries - 1 ELSE 0 END,
             flow_wrong_tries = CASE WHEN flow_wrong_tries > 0 THEN flow_wrong_tries - 1 ELSE 0 END
          WHERE id_hash = $2 AND verified_at IS NULL",
@@ -189,7 +182,7 @@ pub async fn mark_completed(
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE email_flows SET completed_at = $1 WHERE id_hash = $2 AND completed_at IS NULL AND verified_at IS NOT NULL",
+        "UPDATE email_code_flows SET completed_at = $1 WHERE id_hash = $2 AND completed_at IS NULL AND verified_at IS NOT NULL",
     )
     .bind(now)
     .bind(id_hash)
@@ -198,37 +191,43 @@ pub async fn mark_completed(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn record_send(db: &Db, email: &str, client: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO code_sends (email, client, sent_at) VALUES ($1, $2, $3)")
-        .bind(email)
-        .bind(client)
-        .bind(now)
-        .execute(db)
-        .await?;
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Code sends in the last hour to this email and from this client.
-pub async fn sends_last_hour(
-    db: &Db,
-    email: &str,
-    client: &str,
-    now: i64,
-) -> Result<(i64, i64), sqlx::Error> {
-    let since = now - 3600;
-    let by_email: i64 =
-        sqlx::query("SELECT COUNT(*) AS n FROM code_sends WHERE email = $1 AND sent_at > $2")
-            .bind(email)
-            .bind(since)
-            .fetch_one(db)
-            .await?
-            .try_get("n")?;
-    let by_client: i64 =
-        sqlx::query("SELECT COUNT(*) AS n FROM code_sends WHERE client = $1 AND sent_at > $2")
-            .bind(client)
-            .bind(since)
-            .fetch_one(db)
-            .await?
-            .try_get("n")?;
-    Ok((by_email, by_client))
+    /// A kind this version does not know (written by a newer version, or by hand) is an error,
+    /// never read as a sign-up.
+    #[tokio::test]
+    async fn an_unknown_kind_is_an_error_not_a_sign_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let db = crate::storage::connect(&url).await.unwrap();
+        sqlx::query(
+            "INSERT INTO email_code_flows (id_hash, email, account_exists, code_sent_at,
+                code_expires_at, code_wrong_tries, flow_wrong_tries, created_at, expires_at, kind)
+             VALUES ('h', 'a@example.org', 0, 1, 2, 0, 0, 1, 3, 'sign_in')",
+        )
+        .execute(&db)
+        .await
+        .unwrap();
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM email_code_flows"))
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        let read = from_row(&row);
+        assert!(
+            matches!(read, Err(sqlx::Error::ColumnDecode { .. })),
+            "{:?}",
+            read.map(|f| f.kind)
+        );
+        sqlx::query("UPDATE email_code_flows SET kind = 'password_reset'")
+            .execute(&db)
+            .await
+            .unwrap();
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM email_code_flows"))
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(from_row(&row).unwrap().kind, EmailCodeKind::PasswordReset);
+    }
 }

@@ -1,0 +1,134 @@
+//! Sign-in with a password, guarded three ways: one answer for every wrong email or password,
+//! in content and in time (OWASP ASVS 5.0 V6.3.8); smart lockout per email, and a lock until a
+//! password reset after 100 consecutive failures (`domain::lockout`, ASVS 5.0 V6.3.1, NIST SP
+//! 800-63B-4 §3.2.2); and a cap on failures per client address (ASVS 5.0 V2.4.1,
+//! `Config::sign_in_failure_limit`).
+
+use crate::domain::invitation::{self, Acceptance};
+use crate::domain::lockout::{Failure, UNTIL_RESET_RETRY_SECONDS};
+use crate::domain::secrets;
+use crate::domain::session::{self, NewSession};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::storage;
+use partner_login_contract::api::SignInRequest;
+use partner_login_contract::{Email, ErrorCode};
+use std::sync::OnceLock;
+
+/// Sign-in attempts on the same email run one at a time on an instance (64 stripes), so that
+/// parallel guesses cannot all pass the lockout check before any of them is counted.
+fn email_lock(email: &str) -> &'static tokio::sync::Mutex<()> {
+    static LOCKS: OnceLock<Vec<tokio::sync::Mutex<()>>> = OnceLock::new();
+    let locks = LOCKS.get_or_init(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
+    let stripe = secrets::hash(email).bytes().fold(0usize, |acc, b| {
+        acc.wrapping_mul(31).wrapping_add(usize::from(b))
+    });
+    &locks[stripe % locks.len()]
+}
+
+fn locked(seconds: i64) -> ApiError {
+    ApiError::TooMany {
+        code: ErrorCode::AccountLocked,
+        retry_after: u32::try_from(seconds.max(1)).unwrap_or(u32::MAX),
+    }
+}
+
+/// Counts a failure against an email's guard, retrying when another instance updated it first.
+async fn record_failure(
+    state: &AppState,
+    email: &str,
+    fingerprint: &str,
+    now: i64,
+) -> ApiResult<Failure> {
+    for _ in 0..5 {
+        let mut stored = storage::guards::get(&state.db, email).await?;
+        let outcome = stored.guard.fail(fingerprint, now);
+        if outcome == Failure::Repeated || storage::guards::save(&state.db, email, &stored).await? {
+            return Ok(outcome);
+        }
+    }
+    Err(anyhow::anyhow!("the sign-in guard kept changing under us").into())
+}
+
+/// Signs in with an email and a password (and accepts the invitation the person arrived with),
+/// ending the session the browser held (`held`). Returns the new session and the account id.
+pub async fn sign_in(
+    state: &AppState,
+    request: &SignInRequest,
+    client: &str,
+    held: Option<&str>,
+) -> ApiResult<(NewSession, String)> {
+    let now = storage::now();
+    let failures = state.config.sign_in_failure_limit();
+    failures.check(&state.db, client, now).await?;
+    let email = Email::parse(&request.email).ok();
+    let _one_at_a_time = match &email {
+        Some(email) => Some(email_lock(email.as_str()).lock().await),
+        None => None,
+    };
+    // Whether the email has a guard row (failures since its last success) to clear on success.
+    let mut has_guard = false;
+    if let Some(email) = &email {
+        let stored = storage::guards::get(&state.db, email.as_str()).await?;
+        if let Some(wait) = stored.guard.locked_for(now) {
+            tracing::info!(event = "sign_in_locked");
+            return Err(locked(wait));
+        }
+        has_guard = stored.version.is_some();
+    }
+    // One answer for an unknown email and a wrong password, in content and in time
+    // (ASVS 5.0 V6.3.8): the dummy hash is verified when there is no account.
+    let account = match &email {
+        Some(email) => storage::accounts::by_email(&state.db, email.as_str()).await?,
+        None => None,
+    };
+    let stored = account.as_ref().map(|a| a.password_hash.clone());
+    let verification = state
+        .passwords
+        .verify(request.password.clone(), stored)
+        .await?;
+    let Some(account) = account.filter(|_| verification.ok) else {
+        tracing::info!(event = "sign_in_failed");
+        failures.record(&state.db, client, now).await?;
+        if let Some(email) = &email {
+            let outcome =
+                record_failure(state, email.as_str(), &verification.fingerprint, now).await?;
+            match outcome {
+                Failure::Locked(seconds) => {
+                    tracing::warn!(event = "account_locked", seconds);
+                    return Err(locked(seconds));
+                }
+                // NIST SP 800-63B-4 §3.2.2: no more than 100 consecutive failures; the same
+                // answer as a lockout, known address or not (ASVS 5.0 V6.3.8).
+                Failure::LockedUntilReset => {
+                    tracing::warn!(event = "account_locked_until_reset");
+                    return Err(locked(UNTIL_RESET_RETRY_SECONDS));
+                }
+                Failure::Counted | Failure::Repeated => {}
+            }
+        }
+        return Err(ApiError::Client(ErrorCode::InvalidCredentials));
+    };
+    let mut tx = state.db.begin().await?;
+    if let Some(token) = request.invitation.as_deref().filter(|t| !t.is_empty()) {
+        let invitation = invitation::usable(state, token).await?;
+        let policy = Acceptance::SameAddressRequired;
+        invitation::accept(
+            &mut tx,
+            &account.id,
+            &account.email,
+            &invitation,
+            policy,
+            now,
+        )
+        .await?;
+    }
+    // A new session id; the one the browser held, if any, ends (ASVS 5.0 V7.2.4).
+    let session = session::start(state, &mut tx, held, &account.id, now).await?;
+    tx.commit().await?;
+    if has_guard {
+        storage::guards::clear(&state.db, &account.email).await?;
+    }
+    tracing::info!(event = "sign_in_succeeded");
+    Ok((session, account.id))
+}

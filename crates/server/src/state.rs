@@ -1,0 +1,39 @@
+//! `AppState`: what every handler and every use case of `domain/` can reach, built once at
+//! start-up from the configuration (which is never read again).
+
+use crate::config::Config;
+use crate::domain::passwords::Passwords;
+use crate::mail::Mailer;
+use crate::oidc::Providers;
+use crate::storage::{self, Db};
+use std::sync::Arc;
+
+/// What every handler can reach. Configuration is read once, at start-up.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub mailer: Mailer,
+    /// The social sign-in providers (OpenID Connect), with their discovered metadata.
+    pub social: Arc<Providers>,
+    /// argon2id at the configured cost.
+    pub passwords: Passwords,
+}
+
+impl AppState {
+    /// Builds the state from the configuration: database (migrated) and mailer.
+    pub async fn new(config: Config) -> anyhow::Result<Self> {
+        config.check_mail()?;
+        let db = storage::connect(&config.database_url).await?;
+        let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_from, &db)?;
+        let social = Providers::new(&config.social, &config.api_public_url())?;
+        let passwords = Passwords::new(config.password_hash_cost())?;
+        Ok(Self {
+            config: Arc::new(config),
+            db,
+            mailer,
+            social: Arc::new(social),
+            passwords,
+        })
+    }
+}
