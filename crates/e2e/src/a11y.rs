@@ -7,7 +7,6 @@ use crate::browser::Browser;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 /// The axe-core rule tags that make up WCAG 2.2 level A and AA.
 pub const WCAG_TAGS: &[&str] = &["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
@@ -113,7 +112,8 @@ pub fn raw_keys_in(text: &str, lang: &str) -> Vec<String> {
     found
 }
 
-/// The script that runs axe and hands back its violations, trimmed to what a report needs.
+/// The script that runs axe and hands back its violations, trimmed to what a report needs, and
+/// how many rules it ran (so that a run that checked nothing is not taken for a clean page).
 const RUN_AXE: &str = r#"
 const done = arguments[arguments.length - 1];
 const tags = arguments[0];
@@ -121,6 +121,7 @@ window.axe
   .run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
   .then(
     (r) => done({
+      rules: r.passes.length + r.violations.length + r.incomplete.length + r.inapplicable.length,
       violations: r.violations.map((v) => ({
         id: v.id,
         impact: v.impact,
@@ -136,6 +137,28 @@ window.axe
     (e) => done({ error: String(e) }),
   );
 "#;
+
+/// The violations in what [`RUN_AXE`] handed back. A result that is not what the script
+/// builds (no `violations` array, no rule run, an error) is an error, never a clean page.
+pub fn violations_of(result: &Value) -> Result<Vec<Value>, String> {
+    if let Some(error) = result.get("error") {
+        return Err(format!("axe.run failed: {error}"));
+    }
+    let rules = result
+        .get("rules")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| format!("axe's result says nothing of the rules it ran: {result}"))?;
+    if rules == 0 {
+        return Err(format!(
+            "axe ran no rule (tags {WCAG_TAGS:?}): nothing was checked"
+        ));
+    }
+    result
+        .get("violations")
+        .and_then(Value::as_array)
+        .cloned()
+        .ok_or_else(|| format!("axe's result has no violations array: {result}"))
+}
 
 /// One violation as a readable paragraph.
 fn describe(v: &Value) -> String {
@@ -181,10 +204,7 @@ impl Browser {
             .execute_async(RUN_AXE, vec![json!(WCAG_TAGS)])
             .await
             .unwrap_or_else(|e| panic!("{label}: axe.run failed: {e}"));
-        if let Some(error) = result.get("error") {
-            panic!("{label}: axe.run failed: {error}");
-        }
-        let violations = result["violations"].as_array().cloned().unwrap_or_default();
+        let violations = violations_of(&result).unwrap_or_else(|e| panic!("{label}: {e}"));
 
         let (text, lang) = self.text_and_lang().await;
         let raw = raw_keys_in(&text, &lang);
@@ -213,34 +233,28 @@ impl Browser {
     /// The visible text of the page and the language of `<html>`.
     async fn text_and_lang(&self) -> (String, String) {
         let v = self
-            .client
-            .execute(
+            .script(
                 "return [document.body.innerText, document.documentElement.lang];",
                 vec![],
             )
-            .await
-            .expect("a script runs");
-        (
-            v[0].as_str().unwrap_or_default().to_owned(),
-            v[1].as_str().unwrap_or_default().to_owned(),
-        )
+            .await;
+        match (v[0].as_str(), v[1].as_str()) {
+            (Some(text), Some(lang)) => (text.to_owned(), lang.to_owned()),
+            // Read as empty, the text would hold no raw key: a check that cannot fail.
+            _ => panic!("the page's text and language read as {v}"),
+        }
     }
 
-    /// Asserts `<html lang dir>`.
+    /// Waits until `<html lang dir>` are `lang` and `dir` (the SPA sets them once it knows the
+    /// language).
     pub async fn assert_html_lang_dir(&self, lang: &str, dir: &str) {
-        let v = self
-            .client
-            .execute(
-                "return [document.documentElement.lang, document.documentElement.dir];",
-                vec![],
-            )
-            .await
-            .expect("a script runs");
-        assert_eq!(
-            (v[0].as_str(), v[1].as_str()),
-            (Some(lang), Some(dir)),
-            "<html lang dir>"
-        );
+        self.wait_script(
+            "return [document.documentElement.lang, document.documentElement.dir];",
+            vec![],
+            json!([lang, dir]),
+            "<html lang dir>",
+        )
+        .await;
     }
 
     /// Reflow (WCAG 2.2 SC 1.4.10): in a window 320 CSS px wide the page scrolls only
@@ -255,19 +269,24 @@ impl Browser {
         // fit in; innerWidth, the window, says whether the resize took.
         let measure = "const d = document.documentElement;
                        return [window.innerWidth, d.scrollWidth, d.clientWidth];";
-        let deadline = Instant::now() + Duration::from_secs(5);
-        let (inner, scroll, client) = loop {
-            let v = self
-                .client
-                .execute(measure, vec![])
-                .await
-                .expect("a script runs");
-            let [inner, scroll, client] = [0, 1, 2].map(|i| v[i].as_u64().unwrap_or(0));
-            if inner <= 320 || Instant::now() > deadline {
-                break (inner, scroll, client);
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
+        let (inner, scroll, client) = self
+            .wait_until(
+                || async {
+                    let v = self.script(measure, vec![]).await;
+                    // A missing number read as 0 would make any page fit: fail instead.
+                    let [inner, scroll, client] = [0, 1, 2].map(|i| v[i].as_u64());
+                    match (inner, scroll, client) {
+                        (Some(inner), Some(scroll), Some(client)) if inner <= 320 => {
+                            Ok((inner, scroll, client))
+                        }
+                        _ => Err(v.to_string()),
+                    }
+                },
+                &format!(
+                    "{label}: the window 320 CSS px wide ([innerWidth, scrollWidth, clientWidth])"
+                ),
+            )
+            .await;
         // What sticks out, for the message.
         let wide = self
             .client
@@ -282,17 +301,26 @@ impl Browser {
             )
             .await
             .expect("a script runs");
+        let (width, height) = (
+            u32::try_from(width).unwrap_or(1024),
+            u32::try_from(height).unwrap_or(900),
+        );
         self.client
-            .set_window_size(
-                u32::try_from(width).unwrap_or(1024),
-                u32::try_from(height).unwrap_or(900),
-            )
+            .set_window_size(width, height)
             .await
             .expect("the window resizes back");
-        assert!(
-            inner <= 320,
-            "{label}: the window did not get 320 CSS px wide (innerWidth {inner})"
-        );
+        // The next check sees the page at its own width again.
+        self.wait_until(
+            || async {
+                let v = self.script("return window.innerWidth;", vec![]).await;
+                match v.as_u64() {
+                    Some(inner) if inner > 320 => Ok(()),
+                    _ => Err(v.to_string()),
+                }
+            },
+            &format!("{label}: the window wider than 320 CSS px again"),
+        )
+        .await;
         assert!(
             scroll <= client,
             "{label}: at {inner} CSS px (content {client} px) the page is {scroll} px wide \
@@ -326,5 +354,26 @@ mod tests {
             ["{limit}"]
         );
         assert!(raw_keys_in("{ }", "en").is_empty());
+    }
+
+    /// A result that is not what the script builds never reads as a clean page.
+    #[test]
+    fn a_malformed_axe_result_is_an_error() {
+        let clean = json!({ "rules": 57, "violations": [] });
+        assert_eq!(violations_of(&clean), Ok(vec![]));
+        let one = json!({ "rules": 57, "violations": [{ "id": "image-alt" }] });
+        assert_eq!(violations_of(&one).map(|v| v.len()), Ok(1));
+        for bad in [
+            json!({}),
+            json!(null),
+            json!({ "rules": 57 }),
+            json!({ "rules": 57, "violations": null }),
+            json!({ "rules": 57, "violations": "none" }),
+            json!({ "violations": [] }),
+            json!({ "rules": 0, "violations": [] }),
+            json!({ "rules": 57, "violations": [], "error": "TypeError" }),
+        ] {
+            assert!(violations_of(&bad).is_err(), "{bad} passed as clean");
+        }
     }
 }

@@ -1,13 +1,24 @@
 //! Headless Chromium through chromedriver, with page-object helpers that find elements the way a
 //! person does: by the text of a button or link, by the label of a field.
+//!
+//! Every read that follows an action waits for its condition ([`Browser::wait_until`] and the
+//! `wait_*` helpers built on it): the page answers a click in its own time (a request, a
+//! re-render, a focus moved in the next animation frame), so a read made at once sees whatever
+//! state the page happened to be in. A wait that times out panics with what it waited for,
+//! what it saw last, the URL and the page's text.
 
 use crate::WAIT;
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::Value;
+use std::future::Future;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// How often a wait looks again.
+const POLL: Duration = Duration::from_millis(100);
 
 /// Chromium's flags for a headless run as root on a machine with no network but loopback.
 pub const CHROMIUM_ARGS: &[&str] = &[
@@ -80,6 +91,65 @@ impl Browser {
         self.client.goto(url).await.expect("navigation");
     }
 
+    /// Polls `check` until it returns `Ok(value)`, and returns the value. While the condition
+    /// does not hold, `check` returns `Err(seen)`: what the page shows instead. After [`WAIT`]
+    /// the test panics with `what` (what was waited for), the last `seen`, the URL and the page's
+    /// text.
+    pub async fn wait_until<T, F, Fut>(&self, mut check: F, what: &str) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, String>>,
+    {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match check().await {
+                Ok(value) => return value,
+                Err(seen) if Instant::now() >= deadline => {
+                    self.fail(&format!("waited {WAIT:?} for {what}; last seen: {seen}"))
+                        .await
+                }
+                Err(_) => tokio::time::sleep(POLL).await,
+            }
+        }
+    }
+
+    /// Panics with `message`, the URL and the visible text of the page.
+    pub async fn fail(&self, message: &str) -> ! {
+        let url = self.client.current_url().await.map(|u| u.to_string());
+        let text = self
+            .client
+            .execute("return document.body.innerText;", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        panic!("{message}\nat {url:?}, the page showed:\n{text}")
+    }
+
+    /// Runs `script` in the page and returns its result; panics when it throws.
+    pub async fn script(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("the script failed: {e}\n{script}"))
+    }
+
+    /// Waits until `script` returns `expected`; `what` names the condition in the panic.
+    pub async fn wait_script(&self, script: &str, args: Vec<Value>, expected: Value, what: &str) {
+        self.wait_until(
+            || async {
+                let got = self.script(script, args.clone()).await;
+                if got == expected {
+                    Ok(())
+                } else {
+                    Err(got.to_string())
+                }
+            },
+            &format!("{what} (the script to return {expected})"),
+        )
+        .await;
+    }
+
     /// Waits until an element matching the XPath exists, and returns it. On timeout the panic
     /// says where the page was and what it showed, so a failure explains itself.
     pub async fn wait_xpath(&self, xpath: &str) -> Element {
@@ -87,24 +157,56 @@ impl Browser {
             .client
             .wait()
             .at_most(WAIT)
+            .every(POLL)
             .for_element(Locator::XPath(xpath))
             .await
         {
             Ok(element) => element,
             Err(e) => {
-                let url = self.client.current_url().await.map(|u| u.to_string());
-                let text = self
-                    .client
-                    .execute("return document.body.innerText;", vec![])
+                self.fail(&format!("no element {xpath} within {WAIT:?}: {e}"))
                     .await
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                panic!(
-                    "no element {xpath} within {WAIT:?}: {e}\nat {url:?}, the page showed:\n{text}"
-                )
             }
         }
+    }
+
+    /// Waits until no element matches the XPath (a message or a summary has gone).
+    pub async fn wait_gone(&self, xpath: &str, what: &str) {
+        self.wait_until(
+            || async {
+                match self.client.find_all(Locator::XPath(xpath)).await {
+                    Ok(found) if found.is_empty() => Ok(()),
+                    Ok(found) => Err(format!("{} element(s) {xpath}", found.len())),
+                    Err(e) => Err(format!("{xpath}: {e}")),
+                }
+            },
+            what,
+        )
+        .await;
+    }
+
+    /// Waits until exactly `n` elements match the CSS selector, and returns them.
+    pub async fn wait_count(&self, css: &str, n: usize) -> Vec<Element> {
+        self.wait_until(
+            || async {
+                match self.client.find_all(Locator::Css(css)).await {
+                    Ok(found) if found.len() == n => Ok(found),
+                    Ok(found) => Err(format!("{} element(s)", found.len())),
+                    Err(e) => Err(e.to_string()),
+                }
+            },
+            &format!("{n} element(s) {css}"),
+        )
+        .await
+    }
+
+    /// Waits until the element with `id` shows `text` (among its text), and returns it.
+    pub async fn wait_text_in(&self, id: &str, text: &str) -> Element {
+        self.wait_xpath(&format!(
+            "//*[@id={}][contains(normalize-space(.), {})]",
+            literal(id),
+            literal(text)
+        ))
+        .await
     }
 
     /// Waits until some visible text of the page contains `text`.
@@ -129,11 +231,17 @@ impl Browser {
     /// Clicks the button `text` once it is enabled.
     pub async fn click_button(&self, text: &str) {
         let button = self.button(text).await;
-        let deadline = Instant::now() + WAIT;
-        while !button.is_enabled().await.unwrap_or(false) {
-            assert!(Instant::now() < deadline, "button {text:?} stayed disabled");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.wait_until(
+            || async {
+                match button.is_enabled().await {
+                    Ok(true) => Ok(()),
+                    Ok(false) => Err("disabled".to_owned()),
+                    Err(e) => Err(e.to_string()),
+                }
+            },
+            &format!("the button {text:?} to be enabled"),
+        )
+        .await;
         button.click().await.expect("click");
     }
 
@@ -163,7 +271,8 @@ impl Browser {
         input.send_keys(value).await.expect("typing");
     }
 
-    /// The value property of the field labelled `label`.
+    /// The value property of the field labelled `label`, as it is now. After an action, wait
+    /// for the value with [`Browser::wait_value`] instead.
     pub async fn value_of(&self, label: &str) -> String {
         self.field(label)
             .await
@@ -173,20 +282,87 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Waits until the field labelled `label` holds `expected` (a value the page fills in, or
+    /// keeps, after an action).
+    pub async fn wait_value(&self, label: &str, expected: &str) {
+        self.wait_until(
+            || async {
+                let value = self.value_of(label).await;
+                if value == expected {
+                    Ok(())
+                } else {
+                    Err(format!("{value:?}"))
+                }
+            },
+            &format!("the field {label:?} to hold {expected:?}"),
+        )
+        .await;
+    }
+
+    /// What has the focus: its id (empty when none) and a description for messages.
+    pub async fn focused(&self) -> (String, String) {
+        let v = self
+            .script(
+                "const e = document.activeElement;
+                 if (!e) return ['', 'nothing'];
+                 const text = (e.innerText || e.value || '').trim().slice(0, 60);
+                 return [e.id, `<${e.localName}${e.id ? ' id=' + e.id : ''}> ${JSON.stringify(text)}`];",
+                vec![],
+            )
+            .await;
+        match (v[0].as_str(), v[1].as_str()) {
+            (Some(id), Some(description)) => (id.to_owned(), description.to_owned()),
+            _ => panic!("document.activeElement read as {v}"),
+        }
+    }
+
+    /// Waits until the element with `id` has the focus (the page moves it in an animation
+    /// frame after the DOM changed).
+    pub async fn wait_focus(&self, id: &str) {
+        self.wait_until(
+            || async {
+                let (now, description) = self.focused().await;
+                if now == id {
+                    Ok(())
+                } else {
+                    Err(description)
+                }
+            },
+            &format!("the focus on #{id}"),
+        )
+        .await;
+    }
+
     /// Waits until the current URL's path is `path`.
     pub async fn wait_path(&self, path: &str) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let url = self.client.current_url().await.expect("current url");
-            if url.path() == path {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "still at {url} instead of {path}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.wait_until(
+            || async {
+                let url = self.client.current_url().await.expect("current url");
+                if url.path() == path {
+                    Ok(())
+                } else {
+                    Err(url.to_string())
+                }
+            },
+            &format!("the path {path}"),
+        )
+        .await;
+    }
+
+    /// Waits until the current URL has no query string (the page took it out of the address
+    /// bar).
+    pub async fn wait_no_query(&self) {
+        self.wait_until(
+            || async {
+                let url = self.client.current_url().await.expect("current url");
+                match url.query() {
+                    None => Ok(()),
+                    Some(_) => Err(url.to_string()),
+                }
+            },
+            "no query string in the URL",
+        )
+        .await;
     }
 
     /// Ends the WebDriver session; the drop then stops chromedriver and Chromium.

@@ -12,21 +12,30 @@ const LANGS: [(&str, &str, &str); 2] = [("en-US", "en", "ltr"), ("ar", "ar", "rt
 /// The language attributes, then the accessibility check, of the current screen.
 async fn check(browser: &Browser, (_, lang, dir): (&str, &str, &str), screen: &str) {
     browser.assert_html_lang_dir(lang, dir).await;
-    // SC 2.4.2 Page Titled: the tab's title names the screen, as its heading does.
-    let v = browser
-        .client
-        .execute(
-            "const h = document.querySelector('h1');
-             return [document.title, h ? h.textContent.trim() : ''];",
-            vec![],
+    // SC 2.4.2 Page Titled: the tab's title names the screen, as its heading does (the title
+    // follows the heading once the screen is drawn).
+    browser
+        .wait_until(
+            || async {
+                let v = browser
+                    .script(
+                        "const h = document.querySelector('h1');
+                         return [document.title, h ? h.textContent.trim() : ''];",
+                        vec![],
+                    )
+                    .await;
+                match (v[0].as_str(), v[1].as_str()) {
+                    (Some(title), Some(heading))
+                        if !heading.is_empty() && title.starts_with(heading) =>
+                    {
+                        Ok(())
+                    }
+                    _ => Err(format!("[title, heading] {v}")),
+                }
+            },
+            &format!("{screen} [{lang}]: a title that names the screen's heading"),
         )
-        .await
-        .expect("a script runs");
-    let (title, heading) = (v[0].as_str().unwrap_or(""), v[1].as_str().unwrap_or(""));
-    assert!(
-        !heading.is_empty() && title.starts_with(heading),
-        "{screen} [{lang}]: the title {title:?} does not name the screen's heading {heading:?}"
-    );
+        .await;
     browser
         .assert_accessible(&format!("{screen} [{lang}]"))
         .await;
@@ -34,21 +43,9 @@ async fn check(browser: &Browser, (_, lang, dir): (&str, &str, &str), screen: &s
 
 /// Waits until the element `id` holds some text (an error message).
 async fn wait_message(browser: &Browser, id: &str) {
-    let found = browser
-        .client
-        .wait()
-        .at_most(partner_login_e2e::WAIT)
-        .for_element(fantoccini::Locator::XPath(&format!(
-            "//*[@id='{id}'][normalize-space(.)!='']"
-        )))
+    browser
+        .wait_xpath(&format!("//*[@id='{id}'][normalize-space(.)!='']"))
         .await;
-    if found.is_err() {
-        let text = browser
-            .client
-            .execute("return document.documentElement.outerHTML", vec![])
-            .await;
-        panic!("no message in #{id}; the page: {text:?}");
-    }
 }
 
 /// Types `value` into the input `id`, replacing what it held.
@@ -100,39 +97,23 @@ async fn sign_in_screens_are_accessible_in_english_and_arabic() {
         wait_message(&browser, "email-error").await;
         wait_message(&browser, "password-error").await;
         check(&browser, lang, "sign-in, submitted empty").await;
-        // The error summary lists both fields, in order; an entry takes focus to its field.
-        let entries = browser
-            .client
-            .find_all(fantoccini::Locator::Css("#error-summary li button"))
-            .await
-            .expect("summary entries");
-        assert_eq!(entries.len(), 2, "{}: one summary entry per field", lang.0);
+        // The error summary lists both fields, in order; an entry takes focus to its field
+        // (in the next animation frame).
+        let entries = browser.wait_count("#error-summary li button", 2).await;
         entries[1].click().await.expect("click the password entry");
-        let focused = browser
-            .client
-            .execute("return document.activeElement.id;", vec![])
-            .await
-            .expect("script");
-        assert_eq!(
-            focused, "password",
-            "{}: the entry focuses its field",
-            lang.0
-        );
+        browser.wait_focus("password").await;
 
         // A wrong password: the form's error.
         fill_id(&browser, "email", "nobody.here@example.org").await;
         fill_id(&browser, "password", "not the password 1").await;
         submit(&browser, true).await;
         wait_message(&browser, "form-error").await;
-        assert!(
-            browser
-                .client
-                .find(fantoccini::Locator::Id("error-summary"))
-                .await
-                .is_err(),
-            "{}: the summary goes once the fields are right",
-            lang.0
-        );
+        browser
+            .wait_gone(
+                "//*[@id='error-summary']",
+                &format!("{}: the summary to go once the fields are right", lang.0),
+            )
+            .await;
         check(&browser, lang, "sign-in, wrong password").await;
         browser.close().await;
     }

@@ -5,7 +5,6 @@ use partner_login_e2e::flows::sign_up_from_email;
 use partner_login_e2e::server::dist_login_dir;
 use partner_login_e2e::{mail::Mailbox, Browser, StaticSite, TestServer};
 use serde_json::json;
-use std::time::{Duration, Instant};
 
 /// The SPA under /login/ of a static site whose config.json points at `api` (the backend).
 async fn spa_on_a_cdn() -> StaticSite {
@@ -42,7 +41,7 @@ async fn the_seed_flow_passes_with_the_spa_under_a_base_path_on_another_origin()
     browser.wait_text("Jordan Valley Aid").await;
     browser.click_button("Sign up now").await;
     browser.wait_path("/login/signup").await;
-    assert_eq!(browser.value_of("Email Address").await, email);
+    browser.wait_value("Email Address", email).await;
     sign_up_from_email(&browser, &mailbox, email, ["Nadia H.", "Nadia", "Haddad"]).await;
     browser.wait_path("/login/portal").await;
     browser.wait_text("Nadia H.").await;
@@ -106,25 +105,34 @@ fn framing_page(src: &str) -> String {
     format!("<!DOCTYPE html><title>portal</title><iframe src=\"{src}\" width=\"800\" height=\"700\"></iframe>")
 }
 
-/// The URL the first frame of the page shows, once it has loaded something.
+/// The URL the first frame of the page shows, once it has loaded something; the browser is left
+/// in that frame.
 async fn framed_url(browser: &Browser) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        browser.client.enter_frame(0).await.expect("the frame");
-        let url = browser
-            .client
-            .execute("return document.URL", vec![])
-            .await
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        if !url.is_empty() && url != "about:blank" {
-            return url;
-        }
-        browser.client.enter_parent_frame().await.expect("back");
-        assert!(Instant::now() < deadline, "the frame never loaded");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    browser
+        .wait_until(
+            || async {
+                browser
+                    .client
+                    .enter_frame(0)
+                    .await
+                    .map_err(|e| format!("no frame: {e}"))?;
+                let url = browser
+                    .client
+                    .execute("return document.URL", vec![])
+                    .await
+                    .map_err(|e| e.to_string())
+                    .map(|v| v.as_str().unwrap_or_default().to_owned());
+                match url {
+                    Ok(url) if !url.is_empty() && url != "about:blank" => Ok(url),
+                    seen => {
+                        browser.client.enter_parent_frame().await.expect("back");
+                        Err(format!("{seen:?}"))
+                    }
+                }
+            },
+            "the frame to load a page",
+        )
+        .await
 }
 
 #[tokio::test]

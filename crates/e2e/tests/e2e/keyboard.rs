@@ -6,20 +6,7 @@
 
 use fantoccini::key::Key;
 use partner_login_e2e::flows::PASSPHRASE;
-use partner_login_e2e::{mail::Mailbox, Browser, TestServer, WAIT};
-use std::time::{Duration, Instant};
-
-/// What has the focus: its id and its visible text (a button's or a link's label).
-async fn focused(browser: &Browser) -> (String, String) {
-    let el = browser
-        .client
-        .active_element()
-        .await
-        .expect("active element");
-    let id = el.attr("id").await.expect("id").unwrap_or_default();
-    let text = el.text().await.expect("text").trim().to_owned();
-    (id, text)
-}
+use partner_login_e2e::{mail::Mailbox, Browser, TestServer};
 
 /// Sends `keys` to the focused element, as a person's keyboard would.
 async fn press(browser: &Browser, keys: &str) {
@@ -33,58 +20,67 @@ async fn press(browser: &Browser, keys: &str) {
         .expect("keys");
 }
 
+/// Presses Tab (or Shift+Tab: `keys`) and returns what has the focus then (id and
+/// description). Read at once, and rightly: chromedriver sends a key through the DevTools
+/// protocol, which answers once the page has handled it, the browser's own focus move
+/// included. (A Tab may also take the focus out of the page and leave it where it was, so
+/// "until it moves" is no condition to wait for.) Where the product moves the focus itself, in
+/// an animation frame, the test waits with [`wait_focus`].
+async fn move_focus(browser: &Browser, keys: &str) -> (String, String) {
+    press(browser, keys).await;
+    browser.focused().await
+}
+
 /// Presses Tab until what has the focus has the id or text `target`, and returns how many
 /// presses that took. Panics, listing every stop, after 30.
 async fn tab_to(browser: &Browser, target: &str) -> usize {
     let mut stops = Vec::new();
     for presses in 1..=30 {
-        press(browser, &Key::Tab).await;
-        let (id, text) = focused(browser).await;
-        if id == target || text == target {
+        let (id, description) = move_focus(browser, &Key::Tab).await;
+        let text = browser
+            .client
+            .active_element()
+            .await
+            .expect("active element")
+            .text()
+            .await
+            .expect("text");
+        if id == target || text.trim() == target {
             assert_focus_visible(browser, target).await;
             return presses;
         }
-        stops.push(if id.is_empty() {
-            text
-        } else {
-            format!("#{id}")
-        });
+        stops.push(description);
     }
     panic!("Tab never reached {target:?}; it stopped at {stops:?}");
 }
 
 /// The focused element shows the focus ring (SC 2.4.7): a solid outline of 2 CSS px or more.
 async fn assert_focus_visible(browser: &Browser, what: &str) {
-    let v = browser
-        .client
-        .execute(
-            "const s = getComputedStyle(document.activeElement);
-             return [s.outlineStyle, parseFloat(s.outlineWidth)];",
-            vec![],
+    browser
+        .wait_until(
+            || async {
+                let v = browser
+                    .script(
+                        "const s = getComputedStyle(document.activeElement);
+                         return [s.outlineStyle, parseFloat(s.outlineWidth)];",
+                        vec![],
+                    )
+                    .await;
+                match (v[0].as_str(), v[1].as_f64()) {
+                    (Some("solid"), Some(width)) if width >= 2.0 => Ok(()),
+                    _ => Err(format!("[outline-style, outline-width] {v}")),
+                }
+            },
+            &format!("a visible focus ring on {what}"),
         )
-        .await
-        .expect("a script runs");
-    assert!(
-        v[0] == "solid" && v[1].as_f64().unwrap_or(0.0) >= 2.0,
-        "{what} has the focus but no visible focus ring: {v}"
-    );
+        .await;
 }
 
-/// Waits until the focus is on the element `id` (the product moves it after a request).
+/// Waits until the focus is on the element `id` (the product moves it after a request), with
+/// its focus ring.
 async fn wait_focus(browser: &Browser, id: &str) {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let (now, text) = focused(browser).await;
-        if now == id {
-            assert_focus_visible(browser, id).await;
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the focus stayed on #{now} {text:?} instead of moving to #{id}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    browser.wait_focus(id).await;
+    assert_focus_visible(browser, id).await;
 }
 
 #[tokio::test]
@@ -146,10 +142,11 @@ async fn sign_up_with_the_keyboard_alone() {
     press(&browser, "Amina D.").await;
     assert_eq!(tab_to(&browser, "given-name").await, 1);
     // Shift+Tab goes back the same way.
-    press(&browser, &(Key::Shift + &Key::Tab)).await;
-    assert_eq!(focused(&browser).await.0, "display-name");
-    press(&browser, &Key::Tab).await;
-    assert_eq!(focused(&browser).await.0, "given-name");
+    assert_eq!(
+        move_focus(&browser, &(Key::Shift + &Key::Tab)).await.0,
+        "display-name"
+    );
+    assert_eq!(move_focus(&browser, &Key::Tab).await.0, "given-name");
     press(&browser, "Amina").await;
     assert_eq!(tab_to(&browser, "surname").await, 1);
     press(&browser, "Diallo").await;
@@ -159,11 +156,8 @@ async fn sign_up_with_the_keyboard_alone() {
     // Signed in on the portal, greeted by name.
     browser.wait_path("/portal").await;
     browser.wait_text("Amina D.").await;
-    let organization = browser.wait_xpath("//*[@id='organization']").await;
-    assert!(organization
-        .text()
-        .await
-        .expect("text")
-        .contains("Sahel Relief Network"));
+    browser
+        .wait_text_in("organization", "Sahel Relief Network")
+        .await;
     browser.close().await;
 }

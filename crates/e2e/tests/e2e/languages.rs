@@ -25,18 +25,17 @@ fn screenshots_dir() -> PathBuf {
     dir
 }
 
-async fn html_attr(browser: &Browser, name: &str) -> String {
+/// Waits until `<html>`'s attribute `name` is `value` (the SPA sets `lang` and `dir` once it
+/// knows the language).
+async fn wait_html_attr(browser: &Browser, name: &str, value: &str) {
     browser
-        .client
-        .execute(
+        .wait_script(
             "return document.documentElement.getAttribute(arguments[0]);",
             vec![Value::from(name)],
+            Value::from(value),
+            &format!("<html {name}={value:?}>"),
         )
-        .await
-        .expect("script")
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+        .await;
 }
 
 /// The left and right edges of the element with `id` and of its label, in CSS px.
@@ -71,11 +70,23 @@ async fn the_sign_up_screen_speaks_each_language_and_arabic_reads_right_to_left(
             .await;
         browser.button(&text(tag, "send_verification_code")).await;
         browser.field(&text(tag, "email_address")).await;
-        assert_eq!(html_attr(&browser, "lang").await, tag);
+        wait_html_attr(&browser, "lang", tag).await;
         let dir = if tag == "ar" { "rtl" } else { "ltr" };
-        assert_eq!(html_attr(&browser, "dir").await, dir, "{tag}");
-        let title = browser.client.title().await.expect("title");
-        assert!(title.contains(&text(tag, "portal_name")), "{tag}: {title}");
+        wait_html_attr(&browser, "dir", dir).await;
+        let portal_name = text(tag, "portal_name");
+        browser
+            .wait_until(
+                || async {
+                    let title = browser.client.title().await.expect("title");
+                    if title.contains(&portal_name) {
+                        Ok(())
+                    } else {
+                        Err(title)
+                    }
+                },
+                &format!("{tag}: a title with {portal_name:?}"),
+            )
+            .await;
 
         // The label's text starts at the input's start edge: the left one in a left-to-right
         // language, the right one in Arabic.
@@ -113,17 +124,13 @@ async fn the_switcher_changes_the_language_and_keeps_what_was_typed() {
             .expect("choose a language");
         browser.button(&text(tag, "sign_in")).await;
         browser.wait_text(&text(tag, "existing_heading")).await;
-        assert_eq!(html_attr(&browser, "lang").await, tag);
-        assert_eq!(
-            browser.value_of(&text(tag, "email_address")).await,
-            "layla@example.org",
-            "{tag}"
-        );
-        assert_eq!(
-            browser.value_of(&text(tag, "password")).await,
-            "typed before switching",
-            "{tag}"
-        );
+        wait_html_attr(&browser, "lang", tag).await;
+        browser
+            .wait_value(&text(tag, "email_address"), "layla@example.org")
+            .await;
+        browser
+            .wait_value(&text(tag, "password"), "typed before switching")
+            .await;
     }
     // The choice survives a reload.
     browser
@@ -149,7 +156,7 @@ async fn the_browser_language_is_the_default() {
         let browser = Browser::start_with_lang(browser_lang).await;
         browser.goto(&format!("{}/", server.url)).await;
         browser.wait_text(&text(tag, "existing_heading")).await;
-        assert_eq!(html_attr(&browser, "lang").await, tag, "{browser_lang}");
+        wait_html_attr(&browser, "lang", tag).await;
         browser.close().await;
     }
 }
@@ -180,7 +187,7 @@ async fn an_invitation_in_arabic_opens_in_arabic_and_its_code_comes_in_arabic() 
     browser.goto(&link).await;
     browser.wait_text("Sahel Relief Network").await;
     browser.wait_text(&text("ar", "invitation_heading")).await;
-    assert_eq!(html_attr(&browser, "dir").await, "rtl");
+    wait_html_attr(&browser, "dir", "rtl").await;
     browser.click_button(&text("ar", "sign_up_now")).await;
     browser
         .wait_text(&text("ar", "verification_necessary"))

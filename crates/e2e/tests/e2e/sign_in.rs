@@ -32,7 +32,7 @@ async fn sign_in_after_a_wrong_password_then_sign_out() {
     browser
         .wait_text("The email address or the password is not right.")
         .await;
-    assert_eq!(browser.value_of("Email Address").await, email);
+    browser.wait_value("Email Address", email).await;
 
     browser.fill("Password", PASSPHRASE).await;
     browser.click_button("Sign in").await;
@@ -59,7 +59,7 @@ async fn forgot_password_resets_it_with_an_emailed_code_and_signs_in() {
     browser.fill("Email Address", email).await;
     browser.click_button("Forgot your password?").await;
     browser.wait_path("/forgot").await;
-    assert_eq!(browser.value_of("Email Address").await, email);
+    browser.wait_value("Email Address", email).await;
     browser.click_button("Send verification code").await;
     browser
         .wait_text(
@@ -114,19 +114,13 @@ async fn an_existing_account_accepts_an_invitation_by_signing_in() {
     browser.wait_text("Volta Basin Cooperative").await;
     browser.click_button("Sign in").await;
     browser.wait_text(SIGN_IN).await;
-    assert_eq!(
-        browser.value_of("Email Address").await,
-        email,
-        "the invited address is filled in"
-    );
+    // The invited address is filled in.
+    browser.wait_value("Email Address", email).await;
     browser.fill("Password", PASSPHRASE).await;
     browser.click_button("Sign in").await;
     browser.wait_path("/portal").await;
-    let organization = browser.wait_xpath("//*[@id='organization']").await;
-    assert!(organization
-        .text()
-        .await
-        .expect("text")
-        .contains("Volta Basin Cooperative"));
+    browser
+        .wait_text_in("organization", "Volta Basin Cooperative")
+        .await;
     browser.close().await;
 }

@@ -5,6 +5,28 @@ use partner_login_e2e::{mail::Mailbox, Browser, TestServer};
 
 const PASSPHRASE: &str = "river mango lantern 42";
 
+/// The seconds the "Send new code (N s)" button shows, once it shows a countdown.
+async fn countdown(browser: &Browser) -> u64 {
+    browser
+        .wait_until(
+            || async {
+                let text = browser
+                    .wait_xpath("//button[starts-with(normalize-space(.), 'Send new code')]")
+                    .await
+                    .text()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                text.trim()
+                    .strip_prefix("Send new code (")
+                    .and_then(|rest| rest.strip_suffix(" s)"))
+                    .and_then(|n| n.parse().ok())
+                    .ok_or(text)
+            },
+            "a countdown on \"Send new code\"",
+        )
+        .await
+}
+
 #[tokio::test]
 async fn invited_person_signs_up_with_an_emailed_code_and_lands_on_the_portal() {
     let mailbox = Mailbox::start().await;
@@ -33,7 +55,7 @@ async fn invited_person_signs_up_with_an_emailed_code_and_lands_on_the_portal() 
     browser
         .wait_text("Verification is necessary. Please click Send button.")
         .await;
-    assert_eq!(browser.value_of("Email Address").await, email);
+    browser.wait_value("Email Address", email).await;
     browser.click_button("Send verification code").await;
 
     // Steps 4 and 5: the code arrives by email; type it and verify.
@@ -49,7 +71,18 @@ async fn invited_person_signs_up_with_an_emailed_code_and_lands_on_the_portal() 
     let field = browser.field("Verification code").await;
     field.send_keys("111111").await.expect("typing");
     field.clear().await.expect("clear");
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let emptied_at = countdown(&browser).await;
+    browser
+        .wait_until(
+            || async {
+                match countdown(&browser).await {
+                    left if left + 2 <= emptied_at => Ok(()),
+                    left => Err(format!("{left} s left")),
+                }
+            },
+            &format!("two ticks of the countdown after {emptied_at} s"),
+        )
+        .await;
     assert_eq!(
         field.prop("value").await.expect("the field"),
         Some(String::new()),
@@ -74,12 +107,9 @@ async fn invited_person_signs_up_with_an_emailed_code_and_lands_on_the_portal() 
     // Into the portal, greeted by name, with the organization.
     browser.wait_path("/portal").await;
     browser.wait_text("Amina D.").await;
-    let organization = browser.wait_xpath("//*[@id='organization']").await;
-    assert!(organization
-        .text()
-        .await
-        .expect("text")
-        .contains("Sahel Relief Network"));
+    browser
+        .wait_text_in("organization", "Sahel Relief Network")
+        .await;
 
     // Signing out ends the session: the portal sends the person back to sign-in.
     browser.click_button("Sign out").await;
@@ -116,9 +146,12 @@ async fn send_new_code_replaces_the_old_one_and_change_email_starts_over() {
     let error = browser
         .wait_xpath("//*[@id='code-error'][normalize-space(.)!='']")
         .await;
-    assert!(!error.text().await.expect("text").is_empty());
+    assert!(
+        error.is_displayed().await.expect("displayed"),
+        "the code's error is shown"
+    );
     // What the user typed is kept after the failed request.
-    assert_eq!(browser.value_of("Verification code").await, old_code);
+    browser.wait_value("Verification code", &old_code).await;
     browser.fill("Verification code", &new_code).await;
     browser.click_button("Verify code").await;
     browser
@@ -156,18 +189,19 @@ async fn new_password_types(browser: &Browser) -> [String; 2] {
 
 /// Waits until both new-password fields have the `type` `kind`.
 async fn wait_new_password_types(browser: &Browser, kind: &str) {
-    let deadline = std::time::Instant::now() + partner_login_e2e::WAIT;
-    loop {
-        let types = new_password_types(browser).await;
-        if types.iter().all(|t| t == kind) {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the new-password fields are {types:?}, not {kind}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    browser
+        .wait_until(
+            || async {
+                let types = new_password_types(browser).await;
+                if types.iter().all(|t| t == kind) {
+                    Ok(())
+                } else {
+                    Err(format!("{types:?}"))
+                }
+            },
+            &format!("the new-password fields of type {kind}"),
+        )
+        .await;
 }
 
 /// OWASP ASVS 5.0 V6.2.6, V6.2.7, V3.2.2: on the real form, the code field is
@@ -200,21 +234,20 @@ async fn show_password_unmasks_the_new_passwords_and_names_show_as_typed() {
         .wait_text("E-mail address verified. You can now continue.")
         .await;
 
-    assert_eq!(new_password_types(&browser).await, ["password", "password"]);
+    wait_new_password_types(&browser, "password").await;
     browser.fill("New Password", PASSPHRASE).await;
     browser.fill("Confirm New Password", PASSPHRASE).await;
-    let show = browser.wait_xpath("//input[@id='show-password']").await;
-    assert!(
-        show.is_enabled().await.expect("enabled"),
-        "usable once verified"
-    );
+    // Usable once verified.
+    let show = browser
+        .wait_xpath("//input[@id='show-password'][not(@disabled)]")
+        .await;
     show.click().await.expect("click");
     wait_new_password_types(&browser, "text").await;
-    assert_eq!(browser.value_of("New Password").await, PASSPHRASE);
-    assert_eq!(browser.value_of("Confirm New Password").await, PASSPHRASE);
+    browser.wait_value("New Password", PASSPHRASE).await;
+    browser.wait_value("Confirm New Password", PASSPHRASE).await;
     show.click().await.expect("click");
     wait_new_password_types(&browser, "password").await;
-    assert_eq!(browser.value_of("New Password").await, PASSPHRASE);
+    browser.wait_value("New Password", PASSPHRASE).await;
 
     // `<` and `>` are refused in names (the contract's `PersonName`), so markup cannot get in;
     // an entity shows whether the portal parses the name as HTML ("&" if it does).

@@ -83,36 +83,51 @@ async fn an_invited_colleague_signs_in_with_unicef_and_lands_on_the_portal() {
     browser.click_button("Sign in").await;
     browser.wait_text("Sign in with your social account").await;
     // The seed's four buttons, in its order, with "OR" before the account form.
-    let buttons = browser
-        .client
-        .find_all(fantoccini::Locator::Css("section.social button.provider"))
-        .await
-        .expect("the provider buttons");
-    let mut labels = Vec::new();
-    for button in buttons {
-        labels.push(button.text().await.expect("label"));
-    }
-    assert_eq!(labels, SEED.map(|(_, label)| label.to_owned()));
+    let expected = SEED.map(|(_, label)| label.to_owned());
+    browser
+        .wait_until(
+            || async {
+                let buttons = browser
+                    .client
+                    .find_all(fantoccini::Locator::Css("section.social button.provider"))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let mut labels = Vec::new();
+                for button in buttons {
+                    labels.push(button.text().await.map_err(|e| e.to_string())?);
+                }
+                if labels == expected {
+                    Ok(())
+                } else {
+                    Err(format!("{labels:?}"))
+                }
+            },
+            &format!("the provider buttons {expected:?}"),
+        )
+        .await;
     browser.wait_text("OR").await;
 
     browser.click_button("UNICEF Employee").await;
     // The provider's sign-in page, with the invited address already filled in (login_hint).
     let login = browser.wait_xpath("//input[@name='login']").await;
-    assert_eq!(
-        login.prop("value").await.expect("value").as_deref(),
-        Some(email),
-        "the invited address is offered to the provider"
-    );
+    browser
+        .wait_until(
+            || async {
+                match login.prop("value").await {
+                    Ok(Some(value)) if value == email => Ok(()),
+                    seen => Err(format!("{seen:?}")),
+                }
+            },
+            "the invited address offered to the provider",
+        )
+        .await;
     sign_in_at_the_provider(&browser, email).await;
 
     // Back signed in on the portal, the invitation accepted.
     browser.wait_path("/portal").await;
-    let organization = browser.wait_xpath("//*[@id='organization']").await;
-    assert!(organization
-        .text()
-        .await
-        .expect("text")
-        .contains("Northern Water Alliance"));
+    browser
+        .wait_text_in("organization", "Northern Water Alliance")
+        .await;
 
     // The session is real: a reload keeps the colleague signed in.
     browser.client.refresh().await.expect("reload");
@@ -138,27 +153,14 @@ async fn a_cancelled_sign_in_comes_back_with_the_message_and_the_typed_address()
         .wait_text("Sign-in was cancelled. Choose an option to try again.")
         .await;
     browser.wait_path("/").await;
-    let url = browser.client.current_url().await.expect("url");
-    assert_eq!(
-        url.query(),
-        None,
-        "the error code is taken out of the address bar"
-    );
-    assert_eq!(
-        browser.value_of("Email Address").await,
-        "kojo.mensah@ngo.example",
-        "what the user typed survives the trip to the provider"
-    );
+    // The error code is taken out of the address bar.
+    browser.wait_no_query().await;
+    // What the user typed survives the trip to the provider.
+    browser
+        .wait_value("Email Address", "kojo.mensah@ngo.example")
+        .await;
     // The message is where a screen reader user lands.
-    let focused = browser
-        .client
-        .active_element()
-        .await
-        .expect("focus")
-        .attr("id")
-        .await
-        .expect("id");
-    assert_eq!(focused.as_deref(), Some("social-error"));
+    browser.wait_focus("social-error").await;
     browser.close().await;
 }
 
