@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 pub type Result<T = ()> = std::result::Result<T, String>;
 
@@ -94,21 +95,47 @@ fn display(cmd: &Command) -> String {
     s
 }
 
-/// Test counts read from `test result: ok. N passed; M failed` lines.
-#[derive(Default, Clone, Copy)]
+/// Test counts read from `test result: ok. N passed; M failed` lines, and how long each test
+/// binary ran.
+#[derive(Default)]
 pub struct Counts {
     pub passed: u64,
     pub failed: u64,
+    /// Each test binary cargo ran (`api (tests/api/main.rs)`) and its `finished in` time.
+    pub binaries: Vec<(String, Duration)>,
 }
 
-/// Runs a test command, echoing its output, and adds up the test counts it reports.
+/// Runs a test command, echoing its output, and adds up the test counts it reports. Cargo
+/// names each test binary it runs on stderr (`Running tests/api/main.rs (target/debug/deps/
+/// api-…)`, `Doc-tests …`); each binary's `test result` line on stdout says how long it ran.
 pub fn run_counting(mut cmd: Command, counts: &mut Counts) -> Result {
-    use std::io::{BufRead, BufReader};
+    use std::io::{BufRead, BufReader, IsTerminal};
     eprintln!("$ {}", display(&cmd));
+    if std::io::stderr().is_terminal() {
+        // Piped, cargo would drop its colours.
+        cmd.env("CARGO_TERM_COLOR", "always");
+    }
     let mut child = cmd
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", display(&cmd)))?;
+    let stderr = child.stderr.take();
+    let names = std::thread::spawn(move || {
+        let mut names = Vec::new();
+        for line in stderr
+            .map(|s| BufReader::new(s).lines().map_while(std::io::Result::ok))
+            .into_iter()
+            .flatten()
+        {
+            eprintln!("{line}");
+            if let Some(name) = binary_name(&line) {
+                names.push(name);
+            }
+        }
+        names
+    });
+    let mut finished = Vec::new();
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout)
             .lines()
@@ -116,6 +143,14 @@ pub fn run_counting(mut cmd: Command, counts: &mut Counts) -> Result {
         {
             println!("{line}");
             if let Some(rest) = line.trim().strip_prefix("test result: ") {
+                // `…; finished in 12.34s`
+                let secs = rest
+                    .rsplit_once("finished in ")
+                    .and_then(|(_, s)| s.trim().strip_suffix('s'))
+                    .and_then(|s| s.parse::<f64>().ok());
+                if let Some(secs) = secs {
+                    finished.push(Duration::from_secs_f64(secs));
+                }
                 for part in rest.split([';', '.']) {
                     let mut words = part.split_whitespace();
                     match (
@@ -131,9 +166,81 @@ pub fn run_counting(mut cmd: Command, counts: &mut Counts) -> Result {
         }
     }
     let status = child.wait().map_err(|e| e.to_string())?;
+    let names = names.join().unwrap_or_default();
+    // Paired only when every binary reported its time (one that crashed reports none).
+    if names.len() == finished.len() {
+        counts.binaries.extend(names.into_iter().zip(finished));
+    }
     if status.success() {
         Ok(())
     } else {
         Err(format!("`{}` failed ({status})", display(&cmd)))
+    }
+}
+
+/// The test binary a line of cargo's names: `api (tests/api/main.rs)` for `Running
+/// tests/api/main.rs (target/debug/deps/api-0123abcd)`, `doc-tests partner_login_contract`.
+fn binary_name(line: &str) -> Option<String> {
+    let line = line.trim();
+    if let Some(name) = line.strip_prefix("Doc-tests ") {
+        return Some(format!("doc-tests {name}"));
+    }
+    let rest = line.strip_prefix("Running ")?;
+    let (source, path) = rest.split_once(" (")?;
+    let file = path.trim_end_matches(')').rsplit('/').next()?;
+    let crate_name = file.rsplit_once('-').map_or(file, |(name, _hash)| name);
+    Some(format!("{crate_name} ({source})"))
+}
+
+/// Runs a cargo command with `--message-format=json-render-diagnostics` (diagnostics and
+/// progress on stderr, as usual) and returns its JSON messages.
+pub fn run_json(mut cmd: Command) -> Result<Vec<serde_json::Value>> {
+    use std::io::{BufRead, BufReader};
+    eprintln!("$ {}", display(&cmd));
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", display(&cmd)))?;
+    let mut messages = Vec::new();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout)
+            .lines()
+            .map_while(std::io::Result::ok)
+        {
+            match serde_json::from_str(&line) {
+                Ok(message) => messages.push(message),
+                Err(_) => println!("{line}"),
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(messages)
+    } else {
+        Err(format!("`{}` failed ({status})", display(&cmd)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_binaries_are_named_from_cargo_lines() {
+        assert_eq!(
+            binary_name("     Running tests/api/main.rs (target/debug/deps/api-0123abcd)"),
+            Some("api (tests/api/main.rs)".to_owned())
+        );
+        assert_eq!(
+            binary_name(
+                "     Running unittests src/lib.rs (target/debug/deps/partner_login_e2e-99ff)"
+            ),
+            Some("partner_login_e2e (unittests src/lib.rs)".to_owned())
+        );
+        assert_eq!(
+            binary_name("   Doc-tests partner_login_contract"),
+            Some("doc-tests partner_login_contract".to_owned())
+        );
+        assert_eq!(binary_name("   Compiling tokio v1.54.1"), None);
     }
 }

@@ -1,6 +1,6 @@
 //! `cargo xtask fuzz [--seconds N] [TARGET ...]`: the cargo-fuzz targets of `fuzz/` (libFuzzer,
-//! coverage-guided), each run for a bounded time, and a report of what ran in
-//! `target/fuzz/report.md`. `cargo xtask test` runs them for a short while; run this for
+//! coverage-guided), each run for a bounded time (side by side, one per core), and a report of
+//! what ran in `target/fuzz/report.md`. `cargo xtask test` runs them for a short while; run this for
 //! longer by hand. A crash fails the run and leaves its input in `fuzz/artifacts/TARGET/`, to
 //! replay with `cargo fuzz run -s none TARGET fuzz/artifacts/TARGET/<file>`.
 //!
@@ -11,8 +11,10 @@
 
 use crate::cmd::{self, command, Result};
 use crate::setup;
+use crate::timing::Timings;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 /// Every target: the files of `fuzz/fuzz_targets/` (each is a `[[bin]]` of `fuzz/Cargo.toml`),
 /// in name order.
@@ -66,20 +68,66 @@ pub fn run(args: &[String]) -> Result {
         chosen = all;
     }
     setup::cargo_fuzz()?;
-    run_targets(&chosen, seconds).map(|_| ())
+    let mut timings = Timings::default();
+    let started = std::time::Instant::now();
+    let result = run_targets(&chosen, seconds, &mut timings).map(|_| ());
+    eprintln!("{}", timings.table(started.elapsed()));
+    result
 }
 
 /// Builds every target, runs each for `seconds`, writes the report; fails on a crash.
-pub fn run_targets(targets: &[String], seconds: u64) -> Result<Vec<Outcome>> {
+pub fn run_targets(
+    targets: &[String],
+    seconds: u64,
+    timings: &mut Timings,
+) -> Result<Vec<Outcome>> {
     let mut build = fuzz_command(&["build", "-s", "none"]);
     // One target builds alone; more build together (`cargo fuzz build` takes one name or none).
     if let [only] = targets {
         build.arg(only);
     }
-    cmd::run(build)?;
+    timings.time("fuzz: build", || cmd::run(build))?;
+    // libFuzzer runs a target on one core: the targets run side by side, as many at a time as
+    // there are cores, so each still has a core to itself for its `seconds`.
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let started = Instant::now();
     let mut outcomes = Vec::new();
-    for target in targets {
-        outcomes.push(run_one(target, seconds)?);
+    let mut failures = Vec::new();
+    for batch in targets.chunks(cores) {
+        let results: Vec<(String, Duration, Result<Outcome>)> = std::thread::scope(|scope| {
+            let running: Vec<_> = batch
+                .iter()
+                .map(|target| {
+                    scope.spawn(move || {
+                        let started = Instant::now();
+                        let outcome = run_one(target, seconds);
+                        (target.clone(), started.elapsed(), outcome)
+                    })
+                })
+                .collect();
+            running
+                .into_iter()
+                .map(|run| {
+                    run.join()
+                        .unwrap_or_else(|_| (String::new(), Duration::ZERO, Err("panicked".into())))
+                })
+                .collect()
+        });
+        for (target, took, outcome) in results {
+            timings.record(&format!("  fuzz: {target}"), took, outcome.is_ok());
+            match outcome {
+                Ok(outcome) => outcomes.push(outcome),
+                Err(e) => failures.push(e),
+            }
+        }
+    }
+    timings.record(
+        &format!("fuzz: run ({} targets, {cores} at a time)", targets.len()),
+        started.elapsed(),
+        failures.is_empty(),
+    );
+    if !failures.is_empty() {
+        return Err(failures.join("; "));
     }
     write_report(&outcomes)?;
     Ok(outcomes)
@@ -128,7 +176,7 @@ fn run_one(target: &str, seconds: u64) -> Result<Outcome> {
             if line.contains("NEW") || line.contains("pulse") || line.contains("REDUCE") {
                 continue;
             }
-            eprintln!("{line}");
+            eprintln!("[{target}] {line}");
             if let Some(n) = line.strip_prefix("stat::number_of_executed_units:") {
                 executions = n.trim().parse().ok();
             }

@@ -18,6 +18,7 @@ mod schemathesis;
 mod serve;
 mod setup;
 mod test;
+mod timing;
 
 use std::process::ExitCode;
 
@@ -28,7 +29,13 @@ fn main() -> ExitCode {
         Some("serve") => serve::run(),
         Some("test") => test::run(&args[1..]),
         // The schemathesis step of `test` alone (after `cargo xtask setup`).
-        Some("schemathesis") => schemathesis::run().map(|_| ()),
+        Some("schemathesis") => {
+            let mut timings = timing::Timings::default();
+            let started = std::time::Instant::now();
+            let result = schemathesis::run(&mut timings).map(|_| ());
+            eprintln!("{}", timings.table(started.elapsed()));
+            result
+        }
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("bench") => bench::run(),
         Some("dist") => serve::run_dist(&args[1..]),

@@ -5,6 +5,7 @@
 //! schema-invalid requests refused, and the stateful checks along the document's links.
 
 use crate::cmd::{self, command, Result};
+use crate::timing::Timings;
 use crate::{serve, setup};
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -32,9 +33,21 @@ pub struct Outcome {
     pub summary: String,
 }
 
-pub fn run() -> Result<Outcome> {
-    cmd::run(command("cargo", &["build", "-p", "partner-login-server"]))?;
-    let bin = cmd::root().join("target/debug/partner-login-server");
+/// `cargo xtask schemathesis`: builds the debug server, then [`run_with`] it.
+pub fn run(timings: &mut Timings) -> Result<Outcome> {
+    timings.time("schemathesis: server binary", || {
+        cmd::run(command("cargo", &["build", "-p", "partner-login-server"]))
+    })?;
+    run_with(
+        &cmd::root().join("target/debug/partner-login-server"),
+        timings,
+    )
+}
+
+/// Schemathesis against the server binary `bin` (`cargo xtask test` passes the one its tests
+/// were compiled with).
+pub fn run_with(bin: &std::path::Path, timings: &mut Timings) -> Result<Outcome> {
+    let started = std::time::Instant::now();
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -118,6 +131,7 @@ pub fn run() -> Result<Outcome> {
     // Schemathesis keeps its example database in the working folder: the temporary one.
     run.current_dir(work.path()).env("NO_COLOR", "1");
     let outcome = run_and_summarise(run);
+    timings.record("schemathesis: run", started.elapsed(), outcome.is_ok());
     if outcome.is_err() {
         let log = std::fs::read_to_string(&log_path).unwrap_or_default();
         let tail: Vec<&str> = log.lines().rev().take(40).collect();

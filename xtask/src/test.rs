@@ -1,9 +1,12 @@
 //! `cargo xtask test`: every check and test of the project, in the order that fails fastest.
 //! Each step runs even when an earlier one failed, so one run reports every failure; the exit
-//! code is non-zero when any step failed.
+//! code is non-zero when any step failed. The run ends with the wall time of every step (a
+//! table, for CI logs: where the minutes go).
 
 use crate::cmd::{self, command, Result};
+use crate::timing::Timings;
 use crate::{fuzz, schemathesis, serve, setup};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
@@ -14,9 +17,10 @@ struct Step {
 
 pub fn run_all(skip_browser: bool) -> Result {
     let started = Instant::now();
+    let mut timings = Timings::default();
     report_disk("before");
-    setup::run(setup::Purpose::Test)?;
-    let mut steps = vec![
+    timings.time("setup", || setup::run(setup::Purpose::Test))?;
+    let checks = [
         Step {
             name: "format",
             command: command("cargo", &["fmt", "--all", "--", "--check"]),
@@ -52,45 +56,123 @@ pub fn run_all(skip_browser: bool) -> Result {
                 ],
             ),
         },
-        Step {
-            name: "unit and integration tests (SQLite and PostgreSQL)",
-            command: command(
-                "cargo",
-                &["test", "--workspace", "--exclude", "partner-login-e2e"],
-            ),
-        },
     ];
-    if !skip_browser {
-        let mut wasm = command(
-            "cargo",
-            &[
-                "test",
-                "-p",
-                "partner-login",
-                "--target",
-                "wasm32-unknown-unknown",
-            ],
-        );
-        wasm.env("CHROMEDRIVER", "/usr/bin/chromedriver")
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "180");
-        steps.push(Step {
-            name: "component tests (wasm-bindgen-test, headless Chromium)",
-            command: wasm,
-        });
-    }
     let mut failed = Vec::new();
     let mut counts = cmd::Counts::default();
-    let total = steps.len() + 2 + usize::from(!skip_browser);
-    for step in steps {
+    let total = checks.len() + 4 + 3 * usize::from(!skip_browser);
+    for step in checks {
         eprintln!("\n=== {} ===", step.name);
-        if let Err(e) = cmd::run_counting(step.command, &mut counts) {
+        let outcome = timings.time(step.name, || cmd::run_counting(step.command, &mut counts));
+        if let Err(e) = outcome {
             eprintln!("--- {} FAILED: {e}", step.name);
             failed.push(step.name);
         }
     }
+
+    // Every native test binary and the server binary, in one cargo invocation: one set of
+    // features for the whole workspace, so each dependency compiles once. (Selecting fewer
+    // packages, as `cargo build -p partner-login-server` or `cargo test -p partner-login-e2e`
+    // do, unifies other features and compiled tokio and all that depends on it again.)
+    eprintln!("\n=== tests: compile ===");
+    let server = match timings.time("tests: compile (native, with the server binary)", || {
+        compile_tests(skip_browser)
+    }) {
+        Ok(server) => Some(server),
+        Err(e) => {
+            eprintln!("--- tests: compile FAILED: {e}");
+            failed.push("tests: compile");
+            None
+        }
+    };
+
+    // The release SPA the end-to-end tests serve, at / and at /login/ (issue 9's deployment
+    // tests: the same SPA as a CDN would host it under a base path).
+    let spa = if skip_browser {
+        None
+    } else {
+        eprintln!("\n=== the release SPA for the end-to-end tests ===");
+        match build_spas(&mut timings) {
+            Ok(spa) => Some(spa),
+            Err(e) => {
+                eprintln!("--- SPA build FAILED: {e}");
+                failed.push("SPA build (trunk)");
+                None
+            }
+        }
+    };
+
+    if let Some(server) = &server {
+        eprintln!("\n=== tests: unit, integration (SQLite and PostgreSQL), end-to-end ===");
+        let mut run = command("cargo", &["test", "--workspace", "--no-fail-fast"]);
+        if skip_browser {
+            run.args(["--exclude", "partner-login-e2e"]);
+        } else {
+            // With no SPA built, the end-to-end tests fail saying so (never a stale dist/).
+            let missing = cmd::root().join("target/e2e/no-spa-was-built");
+            let (dist, dist_login) = spa.clone().unwrap_or((missing.clone(), missing));
+            run.env("PARTNER_LOGIN_SERVER_BIN", server)
+                .env("PARTNER_LOGIN_DIST", dist)
+                .env("PARTNER_LOGIN_DIST_LOGIN", dist_login);
+        }
+        let started = Instant::now();
+        let before = counts.binaries.len();
+        let outcome = cmd::run_counting(run, &mut counts);
+        timings.record("tests: run", started.elapsed(), outcome.is_ok());
+        // Where the minutes of the run went: the binaries that took a second or more.
+        for (binary, took) in &counts.binaries[before..] {
+            if took.as_secs() >= 1 {
+                timings.record(&format!("  {binary}"), *took, true);
+            }
+        }
+        if let Err(e) = outcome {
+            eprintln!("--- tests FAILED: {e}");
+            failed.push("tests");
+        }
+    }
+
+    if !skip_browser {
+        let wasm = |extra: &[&str]| {
+            let mut wasm = command(
+                "cargo",
+                &[
+                    "test",
+                    "-p",
+                    "partner-login",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                ],
+            );
+            wasm.args(extra)
+                .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "180");
+            wasm
+        };
+        for step in [
+            Step {
+                name: "component tests: compile",
+                command: wasm(&["--no-run"]),
+            },
+            Step {
+                name: "component tests (wasm-bindgen-test, headless Chromium)",
+                command: wasm(&[]),
+            },
+        ] {
+            eprintln!("\n=== {} ===", step.name);
+            let outcome = timings.time(step.name, || cmd::run_counting(step.command, &mut counts));
+            if let Err(e) = outcome {
+                eprintln!("--- {} FAILED: {e}", step.name);
+                failed.push(step.name);
+            }
+        }
+    }
+
     // The running server against its OpenAPI document (needs no browser).
     eprintln!("\n=== API against its OpenAPI document (schemathesis) ===");
-    let api_cases = match schemathesis::run() {
+    let api_cases = match server
+        .as_deref()
+        .ok_or_else(|| "the server binary did not compile".to_owned())
+        .and_then(|server| schemathesis::run_with(server, &mut timings))
+    {
         Ok(outcome) => Some(outcome),
         Err(e) => {
             eprintln!("--- schemathesis FAILED: {e}");
@@ -100,7 +182,7 @@ pub fn run_all(skip_browser: bool) -> Result {
     };
     // Coverage-guided fuzzing, bounded: proof in every run that the targets build and hold.
     eprintln!("\n=== fuzz targets ({FUZZ_SECONDS} s each, cargo-fuzz) ===");
-    let fuzzed = match fuzz::run_targets(&fuzz::targets(), FUZZ_SECONDS) {
+    let fuzzed = match fuzz::run_targets(&fuzz::targets(), FUZZ_SECONDS, &mut timings) {
         Ok(outcomes) => outcomes,
         Err(e) => {
             eprintln!("--- fuzz FAILED: {e}");
@@ -108,15 +190,10 @@ pub fn run_all(skip_browser: bool) -> Result {
             Vec::new()
         }
     };
-    if !skip_browser {
-        eprintln!("\n=== end-to-end tests (headless Chromium) ===");
-        if let Err(e) = end_to_end(&mut counts) {
-            eprintln!("--- end-to-end FAILED: {e}");
-            failed.push("end-to-end tests");
-        }
-    }
-    let secs = started.elapsed().as_secs();
+    let took = started.elapsed();
+    let secs = took.as_secs();
     report_disk("after");
+    eprintln!("\nxtask test: wall time per step\n{}", timings.table(took));
     if let Some(outcome) = &api_cases {
         match outcome.cases {
             Some(n) => eprintln!("schemathesis: {n} generated API test cases passed"),
@@ -145,6 +222,47 @@ pub fn run_all(skip_browser: bool) -> Result {
     }
 }
 
+/// `cargo test --workspace --no-run`: compiles every native test binary, and the server binary
+/// with them (cargo builds a package's binaries for its integration tests); returns the
+/// server binary's path, as cargo reports it.
+fn compile_tests(skip_browser: bool) -> Result<PathBuf> {
+    let mut compile = command(
+        "cargo",
+        &[
+            "test",
+            "--workspace",
+            "--no-run",
+            "--message-format=json-render-diagnostics",
+        ],
+    );
+    if skip_browser {
+        compile.args(["--exclude", "partner-login-e2e"]);
+    }
+    let artifacts = cmd::run_json(compile)?;
+    artifacts
+        .iter()
+        .filter(|m| m["reason"] == "compiler-artifact")
+        .filter(|m| m["target"]["name"] == "partner-login-server")
+        // The binary itself, not the test harness of its unit tests.
+        .filter(|m| m["profile"]["test"] == false)
+        .filter(|m| {
+            m["target"]["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == "bin"))
+        })
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .ok_or_else(|| "cargo reported no partner-login-server binary".to_owned())
+}
+
+/// The release SPA for `/` (`dist/`) and for `/login/` (`target/e2e/dist-login`).
+fn build_spas(timings: &mut Timings) -> Result<(PathBuf, PathBuf)> {
+    let dist = timings.time("SPA for / (trunk --release)", serve::build_spa)?;
+    let dist_login = timings.time("SPA for /login/ (trunk --release)", || {
+        serve::build_spa_at("/login/", &cmd::root().join("target/e2e/dist-login"))
+    })?;
+    Ok((dist, dist_login))
+}
+
 /// What a full run needs on a fresh clone: about 7 GiB for target/ and the tools. A run that
 /// starts with less says so first, so that "No space left on device" in a compiler is not a
 /// mystery.
@@ -162,31 +280,6 @@ fn report_disk(when: &str) {
         Some(gib) => eprintln!("xtask: {gib:.1} GiB free on the disk of target/ ({when} the run)"),
         None => {}
     }
-}
-
-/// The release SPA and the server binary, then the WebDriver tests that drive them.
-fn end_to_end(counts: &mut cmd::Counts) -> Result {
-    let dist = serve::build_spa()?;
-    // The same SPA built for a base path, as a CDN would host it (issue 9's deployment tests).
-    let dist_login = serve::build_spa_at("/login/", &cmd::root().join("target/e2e/dist-login"))?;
-    cmd::run(command("cargo", &["build", "-p", "partner-login-server"]))?;
-    let server = cmd::root().join("target/debug/partner-login-server");
-    let mut e2e = command(
-        "cargo",
-        &[
-            "test",
-            "-p",
-            "partner-login-e2e",
-            "--test",
-            "e2e",
-            "--",
-            "--test-threads=2",
-        ],
-    );
-    e2e.env("PARTNER_LOGIN_SERVER_BIN", &server)
-        .env("PARTNER_LOGIN_DIST", &dist)
-        .env("PARTNER_LOGIN_DIST_LOGIN", &dist_login);
-    cmd::run_counting(e2e, counts)
 }
 
 pub fn run(args: &[String]) -> Result {
