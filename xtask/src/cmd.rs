@@ -50,6 +50,23 @@ pub fn command(program: &str, args: &[&str]) -> Command {
     cmd
 }
 
+/// Makes a cargo build of the workspace lint it too, as `cargo clippy -- -D warnings` would:
+/// clippy's driver compiles the workspace's own crates (`RUSTC_WORKSPACE_WRAPPER`, what
+/// `cargo clippy` sets), so one build both lints and produces the test binaries, and no
+/// dependency is compiled a second time in check mode. Every later cargo command on the same
+/// artifacts must carry the same environment, or cargo rebuilds the workspace's crates.
+pub fn lint_while_compiling(cmd: &mut Command) {
+    let driver = output("rustup", &["which", "clippy-driver"])
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "clippy-driver".to_owned());
+    // cargo-clippy's own encoding of the arguments after `--`.
+    cmd.env("RUSTC_WORKSPACE_WRAPPER", driver).env(
+        "CLIPPY_ARGS",
+        "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__",
+    );
+}
+
 /// Runs a command, echoing it, and fails when it fails.
 pub fn run(mut cmd: Command) -> Result {
     eprintln!("$ {}", display(&cmd));

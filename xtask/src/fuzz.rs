@@ -81,12 +81,27 @@ pub fn run_targets(
     seconds: u64,
     timings: &mut Timings,
 ) -> Result<Vec<Outcome>> {
-    let mut build = fuzz_command(&["build", "-s", "none"]);
-    // One target builds alone; more build together (`cargo fuzz build` takes one name or none).
+    timings.time("fuzz: build", || cmd::run(build_command(targets, false)))?;
+    run_built(targets, seconds, timings)
+}
+
+/// `cargo fuzz build` of `targets` (one builds alone; more build together, as `cargo fuzz
+/// build` takes one name or none). `niced`: at the lowest CPU priority (`nice -n 19`), for a
+/// build in the background of other work, which then takes only the CPU the rest leaves idle.
+pub fn build_command(targets: &[String], niced: bool) -> std::process::Command {
+    let mut build = if niced {
+        fuzz_command(&["nice", "-n", "19", "cargo", "fuzz", "build", "-s", "none"])
+    } else {
+        fuzz_command(&["cargo", "fuzz", "build", "-s", "none"])
+    };
     if let [only] = targets {
         build.arg(only);
     }
-    timings.time("fuzz: build", || cmd::run(build))?;
+    build
+}
+
+/// Runs built targets for `seconds` each, writes the report; fails on a crash.
+pub fn run_built(targets: &[String], seconds: u64, timings: &mut Timings) -> Result<Vec<Outcome>> {
     // libFuzzer runs a target on one core: the targets run side by side, as many at a time as
     // there are cores, so each still has a core to itself for its `seconds`.
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
@@ -133,9 +148,11 @@ pub fn run_targets(
     Ok(outcomes)
 }
 
-fn fuzz_command(args: &[&str]) -> std::process::Command {
-    let mut cmd = command("cargo", &["fuzz"]);
-    cmd.args(args)
+/// A command line (`cargo fuzz …`, or behind `nice`) with the environment the targets expect.
+fn fuzz_command(line: &[&str]) -> std::process::Command {
+    let (program, args) = line.split_first().expect("a program");
+    let mut cmd = command(program, args);
+    cmd
         // The api target reads the server's configuration from its flags only.
         .env_remove("SMTP_URL")
         .env_remove("OIDC_PROVIDERS")
@@ -151,7 +168,7 @@ fn run_one(target: &str, seconds: u64) -> Result<Outcome> {
     for dir in [&corpus, &artifacts] {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    let mut run = fuzz_command(&["run", "-s", "none", target]);
+    let mut run = fuzz_command(&["cargo", "fuzz", "run", "-s", "none", target]);
     // New inputs go to the first folder; the committed seeds are read only.
     run.arg(&corpus);
     if seeds.is_dir() {

@@ -20,46 +20,19 @@ pub fn run_all(skip_browser: bool) -> Result {
     let mut timings = Timings::default();
     report_disk("before");
     timings.time("setup", || setup::run(setup::Purpose::Test))?;
-    let checks = [
-        Step {
-            name: "format",
-            command: command("cargo", &["fmt", "--all", "--", "--check"]),
-        },
-        Step {
-            name: "clippy (native)",
-            command: command(
-                "cargo",
-                &[
-                    "clippy",
-                    "--workspace",
-                    "--all-targets",
-                    "--",
-                    "-D",
-                    "warnings",
-                ],
-            ),
-        },
-        Step {
-            name: "clippy (wasm32)",
-            command: command(
-                "cargo",
-                &[
-                    "clippy",
-                    "-p",
-                    "partner-login",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                    "--all-targets",
-                    "--",
-                    "-D",
-                    "warnings",
-                ],
-            ),
-        },
-    ];
+    let checks = [Step {
+        name: "format",
+        command: command("cargo", &["fmt", "--all", "--", "--check"]),
+    }];
     let mut failed = Vec::new();
     let mut counts = cmd::Counts::default();
     let total = checks.len() + 4 + 3 * usize::from(!skip_browser);
+    // The fuzz targets build in their own workspace (other compiler flags, so nothing is
+    // shared with the builds below): in the background from the start, at the lowest CPU
+    // priority, so that it takes the CPU the steps below leave idle (their waits, their
+    // single-threaded links) and they run as fast as without it.
+    let targets = fuzz::targets();
+    let fuzz_build = FuzzBuild::start(&targets);
     for step in checks {
         eprintln!("\n=== {} ===", step.name);
         let outcome = timings.time(step.name, || cmd::run_counting(step.command, &mut counts));
@@ -69,14 +42,18 @@ pub fn run_all(skip_browser: bool) -> Result {
         }
     }
 
-    // Every native test binary and the server binary, in one cargo invocation: one set of
-    // features for the whole workspace, so each dependency compiles once. (Selecting fewer
+    // Every native test binary and the server binary, in one cargo invocation, linted by
+    // clippy as they compile (`cmd::lint_while_compiling`: `-D warnings` on every target of
+    // every workspace crate, what `cargo clippy --workspace --all-targets` checks): one set of
+    // features for the whole workspace, so each dependency compiles once, and never in check
+    // mode. (Selecting fewer
     // packages, as `cargo build -p partner-login-server` or `cargo test -p partner-login-e2e`
     // do, unifies other features and compiled tokio and all that depends on it again.)
     eprintln!("\n=== tests: compile ===");
-    let server = match timings.time("tests: compile (native, with the server binary)", || {
-        compile_tests(skip_browser)
-    }) {
+    let server = match timings.time(
+        "tests: compile + clippy (native, with the server binary)",
+        || compile_tests(skip_browser),
+    ) {
         Ok(server) => Some(server),
         Err(e) => {
             eprintln!("--- tests: compile FAILED: {e}");
@@ -104,6 +81,7 @@ pub fn run_all(skip_browser: bool) -> Result {
     if let Some(server) = &server {
         eprintln!("\n=== tests: unit, integration (SQLite and PostgreSQL), end-to-end ===");
         let mut run = command("cargo", &["test", "--workspace", "--no-fail-fast"]);
+        cmd::lint_while_compiling(&mut run);
         if skip_browser {
             run.args(["--exclude", "partner-login-e2e"]);
         } else {
@@ -142,6 +120,8 @@ pub fn run_all(skip_browser: bool) -> Result {
                     "wasm32-unknown-unknown",
                 ],
             );
+            // Linted as it compiles, like the native build: clippy on the wasm32 target.
+            cmd::lint_while_compiling(&mut wasm);
             wasm.args(extra)
                 .env("CHROMEDRIVER", "/usr/bin/chromedriver")
                 .env("WASM_BINDGEN_TEST_TIMEOUT", "180");
@@ -149,7 +129,7 @@ pub fn run_all(skip_browser: bool) -> Result {
         };
         for step in [
             Step {
-                name: "component tests: compile",
+                name: "component tests: compile + clippy (wasm32)",
                 command: wasm(&["--no-run"]),
             },
             Step {
@@ -182,7 +162,10 @@ pub fn run_all(skip_browser: bool) -> Result {
     };
     // Coverage-guided fuzzing, bounded: proof in every run that the targets build and hold.
     eprintln!("\n=== fuzz targets ({FUZZ_SECONDS} s each, cargo-fuzz) ===");
-    let fuzzed = match fuzz::run_targets(&fuzz::targets(), FUZZ_SECONDS, &mut timings) {
+    let fuzzed = match fuzz_build
+        .and_then(|build| build.finish(&mut timings))
+        .and_then(|()| fuzz::run_built(&targets, FUZZ_SECONDS, &mut timings))
+    {
         Ok(outcomes) => outcomes,
         Err(e) => {
             eprintln!("--- fuzz FAILED: {e}");
@@ -238,6 +221,7 @@ fn compile_tests(skip_browser: bool) -> Result<PathBuf> {
     if skip_browser {
         compile.args(["--exclude", "partner-login-e2e"]);
     }
+    cmd::lint_while_compiling(&mut compile);
     let artifacts = cmd::run_json(compile)?;
     artifacts
         .iter()
@@ -252,6 +236,64 @@ fn compile_tests(skip_browser: bool) -> Result<PathBuf> {
         })
         .find_map(|m| m["executable"].as_str().map(PathBuf::from))
         .ok_or_else(|| "cargo reported no partner-login-server binary".to_owned())
+}
+
+/// The fuzz targets' build, running in the background (`fuzz::build_command`, niced), its
+/// output in `target/fuzz/build.log`.
+struct FuzzBuild {
+    child: std::process::Child,
+    started: Instant,
+    log: PathBuf,
+}
+
+impl FuzzBuild {
+    fn start(targets: &[String]) -> Result<Self> {
+        let dir = cmd::root().join("target/fuzz");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let log = dir.join("build.log");
+        let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let err = file.try_clone().map_err(|e| e.to_string())?;
+        let mut build = fuzz::build_command(targets, true);
+        build.stdout(file).stderr(err);
+        eprintln!(
+            "xtask: the fuzz targets build in the background (niced), into {}",
+            log.display()
+        );
+        let child = build
+            .spawn()
+            .map_err(|e| format!("cannot start the fuzz build: {e}"))?;
+        Ok(Self {
+            child,
+            started: Instant::now(),
+            log,
+        })
+    }
+
+    /// Waits for the build; its log's end is shown when it failed.
+    fn finish(mut self, timings: &mut Timings) -> Result {
+        let waited = Instant::now();
+        let status = self.child.wait().map_err(|e| e.to_string());
+        let ok = matches!(&status, Ok(s) if s.success());
+        timings.record(
+            "fuzz: build (in the background since the start)",
+            self.started.elapsed(),
+            ok,
+        );
+        timings.record("fuzz: waited for its build", waited.elapsed(), ok);
+        if ok {
+            return Ok(());
+        }
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        for line in &lines[lines.len().saturating_sub(40)..] {
+            eprintln!("[fuzz build] {line}");
+        }
+        Err(format!(
+            "the fuzz build failed ({}); its log: {}",
+            status.map_or_else(|e| e, |s| s.to_string()),
+            self.log.display()
+        ))
+    }
 }
 
 /// The release SPA for `/` (`dist/`) and for `/login/` (`target/e2e/dist-login`).
