@@ -3,7 +3,7 @@
 //! reflowed at 320 CSS px. The screens are found by ids and roles, not by text, so one walk
 //! serves every language.
 
-use partner_login_e2e::flows::PASSPHRASE;
+use partner_login_e2e::flows::{wrong_code, PASSPHRASE};
 use partner_login_e2e::{mail::Mailbox, Browser, TestServer};
 
 /// (the browser's preferred language, `<html lang>`, `<html dir>`)
@@ -70,16 +70,6 @@ async fn submit(browser: &Browser, first: bool) {
         .click()
         .await
         .expect("click");
-}
-
-/// A code other than `code` (same length, every digit changed).
-fn wrong(code: &str) -> String {
-    code.chars()
-        .map(|c| match c.to_digit(10) {
-            Some(d) => char::from_digit((d + 1) % 10, 10).unwrap_or('0'),
-            None => c,
-        })
-        .collect()
 }
 
 #[tokio::test]
@@ -192,7 +182,7 @@ async fn sign_up(
     }
     let code = mailbox.next_to(email).await.code();
     if checks {
-        fill_id(browser, "code", &wrong(&code)).await;
+        fill_id(browser, "code", &wrong_code(&code)).await;
         submit(browser, true).await;
         wait_message(browser, "code-error").await;
         check(browser, lang, "sign-up, wrong code").await;

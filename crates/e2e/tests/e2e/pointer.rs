@@ -13,6 +13,7 @@
 
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::elements::Element;
+use partner_login_e2e::flows::{verify_email, wrong_code};
 use partner_login_e2e::{mail::Mailbox, Browser, TestServer, WAIT};
 use std::time::{Duration, Instant};
 
@@ -120,16 +121,6 @@ async fn wait_types(browser: &Browser, kind: &str) {
     }
 }
 
-/// A code other than `code` (same length, every digit changed).
-fn wrong(code: &str) -> String {
-    code.chars()
-        .map(|c| match c.to_digit(10) {
-            Some(d) => char::from_digit((d + 1) % 10, 10).unwrap_or('0'),
-            None => c,
-        })
-        .collect()
-}
-
 /// The first step of sign-up or "Forgot your password?" at `path`: an address the blur finds
 /// wrong, then "Send verification code" pressed (its submit shows the summary); then, with the
 /// error shown and the field focused, "Cancel" pressed (back to sign-in).
@@ -185,7 +176,7 @@ async fn send_new_code_works_at_the_first_click_after_a_wrong_code() {
     browser.fill("Email Address", email).await;
     browser.click_button("Send verification code").await;
     let code = mailbox.next_to(email).await.code();
-    browser.fill("Verification code", &wrong(&code)).await;
+    browser.fill("Verification code", &wrong_code(&code)).await;
     browser.click_button("Verify code").await;
     let said = wait_message(&browser, "code-error").await;
     assert!(said.starts_with("That code is not right"), "{said}");
@@ -209,13 +200,7 @@ async fn sign_up_password_step_clicks_land_while_errors_come_or_stay() {
     let email = "short.password@example.org";
     browser.goto(&format!("{}/signup", server.url)).await;
     browser.fill("Email Address", email).await;
-    browser.click_button("Send verification code").await;
-    let code = mailbox.next_to(email).await.code();
-    browser.fill("Verification code", &code).await;
-    browser.click_button("Verify code").await;
-    browser
-        .wait_text("E-mail address verified. You can now continue.")
-        .await;
+    verify_email(&browser, &mailbox, email).await;
     let show = browser.wait_xpath("//input[@id='show-password']").await;
     type_into(&browser, "New Password", "abc").await;
     press(&browser, &show).await;
