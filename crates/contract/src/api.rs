@@ -355,6 +355,12 @@ pub struct SessionView {
     /// Where the deployment sends signed-in people (an allowlisted portal URL), if configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<String>,
+    /// Where the browser goes right after signing in, instead of the account page: the
+    /// OpenID Provider's continuation of the authorization request the person came with, or
+    /// the portal's own login start (a client's `initiate_login_uri`, OpenID Connect Core §4).
+    /// Only the answers that sign in carry it; `GET /session` never does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continue_url: Option<String>,
 }
 
 #[cfg(test)]

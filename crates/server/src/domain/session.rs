@@ -80,6 +80,7 @@ pub async fn view(state: &AppState, account_id: &str) -> ApiResult<SessionView> 
         surname: account.surname,
         organizations,
         return_url: state.config.return_urls.first().cloned(),
+        continue_url: None,
     })
 }
 
