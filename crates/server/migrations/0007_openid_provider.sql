@@ -37,7 +37,8 @@ CREATE TABLE signing_keys (
 
 -- An authorization request waiting for the person to sign in, bound to the browser by a cookie
 -- holding its id. `sign_in_after`: only a session whose sign-in is this recent answers it
--- (`prompt=login`, `max_age`).
+-- (`prompt=login`, `max_age`); `stale_sid`: the session that was live then, which never does
+-- (a new sign-in makes a new session).
 CREATE TABLE authorization_requests (
     id_hash TEXT PRIMARY KEY,
     client_id TEXT NOT NULL,
@@ -47,6 +48,7 @@ CREATE TABLE authorization_requests (
     nonce TEXT,
     code_challenge TEXT,
     sign_in_after BIGINT NOT NULL,
+    stale_sid TEXT,
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL
 );

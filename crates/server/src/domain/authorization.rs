@@ -142,9 +142,11 @@ fn is_challenge(value: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
-/// True when the session answers a request that needs a sign-in at or after `sign_in_after`.
-fn fresh_enough(live: &Live, sign_in_after: i64) -> bool {
-    live.auth_time >= sign_in_after
+/// True when the session answers the request: signed in recently enough, and not the session
+/// the request asked to sign in again over (`prompt=login`, `max_age`).
+fn fresh_enough(live: &Live, request: &PendingRequest) -> bool {
+    live.auth_time >= request.sign_in_after
+        && request.stale_sid.as_deref() != Some(live.sid.as_str())
 }
 
 /// The authorization endpoint.
@@ -244,14 +246,19 @@ pub async fn authorize(
         Some(_) => return refuse("invalid_request", "max_age must be a number of seconds"),
     };
     let live = session::live(state, held_session).await?;
-    // `prompt=login`: only a sign-in made for this request; `max_age`: only one that recent.
-    let sign_in_after = if prompts.contains(&"login") {
-        now
-    } else {
-        match (max_age, &live) {
-            (Some(age), Some(live)) if now - live.auth_time > age => now,
-            _ => 0,
-        }
+    // `prompt=login`, and `max_age` when the sign-in is older (`max_age=0` is `prompt=login`,
+    // Core §3.1.2.1): only a new sign-in answers, never the session live now, even if it was
+    // made this very second.
+    let sign_in_again = prompts.contains(&"login")
+        || match (max_age, &live) {
+            (Some(0), _) => true,
+            (Some(age), Some(live)) => now - live.auth_time > age,
+            _ => false,
+        };
+    let (sign_in_after, stale_sid) = match (&live, sign_in_again) {
+        (Some(live), true) => (now, Some(live.sid.clone())),
+        (None, true) => (now, None),
+        (_, false) => (0, None),
     };
     let request = PendingRequest {
         client_id: client.id.clone(),
@@ -261,8 +268,9 @@ pub async fn authorize(
         nonce: params.nonce.clone(),
         code_challenge: challenge,
         sign_in_after,
+        stale_sid,
     };
-    if let Some(live) = live.filter(|live| fresh_enough(live, sign_in_after)) {
+    if let Some(live) = live.filter(|live| fresh_enough(live, &request)) {
         return Ok(Answer::Redirect(
             issue_code(state, &request, &live, now).await?,
         ));
@@ -307,7 +315,7 @@ pub async fn resume(
         return Ok(Answer::Refuse(Refusal::UnknownClient));
     }
     match session::live(state, held_session).await? {
-        Some(live) if fresh_enough(&live, request.sign_in_after) => {
+        Some(live) if fresh_enough(&live, &request) => {
             // One answer per request, even on a double click.
             if !storage::authorizations::take_request(&state.db, &id_hash).await? {
                 return Ok(Answer::Refuse(Refusal::NoPendingRequest));

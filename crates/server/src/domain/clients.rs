@@ -170,14 +170,18 @@ pub async fn authenticate(
 }
 
 /// The one client's `initiate_login_uri`, when exactly one client has one: where a person who
-/// signed in with no request pending goes (OpenID Connect Core §4).
+/// signed in with no request pending goes, with the `iss` the client must start its login at
+/// (OpenID Connect Core §4: third-party initiated login).
 pub async fn initiate_login_uri(state: &AppState) -> ApiResult<Option<String>> {
     let clients = storage::clients::all(&state.db).await?;
     let mut uris = clients.into_iter().filter_map(|c| c.initiate_login_uri);
-    Ok(match (uris.next(), uris.next()) {
-        (Some(uri), None) => Some(uri),
-        _ => None,
-    })
+    let (Some(uri), None) = (uris.next(), uris.next()) else {
+        return Ok(None);
+    };
+    let mut url = url::Url::parse(&uri).map_err(|e| anyhow::anyhow!("initiate_login_uri: {e}"))?;
+    url.query_pairs_mut()
+        .append_pair("iss", &state.config.issuer());
+    Ok(Some(url.to_string()))
 }
 
 #[cfg(test)]

@@ -16,6 +16,9 @@ pub struct PendingRequest {
     pub code_challenge: Option<String>,
     /// Only a sign-in at or after this time answers it (`prompt=login`, `max_age`); 0: any.
     pub sign_in_after: i64,
+    /// The session live when the request came, if it may not answer it (`prompt=login`,
+    /// `max_age`): only a new sign-in, which makes a new session, does.
+    pub stale_sid: Option<String>,
 }
 
 pub async fn insert_request(
@@ -31,8 +34,8 @@ pub async fn insert_request(
         .await?;
     sqlx::query(
         "INSERT INTO authorization_requests (id_hash, client_id, redirect_uri, scope, state, nonce,
-         code_challenge, sign_in_after, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         code_challenge, sign_in_after, stale_sid, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(id_hash)
     .bind(&request.client_id)
@@ -42,6 +45,7 @@ pub async fn insert_request(
     .bind(&request.nonce)
     .bind(&request.code_challenge)
     .bind(request.sign_in_after)
+    .bind(&request.stale_sid)
     .bind(now)
     .bind(expires_at)
     .execute(db)
@@ -56,8 +60,8 @@ pub async fn request(
     now: i64,
 ) -> Result<Option<PendingRequest>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT client_id, redirect_uri, scope, state, nonce, code_challenge, sign_in_after
-         FROM authorization_requests WHERE id_hash = $1 AND expires_at >= $2",
+        "SELECT client_id, redirect_uri, scope, state, nonce, code_challenge, sign_in_after,
+         stale_sid FROM authorization_requests WHERE id_hash = $1 AND expires_at >= $2",
     )
     .bind(id_hash)
     .bind(now)
@@ -72,6 +76,7 @@ pub async fn request(
             nonce: r.try_get("nonce")?,
             code_challenge: r.try_get("code_challenge")?,
             sign_in_after: r.try_get("sign_in_after")?,
+            stale_sid: r.try_get("stale_sid")?,
         })
     })
     .transpose()

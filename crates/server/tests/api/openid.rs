@@ -178,6 +178,7 @@ on_both_databases!(
     errors_go_back_to_the_registered_redirect_uri,
     prompt_none_and_prompt_login,
     the_request_waits_for_the_sign_in_and_continues,
+    a_sign_in_with_nothing_pending_goes_to_the_one_initiate_login_uri,
     rotated_keys_sign_new_tokens_and_old_ones_verify_until_retired,
     rp_initiated_logout,
     back_channel_logout_tells_the_clients_of_the_session,
@@ -538,16 +539,42 @@ async fn prompt_none_and_prompt_login(backend: Backend) {
     let params =
         answer_params(&authorize(&app, &browser, &request("portal", &[("prompt", "none")])).await);
     assert!(params.contains_key("code"), "{params:?}");
-    // prompt=login (and max_age=0): the session is not enough, the sign-in screen is the answer.
+    // prompt=login (and max_age=0): the session is not enough, even one signed in this very
+    // second; the sign-in screen is the answer, and only a new sign-in continues.
     for extra in [("prompt", "login"), ("max_age", "0")] {
-        // max_age=0 needs a sign-in older than this second.
-        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let browser = browser_signed_in_again(&app).await;
         let to = location(&authorize(&app, &browser, &request("portal", &[extra])).await);
         assert!(
             to.starts_with(&format!("{}/", app.url)) && !to.contains("code="),
             "{extra:?}: {to}"
         );
+        let continued = browser
+            .get(app.api("/oauth2/authorize/continue"))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            !location(&continued).contains("code="),
+            "{extra:?}: the old session continued"
+        );
+        let signed_in = app
+            .post_as(
+                &browser,
+                "/session",
+                json!({"email": "lee@ngo.example", "password": PASSPHRASE}),
+            )
+            .await;
+        let next = json(signed_in).await["continue_url"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let params = answer_params(&browser.get(&next).send().await.unwrap());
+        assert!(params.contains_key("code"), "{extra:?}: {params:?}");
     }
+    // A recent enough sign-in answers max_age at once.
+    let params =
+        answer_params(&authorize(&app, &browser, &request("portal", &[("max_age", "3600")])).await);
+    assert!(params.contains_key("code"), "{params:?}");
 }
 
 async fn the_request_waits_for_the_sign_in_and_continues(backend: Backend) {
@@ -597,6 +624,39 @@ async fn the_request_waits_for_the_sign_in_and_continues(backend: Backend) {
     let again = browser.get(&next).send().await.unwrap();
     assert_eq!(again.status(), 400);
     assert_eq!(Client::new().get(&next).send().await.unwrap().status(), 400);
+}
+
+async fn a_sign_in_with_nothing_pending_goes_to_the_one_initiate_login_uri(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.signed_up("lee@ngo.example").await;
+    let sign_in = || app.sign_in("lee@ngo.example", PASSPHRASE);
+    assert!(json(sign_in().await).await.get("continue_url").is_none());
+    let add = |id: &str, uri: &str| Registration {
+        id: id.into(),
+        redirect_uris: vec![REDIRECT.into()],
+        initiate_login_uri: Some(uri.into()),
+        ..Default::default()
+    };
+    clients::add(
+        &app.state.db,
+        &add("portal", "https://portal.example/start-login/?next=%2F"),
+    )
+    .await
+    .unwrap();
+    let next = json(sign_in().await).await["continue_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let iss: String = url::form_urlencoded::byte_serialize(app.api("").as_bytes()).collect();
+    assert_eq!(
+        next,
+        format!("https://portal.example/start-login/?next=%2F&iss={iss}")
+    );
+    // Two clients that could start a login: nobody is sent to either.
+    clients::add(&app.state.db, &add("other", "https://other.example/login"))
+        .await
+        .unwrap();
+    assert!(json(sign_in().await).await.get("continue_url").is_none());
 }
 
 async fn rotated_keys_sign_new_tokens_and_old_ones_verify_until_retired(backend: Backend) {
