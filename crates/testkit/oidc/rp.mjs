@@ -15,6 +15,7 @@
 // Prints "listening on <base url>" once discovery succeeded.
 //
 // Routes (base = http://127.0.0.1:PORT):
+//   GET  /             a page with its two links: "Sign in at …" and "Sign out at the relying party"
 //   GET  /login        starts a sign-in; prompt, max_age, login_hint, ui_locales pass through
 //   GET  /callback     the redirect_uri: the code exchanged, the ID token verified, userinfo
 //                      fetched; a page with <pre id="claims"> or <p id="error">
@@ -250,6 +251,7 @@ http
   .createServer(async (req, res) => {
     const url = new URL(req.url, base);
     try {
+      if (req.method === 'GET' && url.pathname === '/') return page(res, 200, 'Test relying party', '');
       if (req.method === 'GET' && url.pathname === '/login') return await login(req, res, url);
       if (req.method === 'GET' && url.pathname === '/callback') return await callback(req, res, url);
       if (req.method === 'GET' && url.pathname === '/logout') return logout(req, res);
