@@ -385,7 +385,8 @@ async fn login_hint_and_ui_locales_reach_the_sign_in_screen_without_overwriting_
             "the sign-in screen in French",
         )
         .await;
-    let email_value = "return document.getElementById('email').value;";
+    // Null until the screen is drawn (the wait polls again).
+    let email_value = "const e = document.getElementById('email'); return e && e.value;";
     browser
         .wait_script(
             email_value,
@@ -558,6 +559,45 @@ async fn prompt_none_answers_with_a_code_when_signed_in_and_login_required_when_
     match world.rp_answer().await {
         Err(error) => assert_eq!(error, "login_required"),
         Ok(claims) => panic!("prompt=none without a session signed in: {claims:#}"),
+    }
+    world.close().await;
+}
+
+#[tokio::test]
+async fn prompt_login_and_max_age_zero_ask_for_the_password_again_despite_the_session() {
+    let world = World::start(Registration::default()).await;
+    let link = world.invite(&KOFI).await;
+    world.sign_up_invited(&KOFI, &link).await;
+    world.browser.wait_path("/portal").await;
+    let browser = &world.browser;
+
+    for params in [[("prompt", "login")], [("max_age", "0")]] {
+        world.start_at_the_rp(&params).await;
+        // Our sign-in screen, not a code at once.
+        let sign_in = format!("{}/", world.server.url);
+        browser
+            .wait_until(
+                || async {
+                    let url = browser
+                        .client
+                        .current_url()
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    match url.as_str().starts_with(&sign_in) {
+                        true => Ok(()),
+                        false => Err(url.to_string()),
+                    }
+                },
+                &format!("the sign-in screen again for {params:?}"),
+            )
+            .await;
+        browser.wait_text(SIGN_IN).await;
+        browser.fill("Email Address", KOFI.email).await;
+        browser.fill("Password", PASSPHRASE).await;
+        browser.click_button("Sign in").await;
+        // openid-client checked auth_time against max_age=0 itself.
+        let shown = world.rp_claims().await;
+        assert_claims(&world, &shown, &KOFI, "local");
     }
     world.close().await;
 }
