@@ -19,11 +19,13 @@
 //   GET  /login        starts a sign-in; prompt, max_age, login_hint, ui_locales pass through
 //   GET  /callback     the redirect_uri: the code exchanged, the ID token verified, userinfo
 //                      fetched; a page with <pre id="claims"> or <p id="error">
-//   GET  /logout       RP-initiated logout (id_token_hint, post_logout_redirect_uri, state)
-//   GET  /logged-out   the post_logout_redirect_uri: <pre id="logout"> (the state received and
-//                      the one sent)
+//   GET  /logout       RP-initiated logout (id_token_hint, or client_id when it holds no ID
+//                      token for this browser; post_logout_redirect_uri, state)
+//   GET  /logged-out   the post_logout_redirect_uri: <pre id="logout"> (the state received,
+//                      whether we sent it, and with id_token_hint or client_id)
 //   POST /backchannel  the backchannel_logout_uri (form: logout_token)
-//   GET  /backchannel/received  JSON: the claims of every verified logout token, in order
+//   GET  /backchannel/received  JSON: the claims of every verified logout token, in order (with
+//                               its header as _header and the token itself as _token)
 //   GET  /backchannel/rejected  JSON: why each refused logout token was refused
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -58,8 +60,9 @@ const jwks = jose.createRemoteJWKSet(new URL(metadata.jwks_uri));
 const pending = new Map();
 // Signed-in browsers (cookie rp_session), by session id: the ID token for logout.
 const sessions = new Map();
-// The state of each RP-initiated logout sent, by state.
-const logouts = new Set();
+// Each RP-initiated logout sent: its state → what named the session ('id_token_hint', or
+// 'client_id' when this relying party holds no ID token for the browser).
+const logouts = new Map();
 const received = [];
 const rejected = [];
 
@@ -181,7 +184,6 @@ function logout(req, res) {
   const sid = cookie(req, 'rp_session');
   const session = sid && sessions.get(sid);
   const state = client.randomState();
-  logouts.add(state);
   const params = { post_logout_redirect_uri: postLogoutRedirectUri, state };
   if (session) {
     params.id_token_hint = session.idToken;
@@ -189,6 +191,7 @@ function logout(req, res) {
   } else {
     params.client_id = clientId;
   }
+  logouts.set(state, session ? 'id_token_hint' : 'client_id');
   const target = client.buildEndSessionUrl(config, params);
   res.writeHead(303, {
     location: target.href,
@@ -200,13 +203,10 @@ function logout(req, res) {
 
 function loggedOut(req, res, url) {
   const state = url.searchParams.get('state');
-  const known = state !== null && logouts.delete(state);
-  page(
-    res,
-    200,
-    'Signed out at the relying party',
-    `<pre id="logout">${escape(JSON.stringify({ state, state_sent_by_us: known }, null, 2))}</pre>`,
-  );
+  const sent = (state !== null && logouts.get(state)) || null;
+  logouts.delete(state);
+  const shown = { state, state_sent_by_us: sent !== null, sent_with: sent };
+  page(res, 200, 'Signed out at the relying party', `<pre id="logout">${escape(JSON.stringify(shown, null, 2))}</pre>`);
 }
 
 async function readForm(req) {
@@ -236,7 +236,7 @@ async function backchannel(req, res) {
     if (payload.sub === undefined && payload.sid === undefined) throw new Error('neither sub nor sid');
     if ('nonce' in payload) throw new Error('a logout token must not carry a nonce');
     if (received.some((p) => p.jti === payload.jti)) throw new Error('a replayed jti');
-    received.push({ ...payload, _header: protectedHeader });
+    received.push({ ...payload, _header: protectedHeader, _token: token });
     res.writeHead(200, { 'cache-control': 'no-store' });
     res.end();
   } catch (err) {

@@ -160,32 +160,49 @@ impl TestRelyingParty {
         self.get_json("/backchannel/rejected").await
     }
 
+    /// POSTs `logout_token` to the relying party's back-channel logout uri, as a provider
+    /// would, and returns the status it answered (200 verified, 400 refused).
+    pub async fn post_logout_token(&self, token: &str) -> u16 {
+        let port = self.urls.port;
+        let body = format!("logout_token={}", encode(token));
+        let (status, _) =
+            tokio::task::spawn_blocking(move || http(port, "POST", "/backchannel", Some(&body)))
+                .await
+                .expect("the request thread");
+        status
+    }
+
     async fn get_json(&self, path: &'static str) -> Vec<serde_json::Value> {
         let port = self.urls.port;
-        let body = tokio::task::spawn_blocking(move || http_get(port, path))
+        let (status, body) = tokio::task::spawn_blocking(move || http(port, "GET", path, None))
             .await
             .expect("the request thread");
+        assert_eq!(status, 200, "GET {path}: {body}");
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path} answered {body:?}: {e}"))
     }
 }
 
-/// A plain HTTP/1.0 GET on loopback (the server closes the connection after its answer);
-/// returns the body of a 200.
-fn http_get(port: u16, path: &str) -> String {
+/// A plain HTTP/1.0 request on loopback (the server closes the connection after its answer),
+/// with a form body or none; returns the status and the body.
+fn http(port: u16, method: &str, path: &str, form: Option<&str>) -> (u16, String) {
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    write!(
-        stream,
-        "GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n"
-    )
-    .expect("request");
+    let mut request = format!("{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n");
+    if let Some(form) = form {
+        request.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+        request.push_str(&format!("Content-Length: {}\r\n", form.len()));
+    }
+    request.push_str("\r\n");
+    request.push_str(form.unwrap_or_default());
+    stream.write_all(request.as_bytes()).expect("request");
     let mut answer = String::new();
     stream.read_to_string(&mut answer).expect("answer");
     let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
-    assert!(
-        head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
-        "{head}"
-    );
-    body.to_owned()
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {head:?}"));
+    (status, body.to_owned())
 }
 
 impl Drop for TestRelyingParty {

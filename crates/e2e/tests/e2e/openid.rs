@@ -234,6 +234,53 @@ impl World {
         }
     }
 
+    /// Clicks "Sign out at the relying party" on its page (RP-initiated logout through our
+    /// end-session endpoint) and returns what its post-logout redirect uri received: the state
+    /// (`state_sent_by_us`: it is one the relying party sent) and `sent_with`.
+    async fn sign_out_at_the_rp(&self) -> Value {
+        let browser = &self.browser;
+        browser.goto(&self.rp.urls.base).await;
+        browser.click_button("Sign out at the relying party").await;
+        let back = self.rp.urls.post_logout_redirect_uri();
+        browser
+            .wait_until(
+                || async {
+                    let url = browser
+                        .client
+                        .current_url()
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    match url.as_str().starts_with(&back) {
+                        true => Ok(()),
+                        false => Err(url.to_string()),
+                    }
+                },
+                "back at the post-logout redirect uri",
+            )
+            .await;
+        let logout = browser
+            .wait_until(
+                || async {
+                    let shown = browser
+                        .script(
+                            "const p = document.getElementById('logout'); return p && p.textContent;",
+                            vec![],
+                        )
+                        .await;
+                    shown.as_str().map(str::to_owned).ok_or(format!("{shown}"))
+                },
+                "#logout on the relying party's page",
+            )
+            .await;
+        let logout: Value = serde_json::from_str(&logout).expect("the logout JSON");
+        assert!(
+            logout["state"].is_string(),
+            "the state came back: {logout:#}"
+        );
+        assert_eq!(logout["state_sent_by_us"], true, "{logout:#}");
+        logout
+    }
+
     /// `GET /api/session` from our own origin, as the SPA asks it: the status code.
     async fn session_status(&self) -> u64 {
         self.browser.goto(&format!("{}/", self.server.url)).await;
@@ -616,42 +663,8 @@ async fn rp_initiated_logout_ends_our_session_and_returns_with_the_state() {
     assert_eq!(world.session_status().await, 200, "signed in on our side");
 
     // Back at the relying party's page: its "Sign out" link, with id_token_hint and state.
-    browser.goto(&world.rp.urls.base).await;
-    browser.click_button("Sign out at the relying party").await;
-    browser
-        .wait_until(
-            || async {
-                let url = browser
-                    .client
-                    .current_url()
-                    .await
-                    .map_err(|e| e.to_string())?;
-                if url
-                    .as_str()
-                    .starts_with(&world.rp.urls.post_logout_redirect_uri())
-                {
-                    Ok(())
-                } else {
-                    Err(url.to_string())
-                }
-            },
-            "back at the post-logout redirect uri",
-        )
-        .await;
-    let logout = browser
-        .script(
-            "const p = document.getElementById('logout'); return p && p.textContent;",
-            vec![],
-        )
-        .await;
-    let logout: Value = serde_json::from_str(logout.as_str().expect("#logout on the page"))
-        .expect("the logout JSON");
-    assert!(
-        logout["state"].is_string(),
-        "the state came back: {logout:#}"
-    );
-    assert_eq!(logout["state_sent_by_us"], true, "{logout:#}");
-
+    let logout = world.sign_out_at_the_rp().await;
+    assert_eq!(logout["sent_with"], "id_token_hint", "{logout:#}");
     assert_eq!(world.session_status().await, 401, "our session ended");
 
     // The relying party that got an ID token in that session is told by a logout token too.
@@ -661,6 +674,17 @@ async fn rp_initiated_logout_ends_our_session_and_returns_with_the_state() {
         "{:#}",
         tokens[0]
     );
+
+    // Signed in on our side only (the relying party holds no ID token): its logout names
+    // itself by client_id, and is honoured the same way.
+    browser.goto(&format!("{}/", world.server.url)).await;
+    browser.fill("Email Address", KOFI.email).await;
+    browser.fill("Password", PASSPHRASE).await;
+    browser.click_button("Sign in").await;
+    browser.wait_path("/portal").await;
+    let logout = world.sign_out_at_the_rp().await;
+    assert_eq!(logout["sent_with"], "client_id", "{logout:#}");
+    assert_eq!(world.session_status().await, 401, "our session ended");
     world.close().await;
 }
 
@@ -697,5 +721,30 @@ async fn sign_out_in_our_spa_sends_a_verified_back_channel_logout_token() {
     );
     assert!(world.rp.rejected_logout_tokens().await.is_empty());
     assert_eq!(world.session_status().await, 401);
+
+    // The relying party's checks are real: the same token with one signature character
+    // changed is refused, and so is the genuine token replayed.
+    let genuine = str_of(token, "_token");
+    let signature_at = genuine.rfind('.').expect("a compact JWS") + 1;
+    let mut forged = genuine.to_owned();
+    let swap = if genuine[signature_at..].starts_with('A') {
+        "B"
+    } else {
+        "A"
+    };
+    forged.replace_range(signature_at..=signature_at, swap);
+    assert_eq!(world.rp.post_logout_token(&forged).await, 400);
+    assert_eq!(world.rp.post_logout_token(genuine).await, 400);
+    let rejected = world.rp.rejected_logout_tokens().await;
+    assert_eq!(rejected.len(), 2, "{rejected:#?}");
+    assert!(
+        str_of(&rejected[0], "reason").contains("signature"),
+        "{rejected:#?}"
+    );
+    assert!(
+        str_of(&rejected[1], "reason").contains("jti"),
+        "{rejected:#?}"
+    );
+    assert_eq!(world.rp.received_logout_tokens().await.len(), 1);
     world.close().await;
 }
