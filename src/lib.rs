@@ -7,8 +7,10 @@
 //! - `flows/`: pure state machines the pages render; `api.rs`: every HTTP call;
 //! - `ui.rs`: the language in force, the live region, the public configuration; `i18n/`: every
 //!   string in every language; `storage.rs`: every sessionStorage key;
-//! - `deployment.rs`: the base path and `config.json` (where the API is).
+//! - `deployment.rs`: the base path and `config.json` (where the API is); `address.rs`: the
+//!   query string, and leaving for the server's `continue_url` after a sign-in.
 
+pub mod address;
 pub mod api;
 pub mod components;
 pub mod deployment;

@@ -118,14 +118,8 @@ pub fn focus_id(id: &'static str) {
 
 /// The language the person chose with `?lang=` or the switcher, if any.
 pub fn chosen_lang() -> Option<Lang> {
-    let from_query = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .and_then(|q| {
-            q.trim_start_matches('?')
-                .split('&')
-                .find_map(|kv| kv.strip_prefix("lang=").map(str::to_owned))
-        })
-        .and_then(|tag| Lang::from_tag(&tag));
+    let from_query =
+        crate::address::param(&crate::address::search(), "lang").and_then(|t| Lang::from_tag(&t));
     from_query.or_else(|| storage::lang().and_then(|t| Lang::from_tag(&t)))
 }
 

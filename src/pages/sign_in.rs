@@ -5,6 +5,7 @@
 //! at the server and leave for the provider; a failed one comes back here with
 //! `?social_error=<code>`, shown above the buttons.
 
+use crate::address;
 use crate::api;
 use crate::components::card::{page_title, Card};
 use crate::forms::fields::{EMAIL, PASSWORD};
@@ -24,17 +25,13 @@ use std::time::Duration;
 /// bookmark must not show it again).
 fn social_error_from_query() -> Option<Msg> {
     let window = web_sys::window()?;
-    let search = window.location().search().ok()?;
-    let code = search.trim_start_matches('?').split('&').find_map(|kv| {
-        kv.strip_prefix(SOCIAL_ERROR_PARAM)
-            .and_then(|rest| rest.strip_prefix('='))
-    })?;
+    let code = address::param(&address::search(), SOCIAL_ERROR_PARAM)?;
     if let Ok(history) = window.history() {
         let here = crate::deployment::base_path();
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&here));
     }
     Some(Msg::Error(
-        ErrorCode::from_wire(code).unwrap_or(ErrorCode::SocialFailed),
+        ErrorCode::from_wire(&code).unwrap_or(ErrorCode::SocialFailed),
     ))
 }
 
@@ -44,6 +41,12 @@ pub fn SignIn() -> impl IntoView {
     let navigate = use_navigate();
     let form = Form::new(ui);
     let email = form.kept(&EMAIL, Draft::SignIn);
+    // An OpenID client's `login_hint` fills an empty field; never what was typed or kept.
+    if email.value.with_untracked(String::is_empty) {
+        if let Some(hint) = address::login_hint(&address::search()) {
+            email.value.set(hint);
+        }
+    }
     let password = form.field(&PASSWORD);
     // Seconds until the server accepts another try (a lockout or the client throttle).
     let wait = RwSignal::new(0u32);
@@ -89,8 +92,12 @@ pub fn SignIn() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             match api::sign_in(&request).await {
-                Ok(_) => {
+                Ok(view) => {
                     storage::clear_invitation();
+                    // Leaving for the OpenID client: the form stays busy until the page goes.
+                    if address::continue_to(view.continue_url.as_deref()) {
+                        return;
+                    }
                     navigate("/portal", Default::default());
                 }
                 Err(err) => {

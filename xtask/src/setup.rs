@@ -1,7 +1,7 @@
 //! `cargo xtask setup`: installs every tool the project needs, each only when missing or at the
 //! wrong version, so a second run takes a second. Nothing is downloaded from GitHub: Rust tools
-//! come from crates.io, wasm-opt from the npm registry, schemathesis from PyPI (into a
-//! virtualenv), Chromium and PostgreSQL from Debian.
+//! come from crates.io, wasm-opt and the tests' OpenID provider and relying party from the npm
+//! registry, schemathesis from PyPI (into a virtualenv), Chromium and PostgreSQL from Debian.
 
 use crate::cmd::{self, command, output, Result};
 use std::path::Path;
@@ -12,6 +12,9 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
 /// panva's oidc-provider (OpenID Certified): the real OpenID provider of the social sign-in tests.
 pub const OIDC_PROVIDER_VERSION: &str = "9.13.3";
+/// panva's openid-client (OpenID Certified relying party): the test relying party that drives
+/// our own OpenID Provider end to end (`crates/testkit/oidc/rp.mjs`).
+pub const OPENID_CLIENT_VERSION: &str = "6.9.0";
 /// Deque's axe-core: the WCAG 2.2 AA rules the end-to-end accessibility checks run in Chromium
 /// (`crates/e2e/src/a11y.rs` injects its `axe.min.js`).
 pub const AXE_CORE_VERSION: &str = "4.10.3";
@@ -57,6 +60,7 @@ pub fn run(purpose: Purpose) -> Result {
     }
     if purpose == Purpose::Test {
         npm_package("oidc-provider", OIDC_PROVIDER_VERSION)?;
+        npm_package("openid-client", OPENID_CLIENT_VERSION)?;
         npm_package("axe-core", AXE_CORE_VERSION)?;
         schemathesis()?;
         cargo_fuzz()?;

@@ -135,33 +135,14 @@ impl TestServer {
         inviter: Option<&str>,
         language: Option<&str>,
     ) -> String {
-        // Async: the SMTP sink receiving the invitation runs on this test's runtime.
-        let mut cmd = tokio::process::Command::new(server_bin());
-        cmd.args(["invite", "--email", email, "--organization", organization]);
+        let mut args = vec!["invite", "--email", email, "--organization", organization];
         if let Some(inviter) = inviter {
-            cmd.args(["--inviter", inviter]);
+            args.extend(["--inviter", inviter]);
         }
         if let Some(language) = language {
-            cmd.args(["--language", language]);
+            args.extend(["--language", language]);
         }
-        let out = cmd
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .output()
-            .await
-            .expect("the invite command runs");
-        assert!(
-            out.status.success(),
-            "invite failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let link = stdout
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .expect("invite prints the link last")
-            .trim()
-            .to_owned();
+        let link = self.cli(&args).await;
         let public_url = self
             .env
             .iter()
@@ -173,6 +154,59 @@ impl TestServer {
             "the link {link} is not on {public_url}"
         );
         link
+    }
+}
+
+impl TestServer {
+    /// Runs the server binary with `args` (`invite …`, `client add …`) against the same
+    /// database and mail settings, as an administrator would, and returns the last non-empty
+    /// line of its output (the invitation link, a client's secret). Panics when it fails.
+    pub async fn cli(&self, args: &[&str]) -> String {
+        // Async: the SMTP sink receiving an invitation runs on this test's runtime.
+        let out = tokio::process::Command::new(server_bin())
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .await
+            .expect("the server binary runs");
+        assert!(
+            out.status.success(),
+            "partner-login-server {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_else(|| panic!("partner-login-server {} printed nothing", args.join(" ")))
+            .trim()
+            .to_owned()
+    }
+
+    /// Registers an OpenID client (`partner-login-server client add --id ID …`, with the
+    /// other options in `args`) and returns its secret, printed alone on the last line
+    /// (a public client, `--public`, has none: `None`).
+    pub async fn add_client(&self, id: &str, args: &[&str]) -> Option<String> {
+        let mut all = vec!["client", "add", "--id", id];
+        all.extend_from_slice(args);
+        let last = self.cli(&all).await;
+        (!args.contains(&"--public")).then_some(last)
+    }
+
+    /// The issuer of the server's OpenID Provider (`{PUBLIC_URL}/api` unless `ISSUER_URL`
+    /// or `API_PUBLIC_URL` is set).
+    pub fn issuer(&self) -> String {
+        let var = |name: &str| {
+            self.env
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim_end_matches('/').to_owned())
+        };
+        var("ISSUER_URL")
+            .or_else(|| var("API_PUBLIC_URL"))
+            .unwrap_or_else(|| format!("{}/api", self.url))
     }
 }
 

@@ -1,11 +1,13 @@
 //! Real test infrastructure, shared by the server's integration tests and the end-to-end tests:
-//! an SMTP server on loopback that keeps what it receives, throwaway PostgreSQL clusters, and a
-//! real OpenID provider.
+//! an SMTP server on loopback that keeps what it receives, throwaway PostgreSQL clusters, a
+//! real OpenID provider, and a real OpenID relying party (for our own provider).
 
 mod oidc;
 mod postgres;
+mod rp;
 mod smtp;
 
 pub use oidc::{free_port, OidcClient, OidcProvider};
 pub use postgres::Postgres;
+pub use rp::{RelyingPartyUrls, TestRelyingParty};
 pub use smtp::{Message, SmtpSink};

@@ -138,6 +138,16 @@ impl Flow {
         storage::forget_draft(self.draft());
         self.go(path, Default::default());
     }
+
+    /// Leaves the completed flow, signed in: for the server's `continue_url` when it gave one
+    /// (the form stays busy until the page goes), else for the account page.
+    fn leave_for(self, continue_url: Option<&str>) {
+        storage::forget_draft(self.draft());
+        if !crate::address::continue_to(continue_url) {
+            self.form.end();
+            self.go("/portal", Default::default());
+        }
+    }
 }
 
 /// Whether a refusal says the flow is gone (expired or unknown).

@@ -28,11 +28,10 @@ pub(super) fn complete(flow: Flow) {
     let pending = (flow.last.complete)(flow_id, form);
     spawn_local(async move {
         match pending.await {
-            Ok(_) => {
+            Ok(view) => {
                 storage::clear_invitation();
                 flow.apply(Event::Completed);
-                form.end();
-                flow.leave("/portal");
+                flow.leave_for(view.continue_url.as_deref());
                 return;
             }
             Err(err) => {

@@ -4,6 +4,7 @@ mod accessibility;
 mod deployment;
 mod keyboard;
 mod languages;
+mod openid;
 mod pointer;
 mod sign_in;
 mod signup;
