@@ -135,33 +135,14 @@ impl TestServer {
         inviter: Option<&str>,
         language: Option<&str>,
     ) -> String {
-        // Async: the SMTP sink receiving the invitation runs on this test's runtime.
-        let mut cmd = tokio::process::Command::new(server_bin());
-        cmd.args(["invite", "--email", email, "--organization", organization]);
+        let mut args = vec!["invite", "--email", email, "--organization", organization];
         if let Some(inviter) = inviter {
-            cmd.args(["--inviter", inviter]);
+            args.extend(["--inviter", inviter]);
         }
         if let Some(language) = language {
-            cmd.args(["--language", language]);
+            args.extend(["--language", language]);
         }
-        let out = cmd
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .output()
-            .await
-            .expect("the invite command runs");
-        assert!(
-            out.status.success(),
-            "invite failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let link = stdout
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .expect("invite prints the link last")
-            .trim()
-            .to_owned();
+        let link = last_line(&self.cli(&args).await);
         let public_url = self
             .env
             .iter()
@@ -174,6 +155,60 @@ impl TestServer {
         );
         link
     }
+
+    /// Runs the server binary's command line (`partner-login-server ARGS`) with the server's
+    /// environment (its database, its mail settings), as an administrator would on its host, and
+    /// returns what it printed. Panics when the command fails.
+    pub async fn cli(&self, args: &[&str]) -> String {
+        // Async: an SMTP sink the command sends to may run on this test's runtime.
+        let out = tokio::process::Command::new(server_bin())
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .await
+            .expect("the server's command line runs");
+        assert!(
+            out.status.success(),
+            "partner-login-server {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Registers an OpenID Connect client (`partner-login-server client add --id ID ARGS`) and
+    /// returns its secret (the last line the command prints).
+    pub async fn add_client(&self, id: &str, args: &[&str]) -> String {
+        let mut all = vec!["client", "add", "--id", id];
+        all.extend_from_slice(args);
+        last_line(&self.cli(&all).await)
+    }
+
+    /// The issuer of the server's OpenID Provider (`ISSUER_URL`, by default `API_PUBLIC_URL`:
+    /// the public URL's origin + `/api`).
+    pub fn issuer(&self) -> String {
+        let var = |name: &str| {
+            self.env
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        var("ISSUER_URL")
+            .or_else(|| var("API_PUBLIC_URL"))
+            .unwrap_or_else(|| format!("{}/api", self.url))
+    }
+}
+
+/// The last line of a command's output that is not blank, trimmed.
+fn last_line(stdout: &str) -> String {
+    stdout
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_else(|| panic!("the command printed nothing: {stdout:?}"))
+        .trim()
+        .to_owned()
 }
 
 impl Drop for TestServer {

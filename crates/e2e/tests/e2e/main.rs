@@ -5,6 +5,7 @@ mod deployment;
 mod keyboard;
 mod languages;
 mod pointer;
+mod portal;
 mod sign_in;
 mod signup;
 mod smoke;
