@@ -24,11 +24,11 @@ def home(request):
 @require_GET
 @psa("social:complete")
 def start_login(request, backend):
-    """Third-party initiated login: partner-login sends the browser here (with `iss`, which
-    only names the one provider this site has) and the sign-in starts at once."""
-    if request.user.is_authenticated:
-        return redirect("home")
-    return do_auth(request.backend, redirect_name="next")
+    """Starts the sign-in on a GET (social-auth-app-django 8's `social:begin` takes a POST
+    only): the client's initiate_login_uri, as in the portal's patched SocialAuthLoginView
+    (docs/portal-migration.md)."""
+    auth.logout(request)
+    return do_auth(request.backend, redirect_name=auth.REDIRECT_FIELD_NAME)
 
 
 @never_cache
