@@ -66,7 +66,6 @@ SOCIAL_AUTH_OIDC_OIDC_ENDPOINT = os.environ["PARTNER_LOGIN_ISSUER"]
 SOCIAL_AUTH_OIDC_KEY = os.environ["PARTNER_LOGIN_CLIENT_ID"]
 SOCIAL_AUTH_OIDC_SECRET = os.environ["PARTNER_LOGIN_CLIENT_SECRET"]
 SOCIAL_AUTH_OIDC_USE_PKCE = True
-SOCIAL_AUTH_OIDC_SCOPE = ["openid", "email", "profile"]
 # The claims kept in UserSocialAuth.extra_data (read from the userinfo response).
 SOCIAL_AUTH_OIDC_EXTRA_DATA = [
     "email",
