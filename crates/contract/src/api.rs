@@ -47,6 +47,23 @@ pub mod paths {
     /// answers a redirect to the SPA: the portal when signed in, `/social/invitation-needed`
     /// when nobody invited that address, else the sign-in screen with `?social_error=<code>`.
     pub const SOCIAL_CALLBACK: &str = "/social/{provider}/callback";
+    /// The OpenID Provider's metadata (Discovery 1.0), under the issuer.
+    pub const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
+    /// The OpenID Provider's public signing keys (a JWK Set).
+    pub const JWKS: &str = "/oauth2/jwks";
+    /// The authorization endpoint (`GET` or `POST`, OpenID Connect Core §3.1.2).
+    pub const AUTHORIZE: &str = "/oauth2/authorize";
+    /// Where the SPA sends the browser once signed in, to finish the authorization request it
+    /// came with ([`SessionView::continue_url`]).
+    ///
+    /// [`SessionView::continue_url`]: super::SessionView::continue_url
+    pub const AUTHORIZE_CONTINUE: &str = "/oauth2/authorize/continue";
+    /// The token endpoint (`POST`, form-encoded).
+    pub const TOKEN: &str = "/oauth2/token";
+    /// The userinfo endpoint (`GET` or `POST`, `Authorization: Bearer`).
+    pub const USERINFO: &str = "/oauth2/userinfo";
+    /// The end-session endpoint (RP-Initiated Logout 1.0).
+    pub const END_SESSION: &str = "/oauth2/logout";
 }
 
 /// The SPA's route for a verified provider address that has no account and no invitation; the
@@ -361,6 +378,35 @@ pub struct SessionView {
     /// Only the answers that sign in carry it; `GET /session` never does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continue_url: Option<String>,
+}
+
+/// The token endpoint's answer (OpenID Connect Core §3.1.3.3). No refresh token: the relying
+/// party keeps its own session, and asks again (at once, while ours lives) when it needs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenResponse {
+    /// Opaque, for the userinfo endpoint only.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds the access token lives.
+    pub expires_in: i64,
+    /// The ID token: a JWT signed RS256 by a key of the JWKS.
+    pub id_token: String,
+    /// The scopes granted.
+    pub scope: String,
+}
+
+/// An OAuth 2.0 error answer of the token and userinfo endpoints (RFC 6749 §5.2): what relying
+/// parties read there, rather than a problem+json.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OAuthErrorBody {
+    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unsupported_grant_type`,
+    /// `invalid_token`.
+    pub error: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! The command line: `serve` and `invite`.
+//! The command line: `serve`, `invite`, and the OpenID Provider's `client` and `keys`.
 
 use crate::config::Config;
 use clap::{Parser, Subcommand};
@@ -36,6 +36,65 @@ pub enum Command {
         #[command(flatten)]
         config: Config,
     },
+    /// The applications that sign people in through this OpenID Provider.
+    Client {
+        #[command(subcommand)]
+        command: ClientCommand,
+        #[command(flatten)]
+        config: Config,
+    },
+    /// The provider's token signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+        #[command(flatten)]
+        config: Config,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ClientCommand {
+    /// Register a client; prints its secret once, on the last line (none for --public).
+    Add {
+        #[arg(long)]
+        id: String,
+        /// Where the authorization answers go (exact match; repeat for several).
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+        /// Where the end-session endpoint may send the person back (repeatable).
+        #[arg(long = "post-logout-redirect-uri")]
+        post_logout_redirect_uris: Vec<String>,
+        /// Where logout tokens are POSTed when a session it got an ID token in ends.
+        #[arg(long)]
+        backchannel_logout_uri: Option<String>,
+        /// The client's URL that starts its own login (OpenID Connect Core §4): where people go
+        /// after signing up or signing in with no request pending, if only one client has one.
+        #[arg(long)]
+        initiate_login_uri: Option<String>,
+        /// A public client (a browser or native application): no secret, PKCE required.
+        #[arg(long)]
+        public: bool,
+    },
+    /// List the clients (never their secrets).
+    List,
+    /// Remove a client.
+    Remove {
+        #[arg(long)]
+        id: String,
+    },
+    /// Give a confidential client a new secret, printed on the last line; the old one stops
+    /// working at once.
+    RotateSecret {
+        #[arg(long)]
+        id: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Add a signing key that signs from now on; the previous one stays published until the
+    /// tokens it signed have expired, and keys superseded longer ago are retired.
+    Rotate,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -70,7 +129,82 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", created.link);
             Ok(())
         }
+        Command::Client { command, config } => {
+            let db = crate::storage::connect(&config.database_url).await?;
+            client(&db, command).await
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate,
+            config,
+        } => {
+            let db = crate::storage::connect(&config.database_url).await?;
+            let (kid, retired) = crate::domain::signing_keys::rotate(&db).await?;
+            println!("New signing key {kid}; {retired} retired key(s) removed.");
+            Ok(())
+        }
     }
+}
+
+async fn client(db: &crate::storage::Db, command: ClientCommand) -> anyhow::Result<()> {
+    use crate::domain::clients::{self, Registration};
+    match command {
+        ClientCommand::Add {
+            id,
+            redirect_uris,
+            post_logout_redirect_uris,
+            backchannel_logout_uri,
+            initiate_login_uri,
+            public,
+        } => {
+            let registration = Registration {
+                id: id.clone(),
+                redirect_uris,
+                post_logout_redirect_uris,
+                backchannel_logout_uri,
+                initiate_login_uri,
+                public,
+            };
+            match clients::add(db, &registration).await? {
+                Some(secret) => {
+                    println!("Client {id} added. Its secret, shown this once:");
+                    println!("{secret}");
+                }
+                None => println!("Public client {id} added (no secret: it must use PKCE)."),
+            }
+        }
+        ClientCommand::List => {
+            for c in clients::list(db).await? {
+                let kind = if c.secret_hash.is_some() {
+                    "confidential"
+                } else {
+                    "public"
+                };
+                println!("{} ({kind})", c.id);
+                for uri in &c.redirect_uris {
+                    println!("  redirect uri: {uri}");
+                }
+                for uri in &c.post_logout_redirect_uris {
+                    println!("  post-logout redirect uri: {uri}");
+                }
+                if let Some(uri) = &c.backchannel_logout_uri {
+                    println!("  back-channel logout uri: {uri}");
+                }
+                if let Some(uri) = &c.initiate_login_uri {
+                    println!("  initiate login uri: {uri}");
+                }
+            }
+        }
+        ClientCommand::Remove { id } => {
+            clients::remove(db, &id).await?;
+            println!("Client {id} removed.");
+        }
+        ClientCommand::RotateSecret { id } => {
+            let secret = clients::rotate_secret(db, &id).await?;
+            println!("Client {id} has a new secret, shown this once:");
+            println!("{secret}");
+        }
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -102,6 +102,10 @@ pub struct Config {
     /// origin of PUBLIC_URL followed by `/api`.
     #[arg(long, env = "API_PUBLIC_URL")]
     pub api_public_url: Option<String>,
+    /// The OpenID Provider's issuer identifier (what relying parties are configured with; its
+    /// metadata is at `{ISSUER_URL}/.well-known/openid-configuration`). Unset: API_PUBLIC_URL.
+    #[arg(long, env = "ISSUER_URL")]
+    pub issuer_url: Option<String>,
     /// Comma-separated ids of the social sign-in providers, in the order of their buttons
     /// (`unicef,unhcr,wfp,google`). Each one is configured by `OIDC_<ID>_*` variables.
     #[arg(long, env = "OIDC_PROVIDERS", value_delimiter = ',')]
@@ -314,6 +318,14 @@ impl Config {
 
     /// True when the public URL names this machine (`localhost` or a loopback address): a
     /// development set-up, which nobody else can reach.
+    /// The OpenID Provider's issuer: ISSUER_URL, or API_PUBLIC_URL (no trailing slash).
+    pub fn issuer(&self) -> String {
+        match &self.issuer_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => self.api_public_url(),
+        }
+    }
+
     pub fn public_url_is_local(&self) -> bool {
         let url = self.public_url();
         let rest = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);

@@ -153,3 +153,63 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// An error of the OpenID Provider's token and userinfo endpoints, answered as OAuth 2.0 says
+/// (RFC 6749 §5.2, RFC 6750 §3), since relying-party libraries read those bodies.
+#[derive(Debug, thiserror::Error)]
+pub enum OAuthError {
+    #[error("invalid_request: {0}")]
+    InvalidRequest(&'static str),
+    /// The client is unknown or its secret wrong; `basic`: it tried HTTP Basic.
+    #[error("invalid_client")]
+    InvalidClient { basic: bool },
+    #[error("invalid_grant: {0}")]
+    InvalidGrant(&'static str),
+    #[error("unsupported_grant_type")]
+    UnsupportedGrantType,
+    /// The bearer token is missing, unknown or expired.
+    #[error("invalid_token")]
+    InvalidToken,
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+impl From<sqlx::Error> for OAuthError {
+    fn from(err: sqlx::Error) -> Self {
+        OAuthError::Api(err.into())
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let (status, error, description) = match self {
+            OAuthError::Api(err) => return err.into_response(),
+            OAuthError::InvalidRequest(d) => (StatusCode::BAD_REQUEST, "invalid_request", Some(d)),
+            OAuthError::InvalidClient { .. } => (StatusCode::UNAUTHORIZED, "invalid_client", None),
+            OAuthError::InvalidGrant(d) => (StatusCode::BAD_REQUEST, "invalid_grant", Some(d)),
+            OAuthError::UnsupportedGrantType => {
+                (StatusCode::BAD_REQUEST, "unsupported_grant_type", None)
+            }
+            OAuthError::InvalidToken => (StatusCode::UNAUTHORIZED, "invalid_token", None),
+        };
+        let body = partner_login_contract::api::OAuthErrorBody {
+            error: error.to_owned(),
+            error_description: description.map(str::to_owned),
+        };
+        let mut response = (status, axum::Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        let challenge = match error {
+            "invalid_client" => Some("Basic realm=\"partner-login\""),
+            "invalid_token" => Some("Bearer error=\"invalid_token\""),
+            _ => None,
+        };
+        if let Some(challenge) = challenge {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
+        }
+        response
+    }
+}

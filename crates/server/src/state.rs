@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::domain::passwords::Passwords;
+use crate::domain::signing_keys::{self, SigningKeys};
 use crate::mail::Mailer;
 use crate::oidc::Providers;
 use crate::storage::{self, Db};
@@ -18,6 +19,8 @@ pub struct AppState {
     pub social: Arc<Providers>,
     /// argon2id at the configured cost.
     pub passwords: Passwords,
+    /// The OpenID Provider's signing keys (kept in the database; parsed keys cached here).
+    pub signing_keys: SigningKeys,
 }
 
 impl AppState {
@@ -28,12 +31,15 @@ impl AppState {
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_from, &db)?;
         let social = Providers::new(&config.social, &config.api_public_url())?;
         let passwords = Passwords::new(config.password_hash_cost())?;
+        // The first start makes the provider's signing key (OpenID Connect needs one to exist).
+        signing_keys::ensure(&db).await?;
         Ok(Self {
             config: Arc::new(config),
             db,
             mailer,
             social: Arc::new(social),
             passwords,
+            signing_keys: SigningKeys::default(),
         })
     }
 }

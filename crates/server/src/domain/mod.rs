@@ -5,13 +5,21 @@
 //! Flows: `sign_in` (with its lockout, `lockout`), `email_code` (start, show, resend, verify:
 //! both kinds) and each kind's last step (`sign_up`, "Create"; `password_reset`, "Continue"),
 //! `invitation` (create, view, accept: written once, with its `Acceptance` policy),
-//! `social_link`, `session`. Helpers: `limits` (the one "N an hour, then 429" mechanism),
+//! `social_link`, `session`. The OpenID Provider: `authorization` (the authorization endpoint
+//! and its continuation after any way in), `tokens` (token and userinfo endpoints), `logout`
+//! (sign-out everywhere, end-session, back-channel logout), `clients` (the registered relying
+//! parties), `claims` (what is said about a person), `signing_keys` (the keys and the JWTs they
+//! sign). Helpers: `limits` (the one "N an hour, then 429" mechanism),
 //! `new_password`, `passwords`, `secrets`.
 
+pub mod authorization;
+pub mod claims;
+pub mod clients;
 pub mod email_code;
 pub mod invitation;
 pub mod limits;
 pub mod lockout;
+pub mod logout;
 pub mod new_password;
 pub mod password_reset;
 pub mod passwords;
@@ -19,4 +27,6 @@ pub mod secrets;
 pub mod session;
 pub mod sign_in;
 pub mod sign_up;
+pub mod signing_keys;
 pub mod social_link;
+pub mod tokens;

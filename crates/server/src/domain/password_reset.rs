@@ -10,7 +10,7 @@
 use crate::domain::email_code;
 use crate::domain::invitation::{self, Acceptance};
 use crate::domain::new_password;
-use crate::domain::session::{self, NewSession};
+use crate::domain::session::{self, NewSession, WayIn};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::storage;
@@ -60,7 +60,7 @@ pub async fn set_password(
         .await?;
     }
     // The session the browser held ends too, whoever's it was (ASVS 5.0 V7.2.4).
-    let session = session::start(state, &mut tx, held, &account.id, now).await?;
+    let session = session::start(state, &mut tx, held, &account.id, WayIn::Password, now).await?;
     tx.commit().await?;
     storage::guards::clear(&state.db, &account.email).await?;
     tracing::info!(event = "password_reset", sessions_ended = ended);

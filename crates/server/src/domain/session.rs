@@ -17,6 +17,37 @@ pub struct NewSession {
     pub max_age: i64,
 }
 
+/// How a person signed in: it becomes the session's `idp` and `amr`, and through them the
+/// claims of the ID tokens issued from the session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WayIn<'a> {
+    /// With a password (a sign-in, or the password just set by "Create" or "Continue").
+    Password,
+    /// Through a social provider, by its configured id.
+    Social(&'a str),
+}
+
+impl WayIn<'_> {
+    /// `local`, or the social provider's id exactly as configured (the portal reads it).
+    pub fn idp(self) -> String {
+        match self {
+            WayIn::Password => LOCAL_IDP.to_owned(),
+            WayIn::Social(provider) => provider.to_owned(),
+        }
+    }
+
+    /// RFC 8176 method references: `pwd`, or `fed` (a federated sign-in at another provider).
+    pub fn amr(self) -> &'static str {
+        match self {
+            WayIn::Password => "pwd",
+            WayIn::Social(_) => "fed",
+        }
+    }
+}
+
+/// The `idp` of a sign-in with a password.
+pub const LOCAL_IDP: &str = "local";
+
 /// Creates a session for an account inside the caller's transaction, ending the one the
 /// browser held, if any (`held`): a new session id at every sign-in, whether by password, by a
 /// social provider, at the end of a sign-up or of a password reset, and nothing of the session
@@ -26,6 +57,7 @@ pub async fn start(
     conn: &mut sqlx::AnyConnection,
     held: Option<&str>,
     account_id: &str,
+    way: WayIn<'_>,
     now: i64,
 ) -> ApiResult<NewSession> {
     if let Some(held) = held {
@@ -38,29 +70,64 @@ pub async fn start(
         now - state.config.session_absolute_hours * 3600,
     )
     .await?;
-    storage::sessions::insert(conn, &secrets::hash(&id), account_id, now).await?;
+    let sid = secrets::new_token();
+    let idp = way.idp();
+    let session = storage::sessions::NewSession {
+        id_hash: &secrets::hash(&id),
+        account_id,
+        sid: &sid,
+        idp: &idp,
+        amr: way.amr(),
+    };
+    storage::sessions::insert(conn, &session, now).await?;
     Ok(NewSession {
         id,
         max_age: state.config.session_absolute_hours * 3600,
     })
 }
 
-/// The account of a live session, touching it; ends sessions past their timeouts.
-pub async fn signed_in(state: &AppState, id: Option<&str>) -> ApiResult<String> {
-    let id = id.ok_or(ApiError::Client(ErrorCode::Unauthenticated))?;
+/// A live session, as the OpenID Provider sees it.
+#[derive(Clone, Debug)]
+pub struct Live {
+    pub account_id: String,
+    /// The OpenID Connect session id (sessions older than the provider get their id hash's
+    /// first characters: stable, and no secret).
+    pub sid: String,
+    pub auth_time: i64,
+    pub idp: String,
+    pub amr: String,
+}
+
+/// The live session of the browser, touching it; ends sessions past their timeouts.
+pub async fn live(state: &AppState, id: Option<&str>) -> ApiResult<Option<Live>> {
+    let Some(id) = id else { return Ok(None) };
     let id_hash = secrets::hash(id);
-    let session = storage::sessions::get(&state.db, &id_hash)
-        .await?
-        .ok_or(ApiError::Client(ErrorCode::Unauthenticated))?;
+    let Some(session) = storage::sessions::get(&state.db, &id_hash).await? else {
+        return Ok(None);
+    };
     let now = storage::now();
     let idle = now - session.last_seen_at > state.config.session_idle_minutes * 60;
     let old = now - session.created_at > state.config.session_absolute_hours * 3600;
     if idle || old {
         storage::sessions::delete(&state.db, &id_hash).await?;
-        return Err(ApiError::Client(ErrorCode::Unauthenticated));
+        return Ok(None);
     }
     storage::sessions::touch(&state.db, &id_hash, now).await?;
-    Ok(session.account_id)
+    Ok(Some(Live {
+        account_id: session.account_id,
+        sid: session.sid.unwrap_or_else(|| id_hash[..32].to_owned()),
+        auth_time: session.created_at,
+        idp: session.idp,
+        amr: session.amr,
+    }))
+}
+
+/// The account of a live session, touching it; ends sessions past their timeouts.
+pub async fn signed_in(state: &AppState, id: Option<&str>) -> ApiResult<String> {
+    live(state, id)
+        .await?
+        .map(|live| live.account_id)
+        .ok_or(ApiError::Client(ErrorCode::Unauthenticated))
 }
 
 /// What the browser sees of a signed-in account.
@@ -84,11 +151,13 @@ pub async fn view(state: &AppState, account_id: &str) -> ApiResult<SessionView> 
     })
 }
 
-/// Signing out ends the session on the server, not only in the browser.
-pub async fn end(state: &AppState, id: Option<&str>) -> ApiResult<()> {
+/// Signing out ends the session on the server, not only in the browser. Returns the session
+/// that ended, for the clients to be told (`domain::logout`).
+pub async fn end(state: &AppState, id: Option<&str>) -> ApiResult<Option<Live>> {
+    let ended = live(state, id).await?;
     if let Some(id) = id {
         storage::sessions::delete(&state.db, &secrets::hash(id)).await?;
     }
     tracing::info!(event = "signed_out");
-    Ok(())
+    Ok(ended)
 }

@@ -7,7 +7,7 @@
 use crate::domain::invitation::{self, Acceptance};
 use crate::domain::lockout::{Failure, UNTIL_RESET_RETRY_SECONDS};
 use crate::domain::secrets;
-use crate::domain::session::{self, NewSession};
+use crate::domain::session::{self, NewSession, WayIn};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::storage;
@@ -124,7 +124,7 @@ pub async fn sign_in(
         .await?;
     }
     // A new session id; the one the browser held, if any, ends (ASVS 5.0 V7.2.4).
-    let session = session::start(state, &mut tx, held, &account.id, now).await?;
+    let session = session::start(state, &mut tx, held, &account.id, WayIn::Password, now).await?;
     tx.commit().await?;
     if has_guard {
         storage::guards::clear(&state.db, &account.email).await?;

@@ -5,7 +5,7 @@ use crate::domain::email_code;
 use crate::domain::invitation::{self, Acceptance};
 use crate::domain::new_password;
 use crate::domain::secrets;
-use crate::domain::session::{self, NewSession};
+use crate::domain::session::{self, NewSession, WayIn};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::storage::{self, accounts::NewAccount};
@@ -82,12 +82,15 @@ pub async fn create(
             err.into()
         });
     }
+    if let Some(language) = &flow.language {
+        storage::accounts::set_locale(&mut tx, &account_id, language).await?;
+    }
     if let Some(invitation) = &invitation {
         let policy = Acceptance::Required;
         invitation::accept(&mut tx, &account_id, &flow.email, invitation, policy, now).await?;
     }
     // The session the browser held, if any, ends (ASVS 5.0 V7.2.4).
-    let session = session::start(state, &mut tx, held, &account_id, now).await?;
+    let session = session::start(state, &mut tx, held, &account_id, WayIn::Password, now).await?;
     tx.commit().await?;
     tracing::info!(event = "account_created", invited = invitation.is_some());
     Ok((session, account_id))

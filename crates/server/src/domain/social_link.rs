@@ -10,7 +10,7 @@
 //! address only when the provider says the address is verified.
 
 use crate::domain::invitation::{self, Acceptance};
-use crate::domain::session::{self, NewSession};
+use crate::domain::session::{self, NewSession, WayIn};
 use crate::domain::{passwords, secrets};
 use crate::error::{ApiError, ApiResult};
 use crate::oidc::{Identity, OidcError};
@@ -209,7 +209,15 @@ pub async fn finish(
         .await?;
     }
     // A new session id; the one the browser held, if any, ends (ASVS 5.0 V7.2.4).
-    let session = session::start(state, &mut tx, held, &account_id, now).await?;
+    let session = session::start(
+        state,
+        &mut tx,
+        held,
+        &account_id,
+        WayIn::Social(provider),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Outcome::SignedIn(session))
 }

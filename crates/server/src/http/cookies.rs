@@ -1,7 +1,9 @@
-//! The two cookies: the session's and a social sign-in's flow. Both are HttpOnly, SameSite=Lax,
+//! The three cookies: the session's, a social sign-in's flow, and an authorization request
+//! waiting for a sign-in (the OpenID Provider's). All are HttpOnly, SameSite=Lax,
 //! for the whole site, and on HTTPS `Secure` and `__Host-` prefixed, which pins them to this
 //! host (OWASP ASVS 5.0 V3.3.1, V7). Their values are secrets: never logged.
 
+use crate::domain::authorization;
 use crate::domain::session::NewSession;
 use crate::domain::social_link;
 use crate::state::AppState;
@@ -12,6 +14,7 @@ use axum::response::{IntoResponseParts, ResponseParts};
 
 const SESSION: &str = "partner_login_session";
 const SOCIAL_FLOW: &str = "partner_login_social";
+const AUTHORIZATION: &str = "partner_login_authorize";
 
 /// A `Set-Cookie` (of the session, or of a social sign-in's flow), or its removal.
 pub struct SetCookie(String);
@@ -79,6 +82,35 @@ pub fn social_flow(state: &AppState, flow_id: &str) -> SetCookie {
 /// The removal of the social flow cookie (it has done its work when the provider answers).
 pub fn end_social_flow(state: &AppState) -> SetCookie {
     set(state, SOCIAL_FLOW, "", 0)
+}
+
+/// The cookie that binds an authorization request waiting for a sign-in to this browser.
+pub fn authorization(state: &AppState, pending: &str) -> SetCookie {
+    set(
+        state,
+        AUTHORIZATION,
+        pending,
+        authorization::PENDING_SECONDS,
+    )
+}
+
+/// The removal of the authorization request's cookie (answered).
+pub fn end_authorization(state: &AppState) -> SetCookie {
+    set(state, AUTHORIZATION, "", 0)
+}
+
+/// The id of the authorization request waiting in this browser, if any (an extractor).
+pub struct HeldAuthorization(pub Option<String>);
+
+impl FromRequestParts<AppState> for HeldAuthorization {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(read(state, &parts.headers, AUTHORIZATION)))
+    }
 }
 
 /// The session id the browser holds, if any (an extractor).

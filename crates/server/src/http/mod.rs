@@ -9,8 +9,10 @@ mod headers;
 mod invitations;
 mod meta;
 mod openapi;
+mod openid;
 mod password_reset;
 mod redact;
+mod refusal_page;
 mod rejections;
 mod session;
 mod signup;
@@ -39,13 +41,16 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             csrf::check,
         ))
+        // The OpenID Provider: outside the CSRF check (relying parties' servers call the token
+        // endpoint; browsers arrive at the others by navigation from other sites).
+        .merge(openid::router())
         .layer(axum::middleware::from_fn(headers::no_store));
     // Outside the CSRF check, so that preflights are answered here.
     let api = match headers::cors(&state.config) {
         Some(cors) => api.layer(cors),
         None => api,
     };
-    let mut router = Router::new().nest("/api", api);
+    let mut router = Router::new().nest("/api", api).merge(openid::root_router());
     if state.config.dev_mailbox() {
         router = router.merge(dev::router());
     }

@@ -44,6 +44,13 @@ use std::sync::OnceLock;
         super::password_reset::complete,
         super::social::start,
         super::social::callback,
+        super::openid::discovery,
+        super::openid::jwks,
+        super::openid::authorize,
+        super::openid::resume,
+        super::openid::token,
+        super::openid::userinfo,
+        super::openid::end_session,
     ),
     components(schemas(
         PublicConfig,
@@ -63,12 +70,14 @@ use std::sync::OnceLock;
         SessionView,
         SocialStartRequest,
         SocialStartView,
+        TokenResponse,
+        OAuthErrorBody,
         Problem,
         FieldError,
         Field,
         ErrorCode,
     )),
-    modifiers(&AdminToken, &EveryStateChange)
+    modifiers(&AdminToken, &AccessToken, &EveryStateChange)
 )]
 struct ApiDoc;
 
@@ -87,7 +96,23 @@ impl Modify for AdminToken {
     }
 }
 
-/// What every state-changing operation may answer besides its own responses, documented once:
+/// The `access_token` scheme the userinfo endpoint names: `Authorization: Bearer`, a token from
+/// the token endpoint.
+struct AccessToken;
+
+impl Modify for AccessToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "access_token",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+    }
+}
+
+/// What every state-changing operation of the JSON API may answer besides its own responses, documented once:
 ///
 /// - 403 `csrf_rejected` (`csrf.rs`) without the CSRF header or from a foreign origin;
 /// - 400 when the body is not JSON, 415 without `Content-Type: application/json`, and 422 when
@@ -98,7 +123,14 @@ struct EveryStateChange;
 
 impl Modify for EveryStateChange {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
+        // The OpenID Provider's endpoints are outside the CSRF check and take forms, not JSON.
+        let json_api = openapi
+            .paths
+            .paths
+            .iter_mut()
+            .filter(|(path, _)| !path.starts_with("/api/oauth2/"))
+            .map(|(_, item)| item);
+        for item in json_api {
             for operation in [
                 &mut item.post,
                 &mut item.put,

@@ -2,8 +2,8 @@
 //! and its last step, "Continue" (`domain::password_reset`).
 
 use super::client::ClientAddress;
-use super::cookies::{self, HeldSession, SetCookie};
-use crate::domain::{email_code, password_reset, session};
+use super::cookies::{self, HeldAuthorization, HeldSession, SetCookie};
+use crate::domain::{authorization, email_code, password_reset};
 use crate::error::ApiResult;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -99,10 +99,11 @@ pub async fn complete(
     State(state): State<AppState>,
     Path(flow_id): Path<String>,
     HeldSession(held): HeldSession,
+    HeldAuthorization(pending): HeldAuthorization,
     Json(request): Json<CompletePasswordResetRequest>,
 ) -> ApiResult<(SetCookie, Json<SessionView>)> {
     let (new, account_id) =
         password_reset::set_password(&state, &flow_id, &request, held.as_deref()).await?;
-    let view = session::view(&state, &account_id).await?;
+    let view = authorization::view_after_sign_in(&state, &account_id, pending.as_deref()).await?;
     Ok((cookies::session(&state, &new), Json(view)))
 }

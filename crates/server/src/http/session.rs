@@ -2,8 +2,8 @@
 //! `domain::sign_in` and `domain::session`; the cookie in `cookies.rs`.
 
 use super::client::ClientAddress;
-use super::cookies::{self, HeldSession, SetCookie};
-use crate::domain::{session, sign_in as signing_in};
+use super::cookies::{self, HeldAuthorization, HeldSession, SetCookie};
+use crate::domain::{authorization, logout, session, sign_in as signing_in};
 use crate::error::ApiResult;
 use crate::state::AppState;
 use axum::extract::State;
@@ -40,10 +40,11 @@ pub async fn sign_in(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
     HeldSession(held): HeldSession,
+    HeldAuthorization(pending): HeldAuthorization,
     Json(request): Json<SignInRequest>,
 ) -> ApiResult<(SetCookie, Json<SessionView>)> {
     let (new, account_id) = signing_in::sign_in(&state, &request, &client, held.as_deref()).await?;
-    let view = session::view(&state, &account_id).await?;
+    let view = authorization::view_after_sign_in(&state, &account_id, pending.as_deref()).await?;
     Ok((cookies::session(&state, &new), Json(view)))
 }
 
@@ -52,6 +53,6 @@ pub async fn sign_out(
     State(state): State<AppState>,
     HeldSession(held): HeldSession,
 ) -> ApiResult<(StatusCode, SetCookie, ())> {
-    session::end(&state, held.as_deref()).await?;
+    logout::sign_out(&state, held.as_deref()).await?;
     Ok((StatusCode::NO_CONTENT, cookies::end_session(&state), ()))
 }

@@ -2,8 +2,8 @@
 //! are in `domain::email_code` (shared with password reset) and `domain::sign_up` ("Create").
 
 use super::client::ClientAddress;
-use super::cookies::{self, HeldSession, SetCookie};
-use crate::domain::{email_code, session, sign_up};
+use super::cookies::{self, HeldAuthorization, HeldSession, SetCookie};
+use crate::domain::{authorization, email_code, sign_up};
 use crate::error::ApiResult;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -102,10 +102,11 @@ pub async fn complete(
     State(state): State<AppState>,
     Path(flow_id): Path<String>,
     HeldSession(held): HeldSession,
+    HeldAuthorization(pending): HeldAuthorization,
     Json(request): Json<CompleteSignupRequest>,
 ) -> ApiResult<(StatusCode, SetCookie, Json<SessionView>)> {
     let (new, account_id) = sign_up::create(&state, &flow_id, &request, held.as_deref()).await?;
-    let view = session::view(&state, &account_id).await?;
+    let view = authorization::view_after_sign_in(&state, &account_id, pending.as_deref()).await?;
     Ok((
         StatusCode::CREATED,
         cookies::session(&state, &new),

@@ -3,7 +3,8 @@
 //! rules are in `domain::social_link`.
 
 use super::client::ClientAddress;
-use super::cookies::{self, HeldSession, HeldSocialFlow, SetCookie};
+use super::cookies::{self, HeldAuthorization, HeldSession, HeldSocialFlow, SetCookie};
+use crate::domain::authorization;
 use crate::domain::social_link::{self, Outcome, ProviderAnswer};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -52,12 +53,13 @@ pub async fn start(
         ("state" = Option<String>, Query, description = "The `state` of the authorization request"),
         ("error" = Option<String>, Query, description = "The provider's error, e.g. `access_denied`"),
         ("iss" = Option<String>, Query, description = "The issuer of the answer (RFC 9207)")),
-    responses((status = 303, description = "To the portal when signed in; to `/social/invitation-needed` when the address was never invited; else to the sign-in screen with `?social_error=<code>`")))]
+    responses((status = 303, description = "When signed in: to the authorization request the browser came with (`/api/oauth2/authorize/continue`), or the portal's login start, or the account page; to `/social/invitation-needed` when the address was never invited; else to the sign-in screen with `?social_error=<code>`")))]
 pub async fn callback(
     State(state): State<AppState>,
     Path(provider): Path<String>,
     HeldSocialFlow(flow_id): HeldSocialFlow,
     HeldSession(held): HeldSession,
+    HeldAuthorization(pending): HeldAuthorization,
     Query(answer): Query<ProviderAnswer>,
 ) -> Response {
     // The flow cookie has done its work, whatever happens next.
@@ -75,7 +77,17 @@ pub async fn callback(
         Ok(Outcome::SignedIn(session)) => {
             tracing::info!(event = "social_sign_in_succeeded", provider);
             let session = cookies::session(&state, &session);
-            (clear, session, see_other(&format!("{spa}/portal"))).into_response()
+            // The authorization request the person came with continues (or the portal's login
+            // starts); else our account page.
+            let next = match authorization::continue_url(&state, pending.as_deref()).await {
+                Ok(Some(url)) => url,
+                Ok(None) => format!("{spa}/portal"),
+                Err(err) => {
+                    tracing::error!(event = "social_sign_in_error", provider, error = ?err);
+                    format!("{spa}/portal")
+                }
+            };
+            (clear, session, see_other(&next)).into_response()
         }
         Ok(Outcome::InvitationNeeded(email)) => {
             tracing::info!(event = "social_sign_in_not_invited", provider);

@@ -9,6 +9,8 @@ pub struct Account {
     pub display_name: String,
     pub given_name: String,
     pub surname: String,
+    /// The person's language (a BCP 47 tag), when known: learnt at sign-up.
+    pub locale: Option<String>,
 }
 
 pub struct NewAccount<'a> {
@@ -20,7 +22,7 @@ pub struct NewAccount<'a> {
     pub surname: &'a str,
 }
 
-const COLUMNS: &str = "id, email, password_hash, display_name, given_name, surname";
+const COLUMNS: &str = "id, email, password_hash, display_name, given_name, surname, locale";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<Account, sqlx::Error> {
     Ok(Account {
@@ -30,6 +32,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Account, sqlx::Error> {
         display_name: row.try_get("display_name")?,
         given_name: row.try_get("given_name")?,
         surname: row.try_get("surname")?,
+        locale: row.try_get("locale")?,
     })
 }
 
@@ -108,6 +111,20 @@ pub async fn set_password(
     sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
         .bind(password_hash)
         .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records the person's language (the `locale` claim of the tokens the provider issues).
+pub async fn set_locale(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+    locale: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE accounts SET locale = $1 WHERE id = $2")
+        .bind(locale)
+        .bind(account_id)
         .execute(conn)
         .await?;
     Ok(())

@@ -2,11 +2,14 @@
 //! folder serve SQLite (the default) and PostgreSQL. Only this module writes SQL.
 
 pub mod accounts;
+pub mod authorizations;
+pub mod clients;
 pub mod email_code_flows;
 pub mod guards;
 pub mod invitations;
 pub mod rate_events;
 pub mod sessions;
+pub mod signing_keys;
 pub mod social;
 
 use sqlx::any::AnyPoolOptions;

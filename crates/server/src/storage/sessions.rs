@@ -3,36 +3,61 @@ use sqlx::Row;
 
 pub struct Session {
     pub account_id: String,
+    /// The sign-in's time (`auth_time`): a session is made by a sign-in and nothing else.
     pub created_at: i64,
     pub last_seen_at: i64,
+    /// The OpenID Connect session id (public); sessions made before the provider have none.
+    pub sid: Option<String>,
+    /// `local` or the social provider's id.
+    pub idp: String,
+    /// Space-separated RFC 8176 authentication method references.
+    pub amr: String,
+}
+
+/// A session to store: `id_hash` is the SHA-256 of the cookie's secret.
+pub struct NewSession<'a> {
+    pub id_hash: &'a str,
+    pub account_id: &'a str,
+    pub sid: &'a str,
+    pub idp: &'a str,
+    pub amr: &'a str,
 }
 
 pub async fn insert(
     conn: &mut sqlx::AnyConnection,
-    id_hash: &str,
-    account_id: &str,
+    session: &NewSession<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)")
-        .bind(id_hash)
-        .bind(account_id)
-        .bind(now)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at, sid, idp, amr)
+         VALUES ($1, $2, $3, $3, $4, $5, $6)",
+    )
+    .bind(session.id_hash)
+    .bind(session.account_id)
+    .bind(now)
+    .bind(session.sid)
+    .bind(session.idp)
+    .bind(session.amr)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 pub async fn get(db: &Db, id_hash: &str) -> Result<Option<Session>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT account_id, created_at, last_seen_at FROM sessions WHERE id_hash = $1")
-            .bind(id_hash)
-            .fetch_optional(db)
-            .await?;
+    let row = sqlx::query(
+        "SELECT account_id, created_at, last_seen_at, sid, idp, amr FROM sessions WHERE id_hash = $1",
+    )
+    .bind(id_hash)
+    .fetch_optional(db)
+    .await?;
     row.map(|r| {
         Ok(Session {
             account_id: r.try_get("account_id")?,
             created_at: r.try_get("created_at")?,
             last_seen_at: r.try_get("last_seen_at")?,
+            sid: r.try_get("sid")?,
+            idp: r.try_get("idp")?,
+            amr: r.try_get("amr")?,
         })
     })
     .transpose()

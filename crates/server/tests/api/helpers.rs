@@ -93,6 +93,7 @@ impl TestApp {
             social_starts_per_client_hour: 60,
             dev_mailbox: None,
             api_public_url: None,
+            issuer_url: None,
             oidc_providers: Vec::new(),
             social: Vec::new(),
         };
@@ -150,7 +151,11 @@ impl TestApp {
     }
 
     pub async fn delete(&self, path: &str) -> Response {
-        self.client
+        self.delete_as(&self.client, path).await
+    }
+
+    pub async fn delete_as(&self, client: &Client, path: &str) -> Response {
+        client
             .delete(self.api(path))
             .header(CSRF_HEADER, CSRF_HEADER_VALUE)
             .send()

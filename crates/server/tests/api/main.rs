@@ -14,6 +14,7 @@ mod load;
 mod lockout;
 mod meta;
 mod openapi;
+mod openid;
 mod password_reset;
 mod security_log;
 mod session;

@@ -1,0 +1,289 @@
+//! The OpenID Provider's grants: authorization requests waiting for a sign-in, authorization
+//! codes, access tokens, and which clients got an ID token in which session. Every secret is
+//! stored as its SHA-256.
+
+use super::Db;
+use sqlx::Row;
+
+/// An authorization request, checked, waiting for the person to sign in.
+#[derive(Clone, Debug)]
+pub struct PendingRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub scope: String,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    /// Only a sign-in at or after this time answers it (`prompt=login`, `max_age`); 0: any.
+    pub sign_in_after: i64,
+}
+
+pub async fn insert_request(
+    db: &Db,
+    id_hash: &str,
+    request: &PendingRequest,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM authorization_requests WHERE expires_at < $1")
+        .bind(now)
+        .execute(db)
+        .await?;
+    sqlx::query(
+        "INSERT INTO authorization_requests (id_hash, client_id, redirect_uri, scope, state, nonce,
+         code_challenge, sign_in_after, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(id_hash)
+    .bind(&request.client_id)
+    .bind(&request.redirect_uri)
+    .bind(&request.scope)
+    .bind(&request.state)
+    .bind(&request.nonce)
+    .bind(&request.code_challenge)
+    .bind(request.sign_in_after)
+    .bind(now)
+    .bind(expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// A pending request that has not expired.
+pub async fn request(
+    db: &Db,
+    id_hash: &str,
+    now: i64,
+) -> Result<Option<PendingRequest>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT client_id, redirect_uri, scope, state, nonce, code_challenge, sign_in_after
+         FROM authorization_requests WHERE id_hash = $1 AND expires_at >= $2",
+    )
+    .bind(id_hash)
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| {
+        Ok(PendingRequest {
+            client_id: r.try_get("client_id")?,
+            redirect_uri: r.try_get("redirect_uri")?,
+            scope: r.try_get("scope")?,
+            state: r.try_get("state")?,
+            nonce: r.try_get("nonce")?,
+            code_challenge: r.try_get("code_challenge")?,
+            sign_in_after: r.try_get("sign_in_after")?,
+        })
+    })
+    .transpose()
+}
+
+/// Takes a pending request away: true for the one caller that did.
+pub async fn take_request(db: &Db, id_hash: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM authorization_requests WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// An authorization code's grant: what the token endpoint checks and issues.
+#[derive(Clone, Debug)]
+pub struct Code {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub account_id: String,
+    pub sid: String,
+    pub scope: String,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub auth_time: i64,
+    pub idp: String,
+    pub amr: String,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+pub async fn insert_code(
+    db: &Db,
+    code_hash: &str,
+    code: &Code,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM authorization_codes WHERE expires_at < $1")
+        .bind(now - 3600)
+        .execute(db)
+        .await?;
+    sqlx::query(
+        "INSERT INTO authorization_codes (code_hash, client_id, redirect_uri, account_id, sid, scope,
+         nonce, code_challenge, auth_time, idp, amr, created_at, expires_at, used_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL)",
+    )
+    .bind(code_hash)
+    .bind(&code.client_id)
+    .bind(&code.redirect_uri)
+    .bind(&code.account_id)
+    .bind(&code.sid)
+    .bind(&code.scope)
+    .bind(&code.nonce)
+    .bind(&code.code_challenge)
+    .bind(code.auth_time)
+    .bind(&code.idp)
+    .bind(&code.amr)
+    .bind(now)
+    .bind(code.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn code(db: &Db, code_hash: &str) -> Result<Option<Code>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT client_id, redirect_uri, account_id, sid, scope, nonce, code_challenge, auth_time,
+         idp, amr, expires_at, used_at FROM authorization_codes WHERE code_hash = $1",
+    )
+    .bind(code_hash)
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| {
+        Ok(Code {
+            client_id: r.try_get("client_id")?,
+            redirect_uri: r.try_get("redirect_uri")?,
+            account_id: r.try_get("account_id")?,
+            sid: r.try_get("sid")?,
+            scope: r.try_get("scope")?,
+            nonce: r.try_get("nonce")?,
+            code_challenge: r.try_get("code_challenge")?,
+            auth_time: r.try_get("auth_time")?,
+            idp: r.try_get("idp")?,
+            amr: r.try_get("amr")?,
+            expires_at: r.try_get("expires_at")?,
+            used_at: r.try_get("used_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// Marks a code used: true for the one caller that did (a conditional UPDATE, so two
+/// concurrent redemptions cannot both succeed).
+pub async fn use_code(
+    conn: &mut sqlx::AnyConnection,
+    code_hash: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE authorization_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(code_hash)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// An access token's grant.
+#[derive(Clone, Debug)]
+pub struct AccessToken {
+    pub client_id: String,
+    pub account_id: String,
+    pub scope: String,
+    pub idp: String,
+    pub expires_at: i64,
+}
+
+pub async fn insert_access_token(
+    conn: &mut sqlx::AnyConnection,
+    token_hash: &str,
+    code_hash: &str,
+    token: &AccessToken,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM access_tokens WHERE expires_at < $1")
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO access_tokens (token_hash, code_hash, client_id, account_id, scope, idp, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(token_hash)
+    .bind(code_hash)
+    .bind(&token.client_id)
+    .bind(&token.account_id)
+    .bind(&token.scope)
+    .bind(&token.idp)
+    .bind(token.expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A live access token.
+pub async fn access_token(
+    db: &Db,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<AccessToken>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT client_id, account_id, scope, idp, expires_at FROM access_tokens
+         WHERE token_hash = $1 AND expires_at >= $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| {
+        Ok(AccessToken {
+            client_id: r.try_get("client_id")?,
+            account_id: r.try_get("account_id")?,
+            scope: r.try_get("scope")?,
+            idp: r.try_get("idp")?,
+            expires_at: r.try_get("expires_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// Revokes what a code issued (its replay is a sign the code leaked: RFC 6749 §4.1.2).
+pub async fn revoke_code_tokens(db: &Db, code_hash: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM access_tokens WHERE code_hash = $1")
+        .bind(code_hash)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Records that a client got an ID token in a session (once per pair).
+pub async fn add_session_client(
+    conn: &mut sqlx::AnyConnection,
+    sid: &str,
+    client_id: &str,
+    account_id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO session_clients (sid, client_id, account_id, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (sid, client_id) DO NOTHING",
+    )
+    .bind(sid)
+    .bind(client_id)
+    .bind(account_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes the clients of a session away (they are told once).
+pub async fn take_session_clients(db: &Db, sid: &str) -> Result<Vec<String>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let rows = sqlx::query("SELECT client_id FROM session_clients WHERE sid = $1")
+        .bind(sid)
+        .fetch_all(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM session_clients WHERE sid = $1")
+        .bind(sid)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    rows.iter().map(|r| r.try_get("client_id")).collect()
+}
