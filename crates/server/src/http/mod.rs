@@ -43,7 +43,7 @@ pub fn app(state: AppState) -> Router {
         ))
         // The OpenID Provider: outside the CSRF check (relying parties' servers call the token
         // endpoint; browsers arrive at the others by navigation from other sites).
-        .merge(openid::router())
+        .merge(openid::router().layer(axum::middleware::from_fn(rejections::as_problems)))
         .layer(axum::middleware::from_fn(headers::no_store));
     // Outside the CSRF check, so that preflights are answered here.
     let api = match headers::cors(&state.config) {

@@ -47,10 +47,13 @@ use std::sync::OnceLock;
         super::openid::discovery,
         super::openid::jwks,
         super::openid::authorize,
+        super::openid::authorize_form,
         super::openid::resume,
         super::openid::token,
         super::openid::userinfo,
+        super::openid::userinfo_form,
         super::openid::end_session,
+        super::openid::end_session_form,
     ),
     components(schemas(
         PublicConfig,

@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::AUTHORIZE, get(authorize).post(authorize_form))
         .route(paths::AUTHORIZE_CONTINUE, get(resume))
         .route(paths::TOKEN, axum::routing::post(token))
-        .route(paths::USERINFO, get(userinfo).post(userinfo))
+        .route(paths::USERINFO, get(userinfo).post(userinfo_form))
         .route(paths::END_SESSION, get(end_session).post(end_session_form))
 }
 
@@ -124,6 +124,10 @@ pub async fn authorize(
 }
 
 /// The authorization endpoint by `POST` (a form), as OpenID Connect Core §3.1.2.1 requires.
+#[utoipa::path(post, path = "/api/oauth2/authorize",
+    request_body(content_type = "application/x-www-form-urlencoded", description = "The parameters of `GET /api/oauth2/authorize`, as a form"),
+    responses((status = 303, description = "As `GET`"),
+        (status = 400, description = "An unknown client or redirect uri, or an unreadable form: a page, never a redirect", content_type = "text/html")))]
 pub async fn authorize_form(
     State(state): State<AppState>,
     HeldSession(held): HeldSession,
@@ -245,6 +249,18 @@ pub async fn userinfo(
     Ok(Json(tokens::userinfo(&state, bearer).await?))
 }
 
+/// The userinfo endpoint by `POST` (OpenID Connect Core §5.3.1 allows both).
+#[utoipa::path(post, path = "/api/oauth2/userinfo",
+    security(("access_token" = [])),
+    responses((status = 200, description = "The claims the access token's scopes grant", body = Object),
+        (status = 401, body = partner_login_contract::api::OAuthErrorBody, description = "`invalid_token`")))]
+pub async fn userinfo_form(
+    state: State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Map<String, Value>>, OAuthError> {
+    userinfo(state, headers).await
+}
+
 #[utoipa::path(get, path = "/api/oauth2/logout",
     params(("id_token_hint" = Option<String>, Query), ("client_id" = Option<String>, Query),
         ("post_logout_redirect_uri" = Option<String>, Query), ("state" = Option<String>, Query),
@@ -262,6 +278,10 @@ pub async fn end_session(
 }
 
 /// The end-session endpoint by `POST` (a form).
+#[utoipa::path(post, path = "/api/oauth2/logout",
+    request_body(content_type = "application/x-www-form-urlencoded", description = "The parameters of `GET /api/oauth2/logout`, as a form"),
+    responses((status = 303, description = "As `GET`"),
+        (status = 400, description = "An unregistered uri, a bad `id_token_hint` or an unreadable form: a page, and nobody is signed out", content_type = "text/html")))]
 pub async fn end_session_form(
     State(state): State<AppState>,
     HeldSession(held): HeldSession,

@@ -306,6 +306,23 @@ async fn a_signed_in_browser_gets_a_code_and_the_client_verified_claims(backend:
     ] {
         assert_eq!(userinfo[claim], claims[claim], "{claim}");
     }
+    // The scopes decide the claims: `openid` alone says who, not their email or name.
+    let narrow = authorize(&app, &browser, &request("portal", &[("scope", "openid")])).await;
+    let code = answer_params(&narrow)["code"].clone();
+    let issued =
+        json(redeem(&app, &code_form(&code, VERIFIER), Some(("portal", &secret))).await).await;
+    let userinfo = Client::new()
+        .get(app.api("/oauth2/userinfo"))
+        .bearer_auth(issued["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let userinfo = json(userinfo).await;
+    assert_eq!(userinfo["sub"], sub);
+    assert!(
+        userinfo.get("email").is_none() && userinfo.get("name").is_none(),
+        "{userinfo}"
+    );
     // client_secret_post works as well as Basic.
     let code = code_for(&app, &browser, "portal").await;
     let mut form = code_form(&code, VERIFIER);
