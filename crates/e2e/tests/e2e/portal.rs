@@ -131,46 +131,19 @@ async fn sign_up_from_invitation(
 }
 
 #[tokio::test]
-async fn django_signs_in_with_a_password_gets_the_claims_and_signs_out_at_the_provider() {
+async fn django_signs_in_through_partner_login_gets_the_claims_and_signs_out_at_the_provider() {
     let mailbox = Mailbox::start().await;
     let (server, django) = start(&mailbox, false).await;
     let browser = Browser::start().await;
     let email = "amina.diallo@example.org";
 
-    // An invited partner with an account (no client starts a login: our own page after "Create").
+    // An invited partner signs up (no client starts a login: our own page after "Create"), and
+    // so is signed in at partner-login.
     sign_up_from_invitation(&browser, &server, &mailbox, email).await;
     browser.wait_path("/portal").await;
-    browser.click_button("Sign out").await;
-    browser.wait_text(SIGN_IN).await;
 
-    // Django's button: our sign-in screen, a password, back at Django signed in.
-    browser.goto(&format!("{}/", django.url)).await;
-    browser.wait_text("Not signed in").await;
-    browser.click_button(PORTAL_SIGN_IN).await;
-    browser.wait_text(SIGN_IN).await;
-    assert!(
-        browser
-            .client
-            .current_url()
-            .await
-            .expect("url")
-            .as_str()
-            .starts_with(&server.url),
-        "the sign-in screen is partner-login's"
-    );
-    browser.fill("Email Address", email).await;
-    browser.fill("Password", PASSPHRASE).await;
-    browser.click_button("Sign in").await;
-    wait_signed_in_at_django(&browser, &django).await;
-    let first = check_django_user(&browser, &server, email).await;
-
-    // The authorization round trip with a live session at partner-login: Django forgets its
-    // own session (its cookie deleted), its button, back at Django with a verified ID token.
-    browser
-        .client
-        .delete_cookie("portal_sessionid")
-        .await
-        .expect("delete Django's session cookie");
+    // The authorization round trip: Django's button, partner-login answers at once (a live
+    // session), back at Django signed in with a verified ID token.
     browser.goto(&format!("{}/", django.url)).await;
     browser.wait_text("Not signed in").await;
     let clicked = Instant::now();
@@ -182,6 +155,28 @@ async fn django_signs_in_with_a_password_gets_the_claims_and_signs_out_at_the_pr
          token, partner-login session live): {} ms",
         round_trip.as_millis()
     );
+    let first = check_django_user(&browser, &server, email).await;
+
+    // Django's "Sign out": signed out there, then at partner-login (RP-initiated logout), and
+    // back at Django's home page.
+    browser.click_button("Sign out").await;
+    browser.wait_text("Not signed in").await;
+    let url = browser.client.current_url().await.expect("url");
+    assert!(url.as_str().starts_with(&django.url), "back at {url}");
+
+    // The session at partner-login has ended: Django's button leads to our sign-in screen; a
+    // password, and back at Django signed in.
+    browser.click_button(PORTAL_SIGN_IN).await;
+    browser.wait_text(SIGN_IN).await;
+    let url = browser.client.current_url().await.expect("url");
+    assert!(
+        url.as_str().starts_with(&server.url),
+        "the sign-in screen is partner-login's: {url}"
+    );
+    browser.fill("Email Address", email).await;
+    browser.fill("Password", PASSPHRASE).await;
+    browser.click_button("Sign in").await;
+    wait_signed_in_at_django(&browser, &django).await;
     let second = check_django_user(&browser, &server, email).await;
     assert_eq!(
         second["id"], first["id"],
@@ -191,15 +186,6 @@ async fn django_signs_in_with_a_password_gets_the_claims_and_signs_out_at_the_pr
         second["id_token_claims"]["nonce"], first["id_token_claims"]["nonce"],
         "each sign-in its own nonce"
     );
-
-    // Django's "Sign out": signed out there, then at partner-login (RP-initiated logout), and
-    // back at Django's home page.
-    browser.click_button("Sign out").await;
-    browser.wait_text("Not signed in").await;
-    browser.wait_path("/").await;
-    // The session at partner-login has ended: Django's button asks for the password again.
-    browser.click_button(PORTAL_SIGN_IN).await;
-    browser.wait_text(SIGN_IN).await;
     browser.close().await;
 }
 
