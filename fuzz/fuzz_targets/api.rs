@@ -3,7 +3,8 @@
 //! and session cookies carried from one answer to the next request, so it reaches past the
 //! first screen. What must hold for every answer (OWASP ASVS 5.0 V16.5: errors handled):
 //! - never a 5xx, but a 503 that says when to retry;
-//! - every refusal under `/api` is an RFC 9457 problem whose `status` is the HTTP status;
+//! - every refusal under `/api` is an RFC 9457 problem whose `status` is the HTTP status, but
+//!   the OpenID Provider's, which are OAuth 2.0 errors (`{"error": …}`) or its own page;
 //! - every answer carries the security headers, and `/api` answers are never cached;
 //! - no answer repeats a password the request carried.
 #![no_main]
@@ -27,6 +28,9 @@ const PUBLIC_URL: &str = "http://login.fuzz.test";
 const ADMIN_TOKEN: &str = "fuzz-admin-token";
 /// A password the fuzzer can put in any field; no answer may contain it.
 const PASSWORD: &str = "Fuzzing-Passw0rd-Never-Echoed";
+/// The OpenID Provider's registered client and its redirect uri.
+const CLIENT_ID: &str = "fuzz-portal";
+const REDIRECT_URI: &str = "http://127.0.0.1/complete/oidc/";
 
 struct Server {
     runtime: tokio::runtime::Runtime,
@@ -88,6 +92,15 @@ fn server() -> &'static Server {
                 .next()
                 .unwrap_or_default()
                 .to_owned();
+            let client = partner_login_server::domain::clients::Registration {
+                id: CLIENT_ID.into(),
+                redirect_uris: vec![REDIRECT_URI.into()],
+                post_logout_redirect_uris: vec![REDIRECT_URI.into()],
+                ..Default::default()
+            };
+            partner_login_server::domain::clients::add(&state.db, &client)
+                .await
+                .expect("the client is registered");
             (partner_login_server::app(state), token)
         });
         Server {
@@ -130,6 +143,45 @@ enum Route {
     PasswordResetFlow(Segment, Suffix),
     SocialStart(String),
     SocialCallback(String, String),
+    /// An endpoint of the OpenID Provider with its parameters (in the query, or as a form when
+    /// the verb is POST).
+    OpenId(Endpoint, Vec<(Param, Segment)>),
+    Other(String),
+}
+
+#[derive(Arbitrary, Debug)]
+enum Endpoint {
+    Discovery,
+    Jwks,
+    Authorize,
+    Continue,
+    Token,
+    Userinfo,
+    Logout,
+}
+
+/// The OpenID Provider's parameters; a `Known` value is the registered client's, the code the
+/// provider handed out last, or a well-formed one.
+#[derive(Arbitrary, Debug)]
+enum Param {
+    ClientId,
+    RedirectUri,
+    ResponseType,
+    Scope,
+    State,
+    Nonce,
+    CodeChallenge,
+    CodeChallengeMethod,
+    Prompt,
+    MaxAge,
+    LoginHint,
+    UiLocales,
+    GrantType,
+    Code,
+    CodeVerifier,
+    ClientSecret,
+    IdTokenHint,
+    PostLogoutRedirectUri,
     Other(String),
 }
 
@@ -218,6 +270,8 @@ struct Step {
 #[derive(Default)]
 struct Carried {
     flow: Option<String>,
+    /// The last authorization code the provider redirected with.
+    code: Option<String>,
     cookies: Vec<String>,
 }
 
@@ -264,8 +318,56 @@ fn path(route: &Route, invitation: &str, carried: &Carried) -> String {
         }
         Route::SocialStart(p) => format!("/api/social/{}/start", encode(p)),
         Route::SocialCallback(p, q) => format!("/api/social/{}/callback?{}", encode(p), encode(q)),
+        Route::OpenId(endpoint, params) => {
+            let path = match endpoint {
+                Endpoint::Discovery => "/api/.well-known/openid-configuration",
+                Endpoint::Jwks => "/api/oauth2/jwks",
+                Endpoint::Authorize => "/api/oauth2/authorize",
+                Endpoint::Continue => "/api/oauth2/authorize/continue",
+                Endpoint::Token => "/api/oauth2/token",
+                Endpoint::Userinfo => "/api/oauth2/userinfo",
+                Endpoint::Logout => "/api/oauth2/logout",
+            };
+            format!("{path}?{}", form(params, carried))
+        }
         Route::Other(p) => format!("/api/{}", encode(p)),
     }
+}
+
+/// The parameters, form-encoded.
+fn form(params: &[(Param, Segment)], carried: &Carried) -> String {
+    params
+        .iter()
+        .map(|(param, value)| {
+            let (name, known) = match param {
+                Param::ClientId => ("client_id", CLIENT_ID),
+                Param::RedirectUri => ("redirect_uri", REDIRECT_URI),
+                Param::ResponseType => ("response_type", "code"),
+                Param::Scope => ("scope", "openid profile email"),
+                Param::State => ("state", "af0ifjsldkj"),
+                Param::Nonce => ("nonce", "n-0S6_WzA2Mj"),
+                Param::CodeChallenge => ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+                Param::CodeChallengeMethod => ("code_challenge_method", "S256"),
+                Param::Prompt => ("prompt", "none"),
+                Param::MaxAge => ("max_age", "0"),
+                Param::LoginHint => ("login_hint", "invited@example.org"),
+                Param::UiLocales => ("ui_locales", "fr-CA ar"),
+                Param::GrantType => ("grant_type", "authorization_code"),
+                Param::Code => ("code", carried.code.as_deref().unwrap_or("unknown")),
+                Param::CodeVerifier => ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+                Param::ClientSecret => ("client_secret", "not-the-secret"),
+                Param::IdTokenHint => ("id_token_hint", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"),
+                Param::PostLogoutRedirectUri => ("post_logout_redirect_uri", REDIRECT_URI),
+                Param::Other(name) => (name.as_str(), ""),
+            };
+            let value = match value {
+                Segment::Known => encode(known),
+                Segment::Other(text) => encode(text),
+            };
+            format!("{}={value}", encode(name))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 fn json(value: &Json, invitation: &str) -> Value {
@@ -339,6 +441,13 @@ fn request(step: &Step, invitation: &str, carried: &Carried) -> Option<Request<B
     if step.send_cookies && !carried.cookies.is_empty() {
         builder = builder.header(header::COOKIE, carried.cookies.join("; "));
     }
+    if let (Route::OpenId(_, params), Verb::Post) = (&step.route, &step.verb) {
+        builder = builder.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut request = builder.body(Body::from(form(params, carried))).ok()?;
+        let client = SocketAddr::from((Ipv4Addr::from(step.client), 40_000));
+        request.extensions_mut().insert(ConnectInfo(client));
+        return Some(request);
+    }
     let body = match &step.payload {
         Payload::Fields(fields) => {
             let object: Map<String, Value> = fields
@@ -385,6 +494,20 @@ fn check(response: &Response<Body>, body: &[u8], path: &str, head: bool) {
         header("cache-control").is_some_and(|c| c.contains("no-store")),
         "{path} may be cached"
     );
+    let content_type = header("content-type").unwrap_or_default();
+    let provider = path.starts_with("/api/oauth2/") || path.starts_with("/api/.well-known/");
+    if provider && status.is_client_error() && !head && content_type != "application/problem+json" {
+        // The OpenID Provider refuses as OAuth 2.0 says (an `error` code), or with its own
+        // page (never a redirect to an unregistered uri).
+        if content_type.starts_with("application/json") {
+            let error: Value = serde_json::from_slice(body).expect("an OAuth error is JSON");
+            assert!(error["error"].is_string(), "{status} for {path}: {error}");
+        } else {
+            assert!(content_type.starts_with("text/html"), "{status} for {path}: {content_type}");
+            assert!(header("location").is_none(), "{path} redirects with a page");
+        }
+        return;
+    }
     if status.is_client_error() && !head {
         assert_eq!(
             header("content-type"),
@@ -418,6 +541,14 @@ fuzz_target!(|steps: Vec<Step>| {
                 .oneshot(request)
                 .await
                 .expect("the router is infallible");
+            // A redirect to the registered client carries the code the token endpoint takes.
+            let location = response.headers().get(header::LOCATION).and_then(|l| l.to_str().ok());
+            if let Some(code) = location
+                .filter(|l| l.starts_with(REDIRECT_URI))
+                .and_then(|l| l.split(['?', '&']).find_map(|p| p.strip_prefix("code=")))
+            {
+                carried.code = Some(code.to_owned());
+            }
             for cookie in response.headers().get_all(header::SET_COOKIE) {
                 if let Some(pair) = cookie.to_str().ok().and_then(|c| c.split(';').next()) {
                     carried.cookies.push(pair.to_owned());
