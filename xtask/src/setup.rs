@@ -27,6 +27,13 @@ pub const LIGHTHOUSE_VERSION: &str = "12.8.2";
 /// (`xtask/src/schemathesis.rs`): from PyPI, in the virtualenv `tools/venv`.
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
+/// The real Django relying party of the end-to-end tests (`crates/e2e/django/`, started by
+/// `crates/e2e/src/django.rs`): the UN Partner Portal's stack, python-social-auth's generic
+/// OpenID Connect backend, from PyPI into the same virtualenv `tools/venv`.
+pub const DJANGO_VERSION: &str = "5.2.19";
+pub const SOCIAL_AUTH_APP_DJANGO_VERSION: &str = "8.0.0";
+pub const SOCIAL_AUTH_CORE_VERSION: &str = "7.0.0";
+
 /// cargo-fuzz (libFuzzer driver) for `cargo xtask fuzz` and the fuzz step of `cargo xtask test`.
 pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
@@ -63,6 +70,7 @@ pub fn run(purpose: Purpose) -> Result {
         npm_package("openid-client", OPENID_CLIENT_VERSION)?;
         npm_package("axe-core", AXE_CORE_VERSION)?;
         schemathesis()?;
+        django()?;
         cargo_fuzz()?;
     }
     if purpose == Purpose::Bench {
@@ -244,23 +252,53 @@ pub fn schemathesis_bin() -> std::path::PathBuf {
     cmd::tools_dir().join("venv/bin/schemathesis")
 }
 
-/// Schemathesis from PyPI into `tools/venv` (Debian's `python3-venv` first when `python3`
-/// cannot make a virtualenv), only when missing or at another version.
+/// Schemathesis from PyPI into `tools/venv`, only when missing or at another version.
 fn schemathesis() -> Result {
     let bin = schemathesis_bin();
     let have = output(&bin.to_string_lossy(), &["--version"]).unwrap_or_default();
     if have.split_whitespace().last() == Some(SCHEMATHESIS_VERSION) {
         return Ok(());
     }
-    if output("python3", &["-c", "import ensurepip, venv"]).is_none() {
-        apt_install(&["python3", "python3-venv"])?;
+    pip_install(&[format!("schemathesis=={SCHEMATHESIS_VERSION}")])
+}
+
+/// Django, social-auth-app-django and social-auth-core from PyPI into `tools/venv`, at exactly
+/// these versions, only when one is missing or at another version.
+fn django() -> Result {
+    let python = cmd::tools_dir().join("venv/bin/python");
+    let want =
+        format!("{DJANGO_VERSION} {SOCIAL_AUTH_APP_DJANGO_VERSION} {SOCIAL_AUTH_CORE_VERSION}");
+    let have = output(
+        &python.to_string_lossy(),
+        &[
+            "-c",
+            "from importlib.metadata import version as v; \
+             print(v('Django'), v('social-auth-app-django'), v('social-auth-core'))",
+        ],
+    )
+    .unwrap_or_default();
+    if have.trim() == want {
+        return Ok(());
     }
-    std::fs::create_dir_all(cmd::tools_dir()).map_err(|e| e.to_string())?;
+    pip_install(&[
+        format!("Django=={DJANGO_VERSION}"),
+        format!("social-auth-app-django=={SOCIAL_AUTH_APP_DJANGO_VERSION}"),
+        format!("social-auth-core=={SOCIAL_AUTH_CORE_VERSION}"),
+    ])
+}
+
+/// `pip install` of these requirements into the virtualenv `tools/venv`, which is made first
+/// when missing (with Debian's `python3-venv` when `python3` cannot make one).
+fn pip_install(specs: &[String]) -> Result {
     let venv = cmd::tools_dir().join("venv");
-    cmd::run(command("python3", &["-m", "venv", &venv.to_string_lossy()]))?;
-    let spec = format!("schemathesis=={SCHEMATHESIS_VERSION}");
-    cmd::run(command(
-        &venv.join("bin/pip").to_string_lossy(),
-        &["install", "--quiet", "--disable-pip-version-check", &spec],
-    ))
+    if !venv.join("bin/pip").exists() {
+        if output("python3", &["-c", "import ensurepip, venv"]).is_none() {
+            apt_install(&["python3", "python3-venv"])?;
+        }
+        std::fs::create_dir_all(cmd::tools_dir()).map_err(|e| e.to_string())?;
+        cmd::run(command("python3", &["-m", "venv", &venv.to_string_lossy()]))?;
+    }
+    let mut args = vec!["install", "--quiet", "--disable-pip-version-check"];
+    args.extend(specs.iter().map(String::as_str));
+    cmd::run(command(&venv.join("bin/pip").to_string_lossy(), &args))
 }

@@ -6,12 +6,14 @@
 
 pub mod a11y;
 pub mod browser;
+pub mod django;
 pub mod flows;
 pub mod mail;
 pub mod server;
 pub mod static_site;
 
 pub use browser::Browser;
+pub use django::DjangoSite;
 pub use server::TestServer;
 pub use static_site::StaticSite;
 

@@ -6,6 +6,7 @@ mod keyboard;
 mod languages;
 mod openid;
 mod pointer;
+mod portal;
 mod sign_in;
 mod signup;
 mod smoke;

@@ -1,0 +1,207 @@
+//! The UN Partner Portal's way in (issue 18): a real Django site (`crates/e2e/django/`, Django
+//! with python-social-auth's generic OpenID Connect backend, configured only as the README
+//! says) signs people in through partner-login, in headless Chromium: its sign-in button, our
+//! sign-in screen, back at Django signed in with the claims; an invitation's link through
+//! sign-up into Django (the client's `initiate_login_uri`); Django's sign-out ending the
+//! session at partner-login too (RP-initiated logout). Prints the authorization round trip.
+
+use partner_login_e2e::django::Client;
+use partner_login_e2e::flows::{sign_up_from_email, PASSPHRASE};
+use partner_login_e2e::{free_port, mail::Mailbox, Browser, DjangoSite, TestServer};
+use serde_json::Value;
+use std::time::Instant;
+
+const SIGN_IN: &str = "Sign in with your existing account";
+const PORTAL_SIGN_IN: &str = "Sign in with the UN Partner Portal login";
+const CLIENT_ID: &str = "portal";
+const ORGANIZATION: &str = "Sahel Relief Network";
+const NAMES: [&str; 3] = ["Amina D.", "Amina", "Diallo"];
+
+/// The server, and the Django site registered with it as the client `portal` (with the site's
+/// login-start URL as its `initiate_login_uri` when `initiate_login`).
+async fn start(mailbox: &Mailbox, initiate_login: bool) -> (TestServer, DjangoSite) {
+    let server = TestServer::start(Some(&mailbox.url()));
+    let port = free_port();
+    let redirect_uri = DjangoSite::redirect_uri(port);
+    let home = format!("{}/", DjangoSite::url_on(port));
+    let initiate_login_uri = DjangoSite::initiate_login_uri(port);
+    let mut args = vec![
+        "--redirect-uri",
+        &redirect_uri,
+        "--post-logout-redirect-uri",
+        &home,
+    ];
+    if initiate_login {
+        args.extend(["--initiate-login-uri", &initiate_login_uri]);
+    }
+    let secret = server
+        .add_client(CLIENT_ID, &args)
+        .await
+        .expect("a confidential client has a secret");
+    assert!(
+        !secret.is_empty() && !secret.contains(' '),
+        "client add printed {secret:?} last"
+    );
+    let issuer = server.issuer();
+    let django = DjangoSite::start_on(
+        port,
+        &Client {
+            issuer: &issuer,
+            id: CLIENT_ID,
+            secret: &secret,
+        },
+    );
+    (server, django)
+}
+
+/// Waits until Django's page says the person is signed in.
+async fn wait_signed_in_at_django(browser: &Browser, django: &DjangoSite) {
+    browser
+        .wait_xpath("//p[@id='status'][normalize-space(.)='Signed in']")
+        .await;
+    let url = browser.client.current_url().await.expect("current url");
+    assert!(
+        url.as_str().starts_with(&django.url),
+        "signed in at {url}, not at Django ({})",
+        django.url
+    );
+}
+
+/// What Django got: the userinfo claims it keeps in `extra_data`, with the claims of the ID token
+/// it verified under `id_token_claims`; and the user it made, as its page shows them.
+async fn check_django_user(browser: &Browser, server: &TestServer, email: &str) -> Value {
+    let [display, given, surname] = NAMES;
+    let shown = |id: &'static str| async move {
+        browser
+            .wait_xpath(&format!("//*[@id='{id}']"))
+            .await
+            .text()
+            .await
+            .expect("text")
+    };
+    assert_eq!(shown("username").await, email);
+    assert_eq!(shown("email").await, email);
+    assert_eq!(shown("first-name").await, given);
+    assert_eq!(shown("last-name").await, surname);
+    let text = shown("claims").await;
+    let claims: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("claims {text:?}: {e}"));
+    let id_token = &claims["id_token_claims"];
+    for (what, source) in [("userinfo", &claims), ("ID token", id_token)] {
+        assert_eq!(source["email"], email, "{what}: {claims:#}");
+        assert_eq!(source["email_verified"], true, "{what}: {claims:#}");
+        assert_eq!(source["name"], display, "{what}: {claims:#}");
+        assert_eq!(source["given_name"], given, "{what}: {claims:#}");
+        assert_eq!(source["family_name"], surname, "{what}: {claims:#}");
+        assert_eq!(
+            source["organizations"],
+            serde_json::json!([ORGANIZATION]),
+            "{what}: {claims:#}"
+        );
+        assert_eq!(source["idp"], "local", "{what}: {claims:#}");
+    }
+    let sub = id_token["sub"].as_str().expect("sub");
+    assert!(
+        !sub.is_empty() && sub != email && !sub.contains('@'),
+        "sub {sub:?}"
+    );
+    assert_eq!(claims["id"], sub, "python-social-auth keys the user by sub");
+    assert_eq!(id_token["iss"], server.issuer().as_str());
+    assert_eq!(id_token["aud"], CLIENT_ID);
+    for claim in ["at_hash", "nonce", "sid", "auth_time", "amr", "iat", "exp"] {
+        assert!(!id_token[claim].is_null(), "no {claim} in {id_token:#}");
+    }
+    claims
+}
+
+/// The administrator's invitation, its link, "Sign up now", the emailed code, "Create".
+async fn sign_up_from_invitation(
+    browser: &Browser,
+    server: &TestServer,
+    mailbox: &Mailbox,
+    email: &str,
+) {
+    let link = server
+        .invite(email, ORGANIZATION, Some("Fatou Ndiaye"))
+        .await;
+    let invitation = mailbox.next_to(email).await;
+    assert!(invitation.text.contains(&link), "the email holds the link");
+    browser.goto(&link).await;
+    browser.wait_text(ORGANIZATION).await;
+    browser.click_button("Sign up now").await;
+    browser.wait_value("Email Address", email).await;
+    sign_up_from_email(browser, mailbox, email, NAMES).await;
+}
+
+#[tokio::test]
+async fn django_signs_in_through_partner_login_gets_the_claims_and_signs_out_at_the_provider() {
+    let mailbox = Mailbox::start().await;
+    let (server, django) = start(&mailbox, false).await;
+    let browser = Browser::start().await;
+    let email = "amina.diallo@example.org";
+
+    // An invited partner signs up (no client starts a login: our own page after "Create"), and
+    // so is signed in at partner-login.
+    sign_up_from_invitation(&browser, &server, &mailbox, email).await;
+    browser.wait_path("/portal").await;
+
+    // The authorization round trip: Django's button, partner-login answers at once (a live
+    // session), back at Django signed in with a verified ID token.
+    browser.goto(&format!("{}/", django.url)).await;
+    browser.wait_text("Not signed in").await;
+    let clicked = Instant::now();
+    browser.click_button(PORTAL_SIGN_IN).await;
+    wait_signed_in_at_django(&browser, &django).await;
+    let round_trip = clicked.elapsed();
+    eprintln!(
+        "authorization round trip (Django's sign-in click to Django signed in with a verified ID \
+         token, partner-login session live): {} ms",
+        round_trip.as_millis()
+    );
+    let first = check_django_user(&browser, &server, email).await;
+
+    // Django's "Sign out": signed out there, then at partner-login (RP-initiated logout), and
+    // back at Django's home page.
+    browser.click_button("Sign out").await;
+    browser.wait_text("Not signed in").await;
+    let url = browser.client.current_url().await.expect("url");
+    assert!(url.as_str().starts_with(&django.url), "back at {url}");
+
+    // The session at partner-login has ended: Django's button leads to our sign-in screen; a
+    // password, and back at Django signed in.
+    browser.click_button(PORTAL_SIGN_IN).await;
+    browser.wait_text(SIGN_IN).await;
+    let url = browser.client.current_url().await.expect("url");
+    assert!(
+        url.as_str().starts_with(&server.url),
+        "the sign-in screen is partner-login's: {url}"
+    );
+    browser.fill("Email Address", email).await;
+    browser.fill("Password", PASSPHRASE).await;
+    browser.click_button("Sign in").await;
+    wait_signed_in_at_django(&browser, &django).await;
+    let second = check_django_user(&browser, &server, email).await;
+    assert_eq!(
+        second["id"], first["id"],
+        "the same person, the same subject"
+    );
+    assert_ne!(
+        second["id_token_claims"]["nonce"], first["id_token_claims"]["nonce"],
+        "each sign-in its own nonce"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_invitation_link_ends_signed_in_at_django() {
+    let mailbox = Mailbox::start().await;
+    // The portal's login-start URL is the client's initiate_login_uri: "Create" continues there.
+    let (server, django) = start(&mailbox, true).await;
+    let browser = Browser::start().await;
+    let email = "amina.diallo@example.org";
+
+    sign_up_from_invitation(&browser, &server, &mailbox, email).await;
+    wait_signed_in_at_django(&browser, &django).await;
+    check_django_user(&browser, &server, email).await;
+    browser.close().await;
+}
