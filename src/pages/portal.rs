@@ -1,4 +1,6 @@
-//! The portal page: who is signed in, their organization, "Sign out".
+//! The account page (route `/portal`): who is signed in (name and email), their
+//! organizations, "Sign out". People whose deployment has an OpenID Connect client go on to it
+//! right after signing in (`SessionView::continue_url`); this page is where the others land.
 
 use crate::api::{self, ApiError};
 use crate::components::card::{page_title, Card};
@@ -55,6 +57,7 @@ pub fn Portal() -> impl IntoView {
                 None => view! { <p>{move || ui.t(Msg::Loading)}</p> }.into_any(),
                 Some(view) => {
                     let name = view.display_name.clone();
+                    let email = view.email.clone();
                     let organizations = view
                         .organizations
                         .iter()
@@ -64,6 +67,7 @@ pub fn Portal() -> impl IntoView {
                     let return_url = view.return_url.clone();
                     view! {
                         <h1>{move || ui.f(Msg::Welcome, &[("name", &name)])}</h1>
+                        <p id="email">{email}</p>
                         <p>
                             {move || ui.t(Msg::Organization)} ": "
                             <strong id="organization">{organizations}</strong>
