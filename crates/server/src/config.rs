@@ -94,6 +94,15 @@ pub struct Config {
     /// Social sign-ins one client address may start in an hour.
     #[arg(long, env = "SOCIAL_STARTS_PER_CLIENT_HOUR", default_value_t = 60)]
     pub social_starts_per_client_hour: i64,
+    /// Sign-ins one client address may send to the OpenID Provider's authorization endpoint
+    /// without a session in an hour (each keeps a waiting request for 30 minutes); past it, the
+    /// client gets `temporarily_unavailable`.
+    #[arg(
+        long,
+        env = "AUTHORIZATION_REQUESTS_PER_CLIENT_HOUR",
+        default_value_t = 300
+    )]
+    pub authorization_requests_per_client_hour: i64,
     /// Serve the development outbox at /dev/mailbox (only ever without SMTP_URL).
     #[arg(long, env = "DEV_MAILBOX")]
     pub dev_mailbox: Option<bool>,
@@ -252,6 +261,13 @@ impl Config {
 
     pub fn social_start_limit(&self) -> Limit {
         Self::per_client("social_start", self.social_starts_per_client_hour)
+    }
+
+    pub fn authorization_request_limit(&self) -> Limit {
+        Self::per_client(
+            "authorization_request",
+            self.authorization_requests_per_client_hour,
+        )
     }
 
     fn per_client(kind: &'static str, per_hour: i64) -> Limit {

@@ -154,6 +154,7 @@ pub async fn authorize(
     state: &AppState,
     params: Params,
     held_session: Option<&str>,
+    client_address: &str,
 ) -> ApiResult<Answer> {
     let now = storage::now();
     let Some(client) =
@@ -277,6 +278,19 @@ pub async fn authorize(
     }
     if prompts.contains(&"none") {
         return refuse("login_required", "nobody is signed in");
+    }
+    // Each waiting request is a row for 30 minutes: capped per client address (ASVS 5.0
+    // V2.4.1), answered as OAuth's `temporarily_unavailable` (RFC 6749 §4.1.2.1).
+    let limit = state.config.authorization_request_limit();
+    match limit.take(&state.db, client_address, now).await {
+        Ok(()) => {}
+        Err(crate::error::ApiError::TooMany { .. }) => {
+            return refuse(
+                "temporarily_unavailable",
+                "too many sign-in requests from this address",
+            )
+        }
+        Err(err) => return Err(err),
     }
     let pending = secrets::new_token();
     storage::authorizations::insert_request(

@@ -5,8 +5,8 @@
 //!
 //! Every "N an hour, then 429" of the API is a [`Limit`] of this one mechanism, named where it
 //! is defined: code sends per email and per client address (`domain::email_code`), code checks,
-//! failed sign-ins, admin invitations, refused admin tokens and social sign-in starts per client
-//! address (`Config::*_limit`). Counting reads then writes, so a burst of concurrent requests
+//! failed sign-ins, admin invitations, refused admin tokens, social sign-in starts and the
+//! OpenID Provider's waiting authorization requests per client address (`Config::*_limit`). Counting reads then writes, so a burst of concurrent requests
 //! may pass a limit by the number of requests in flight; the limits are against automation over
 //! an hour, not exact quotas. (The per-email smart lockout of sign-in is not a limit: see
 //! `domain::lockout`.)

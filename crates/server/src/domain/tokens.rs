@@ -160,6 +160,7 @@ pub async fn exchange(
         &client.id,
         &grant.account_id,
         now,
+        now - state.config.session_absolute_hours * 3600,
     )
     .await?;
     tx.commit().await?;

@@ -3,6 +3,7 @@
 //! called by the relying parties' servers, and the browser arrives at the others by navigation
 //! from other sites. The rules are in `domain::{authorization, tokens, logout}`.
 
+use super::client::ClientAddress;
 use super::cookies::{self, HeldAuthorization, HeldSession};
 use super::refusal_page;
 use crate::domain::authorization::{self, Answer, Params, Refusal};
@@ -116,11 +117,12 @@ fn answer(
 pub async fn authorize(
     State(state): State<AppState>,
     HeldSession(held): HeldSession,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     params: Result<Query<Params>, QueryRejection>,
 ) -> ApiResult<Response> {
     let params = params.map(|Query(p)| p).map_err(|_| ());
-    decide(state, held, headers, params).await
+    decide(state, held, client, headers, params).await
 }
 
 /// The authorization endpoint by `POST` (a form), as OpenID Connect Core §3.1.2.1 requires.
@@ -131,16 +133,18 @@ pub async fn authorize(
 pub async fn authorize_form(
     State(state): State<AppState>,
     HeldSession(held): HeldSession,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     params: Result<Form<Params>, FormRejection>,
 ) -> ApiResult<Response> {
     let params = params.map(|Form(p)| p).map_err(|_| ());
-    decide(state, held, headers, params).await
+    decide(state, held, client, headers, params).await
 }
 
 async fn decide(
     state: AppState,
     held: Option<String>,
+    client: String,
     headers: HeaderMap,
     params: Result<Params, ()>,
 ) -> ApiResult<Response> {
@@ -149,7 +153,7 @@ async fn decide(
         return Ok(refusal_page::page(lang, Refusal::Malformed));
     };
     let ui_locales = params.ui_locales.clone();
-    let decided = authorization::authorize(&state, params, held.as_deref()).await?;
+    let decided = authorization::authorize(&state, params, held.as_deref(), &client).await?;
     Ok(answer(&state, decided, || {
         refusal_page::language(ui_locales.as_deref(), &headers)
     }))

@@ -257,14 +257,20 @@ pub async fn revoke_code_tokens(db: &Db, code_hash: &str) -> Result<u64, sqlx::E
     Ok(done.rows_affected())
 }
 
-/// Records that a client got an ID token in a session (once per pair).
+/// Records that a client got an ID token in a session (once per pair), forgetting the pairs
+/// recorded before `forget_before` (their sessions have ended by their absolute timeout).
 pub async fn add_session_client(
     conn: &mut sqlx::AnyConnection,
     sid: &str,
     client_id: &str,
     account_id: &str,
     now: i64,
+    forget_before: i64,
 ) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM session_clients WHERE created_at < $1")
+        .bind(forget_before)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "INSERT INTO session_clients (sid, client_id, account_id, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (sid, client_id) DO NOTHING",

@@ -91,6 +91,7 @@ impl TestApp {
             invitations_per_client_hour: 200,
             admin_refusals_per_client_hour: 10,
             social_starts_per_client_hour: 60,
+            authorization_requests_per_client_hour: 300,
             dev_mailbox: None,
             api_public_url: None,
             issuer_url: None,

@@ -178,6 +178,7 @@ on_both_databases!(
     errors_go_back_to_the_registered_redirect_uri,
     prompt_none_and_prompt_login,
     the_request_waits_for_the_sign_in_and_continues,
+    waiting_requests_are_capped_per_client_address,
     a_sign_in_with_nothing_pending_goes_to_the_one_initiate_login_uri,
     rotated_keys_sign_new_tokens_and_old_ones_verify_until_retired,
     rp_initiated_logout,
@@ -624,6 +625,22 @@ async fn the_request_waits_for_the_sign_in_and_continues(backend: Backend) {
     let again = browser.get(&next).send().await.unwrap();
     assert_eq!(again.status(), 400);
     assert_eq!(Client::new().get(&next).send().await.unwrap().status(), 400);
+}
+
+async fn waiting_requests_are_capped_per_client_address(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.authorization_requests_per_client_hour = 2).await;
+    register(&app, "portal", false, None).await;
+    for _ in 0..2 {
+        let to = location(&authorize(&app, &browser(), &request("portal", &[])).await);
+        assert!(to.starts_with(&format!("{}/", app.url)), "{to}");
+    }
+    let params = answer_params(&authorize(&app, &browser(), &request("portal", &[])).await);
+    assert_eq!(params["error"], "temporarily_unavailable");
+    assert_eq!(params["state"], "st-1");
+    // A signed-in browser keeps getting codes: it leaves nothing waiting.
+    let signed_in = signed_in(&app, "lee@ngo.example").await;
+    let params = answer_params(&authorize(&app, &signed_in, &request("portal", &[])).await);
+    assert!(params.contains_key("code"), "{params:?}");
 }
 
 async fn a_sign_in_with_nothing_pending_goes_to_the_one_initiate_login_uri(backend: Backend) {
