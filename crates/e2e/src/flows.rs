@@ -2,8 +2,11 @@
 //! every step out).
 
 use crate::{mail::Mailbox, Browser};
+use partner_login_testkit::{OidcClient, OidcProvider};
 
 pub const PASSPHRASE: &str = "river mango lantern 42";
+/// The password "Forgot your password?" sets.
+pub const NEW_PASSPHRASE: &str = "copper heron valley 77";
 
 /// From the sign-up screen with `email` filled in: "Send verification code", the code from the
 /// mailbox, "Verify code", the passwords ([`PASSPHRASE`]) and names, "Create". Ends on the
@@ -33,6 +36,51 @@ pub async fn verify_email(browser: &Browser, mailbox: &Mailbox, email: &str) {
     browser
         .wait_text("E-mail address verified. You can now continue.")
         .await;
+}
+
+/// From the sign-in screen with `email` filled in: "Forgot your password?", the emailed code,
+/// the new passwords ([`NEW_PASSPHRASE`]), "Continue". Where it ends is the caller's to check.
+pub async fn reset_password(browser: &Browser, mailbox: &Mailbox, email: &str) {
+    browser.click_button("Forgot your password?").await;
+    browser.wait_path("/forgot").await;
+    browser.wait_value("Email Address", email).await;
+    verify_email(browser, mailbox, email).await;
+    browser.fill("New Password", NEW_PASSPHRASE).await;
+    browser.fill("Confirm New Password", NEW_PASSPHRASE).await;
+    browser.click_button("Continue").await;
+}
+
+/// The social provider `unicef` (a real oidc-provider; `accounts` maps logins to their claims,
+/// as [`OidcProvider::start`] takes them) for a server that will listen on `port`, with the
+/// server's environment for it (its button: "UNICEF Employee").
+pub fn unicef_provider(
+    port: u16,
+    accounts: serde_json::Value,
+) -> (OidcProvider, Vec<(String, String)>) {
+    let client = OidcClient {
+        client_id: "partner-login-unicef".to_owned(),
+        client_secret: "unicef-client-secret-for-tests".to_owned(),
+        redirect_uri: format!("http://127.0.0.1:{port}/api/social/unicef/callback"),
+    };
+    let provider = OidcProvider::start(std::slice::from_ref(&client), accounts);
+    let env = vec![
+        ("OIDC_PROVIDERS".to_owned(), "unicef".to_owned()),
+        ("OIDC_UNICEF_ISSUER".to_owned(), provider.issuer.clone()),
+        ("OIDC_UNICEF_CLIENT_ID".to_owned(), client.client_id),
+        ("OIDC_UNICEF_CLIENT_SECRET".to_owned(), client.client_secret),
+    ];
+    (provider, env)
+}
+
+/// Signs in at the provider's own pages (oidc-provider's development pages): its sign-in form,
+/// then its consent.
+pub async fn sign_in_at_the_provider(browser: &Browser, login: &str) {
+    browser.fill_named("login", login).await;
+    browser
+        .fill_named("password", "any password the test provider accepts")
+        .await;
+    browser.click_button("Sign-in").await;
+    browser.click_button("Continue").await;
 }
 
 /// A code other than `code` (same length, every digit changed).

@@ -7,14 +7,15 @@
 //! Every claim checked is read from the relying party's page (`<pre id="claims">`: what
 //! openid-client verified and fetched), and compared with what the person typed.
 
-use partner_login_e2e::flows::{verify_email, PASSPHRASE};
+use partner_login_e2e::flows::{
+    reset_password, sign_in_at_the_provider, unicef_provider, verify_email, PASSPHRASE,
+};
 use partner_login_e2e::{mail::Mailbox, Browser, TestServer};
-use partner_login_testkit::{OidcClient, OidcProvider, RelyingPartyUrls, TestRelyingParty};
+use partner_login_testkit::{OidcProvider, RelyingPartyUrls, TestRelyingParty};
 use serde_json::Value;
 
 const CLIENT_ID: &str = "partner-portal-test";
 const SIGN_IN: &str = "Sign in with your existing account";
-const NEW_PASSPHRASE: &str = "copper heron valley 77";
 
 /// How the relying party is registered at our provider.
 #[derive(Clone, Copy, Default)]
@@ -44,24 +45,6 @@ struct World {
     _social: Option<OidcProvider>,
 }
 
-/// The social provider `unicef` (a real oidc-provider) for a server that will listen on
-/// `port`, with the server's environment for it.
-fn unicef_provider(port: u16) -> (OidcProvider, Vec<(String, String)>) {
-    let client = OidcClient {
-        client_id: "partner-login-unicef".to_owned(),
-        client_secret: "unicef-client-secret-for-tests".to_owned(),
-        redirect_uri: format!("http://127.0.0.1:{port}/api/social/unicef/callback"),
-    };
-    let provider = OidcProvider::start(std::slice::from_ref(&client), serde_json::json!({}));
-    let env = vec![
-        ("OIDC_PROVIDERS".to_owned(), "unicef".to_owned()),
-        ("OIDC_UNICEF_ISSUER".to_owned(), provider.issuer.clone()),
-        ("OIDC_UNICEF_CLIENT_ID".to_owned(), client.client_id),
-        ("OIDC_UNICEF_CLIENT_SECRET".to_owned(), client.client_secret),
-    ];
-    (provider, env)
-}
-
 impl World {
     async fn start(registration: Registration) -> Self {
         Self::start_with(registration, false).await
@@ -73,7 +56,7 @@ impl World {
         let mailbox = Mailbox::start().await;
         let port = partner_login_e2e::free_port();
         let (social, env) = if social {
-            let (provider, env) = unicef_provider(port);
+            let (provider, env) = unicef_provider(port, serde_json::json!({}));
             (Some(provider), env)
         } else {
             (None, Vec::new())
@@ -526,13 +509,7 @@ async fn forgot_your_password_continues_the_pending_request() {
 
     world.start_at_the_rp(&[("login_hint", KOFI.email)]).await;
     browser.wait_value("Email Address", KOFI.email).await;
-    browser.click_button("Forgot your password?").await;
-    browser.wait_path("/forgot").await;
-    browser.wait_value("Email Address", KOFI.email).await;
-    verify_email(browser, &world.mailbox, KOFI.email).await;
-    browser.fill("New Password", NEW_PASSPHRASE).await;
-    browser.fill("Confirm New Password", NEW_PASSPHRASE).await;
-    browser.click_button("Continue").await;
+    reset_password(browser, &world.mailbox, KOFI.email).await;
 
     let shown = world.rp_claims().await;
     assert_claims(&world, &shown, &KOFI, "local");
@@ -558,13 +535,7 @@ async fn a_social_button_continues_the_pending_request_and_names_the_provider() 
     browser.wait_text(efua.organization).await;
     browser.click_button("Sign in").await;
     browser.click_button("UNICEF Employee").await;
-    // The provider's own development pages.
-    browser.fill_named("login", efua.email).await;
-    browser
-        .fill_named("password", "any password the test provider accepts")
-        .await;
-    browser.click_button("Sign-in").await;
-    browser.click_button("Continue").await;
+    sign_in_at_the_provider(browser, efua.email).await;
 
     let shown = world.rp_claims().await;
     let (id_token, userinfo) = (&shown["id_token"], &shown["userinfo"]);

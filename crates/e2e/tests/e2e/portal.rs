@@ -2,11 +2,14 @@
 //! with python-social-auth's generic OpenID Connect backend, configured only as the README
 //! says) signs people in through partner-login, in headless Chromium: its sign-in button, our
 //! sign-in screen, back at Django signed in with the claims; an invitation's link through
-//! sign-up into Django (the client's `initiate_login_uri`); Django's sign-out ending the
-//! session at partner-login too (RP-initiated logout). Prints the authorization round trip.
+//! sign-up into Django (the client's `initiate_login_uri`); "Forgot your password?" and a social
+//! button from Django's sign-in; Django's sign-out ending the session at partner-login too
+//! (RP-initiated logout). Prints the authorization round trip.
 
 use partner_login_e2e::django::Client;
-use partner_login_e2e::flows::{sign_up_from_email, PASSPHRASE};
+use partner_login_e2e::flows::{
+    reset_password, sign_in_at_the_provider, sign_up_from_email, unicef_provider, PASSPHRASE,
+};
 use partner_login_e2e::{free_port, mail::Mailbox, Browser, DjangoSite, TestServer};
 use serde_json::Value;
 use std::time::Instant;
@@ -20,7 +23,18 @@ const NAMES: [&str; 3] = ["Amina D.", "Amina", "Diallo"];
 /// The server, and the Django site registered with it as the client `portal` (with the site's
 /// login-start URL as its `initiate_login_uri` when `initiate_login`).
 async fn start(mailbox: &Mailbox, initiate_login: bool) -> (TestServer, DjangoSite) {
-    let server = TestServer::start(Some(&mailbox.url()));
+    start_on(free_port(), mailbox, initiate_login, &[]).await
+}
+
+/// [`start`], with the server on `server_port` and these extra environment variables.
+async fn start_on(
+    server_port: u16,
+    mailbox: &Mailbox,
+    initiate_login: bool,
+    env: &[(String, String)],
+) -> (TestServer, DjangoSite) {
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let server = TestServer::start_on(server_port, Some(&mailbox.url()), &env);
     let port = free_port();
     let redirect_uri = DjangoSite::redirect_uri(port);
     let home = format!("{}/", DjangoSite::url_on(port));
@@ -68,8 +82,14 @@ async fn wait_signed_in_at_django(browser: &Browser, django: &DjangoSite) {
 }
 
 /// What Django got: the userinfo claims it keeps in `extra_data`, with the claims of the ID token
-/// it verified under `id_token_claims`; and the user it made, as its page shows them.
-async fn check_django_user(browser: &Browser, server: &TestServer, email: &str) -> Value {
+/// it verified under `id_token_claims`; and the user it made, as its page shows them. `idp`:
+/// how the person signed in at partner-login.
+async fn check_django_user(
+    browser: &Browser,
+    server: &TestServer,
+    email: &str,
+    idp: &str,
+) -> Value {
     let [display, given, surname] = NAMES;
     let shown = |id: &'static str| async move {
         browser
@@ -98,7 +118,7 @@ async fn check_django_user(browser: &Browser, server: &TestServer, email: &str) 
             serde_json::json!([ORGANIZATION]),
             "{what}: {claims:#}"
         );
-        assert_eq!(source["idp"], "local", "{what}: {claims:#}");
+        assert_eq!(source["idp"], idp, "{what}: {claims:#}");
     }
     let sub = id_token["sub"].as_str().expect("sub");
     assert!(
@@ -158,7 +178,7 @@ async fn django_signs_in_through_partner_login_gets_the_claims_and_signs_out_at_
          token, partner-login session live): {} ms",
         round_trip.as_millis()
     );
-    let first = check_django_user(&browser, &server, email).await;
+    let first = check_django_user(&browser, &server, email, "local").await;
 
     // Django's "Sign out": signed out there, then at partner-login (RP-initiated logout), and
     // back at Django's home page.
@@ -180,7 +200,7 @@ async fn django_signs_in_through_partner_login_gets_the_claims_and_signs_out_at_
     browser.fill("Password", PASSPHRASE).await;
     browser.click_button("Sign in").await;
     wait_signed_in_at_django(&browser, &django).await;
-    let second = check_django_user(&browser, &server, email).await;
+    let second = check_django_user(&browser, &server, email, "local").await;
     assert_eq!(
         second["id"], first["id"],
         "the same person, the same subject"
@@ -202,6 +222,58 @@ async fn an_invitation_link_ends_signed_in_at_django() {
 
     sign_up_from_invitation(&browser, &server, &mailbox, email).await;
     wait_signed_in_at_django(&browser, &django).await;
-    check_django_user(&browser, &server, email).await;
+    check_django_user(&browser, &server, email, "local").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn forgot_your_password_from_django_sign_in_ends_signed_in_at_django() {
+    let mailbox = Mailbox::start().await;
+    let (server, django) = start(&mailbox, false).await;
+    let browser = Browser::start().await;
+    let email = "amina.diallo@example.org";
+    sign_up_from_invitation(&browser, &server, &mailbox, email).await;
+    browser.wait_path("/portal").await;
+    browser.click_button("Sign out").await;
+    browser.wait_text(SIGN_IN).await;
+
+    // Django's button, our sign-in screen, the address and "Forgot your password?": a new
+    // password with the emailed code, and "Continue" goes on to Django.
+    browser.goto(&format!("{}/", django.url)).await;
+    browser.click_button(PORTAL_SIGN_IN).await;
+    browser.wait_text(SIGN_IN).await;
+    browser.fill("Email Address", email).await;
+    reset_password(&browser, &mailbox, email).await;
+    wait_signed_in_at_django(&browser, &django).await;
+    check_django_user(&browser, &server, email, "local").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_social_button_from_django_sign_in_ends_signed_in_at_django_naming_the_provider() {
+    let mailbox = Mailbox::start().await;
+    let email = "amina.diallo@unicef.example";
+    let [name, given_name, family_name] = NAMES;
+    // The provider knows the person by these names; partner-login makes the account from them.
+    let accounts = serde_json::json!({
+        email: { "name": name, "given_name": given_name, "family_name": family_name },
+    });
+    let port = free_port();
+    let (_provider, env) = unicef_provider(port, accounts);
+    let (server, django) = start_on(port, &mailbox, false, &env).await;
+    let browser = Browser::start().await;
+    // An invited colleague with no account yet, who never opens the invitation's link.
+    server
+        .invite(email, ORGANIZATION, Some("Fatou Ndiaye"))
+        .await;
+    mailbox.next_to(email).await;
+
+    browser.goto(&format!("{}/", django.url)).await;
+    browser.click_button(PORTAL_SIGN_IN).await;
+    browser.wait_text(SIGN_IN).await;
+    browser.click_button("UNICEF Employee").await;
+    sign_in_at_the_provider(&browser, email).await;
+    wait_signed_in_at_django(&browser, &django).await;
+    check_django_user(&browser, &server, email, "unicef").await;
     browser.close().await;
 }

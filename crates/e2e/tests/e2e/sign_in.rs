@@ -1,9 +1,9 @@
 //! Sign in with an existing account, a wrong password, "Forgot your password?", and an
 //! invitation accepted by an existing account (issue 4), in headless Chromium.
 
-use partner_login_e2e::flows::{sign_up_from_email, PASSPHRASE};
+use partner_login_e2e::flows::{sign_up_from_email, NEW_PASSPHRASE, PASSPHRASE};
 use partner_login_e2e::{mail::Mailbox, Browser, TestServer};
-const NEW_PASSPHRASE: &str = "copper heron valley 77";
+
 const SIGN_IN: &str = "Sign in with your existing account";
 
 /// Creates an account through the sign-up screens, then signs out.

@@ -2,6 +2,7 @@
 //! (panva's oidc-provider, started by the testkit): the four buttons of the seed, an invited
 //! colleague signing in with one of them, a cancelled sign-in, and a stranger.
 
+use partner_login_e2e::flows::sign_in_at_the_provider;
 use partner_login_e2e::{mail::Mailbox, Browser, TestServer};
 use partner_login_testkit::{OidcClient, OidcProvider};
 
@@ -54,16 +55,6 @@ fn start(smtp: &str) -> Social {
         server,
         _provider: provider,
     }
-}
-
-/// Signs in at the provider's own pages: its sign-in form, then its consent.
-async fn sign_in_at_the_provider(browser: &Browser, login: &str) {
-    browser.fill_named("login", login).await;
-    browser
-        .fill_named("password", "any password the test provider accepts")
-        .await;
-    browser.click_button("Sign-in").await;
-    browser.click_button("Continue").await;
 }
 
 #[tokio::test]
