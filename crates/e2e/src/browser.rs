@@ -349,6 +349,22 @@ impl Browser {
         .await;
     }
 
+    /// Waits until the current URL starts with `prefix` (another site's page, after a
+    /// redirect); `what` names the wait in the failure.
+    pub async fn wait_url_prefix(&self, prefix: &str, what: &str) {
+        self.wait_until(
+            || async {
+                let url = self.client.current_url().await.map_err(|e| e.to_string())?;
+                match url.as_str().starts_with(prefix) {
+                    true => Ok(()),
+                    false => Err(url.to_string()),
+                }
+            },
+            what,
+        )
+        .await;
+    }
+
     /// Waits until the current URL has no query string (the page took it out of the address
     /// bar).
     pub async fn wait_no_query(&self) {

@@ -226,20 +226,7 @@ impl World {
         browser.click_button("Sign out at the relying party").await;
         let back = self.rp.urls.post_logout_redirect_uri();
         browser
-            .wait_until(
-                || async {
-                    let url = browser
-                        .client
-                        .current_url()
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    match url.as_str().starts_with(&back) {
-                        true => Ok(()),
-                        false => Err(url.to_string()),
-                    }
-                },
-                "back at the post-logout redirect uri",
-            )
+            .wait_url_prefix(&back, "back at the post-logout redirect uri")
             .await;
         let logout = browser
             .wait_until(
@@ -594,18 +581,8 @@ async fn prompt_login_and_max_age_zero_ask_for_the_password_again_despite_the_se
         // Our sign-in screen, not a code at once.
         let sign_in = format!("{}/", world.server.url);
         browser
-            .wait_until(
-                || async {
-                    let url = browser
-                        .client
-                        .current_url()
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    match url.as_str().starts_with(&sign_in) {
-                        true => Ok(()),
-                        false => Err(url.to_string()),
-                    }
-                },
+            .wait_url_prefix(
+                &sign_in,
                 &format!("the sign-in screen again for {params:?}"),
             )
             .await;

@@ -87,13 +87,7 @@ pub async fn exchange(
         .await?
         .ok_or(OAuthError::InvalidGrant("the code is not valid"))?;
     if grant.used_at.is_some() {
-        let revoked = storage::authorizations::revoke_code_tokens(&state.db, &code_hash).await?;
-        tracing::warn!(
-            event = "authorization_code_replayed",
-            client = client.id,
-            revoked
-        );
-        return Err(OAuthError::InvalidGrant("the code was used already"));
+        return Err(replayed(state, &code_hash, &client.id).await);
     }
     if grant.client_id != client.id {
         tracing::warn!(
@@ -138,13 +132,7 @@ pub async fn exchange(
     let mut tx = state.db.begin().await?;
     if !storage::authorizations::use_code(&mut tx, &code_hash, now).await? {
         drop(tx);
-        let revoked = storage::authorizations::revoke_code_tokens(&state.db, &code_hash).await?;
-        tracing::warn!(
-            event = "authorization_code_replayed",
-            client = client.id,
-            revoked
-        );
-        return Err(OAuthError::InvalidGrant("the code was used already"));
+        return Err(replayed(state, &code_hash, &client.id).await);
     }
     storage::authorizations::insert_access_token(
         &mut tx,
@@ -196,6 +184,18 @@ pub async fn exchange(
         id_token,
         scope: grant.scope,
     })
+}
+
+/// A code used a second time: what its first use issued is revoked (RFC 6749 §4.1.2; ASVS 5.0
+/// V10.4.2), and the answer is `invalid_grant`.
+async fn replayed(state: &AppState, code_hash: &str, client: &str) -> OAuthError {
+    match storage::authorizations::revoke_code_tokens(&state.db, code_hash).await {
+        Ok(revoked) => {
+            tracing::warn!(event = "authorization_code_replayed", client, revoked);
+            OAuthError::InvalidGrant("the code was used already")
+        }
+        Err(err) => err.into(),
+    }
 }
 
 /// The userinfo endpoint: the claims the access token's scopes grant.

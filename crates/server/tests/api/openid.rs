@@ -43,17 +43,21 @@ async fn register(app: &TestApp, id: &str, public: bool, backchannel: Option<Str
         .unwrap_or_default()
 }
 
+/// The answer to a password sign-in in `browser` (its cookie jar keeps the session).
+async fn sign_in_with(app: &TestApp, browser: &Client, email: &str) -> Response {
+    app.post_as(
+        browser,
+        "/session",
+        json!({"email": email, "password": PASSPHRASE}),
+    )
+    .await
+}
+
 /// An account `email` and a browser signed in as it.
 async fn signed_in(app: &TestApp, email: &str) -> Client {
     app.signed_up(email).await;
     let browser = browser();
-    let answer = app
-        .post_as(
-            &browser,
-            "/session",
-            json!({"email": email, "password": PASSPHRASE}),
-        )
-        .await;
+    let answer = sign_in_with(app, &browser, email).await;
     assert_eq!(answer.status(), 200);
     browser
 }
@@ -239,13 +243,7 @@ async fn a_signed_in_browser_gets_a_code_and_the_client_verified_claims(backend:
     app.verify(&flow, &code).await;
     assert_eq!(app.complete(&flow, PASSPHRASE).await.status(), 201);
     let browser = browser();
-    let answer = app
-        .post_as(
-            &browser,
-            "/session",
-            json!({"email": "amina@ngo.example", "password": PASSPHRASE}),
-        )
-        .await;
+    let answer = sign_in_with(&app, &browser, "amina@ngo.example").await;
     assert_eq!(answer.status(), 200);
     assert!(
         json(answer).await.get("continue_url").is_none(),
@@ -558,13 +556,7 @@ async fn prompt_none_and_prompt_login(backend: Backend) {
             !location(&continued).contains("code="),
             "{extra:?}: the old session continued"
         );
-        let signed_in = app
-            .post_as(
-                &browser,
-                "/session",
-                json!({"email": "lee@ngo.example", "password": PASSPHRASE}),
-            )
-            .await;
+        let signed_in = sign_in_with(&app, &browser, "lee@ngo.example").await;
         let next = json(signed_in).await["continue_url"]
             .as_str()
             .unwrap()
@@ -599,13 +591,7 @@ async fn the_request_waits_for_the_sign_in_and_continues(backend: Backend) {
         .await
         .unwrap();
     assert!(location(&early).starts_with(&format!("{}/", app.url)));
-    let answer = app
-        .post_as(
-            &browser,
-            "/session",
-            json!({"email": "lee@ngo.example", "password": PASSPHRASE}),
-        )
-        .await;
+    let answer = sign_in_with(&app, &browser, "lee@ngo.example").await;
     let next = json(answer).await["continue_url"]
         .as_str()
         .unwrap()
@@ -770,13 +756,7 @@ async fn rp_initiated_logout(backend: Backend) {
 
 async fn browser_signed_in_again(app: &TestApp) -> Client {
     let browser = browser();
-    let answer = app
-        .post_as(
-            &browser,
-            "/session",
-            json!({"email": "lee@ngo.example", "password": PASSPHRASE}),
-        )
-        .await;
+    let answer = sign_in_with(app, &browser, "lee@ngo.example").await;
     assert_eq!(answer.status(), 200);
     browser
 }
