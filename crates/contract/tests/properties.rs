@@ -7,9 +7,9 @@
 
 use partner_login_contract::api::{
     CompletePasswordResetRequest, CompleteSignupRequest, CreateInvitationRequest,
-    EmailCodeFlowView, EmailCodeState, InvitationView, Membership, ProviderButton, PublicConfig,
-    SessionView, SignInRequest, SocialStartRequest, SocialStartView, StartEmailCodeRequest,
-    VerifyCodeRequest,
+    EmailCodeFlowView, EmailCodeState, InvitationView, Membership, OAuthErrorBody, ProviderButton,
+    PublicConfig, SessionView, SignInRequest, SocialStartRequest, SocialStartView,
+    StartEmailCodeRequest, TokenResponse, VerifyCodeRequest,
 };
 use partner_login_contract::code::CODE_DIGITS;
 use partner_login_contract::email::EMAIL_MAX_CHARS;
@@ -125,6 +125,14 @@ const FIELD_NAMES: &[&str] = &[
     "authorization_url",
     "organizations",
     "return_url",
+    "continue_url",
+    "access_token",
+    "token_type",
+    "expires_in",
+    "id_token",
+    "scope",
+    "error",
+    "error_description",
     "password_policy",
     "providers",
     "resend_cooldown_seconds",
@@ -559,6 +567,7 @@ proptest! {
     fn response_bodies_round_trip(
         strings in vec(text(), 6),
         return_url in opt_text(),
+        continue_url in opt_text(),
         numbers in (any::<u32>(), any::<u32>(), any::<i64>()),
         verified in any::<bool>(),
         policy in any_policy(),
@@ -588,6 +597,18 @@ proptest! {
             surname: strings[3].clone(),
             organizations: strings.iter().map(|o| Membership { organization: o.clone() }).collect(),
             return_url,
+            continue_url,
+        })?;
+        round_trips(&TokenResponse {
+            access_token: strings[0].clone(),
+            token_type: "Bearer".into(),
+            expires_in: numbers.2,
+            id_token: strings[1].clone(),
+            scope: strings[2].clone(),
+        })?;
+        round_trips(&OAuthErrorBody {
+            error: strings[3].clone(),
+            error_description: with_invitation.then(|| strings[4].clone()),
         })?;
         round_trips(&PublicConfig {
             password_policy: policy,
