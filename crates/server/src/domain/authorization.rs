@@ -162,6 +162,7 @@ pub async fn authorize(
     else {
         return Ok(Answer::Refuse(Refusal::UnknownClient));
     };
+    // Exact string comparison with the client's registered uris (ASVS 5.0 V10.4.1).
     let Some(redirect_uri) = params
         .redirect_uri
         .as_deref()
@@ -179,6 +180,7 @@ pub async fn authorize(
     if params.request_uri.is_some() {
         return refuse("request_uri_not_supported", "request_uri is not supported");
     }
+    // The code flow only: never implicit (ASVS 5.0 V10.4.4, V10.6.1).
     if params.response_type.as_deref() != Some("code") {
         return refuse(
             "unsupported_response_type",
@@ -210,7 +212,7 @@ pub async fn authorize(
     if too_long || scope.len() > MAX_PARAM_CHARS {
         return refuse("invalid_request", "a parameter is too long");
     }
-    // PKCE (RFC 7636): S256 only (`plain` would hand the verifier to whoever sees the request);
+    // PKCE (RFC 7636; ASVS 5.0 V10.4.6): S256 only (`plain` would hand the verifier to whoever sees the request);
     // required of public clients, accepted from confidential ones (OAuth 2.0 Security BCP §2.1.1).
     let challenge = match (
         params.code_challenge.as_deref(),

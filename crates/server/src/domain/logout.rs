@@ -97,6 +97,8 @@ pub async fn end_session(
     params: EndSessionParams,
     held: Option<&str>,
 ) -> ApiResult<Answer> {
+    // Forced logout (ASVS 5.0 V10.6.2): a hint must be ours and name the client; an unregistered
+    // uri signs nobody out.
     let mut client_id = params.client_id.clone();
     if let Some(hint) = params.id_token_hint.as_deref() {
         let Some(claims) = signing_keys::verify(&state.db, hint).await? else {

@@ -61,6 +61,7 @@ pub async fn exchange(
         client_id: request.client_id.clone(),
         client_secret: request.client_secret.clone(),
     };
+    // Confidential clients authenticate (ASVS 5.0 V10.4.10).
     let client = match clients::authenticate(state, &credentials).await? {
         Ok(client) => client,
         Err(Refusal::TwoMethods) => {
@@ -86,6 +87,7 @@ pub async fn exchange(
     let grant = storage::authorizations::code(&state.db, &code_hash)
         .await?
         .ok_or(OAuthError::InvalidGrant("the code is not valid"))?;
+    // Once (ASVS 5.0 V10.4.2).
     if grant.used_at.is_some() {
         return Err(replayed(state, &code_hash, &client.id).await);
     }
@@ -98,6 +100,7 @@ pub async fn exchange(
             "the code was issued to another client",
         ));
     }
+    // A minute (ASVS 5.0 V10.4.3: at most 10 minutes at L2, 1 at L3).
     if now > grant.expires_at {
         return Err(OAuthError::InvalidGrant("the code has expired"));
     }

@@ -185,6 +185,7 @@ on_both_databases!(
     waiting_requests_are_capped_per_client_address,
     a_sign_in_with_nothing_pending_goes_to_the_one_initiate_login_uri,
     rotated_keys_sign_new_tokens_and_old_ones_verify_until_retired,
+    a_rotated_secret_and_a_removed_client_stop_working_at_once,
     rp_initiated_logout,
     back_channel_logout_tells_the_clients_of_the_session,
 );
@@ -660,6 +661,50 @@ async fn a_sign_in_with_nothing_pending_goes_to_the_one_initiate_login_uri(backe
         .await
         .unwrap();
     assert!(json(sign_in().await).await.get("continue_url").is_none());
+}
+
+async fn a_rotated_secret_and_a_removed_client_stop_working_at_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let old = register(&app, "portal", false, None).await;
+    let browser = signed_in(&app, "lee@ngo.example").await;
+    let new = clients::rotate_secret(&app.state.db, "portal")
+        .await
+        .unwrap();
+    assert_ne!(new, old);
+    let code = code_for(&app, &browser, "portal").await;
+    let refused = redeem(&app, &code_form(&code, VERIFIER), Some(("portal", &old))).await;
+    assert_eq!(refused.status(), 401, "the old secret");
+    let issued = redeem(&app, &code_form(&code, VERIFIER), Some(("portal", &new))).await;
+    assert_eq!(issued.status(), 200, "the new secret");
+    // The list names the client, never a secret.
+    let listed = clients::list(&app.state.db).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        ["portal"]
+    );
+    assert!(listed
+        .iter()
+        .all(|c| c.secret_hash.as_deref() != Some(new.as_str())));
+    // A public client has no secret to rotate; a removed client is unknown at once.
+    register(&app, "spa", true, None).await;
+    assert!(clients::rotate_secret(&app.state.db, "spa").await.is_err());
+    clients::remove(&app.state.db, "portal").await.unwrap();
+    let page = authorize(&app, &browser, &request("portal", &[])).await;
+    assert_eq!(page.status(), 400);
+    assert!(clients::remove(&app.state.db, "portal").await.is_err());
+    assert!(
+        clients::add(
+            &app.state.db,
+            &Registration {
+                id: "spa".into(),
+                redirect_uris: vec![REDIRECT.into()],
+                ..Default::default()
+            }
+        )
+        .await
+        .is_err(),
+        "an id is registered once"
+    );
 }
 
 async fn rotated_keys_sign_new_tokens_and_old_ones_verify_until_retired(backend: Backend) {
