@@ -158,14 +158,21 @@ async fn send_new_code_replaces_the_old_one_and_change_email_starts_over() {
         .wait_text("E-mail address verified. You can now continue.")
         .await;
 
-    // "Change e-mail" starts over with an editable address.
+    // "Change e-mail" starts over with an editable address. The invitation is for the first
+    // address only: another one is refused, and what was typed stays.
     browser.click_button("Change e-mail").await;
     browser
         .wait_text("Verification is necessary. Please click Send button.")
         .await;
     browser.fill("Email Address", second).await;
     browser.click_button("Send verification code").await;
-    let code = mailbox.next_to(second).await.code();
+    browser
+        .wait_text("This invitation was sent to another email address. Sign in with that address.")
+        .await;
+    browser.wait_value("Email Address", second).await;
+    browser.fill("Email Address", first).await;
+    browser.click_button("Send verification code").await;
+    let code = mailbox.next_to(first).await.code();
     browser.fill("Verification code", &code).await;
     browser.click_button("Verify code").await;
     browser

@@ -148,9 +148,10 @@ pub async fn verified_flow(
 }
 
 /// The invitation a flow of this kind carries from its start, if any. Sign-up needs the
-/// invitation the person arrived with to be usable. A reset takes it along only when it is for
-/// the address being reset (resetting the password then accepts it too); otherwise it is left
-/// for a later sign-in to accept.
+/// invitation the person arrived with to be usable and for the address signing up (an
+/// invitation is for its invited person alone; "Create" checks it again). A reset takes it
+/// along only when it is for the address being reset (resetting the password then accepts it
+/// too); otherwise it is left for a later sign-in to accept.
 async fn start_invitation(
     state: &AppState,
     kind: EmailCodeKind,
@@ -161,7 +162,14 @@ async fn start_invitation(
         return Ok(None);
     };
     Ok(match kind {
-        EmailCodeKind::SignUp => Some(invitation::usable(state, token).await?),
+        EmailCodeKind::SignUp => {
+            let invitation = invitation::usable(state, token).await?;
+            if invitation.email != email.as_str() {
+                tracing::info!(event = "invitation_address_refused");
+                return Err(ApiError::Client(ErrorCode::InvitationEmailMismatch));
+            }
+            Some(invitation)
+        }
         EmailCodeKind::PasswordReset => invitation::usable(state, token)
             .await
             .ok()

@@ -141,12 +141,10 @@ pub fn to_view(invitation: &Invitation) -> InvitationView {
 /// What a step that signs someone in does with the invitation it carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Acceptance {
-    /// A password sign-in: the invitation must be for the account's address, and still
-    /// usable; otherwise the sign-in is refused with the invitation's error.
+    /// A password sign-in, and "Create" of a sign-up: the invitation must be for the account's
+    /// address, and still usable; otherwise the step is refused with the invitation's error (a
+    /// link forwarded, or copied from someone else's mailbox, invites nobody else: issue 19).
     SameAddressRequired,
-    /// "Create" of a sign-up: the invitation must still be usable, or no account is created.
-    /// The link is what invites, so the verified address may differ from the invited one.
-    Required,
     /// "Continue" of a reset, a social sign-in: an invitation for another address is refused;
     /// one that was used or expired meanwhile is left as it is, and the step itself stands.
     SameAddressIfUsable,
@@ -163,11 +161,7 @@ pub async fn accept(
     policy: Acceptance,
     now: i64,
 ) -> ApiResult<bool> {
-    let same_address = matches!(
-        policy,
-        Acceptance::SameAddressRequired | Acceptance::SameAddressIfUsable
-    );
-    if same_address && invitation.email != account_email {
+    if invitation.email != account_email {
         return Err(ApiError::Client(ErrorCode::InvitationEmailMismatch));
     }
     let required = policy != Acceptance::SameAddressIfUsable;

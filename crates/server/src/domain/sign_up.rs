@@ -86,7 +86,7 @@ pub async fn create(
         storage::accounts::set_locale(&mut tx, &account_id, language).await?;
     }
     if let Some(invitation) = &invitation {
-        let policy = Acceptance::Required;
+        let policy = Acceptance::SameAddressRequired;
         invitation::accept(&mut tx, &account_id, &flow.email, invitation, policy, now).await?;
     }
     // The session the browser held, if any, ends (ASVS 5.0 V7.2.4).

@@ -7,8 +7,50 @@ on_both_databases!(
     invitations_need_the_admin_token,
     unknown_expired_and_used_invitations_say_so,
     the_invitation_language_carries_to_its_emails,
-    a_malformed_language_is_refused_with_its_field
+    a_malformed_language_is_refused_with_its_field,
+    an_invitation_signs_up_its_invited_address_only,
 );
+
+/// Issue 19, defect 1: someone holding another person's invitation link cannot sign up with
+/// their own address, neither at "Send verification code" nor at "Create"; the invited person's
+/// link stays usable.
+async fn an_invitation_signs_up_its_invited_address_only(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app
+        .invite("amina@ngo.example", "Red Crescent Society")
+        .await;
+    let started = app
+        .post(
+            "/signup",
+            json!({"email": "mallory@elsewhere.example", "invitation": token}),
+        )
+        .await;
+    assert_eq!(started.status(), 403);
+    assert_eq!(problem(started).await["code"], "invitation_email_mismatch");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM email_code_flows WHERE email = 'mallory@elsewhere.example'"
+        )
+        .await,
+        0,
+        "no flow, no code mailed"
+    );
+    // "Create" checks it again: a flow whose address is not the invited one creates nothing.
+    let flow = app.start_signup("amina@ngo.example", Some(&token)).await;
+    let code = app.nth_mail("amina@ngo.example", 2).await.code();
+    assert_eq!(app.verify(&flow, &code).await.status(), 200);
+    app.exec("UPDATE email_code_flows SET email = 'mallory@elsewhere.example'")
+        .await;
+    let created = app.complete(&flow, PASSPHRASE).await;
+    assert_eq!(created.status(), 403);
+    assert_eq!(problem(created).await["code"], "invitation_email_mismatch");
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0);
+    // The invited person still signs up with the link.
+    let flow = app.start_signup("amina@ngo.example", Some(&token)).await;
+    let code = app.nth_mail("amina@ngo.example", 3).await.code();
+    assert_eq!(app.verify(&flow, &code).await.status(), 200);
+    assert_eq!(app.complete(&flow, PASSPHRASE).await.status(), 201);
+}
 
 /// The administrator's language choice: the invitation email is in it, the invitation shows
 /// it to the SPA, and the code of a sign-up started from it (no language of its own) follows.
