@@ -11,8 +11,10 @@
 //! language). Every answer that signs in then carries [`continue_url`], which the SPA follows.
 
 use crate::domain::clients;
+use crate::domain::redirect::{sign_in_url, with_query};
 use crate::domain::secrets;
 use crate::domain::session::{self, Live};
+use crate::domain::tokens::is_pkce_value;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::storage::{self, authorizations::Code, authorizations::PendingRequest};
@@ -25,8 +27,6 @@ pub const CODE_SECONDS: i64 = 60;
 pub const PENDING_SECONDS: i64 = 30 * 60;
 /// The longest `state`, `nonce` or `login_hint` kept (bounded storage per request).
 const MAX_PARAM_CHARS: usize = 512;
-/// The languages of the screens, by primary subtag.
-const LANGUAGES: [&str; 6] = ["en", "fr", "es", "ar", "zh", "ru"];
 
 /// The parameters of an authorization request, from the query (`GET`) or the form (`POST`).
 #[derive(Debug, Default, Deserialize)]
@@ -76,24 +76,6 @@ pub enum Answer {
     Refuse(Refusal),
 }
 
-/// `url` with `pairs` added to its query.
-fn with_query(url: &str, pairs: &[(&str, Option<&str>)]) -> String {
-    match url::Url::parse(url) {
-        Ok(mut url) => {
-            {
-                let mut query = url.query_pairs_mut();
-                for (name, value) in pairs {
-                    if let Some(value) = value {
-                        query.append_pair(name, value);
-                    }
-                }
-            }
-            url.to_string()
-        }
-        Err(_) => url.to_owned(),
-    }
-}
-
 /// An error back at the client's registered redirect uri (§3.1.2.6), with `state` and `iss`.
 fn back(
     state: &AppState,
@@ -112,34 +94,6 @@ fn back(
             ("iss", Some(&iss)),
         ],
     ))
-}
-
-/// The first of `ui_locales` the screens speak, as the SPA's `?lang=`.
-pub fn screen_language(ui_locales: Option<&str>) -> Option<&'static str> {
-    ui_locales?.split_whitespace().find_map(|tag| {
-        let primary = tag.split('-').next()?.to_ascii_lowercase();
-        LANGUAGES.into_iter().find(|l| *l == primary)
-    })
-}
-
-/// The sign-in screen, in the language asked for, with the email pre-filled.
-fn sign_in_url(state: &AppState, ui_locales: Option<&str>, login_hint: Option<&str>) -> String {
-    let spa = format!("{}/", state.config.public_url().trim_end_matches('/'));
-    with_query(
-        &spa,
-        &[
-            ("lang", screen_language(ui_locales)),
-            ("login_hint", login_hint),
-        ],
-    )
-}
-
-/// A PKCE challenge as RFC 7636 §4.2 writes it (S256: 43 characters of base64url).
-fn is_challenge(value: &str) -> bool {
-    (43..=128).contains(&value.len())
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
 /// True when the session answers the request: signed in recently enough, and not the session
@@ -219,7 +173,7 @@ pub async fn authorize(
         params.code_challenge_method.as_deref(),
     ) {
         (None, None) => None,
-        (Some(c), Some("S256")) if is_challenge(c) => Some(c.to_owned()),
+        (Some(c), Some("S256")) if is_pkce_value(c) => Some(c.to_owned()),
         (Some(_), Some("S256")) => return refuse("invalid_request", "code_challenge is malformed"),
         (Some(_), None | Some(_)) | (None, Some(_)) => {
             return refuse(
@@ -417,32 +371,15 @@ async fn issue_code(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    #[test]
-    fn the_screen_language_is_the_first_of_ui_locales_the_screens_speak() {
-        assert_eq!(screen_language(Some("de-CH fr-CA en")), Some("fr"));
-        assert_eq!(screen_language(Some("AR")), Some("ar"));
-        assert_eq!(screen_language(Some("de")), None);
-        assert_eq!(screen_language(None), None);
-    }
+    use super::is_pkce_value;
 
     #[test]
     fn a_pkce_challenge_is_43_to_128_unreserved_characters() {
-        assert!(is_challenge("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
-        assert!(!is_challenge("short"));
-        assert!(!is_challenge(&"a".repeat(129)));
-        assert!(!is_challenge("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM"));
-    }
-
-    #[test]
-    fn query_parameters_are_added_to_a_registered_uri_keeping_its_own() {
-        assert_eq!(
-            with_query(
-                "https://rp.example/cb?x=1",
-                &[("code", Some("a b")), ("state", None)]
-            ),
-            "https://rp.example/cb?x=1&code=a+b"
-        );
+        assert!(is_pkce_value("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+        assert!(!is_pkce_value("short"));
+        assert!(!is_pkce_value(&"a".repeat(129)));
+        assert!(!is_pkce_value(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM"
+        ));
     }
 }

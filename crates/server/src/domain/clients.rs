@@ -4,6 +4,7 @@
 //! bits from the CSPRNG, so a fast hash is enough: ASVS 5.0 V11.4.1); a public client (a
 //! single-page or native application) has none and must use PKCE.
 
+use crate::domain::redirect::with_query;
 use crate::domain::secrets;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -178,10 +179,8 @@ pub async fn initiate_login_uri(state: &AppState) -> ApiResult<Option<String>> {
     let (Some(uri), None) = (uris.next(), uris.next()) else {
         return Ok(None);
     };
-    let mut url = url::Url::parse(&uri).map_err(|e| anyhow::anyhow!("initiate_login_uri: {e}"))?;
-    url.query_pairs_mut()
-        .append_pair("iss", &state.config.issuer());
-    Ok(Some(url.to_string()))
+    let iss = state.config.issuer();
+    Ok(Some(with_query(&uri, &[("iss", Some(&iss))])))
 }
 
 #[cfg(test)]

@@ -73,8 +73,10 @@ impl Limit {
 
 /// Every 10 minutes, deletes the counters older than a day (their windows are an hour), the
 /// email-code flows a day past their expiry and the stale lockout guards
-/// (`storage::rate_events::purge_before`; ASVS 5.0 V2.4.1).
-pub fn spawn_purge(db: Db) {
+/// (`storage::rate_events::purge_before`; ASVS 5.0 V2.4.1), and the OpenID Provider's expired
+/// requests, codes and tokens and the clients of sessions older than `session_seconds`
+/// (`storage::authorizations::purge`).
+pub fn spawn_purge(db: Db, session_seconds: i64) {
     tokio::spawn(async move {
         let period = std::time::Duration::from_secs(600);
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
@@ -85,6 +87,12 @@ pub fn spawn_purge(db: Db) {
                 Ok(rows) if rows > 0 => tracing::info!(event = "counters_purged", rows),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(event = "counters_purge_failed", error = %e),
+            }
+            let now = storage::now();
+            match storage::authorizations::purge(&db, now, now - session_seconds).await {
+                Ok(rows) if rows > 0 => tracing::info!(event = "grants_purged", rows),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(event = "grants_purge_failed", error = %e),
             }
         }
     });

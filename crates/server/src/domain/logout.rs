@@ -3,6 +3,7 @@
 //! endpoint through which a client signs the person out (RP-Initiated Logout 1.0).
 
 use crate::domain::authorization::{Answer, Refusal};
+use crate::domain::redirect::{sign_in_url, with_query};
 use crate::domain::{clients, secrets, session, signing_keys};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -140,19 +141,7 @@ pub async fn end_session(
         client = client_id.as_deref().unwrap_or("-")
     );
     Ok(Answer::Redirect(match to {
-        Some(uri) => {
-            let mut url = url::Url::parse(&uri).map_err(|e| anyhow::anyhow!(e))?;
-            if let Some(client_state) = &params.state {
-                url.query_pairs_mut().append_pair("state", client_state);
-            }
-            url.to_string()
-        }
-        None => {
-            let spa = format!("{}/", state.config.public_url().trim_end_matches('/'));
-            match crate::domain::authorization::screen_language(params.ui_locales.as_deref()) {
-                Some(lang) => format!("{spa}?lang={lang}"),
-                None => spa,
-            }
-        }
+        Some(uri) => with_query(&uri, &[("state", params.state.as_deref())]),
+        None => sign_in_url(state, params.ui_locales.as_deref(), None),
     }))
 }

@@ -23,6 +23,7 @@ pub mod logout;
 pub mod new_password;
 pub mod password_reset;
 pub mod passwords;
+pub mod redirect;
 pub mod secrets;
 pub mod session;
 pub mod sign_in;

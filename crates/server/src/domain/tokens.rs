@@ -32,8 +32,9 @@ pub struct TokenRequest {
     pub client_secret: Option<String>,
 }
 
-/// A PKCE verifier (RFC 7636 §4.1): 43 to 128 unreserved characters.
-fn is_verifier(value: &str) -> bool {
+/// A PKCE verifier or S256 challenge as RFC 7636 writes them (§4.1, §4.2): 43 to 128
+/// unreserved characters.
+pub fn is_pkce_value(value: &str) -> bool {
     (43..=128).contains(&value.len())
         && value
             .bytes()
@@ -111,7 +112,7 @@ pub async fn exchange(
     }
     match (&grant.code_challenge, request.code_verifier.as_deref()) {
         (Some(challenge), Some(verifier)) => {
-            if !is_verifier(verifier) || !secrets::same(&s256(verifier), challenge) {
+            if !is_pkce_value(verifier) || !secrets::same(&s256(verifier), challenge) {
                 return Err(OAuthError::InvalidGrant("the code_verifier does not match"));
             }
         }
@@ -142,7 +143,6 @@ pub async fn exchange(
         &secrets::hash(&access_token),
         &code_hash,
         &token,
-        now,
     )
     .await?;
     storage::authorizations::add_session_client(
@@ -151,7 +151,6 @@ pub async fn exchange(
         &client.id,
         &grant.account_id,
         now,
-        now - state.config.session_absolute_hours * 3600,
     )
     .await?;
     tx.commit().await?;
@@ -228,7 +227,7 @@ mod tests {
             s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
-        assert!(is_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
-        assert!(!is_verifier("short"));
+        assert!(is_pkce_value("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
+        assert!(!is_pkce_value("short"));
     }
 }

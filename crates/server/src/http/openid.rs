@@ -10,6 +10,7 @@ use crate::domain::authorization::{self, Answer, Params, Refusal};
 use crate::domain::logout::{self, EndSessionParams};
 use crate::domain::{claims, signing_keys, tokens};
 use crate::error::{ApiResult, OAuthError};
+use crate::mail::templates::MailLang;
 use crate::state::AppState;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Query, State};
@@ -58,7 +59,7 @@ pub async fn discovery(State(state): State<AppState>) -> Json<Value> {
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["none", "login"],
-        "ui_locales_supported": ["en", "fr", "es", "ar", "zh", "ru"],
+        "ui_locales_supported": MailLang::ALL.map(MailLang::tag),
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "sid", "amr",
             "at_hash", "azp", "email", "email_verified", "name", "given_name", "family_name",
             "locale", claims::ORGANIZATIONS, "idp"],
@@ -88,11 +89,7 @@ fn see_other(location: &str) -> Response {
 }
 
 /// The browser's answer to the provider's decision.
-fn answer(
-    state: &AppState,
-    answer: Answer,
-    lang: impl FnOnce() -> crate::mail::templates::MailLang,
-) -> Response {
+fn answer(state: &AppState, answer: Answer, lang: impl FnOnce() -> MailLang) -> Response {
     match answer {
         Answer::Redirect(to) => see_other(&to),
         Answer::SignIn { url, pending } => {

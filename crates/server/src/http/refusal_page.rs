@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 /// The language of the page: the first of `ui_locales`, else the browser's first choice.
 pub fn language(ui_locales: Option<&str>, headers: &HeaderMap) -> MailLang {
-    let from_ui = crate::domain::authorization::screen_language(ui_locales);
+    let from_ui = crate::domain::redirect::screen_language(ui_locales);
     let from_browser = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())

@@ -28,10 +28,6 @@ pub async fn insert_request(
     now: i64,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM authorization_requests WHERE expires_at < $1")
-        .bind(now)
-        .execute(db)
-        .await?;
     sqlx::query(
         "INSERT INTO authorization_requests (id_hash, client_id, redirect_uri, scope, state, nonce,
          code_challenge, sign_in_after, stale_sid, created_at, expires_at)
@@ -114,10 +110,6 @@ pub async fn insert_code(
     code: &Code,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM authorization_codes WHERE expires_at < $1")
-        .bind(now - 3600)
-        .execute(db)
-        .await?;
     sqlx::query(
         "INSERT INTO authorization_codes (code_hash, client_id, redirect_uri, account_id, sid, scope,
          nonce, code_challenge, auth_time, idp, amr, created_at, expires_at, used_at)
@@ -200,12 +192,7 @@ pub async fn insert_access_token(
     token_hash: &str,
     code_hash: &str,
     token: &AccessToken,
-    now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM access_tokens WHERE expires_at < $1")
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
     sqlx::query(
         "INSERT INTO access_tokens (token_hash, code_hash, client_id, account_id, scope, idp, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -257,20 +244,14 @@ pub async fn revoke_code_tokens(db: &Db, code_hash: &str) -> Result<u64, sqlx::E
     Ok(done.rows_affected())
 }
 
-/// Records that a client got an ID token in a session (once per pair), forgetting the pairs
-/// recorded before `forget_before` (their sessions have ended by their absolute timeout).
+/// Records that a client got an ID token in a session (once per pair).
 pub async fn add_session_client(
     conn: &mut sqlx::AnyConnection,
     sid: &str,
     client_id: &str,
     account_id: &str,
     now: i64,
-    forget_before: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM session_clients WHERE created_at < $1")
-        .bind(forget_before)
-        .execute(&mut *conn)
-        .await?;
     sqlx::query(
         "INSERT INTO session_clients (sid, client_id, account_id, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (sid, client_id) DO NOTHING",
@@ -297,4 +278,34 @@ pub async fn take_session_clients(db: &Db, sid: &str) -> Result<Vec<String>, sql
         .await?;
     tx.commit().await?;
     rows.iter().map(|r| r.try_get("client_id")).collect()
+}
+
+/// Deletes what can no longer be used: waiting requests, codes and access tokens past their
+/// expiry (codes an hour later, so that a late replay is still recognised as one), and the
+/// clients of sessions recorded before `sessions_before` (ended by their absolute timeout).
+/// Returns how many rows went.
+pub async fn purge(db: &Db, now: i64, sessions_before: i64) -> Result<u64, sqlx::Error> {
+    let mut rows = 0;
+    for (sql, before) in [
+        (
+            "DELETE FROM authorization_requests WHERE expires_at < $1",
+            now,
+        ),
+        (
+            "DELETE FROM authorization_codes WHERE expires_at < $1",
+            now - 3600,
+        ),
+        ("DELETE FROM access_tokens WHERE expires_at < $1", now),
+        (
+            "DELETE FROM session_clients WHERE created_at < $1",
+            sessions_before,
+        ),
+    ] {
+        rows += sqlx::query(sql)
+            .bind(before)
+            .execute(db)
+            .await?
+            .rows_affected();
+    }
+    Ok(rows)
 }
