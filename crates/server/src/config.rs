@@ -1,6 +1,7 @@
 //! Configuration, read once at start-up from the environment (and flags).
 
 use crate::domain::limits::{Limit, Per};
+use crate::proxies::Cidr;
 use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -103,6 +104,12 @@ pub struct Config {
         default_value_t = 300
     )]
     pub authorization_requests_per_client_hour: i64,
+    /// Comma-separated networks of the reverse proxies in front of this server (`10.0.0.0/8`,
+    /// `2001:db8::/32`, or single addresses). Only a request whose TCP peer is in one of them has
+    /// its client read from `X-Forwarded-For` (`proxies::client`); unset: nobody is trusted, the
+    /// peer is the client. Parsed at start-up; an invalid network refuses to start.
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<Cidr>,
     /// Serve the development outbox at /dev/mailbox (only ever without SMTP_URL).
     #[arg(long, env = "DEV_MAILBOX")]
     pub dev_mailbox: Option<bool>,

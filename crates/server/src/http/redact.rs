@@ -4,6 +4,11 @@
 //! provider's authorization code and state: a logged path keeps the route's shape only, and
 //! no query string is ever logged.
 
+use super::client;
+use crate::proxies::Cidr;
+use axum::extract::ConnectInfo;
+use std::net::SocketAddr;
+
 /// The path with every secret segment replaced by its route parameter's name.
 pub fn path(path: &str) -> String {
     let mut out = Vec::new();
@@ -24,14 +29,24 @@ pub fn path(path: &str) -> String {
     out.join("/")
 }
 
-/// The span `TraceLayer` opens for each request: method and redacted path, no query, no
-/// headers.
-pub fn span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    tracing::info_span!(
+/// The span `TraceLayer` opens for each request: method, redacted path, the client (as the
+/// limits count it: `http/client.rs`) and the TCP peer (the proxy, behind one), so that every
+/// line of the request, a refusal by a limit included, says both (ASVS 5.0 V16.2.1). No query,
+/// no header: the client is an address parsed from `X-Forwarded-For`, never its text (V16.4.1).
+pub fn span(request: &axum::http::Request<axum::body::Body>, trusted: &[Cidr]) -> tracing::Span {
+    let span = tracing::info_span!(
         "request",
         method = %request.method(),
         path = %path(request.uri().path()),
-    )
+        client = tracing::field::Empty,
+        peer = tracing::field::Empty,
+    );
+    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        let (client, peer) = client::resolve(*peer, request.headers(), trusted);
+        span.record("client", client.as_str());
+        span.record("peer", tracing::field::display(peer));
+    }
+    span
 }
 
 #[cfg(test)]
