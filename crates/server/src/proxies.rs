@@ -251,13 +251,7 @@ mod tests {
         assert!(err("10.0.0.0/+8").contains("prefix length"));
         assert!(err("10.0.0.0/").contains("prefix length"));
         assert!(err("10.0.0.0/8/9").contains("prefix length"));
-        for bad in [
-            "",
-            "localhost",
-            "10.0.0",
-            "fe80::1%eth0",
-            "*",
-        ] {
+        for bad in ["", "localhost", "10.0.0", "fe80::1%eth0", "*"] {
             assert!(
                 err(bad).contains("is not an IP network"),
                 "{bad}: {}",
