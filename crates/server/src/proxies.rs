@@ -101,6 +101,31 @@ impl fmt::Display for Cidr {
     }
 }
 
+/// The networks of `TRUSTED_PROXIES`: comma-separated [`Cidr`]s (empty entries ignored, so an
+/// empty setting trusts nobody).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<Cidr>);
+
+impl FromStr for TrustedProxies {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        text.split(',')
+            .filter(|entry| !entry.trim().is_empty())
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+}
+
+impl std::ops::Deref for TrustedProxies {
+    type Target = [Cidr];
+
+    fn deref(&self) -> &[Cidr] {
+        &self.0
+    }
+}
+
 /// `ip` with the bits after `prefix` cleared.
 fn masked(ip: IpAddr, prefix: u8) -> IpAddr {
     match ip {
@@ -258,6 +283,20 @@ mod tests {
                 err(bad)
             );
         }
+    }
+
+    #[test]
+    fn the_setting_is_a_comma_separated_list() {
+        let list: TrustedProxies = " 10.0.0.0/8, ,2001:db8::/32,".parse().unwrap();
+        assert_eq!(&*list, cidrs(&["10.0.0.0/8", "2001:db8::/32"]).as_slice());
+        assert!(
+            "".parse::<TrustedProxies>().unwrap().is_empty(),
+            "unset: nobody"
+        );
+        let err = "10.0.0.0/8, 10.0.0.1/8"
+            .parse::<TrustedProxies>()
+            .unwrap_err();
+        assert!(err.starts_with("`10.0.0.1/8` has bits set"), "{err}");
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub fn app(state: AppState) -> Router {
         Some(cors) => api.layer(cors),
         None => api,
     };
-    let trusted: std::sync::Arc<[_]> = state.config.trusted_proxies.as_slice().into();
+    let trusted: std::sync::Arc<[_]> = (*state.config.trusted_proxies).into();
     let mut router = Router::new().nest("/api", api).merge(openid::root_router());
     if state.config.dev_mailbox() {
         router = router.merge(dev::router());

@@ -112,7 +112,7 @@ impl TestApp {
             admin_refusals_per_client_hour: 10,
             social_starts_per_client_hour: 60,
             authorization_requests_per_client_hour: 300,
-            trusted_proxies: Vec::new(),
+            trusted_proxies: Default::default(),
             dev_mailbox: None,
             api_public_url: None,
             issuer_url: None,

@@ -59,7 +59,7 @@ const AGAINST_PROXY_OR_SPOOFED: &str =
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_behind_nginx_are_one_service_and_tell_clients_apart() {
     let (first, second) = TestApp::spawn_pair(|config| {
-        config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        config.trusted_proxies = "127.0.0.1".parse().unwrap();
         config.sign_in_failures_per_client_hour = 4;
     })
     .await;
@@ -181,9 +181,9 @@ on_both_databases!(forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy);
 /// Without `TRUSTED_PROXIES`, or from a peer outside it, `X-Forwarded-For` is whatever the
 /// client wrote: it is ignored, and the peer is the client.
 async fn forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(backend: Backend) {
-    for trusted in [vec![], vec!["10.0.0.0/8".parse().unwrap()]] {
+    for trusted in ["", "10.0.0.0/8"] {
         let app = TestApp::spawn_with(backend, |config| {
-            config.trusted_proxies = trusted.clone();
+            config.trusted_proxies = trusted.parse().unwrap();
             config.sign_in_failures_per_client_hour = 2;
         })
         .await;
