@@ -71,7 +71,6 @@ http {{
             proxy_pass http://partner_login;
             proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
         }}
     }}
 }}
