@@ -9,6 +9,7 @@
 //! the test process holds open (as `Postgres` does).
 
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -87,6 +88,11 @@ impl Nginx {
             .prefix("pl-nginx-")
             .tempdir()
             .expect("temp dir");
+        // As root, nginx's workers run as `nobody`: they must be able to enter the folder to
+        // buffer a large request body or response into its temporary folders (which nginx
+        // creates for them); nothing in it is secret.
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod the nginx folder");
         let port = crate::free_port();
         let file = dir.path().join("nginx.conf");
         std::fs::write(&file, config(dir.path(), port, upstreams)).expect("write nginx.conf");
