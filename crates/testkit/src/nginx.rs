@@ -9,8 +9,8 @@
 //! the test process holds open (as `Postgres` does).
 
 use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
 use std::net::{SocketAddr, TcpStream};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
