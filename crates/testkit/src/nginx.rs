@@ -4,9 +4,9 @@
 //! upstreams and appending the client to `X-Forwarded-For` as operators configure it
 //! (`proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`).
 //!
-//! nginx is stopped when the handle is dropped, and also when the test process ends however it
-//! ends: it runs under a small shell that waits for the end of its standard input, which only
-//! the test process holds open (as `Postgres` does).
+//! nginx is stopped and its folder deleted when the handle is dropped, and also when the test
+//! process ends however it ends: it runs under a small shell that waits for the end of its
+//! standard input, which only the test process holds open (as `Postgres` does).
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
@@ -114,8 +114,11 @@ impl Nginx {
         );
         let watcher = Command::new("sh")
             .arg("-c")
-            .arg(r#""$@" & pid=$!; cat >/dev/null; kill -TERM "$pid" 2>/dev/null; wait "$pid""#)
+            .arg(
+                r#"dir=$1; shift; "$@" & pid=$!; cat >/dev/null; kill -TERM "$pid" 2>/dev/null; wait "$pid"; rm -rf "$dir""#,
+            )
             .arg("sh")
+            .arg(dir.path())
             .arg(&bin)
             .args(args)
             .stdin(Stdio::piped())
