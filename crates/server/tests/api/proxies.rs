@@ -1,10 +1,10 @@
 //! Behind a reverse proxy (issue 19, defect 3; OWASP ASVS 5.0 V2.4.1: anti-automation counts
 //! per real client): a real nginx balancing two instances of the server on one PostgreSQL
 //! database, as operators outgrow one machine. A session made through one instance is honoured
-//! by the other; the per-email lockout and the per-client caps count across both; two clients
-//! behind the proxy are two clients (`TRUSTED_PROXIES`, `X-Forwarded-For` read from the right);
-//! a client's own `X-Forwarded-For` does not let it escape its cap; and without a trusted
-//! proxy, `X-Forwarded-For` is ignored.
+//! by the other; the per-email lockout and the per-client caps (failed sign-ins, code sends)
+//! count across both; two clients behind the proxy are two clients (`TRUSTED_PROXIES`,
+//! `X-Forwarded-For` read from the right); a client's own `X-Forwarded-For` does not let it
+//! escape its cap; and without a trusted proxy, `X-Forwarded-For` is ignored.
 //!
 //! The clients are told apart by their source address on loopback (127.0.0.2, 127.0.0.3, …):
 //! nginx appends it to `X-Forwarded-For`, and the instances see nginx's own 127.0.0.1 as peer.
@@ -61,6 +61,7 @@ async fn two_instances_behind_nginx_are_one_service_and_tell_clients_apart() {
     let (first, second) = TestApp::spawn_pair(|config| {
         config.trusted_proxies = "127.0.0.1".parse().unwrap();
         config.sign_in_failures_per_client_hour = 4;
+        config.code_sends_per_client_hour = 2;
     })
     .await;
     let upstreams = [
@@ -169,6 +170,48 @@ async fn two_instances_behind_nginx_are_one_service_and_tell_clients_apart() {
             "on either instance"
         );
     }
+    // Another cap, the code sends, counts across both instances too, per client.
+    let before = nginx.forwarded().len();
+    let start_signup = |from: &'static str, email: &'static str| {
+        let url = format!("{proxy}/api/signup");
+        async move {
+            browser_from(from)
+                .post(url)
+                .header(CSRF_HEADER, CSRF_HEADER_VALUE)
+                .json(&json!({"email": email, "invitation": null}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        start_signup("127.0.0.8", "new.one@example.org")
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(
+        start_signup("127.0.0.8", "new.two@example.org")
+            .await
+            .status(),
+        201
+    );
+    both_served(&nginx, before, &instances, "the two code sends");
+    for _ in 0..2 {
+        let capped = start_signup("127.0.0.8", "new.three@example.org").await;
+        assert_eq!(
+            refused_code(capped).await,
+            "rate_limited",
+            "on either instance"
+        );
+    }
+    assert_eq!(
+        start_signup("127.0.0.9", "new.three@example.org")
+            .await
+            .status(),
+        201
+    );
+
     let clients: BTreeSet<String> = nginx.forwarded().iter().map(|f| f.client.clone()).collect();
     assert!(
         clients.contains("127.0.0.7"),
