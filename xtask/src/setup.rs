@@ -1,7 +1,8 @@
 //! `cargo xtask setup`: installs every tool the project needs, each only when missing or at the
 //! wrong version, so a second run takes a second. Nothing is downloaded from GitHub: Rust tools
 //! come from crates.io, wasm-opt and the tests' OpenID provider and relying party from the npm
-//! registry, schemathesis from PyPI (into a virtualenv), Chromium and PostgreSQL from Debian.
+//! registry, schemathesis from PyPI (into a virtualenv), Chromium, PostgreSQL and nginx from
+//! Debian.
 
 use crate::cmd::{self, command, output, Result};
 use std::path::Path;
@@ -219,6 +220,10 @@ fn debian_packages() -> Result {
         .unwrap_or(false);
     if !has_postgres {
         missing.push("postgresql");
+    }
+    // The reverse proxy in front of two instances in the API tests (`testkit::Nginx`).
+    if !Path::new("/usr/sbin/nginx").exists() {
+        missing.push("nginx");
     }
     apt_install(&missing)
 }

@@ -1,6 +1,7 @@
 //! Configuration, read once at start-up from the environment (and flags).
 
 use crate::domain::limits::{Limit, Per};
+use crate::proxies::TrustedProxies;
 use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -103,6 +104,12 @@ pub struct Config {
         default_value_t = 300
     )]
     pub authorization_requests_per_client_hour: i64,
+    /// Comma-separated networks of the reverse proxies in front of this server (`10.0.0.0/8`,
+    /// `2001:db8::/32`, or single addresses). Only a request whose TCP peer is in one of them has
+    /// its client read from `X-Forwarded-For` (`proxies::client`); unset: nobody is trusted, the
+    /// peer is the client. Parsed at start-up; an invalid network refuses to start.
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: TrustedProxies,
     /// Serve the development outbox at /dev/mailbox (only ever without SMTP_URL).
     #[arg(long, env = "DEV_MAILBOX")]
     pub dev_mailbox: Option<bool>,
@@ -510,6 +517,28 @@ mod tests {
             c.smtp_url = Some("smtp://mail.example.org:25".into());
             assert!(!c.dev_mailbox() && c.check_mail().is_ok(), "SMTP wins");
         }
+    }
+
+    /// An operator's typo in TRUSTED_PROXIES refuses to start, saying what to write, rather
+    /// than trusting a wrong network (OWASP ASVS 5.0 V2.4.1: the limits count real clients).
+    #[test]
+    fn trusted_proxies_are_parsed_at_start_up() {
+        let config =
+            Cli::parse_from(["x", "--trusted-proxies", "10.0.0.0/8, 2001:db8::/32"]).config;
+        assert_eq!(config.trusted_proxies.len(), 2);
+        assert!(
+            Cli::parse_from(["x"]).config.trusted_proxies.is_empty(),
+            "default: none"
+        );
+        let Err(err) = Cli::try_parse_from(["x", "--trusted-proxies", "10.0.0.0/8,10.1.0.0/8"])
+        else {
+            panic!("a network with host bits is refused");
+        };
+        let err = err.to_string();
+        assert!(
+            err.contains("TRUSTED_PROXIES") && err.contains("write 10.0.0.0/8"),
+            "{err}"
+        );
     }
 
     #[test]

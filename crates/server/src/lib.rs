@@ -8,6 +8,7 @@ pub mod error;
 pub mod http;
 pub mod mail;
 pub mod oidc;
+pub mod proxies;
 pub mod state;
 pub mod storage;
 

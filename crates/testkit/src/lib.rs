@@ -1,12 +1,15 @@
 //! Real test infrastructure, shared by the server's integration tests and the end-to-end tests:
 //! an SMTP server on loopback that keeps what it receives, throwaway PostgreSQL clusters, a
-//! real OpenID provider, and a real OpenID relying party (for our own provider).
+//! reverse proxy (nginx), a real OpenID provider, and a real OpenID relying party (for our own
+//! provider).
 
+mod nginx;
 mod oidc;
 mod postgres;
 mod rp;
 mod smtp;
 
+pub use nginx::{Forwarded, Nginx};
 pub use oidc::{free_port, OidcClient, OidcProvider};
 pub use postgres::Postgres;
 pub use rp::{RelyingPartyUrls, TestRelyingParty};

@@ -45,6 +45,8 @@ impl Limit {
             return Ok(());
         }
         let retry_after = oldest.map_or(WINDOW_SECONDS, |t| t + WINDOW_SECONDS - now);
+        // The request's span adds the client and the TCP peer (`http/redact.rs::span`; ASVS
+        // 5.0 V16.2.1): behind a trusted proxy, `client` is the subject and `peer` the proxy.
         match self.per {
             Per::ClientAddress => {
                 tracing::warn!(event = "rate_limited", action = self.kind, client = subject)

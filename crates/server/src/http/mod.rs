@@ -50,6 +50,7 @@ pub fn app(state: AppState) -> Router {
         Some(cors) => api.layer(cors),
         None => api,
     };
+    let trusted: std::sync::Arc<[_]> = (*state.config.trusted_proxies).into();
     let mut router = Router::new().nest("/api", api).merge(openid::root_router());
     if state.config.dev_mailbox() {
         router = router.merge(dev::router());
@@ -60,6 +61,8 @@ pub fn app(state: AppState) -> Router {
             headers::security_headers(&state.config),
             headers::security,
         ))
-        .layer(TraceLayer::new_for_http().make_span_with(redact::span))
+        .layer(TraceLayer::new_for_http().make_span_with(
+            move |request: &axum::http::Request<axum::body::Body>| redact::span(request, &trusted),
+        ))
         .with_state(state)
 }

@@ -63,6 +63,26 @@ impl TestApp {
                 (url, Some(pg))
             }
         };
+        Self::spawn_on(database_url, pg, dir, tweak).await
+    }
+
+    /// Two instances of the app on one PostgreSQL database, as operators run several behind a
+    /// load balancer (each its own SMTP sink and loopback port).
+    pub async fn spawn_pair(tweak: impl Fn(&mut Config)) -> (Self, Self) {
+        let pg = tokio::task::spawn_blocking(Postgres::start).await.unwrap();
+        let url = pg.database();
+        let first =
+            Self::spawn_on(url.clone(), Some(pg), tempfile::tempdir().unwrap(), &tweak).await;
+        let second = Self::spawn_on(url, None, tempfile::tempdir().unwrap(), &tweak).await;
+        (first, second)
+    }
+
+    async fn spawn_on(
+        database_url: String,
+        pg: Option<Postgres>,
+        dir: tempfile::TempDir,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
         let mail = SmtpSink::start().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -92,6 +112,7 @@ impl TestApp {
             admin_refusals_per_client_hour: 10,
             social_starts_per_client_hour: 60,
             authorization_requests_per_client_hour: 300,
+            trusted_proxies: Default::default(),
             dev_mailbox: None,
             api_public_url: None,
             issuer_url: None,

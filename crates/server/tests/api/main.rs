@@ -16,6 +16,7 @@ mod meta;
 mod openapi;
 mod openid;
 mod password_reset;
+mod proxies;
 mod security_doc;
 mod security_log;
 mod session;

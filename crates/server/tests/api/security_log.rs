@@ -218,7 +218,9 @@ async fn unavailable_database_is_logged_at_error_level(backend: Backend) {
         .filter(|l| l.split_whitespace().nth(1) == Some("ERROR"))
         .collect();
     for (method, what) in [("POST", "the sign-in"), ("GET", "the session check")] {
-        let span = format!("request{{method={method} path=/api/session}}");
+        // Every line of a request says its client and its peer (V16.2.1).
+        let span =
+            format!("request{{method={method} path=/api/session client=127.0.0.1 peer=127.0.0.1}}");
         assert!(
             errors
                 .iter()
