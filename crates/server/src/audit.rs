@@ -107,7 +107,8 @@ pub struct Audit<'a> {
     /// The account acted on or acting, when known (its opaque id).
     pub account: Option<&'a str>,
     /// A word more, from a closed set or an operator-chosen name: why (`account_locked`), a
-    /// limit's name, a social provider's or OpenID client's id, a signing key's id.
+    /// limit's name, a social provider's or OpenID client's id, a signing key's id, an
+    /// invitation's organization (never a person's address).
     pub detail: Option<&'a str>,
 }
 

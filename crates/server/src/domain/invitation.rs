@@ -64,7 +64,9 @@ pub async fn create(
         language.as_ref().map(LanguageTag::as_str),
     );
     state.mailer.send("invitation", mail).await?;
-    audit::emit(Action::InvitationCreated, Outcome::Success, None);
+    Audit::new(Action::InvitationCreated, Outcome::Success)
+        .detail(organization.as_str())
+        .emit();
     Ok(CreateInvitationResponse { link, expires_at })
 }
 
