@@ -14,14 +14,31 @@ on_both_databases!(
     metrics_count_sign_ins_codes_and_limits_on_their_own_listener,
 );
 
-/// Liveness never touches the database; readiness is 503 problem+json once the database stops
-/// answering.
+/// Liveness never touches the database; readiness is 503 problem+json when the database does
+/// not answer within READY_TIMEOUT_SECONDS (here every connection is held: the pool's own
+/// acquire timeout is 5 s) and once it is gone.
 async fn health_is_alive_and_ready_follows_the_database(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = TestApp::spawn_with(backend, |c| c.ready_timeout_seconds = 1).await;
     assert_eq!(app.get("/health").await.status(), 200);
     let ready = app.get("/ready").await;
     assert_eq!(ready.status(), 200);
     assert_eq!(ready.text().await.unwrap(), "ready");
+
+    let mut held = Vec::new();
+    for _ in 0..app.state.db.options().get_max_connections() {
+        held.push(app.state.db.acquire().await.unwrap());
+    }
+    let asked = std::time::Instant::now();
+    let stalled = app.get("/ready").await;
+    assert_eq!(stalled.status(), 503);
+    assert!(
+        asked.elapsed() < Duration::from_secs(3),
+        "readiness waited {:?}, not its 1 s",
+        asked.elapsed()
+    );
+    assert_eq!(app.get("/health").await.status(), 200);
+    drop(held);
+    assert_eq!(app.get("/ready").await.status(), 200);
 
     app.state.db.close().await;
     let ready = app.get("/ready").await;
