@@ -147,6 +147,7 @@ enum Route {
     /// the verb is POST).
     OpenId(Endpoint, Vec<(Param, Segment)>),
     Other(String),
+    Ready,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -306,6 +307,7 @@ fn path(route: &Route, invitation: &str, carried: &Carried) -> String {
     match route {
         Route::Config => "/api/config".into(),
         Route::Health => "/api/health".into(),
+        Route::Ready => "/api/ready".into(),
         Route::OpenApi => "/api/openapi.json".into(),
         Route::Invitation(s) => format!("/api/invitations/{}", segment(s, Some(invitation))),
         Route::AdminInvitations => "/api/admin/invitations".into(),

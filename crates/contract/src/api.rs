@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 pub mod paths {
     pub const CONFIG: &str = "/config";
     pub const HEALTH: &str = "/health";
+    /// Readiness: the database answers (load balancers take an instance out on 503).
+    pub const READY: &str = "/ready";
     pub const OPENAPI: &str = "/openapi.json";
     /// `GET /invitations/{token}`
     pub const INVITATION: &str = "/invitations/{token}";

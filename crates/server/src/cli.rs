@@ -13,6 +13,16 @@ use partner_login_contract::api::CreateInvitationRequest;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// The log's format on standard error: `text` (one human-readable line per event) or
+    /// `json` (one JSON object per line, for a log collector).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -103,9 +113,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             config.load_social_providers()?;
             let listener = tokio::net::TcpListener::bind(config.listen_addr).await?;
             let addr = listener.local_addr()?;
+            let metrics = match config.metrics_addr {
+                Some(addr) => Some(tokio::net::TcpListener::bind(addr).await?),
+                None => None,
+            };
             let state = crate::state(config).await?;
             println!("listening on http://{addr}");
-            crate::serve(state, listener, shutdown_signal()).await?;
+            if let Some(metrics) = &metrics {
+                println!("metrics on http://{}/metrics", metrics.local_addr()?);
+            }
+            crate::serve_with_metrics(state, listener, metrics, shutdown_signal()).await?;
             Ok(())
         }
         Command::Invite {
@@ -220,5 +237,9 @@ async fn shutdown_signal() {
     };
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    let signal = tokio::select! { _ = ctrl_c => "SIGINT", _ = term => "SIGTERM" };
+    tracing::info!(
+        signal,
+        "shutting down: no new connections, answering the requests in flight"
+    );
 }

@@ -126,6 +126,15 @@ pub struct Config {
     /// (`unicef,unhcr,wfp,google`). Each one is configured by `OIDC_<ID>_*` variables.
     #[arg(long, env = "OIDC_PROVIDERS", value_delimiter = ',')]
     pub oidc_providers: Vec<String>,
+    /// Address and port of the Prometheus metrics listener (`GET /metrics`, OpenMetrics text),
+    /// apart from the public one so that only the monitoring network reaches it. Unset: no
+    /// metrics listener.
+    #[arg(long, env = "METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+    /// Seconds the readiness check (`GET /api/ready`) waits for the database before answering
+    /// 503.
+    #[arg(long, env = "READY_TIMEOUT_SECONDS", default_value_t = 2)]
+    pub ready_timeout_seconds: u64,
     /// The providers of `OIDC_PROVIDERS`, read from their `OIDC_<ID>_*` variables by
     /// [`Config::load_social_providers`].
     #[arg(skip)]

@@ -21,6 +21,18 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
+impl ApiError {
+    /// The stable code the answer carries (the metrics count refusals by it).
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::Validation(_) => ErrorCode::ValidationFailed,
+            ApiError::Client(code) | ApiError::TooMany { code, .. } => *code,
+            ApiError::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            ApiError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
         match err {

@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::domain::passwords::Passwords;
 use crate::domain::signing_keys::{self, SigningKeys};
 use crate::mail::Mailer;
+use crate::metrics::Metrics;
 use crate::oidc::Providers;
 use crate::storage::{self, Db};
 use std::sync::Arc;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub passwords: Passwords,
     /// The OpenID Provider's signing keys (kept in the database; parsed keys cached here).
     pub signing_keys: SigningKeys,
+    /// The Prometheus metrics of this instance (`metrics.rs`).
+    pub metrics: Metrics,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
             social: Arc::new(social),
             passwords,
             signing_keys: SigningKeys::default(),
+            metrics: Metrics::new(),
         })
     }
 }

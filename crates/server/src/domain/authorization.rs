@@ -10,6 +10,7 @@
 //! cookie, and the browser goes to the sign-in screen (with `login_hint` and the `ui_locales`
 //! language). Every answer that signs in then carries [`continue_url`], which the SPA follows.
 
+use crate::audit::{Action, Audit, Outcome};
 use crate::domain::clients;
 use crate::domain::redirect::{sign_in_url, with_query};
 use crate::domain::secrets;
@@ -354,10 +355,10 @@ async fn issue_code(
         used_at: None,
     };
     storage::authorizations::insert_code(&state.db, &secrets::hash(&code), &grant, now).await?;
-    tracing::info!(
-        event = "authorization_code_issued",
-        client = request.client_id
-    );
+    Audit::new(Action::AuthorizationCode, Outcome::Success)
+        .account(Some(&live.account_id))
+        .detail(&request.client_id)
+        .emit();
     let iss = state.config.issuer();
     Ok(with_query(
         &request.redirect_uri,

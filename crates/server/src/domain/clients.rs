@@ -4,6 +4,7 @@
 //! bits from the CSPRNG, so a fast hash is enough: ASVS 5.0 V11.4.1); a public client (a
 //! single-page or native application) has none and must use PKCE.
 
+use crate::audit::{Action, Audit, Outcome};
 use crate::domain::redirect::with_query;
 use crate::domain::secrets;
 use crate::error::ApiResult;
@@ -82,11 +83,9 @@ pub async fn add(db: &Db, registration: &Registration) -> anyhow::Result<Option<
         );
         return Err(err.into());
     }
-    tracing::info!(
-        event = "client_added",
-        client = id,
-        public = registration.public
-    );
+    Audit::new(Action::ClientAdded, Outcome::Success)
+        .detail(id)
+        .emit();
     Ok(secret)
 }
 
@@ -97,13 +96,17 @@ pub async fn rotate_secret(db: &Db, id: &str) -> anyhow::Result<String> {
         storage::clients::set_secret(db, id, &secrets::hash(&secret)).await?,
         "no confidential client `{id}`"
     );
-    tracing::info!(event = "client_secret_rotated", client = id);
+    Audit::new(Action::ClientSecretRotated, Outcome::Success)
+        .detail(id)
+        .emit();
     Ok(secret)
 }
 
 pub async fn remove(db: &Db, id: &str) -> anyhow::Result<()> {
     anyhow::ensure!(storage::clients::delete(db, id).await?, "no client `{id}`");
-    tracing::info!(event = "client_removed", client = id);
+    Audit::new(Action::ClientRemoved, Outcome::Success)
+        .detail(id)
+        .emit();
     Ok(())
 }
 

@@ -17,6 +17,7 @@
 //!   the owner "you already have an account"; a reset for an unknown address mails nothing, and
 //!   its code checks always fail, as a wrong code does.
 
+use crate::audit::{Action, Audit, Outcome};
 use crate::domain::invitation;
 use crate::domain::limits::{Limit, Per};
 use crate::domain::secrets;
@@ -98,7 +99,10 @@ async fn send_code(state: &AppState, flow: &EmailCodeFlow) -> ApiResult<Option<S
             let code = secrets::new_code();
             let mail = templates::code(&flow.email, &code, lang);
             state.mailer.send("verification_code", mail).await?;
-            tracing::info!(event = "code_sent");
+            Audit::new(Action::CodeSent, Outcome::Success)
+                .detail(flow.kind.as_str())
+                .emit();
+            crate::metrics::code_sent(flow.kind.as_str());
             Ok(Some(secrets::code_hash(&flow.id_hash, &code)))
         }
         (EmailCodeKind::PasswordReset, true) => {
@@ -112,7 +116,10 @@ async fn send_code(state: &AppState, flow: &EmailCodeFlow) -> ApiResult<Option<S
                     tracing::error!(error = ?err, "password reset mail failed");
                 }
             });
-            tracing::info!(event = "reset_code_sent");
+            Audit::new(Action::CodeSent, Outcome::Success)
+                .detail(flow.kind.as_str())
+                .emit();
+            crate::metrics::code_sent(flow.kind.as_str());
             Ok(Some(secrets::code_hash(&flow.id_hash, &code)))
         }
         (EmailCodeKind::PasswordReset, false) => Ok(None),
@@ -310,6 +317,9 @@ pub async fn verify(
         if flow.verified_at.is_some() {
             return view_with_invitation(state, flow_id, &flow).await;
         }
+        Audit::new(Action::CodeCheck, Outcome::Refused)
+            .detail(kind.as_str())
+            .emit();
         return Err(ApiError::TooMany {
             code: ErrorCode::CodeExhausted,
             retry_after: 0,
@@ -320,7 +330,9 @@ pub async fn verify(
     if !secrets::same(&expected, &presented) {
         // The try stays counted.
         tx.commit().await?;
-        tracing::info!(event = "code_wrong");
+        Audit::new(Action::CodeCheck, Outcome::Failure)
+            .detail(kind.as_str())
+            .emit();
         return Err(ApiError::Client(ErrorCode::CodeWrong));
     }
     let now = storage::now();
@@ -336,7 +348,9 @@ pub async fn verify(
         return view_with_invitation(state, flow_id, &flow).await;
     }
     tx.commit().await?;
-    tracing::info!(event = "email_verified");
+    Audit::new(Action::CodeCheck, Outcome::Success)
+        .detail(kind.as_str())
+        .emit();
     let flow = EmailCodeFlow {
         verified_at: Some(now),
         code_hash: None,

@@ -3,6 +3,7 @@
 //! sign-up, "Continue" of a password reset, a social sign-in. Acceptance is written once,
 //! [`accept`], with the step's [`Acceptance`] policy.
 
+use crate::audit::{self, Action, Audit, Outcome};
 use crate::domain::secrets;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates;
@@ -63,10 +64,9 @@ pub async fn create(
         language.as_ref().map(LanguageTag::as_str),
     );
     state.mailer.send("invitation", mail).await?;
-    tracing::info!(
-        event = "invitation_created",
-        organization = organization.as_str()
-    );
+    Audit::new(Action::InvitationCreated, Outcome::Success)
+        .detail(organization.as_str())
+        .emit();
     Ok(CreateInvitationResponse { link, expires_at })
 }
 
@@ -91,7 +91,7 @@ pub async fn create_as_admin(
         secrets::same(&secrets::hash(presented), &secrets::hash(expected))
     });
     if !allowed {
-        tracing::warn!(event = "admin_token_refused", client = %client);
+        Audit::new(Action::AdminToken, Outcome::Refused).emit();
         refusals.record(&state.db, client, now).await?;
         return Err(ApiError::Client(ErrorCode::Forbidden));
     }
@@ -176,6 +176,10 @@ pub async fn accept(
         };
     }
     storage::accounts::add_membership(tx, account_id, &invitation.organization, now).await?;
-    tracing::info!(event = "invitation_accepted");
+    audit::emit(
+        Action::InvitationAccepted,
+        Outcome::Success,
+        Some(account_id),
+    );
     Ok(true)
 }

@@ -11,6 +11,7 @@
 //! an hour, not exact quotas. (The per-email smart lockout of sign-in is not a limit: see
 //! `domain::lockout`.)
 
+use crate::audit::{Action, Audit, Outcome};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, Db};
 use partner_login_contract::ErrorCode;
@@ -45,14 +46,14 @@ impl Limit {
             return Ok(());
         }
         let retry_after = oldest.map_or(WINDOW_SECONDS, |t| t + WINDOW_SECONDS - now);
-        // The request's span adds the client and the TCP peer (`http/redact.rs::span`; ASVS
-        // 5.0 V16.2.1): behind a trusted proxy, `client` is the subject and `peer` the proxy.
-        match self.per {
-            Per::ClientAddress => {
-                tracing::warn!(event = "rate_limited", action = self.kind, client = subject)
-            }
-            Per::EmailAddress => tracing::warn!(event = "rate_limited", action = self.kind),
-        }
+        // ASVS 5.0 V16.3.3: a refused attempt past a cap is audited (with the client's address,
+        // never the email address a cap may count per) and counted. The request's span adds the
+        // client and the TCP peer (`http/redact.rs::span`; ASVS 5.0 V16.2.1): behind a trusted
+        // proxy, `client` is the subject and `peer` the proxy.
+        Audit::new(Action::RateLimit, Outcome::Refused)
+            .detail(self.kind)
+            .emit();
+        crate::metrics::limit_hit(self.kind);
         Err(ApiError::TooMany {
             code: ErrorCode::RateLimited,
             retry_after: retry_after.clamp(1, WINDOW_SECONDS) as u32,
@@ -78,7 +79,7 @@ impl Limit {
 /// (`storage::rate_events::purge_before`; ASVS 5.0 V2.4.1), and the OpenID Provider's expired
 /// requests, codes and tokens and the clients of sessions older than `session_seconds`
 /// (`storage::authorizations::purge`).
-pub fn spawn_purge(db: Db, session_seconds: i64) {
+pub fn spawn_purge(db: Db, session_seconds: i64) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let period = std::time::Duration::from_secs(600);
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
@@ -97,5 +98,5 @@ pub fn spawn_purge(db: Db, session_seconds: i64) {
                 Err(e) => tracing::warn!(event = "grants_purge_failed", error = %e),
             }
         }
-    });
+    })
 }

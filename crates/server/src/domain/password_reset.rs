@@ -7,6 +7,7 @@
 //! (ASVS 5.0 V7.4.3), clears its lockout (the lock after 100 consecutive failures included),
 //! and starts a fresh session, ending the one the browser held (ASVS 5.0 V7.2.4).
 
+use crate::audit::{Action, Outcome};
 use crate::domain::email_code;
 use crate::domain::invitation::{self, Acceptance};
 use crate::domain::new_password;
@@ -64,5 +65,6 @@ pub async fn set_password(
     tx.commit().await?;
     storage::guards::clear(&state.db, &account.email).await?;
     tracing::info!(event = "password_reset", sessions_ended = ended);
+    crate::audit::emit(Action::PasswordReset, Outcome::Success, Some(&account.id));
     Ok((session, account.id))
 }

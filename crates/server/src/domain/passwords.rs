@@ -121,7 +121,9 @@ impl Passwords {
         &self,
         work: impl FnOnce(&Self, &mut Vec<Block>) -> T + Send + 'static,
     ) -> anyhow::Result<T> {
+        let waiting = crate::metrics::HashWait::start();
         let permit = self.pool.permits.clone().acquire_owned().await?;
+        waiting.done();
         let this = self.clone();
         // The permit and the memory go with the work: a request dropped while its hash runs
         // still holds them until the hash ends.

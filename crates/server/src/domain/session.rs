@@ -3,6 +3,7 @@
 //! timeouts (OWASP ASVS 5.0 V7.3.1, V7.3.2); a new id at every sign-in, sign-up and password
 //! reset, ending the one the browser held (V7.2.4).
 
+use crate::audit::{self, Action, Outcome};
 use crate::domain::secrets;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -158,6 +159,7 @@ pub async fn end(state: &AppState, id: Option<&str>) -> ApiResult<Option<Live>> 
     if let Some(id) = id {
         storage::sessions::delete(&state.db, &secrets::hash(id)).await?;
     }
-    tracing::info!(event = "signed_out");
+    let account = ended.as_ref().map(|live| live.account_id.as_str());
+    audit::emit(Action::SignOut, Outcome::Success, account);
     Ok(ended)
 }

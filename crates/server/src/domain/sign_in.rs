@@ -4,6 +4,7 @@
 //! 800-63B-4 §3.2.2); and a cap on failures per client address (ASVS 5.0 V2.4.1,
 //! `Config::sign_in_failure_limit`).
 
+use crate::audit::{self, Action, Audit, Outcome};
 use crate::domain::invitation::{self, Acceptance};
 use crate::domain::lockout::{Failure, UNTIL_RESET_RETRY_SECONDS};
 use crate::domain::secrets;
@@ -71,7 +72,9 @@ pub async fn sign_in(
     if let Some(email) = &email {
         let stored = storage::guards::get(&state.db, email.as_str()).await?;
         if let Some(wait) = stored.guard.locked_for(now) {
-            tracing::info!(event = "sign_in_locked");
+            Audit::new(Action::SignIn, Outcome::Refused)
+                .detail("account_locked")
+                .emit();
             return Err(locked(wait));
         }
         has_guard = stored.version.is_some();
@@ -87,21 +90,30 @@ pub async fn sign_in(
         .passwords
         .verify(request.password.clone(), stored)
         .await?;
+    let known = account.as_ref().map(|a| a.id.clone());
     let Some(account) = account.filter(|_| verification.ok) else {
-        tracing::info!(event = "sign_in_failed");
+        Audit::new(Action::SignIn, Outcome::Failure)
+            .account(known.as_deref())
+            .emit();
         failures.record(&state.db, client, now).await?;
         if let Some(email) = &email {
             let outcome =
                 record_failure(state, email.as_str(), &verification.fingerprint, now).await?;
             match outcome {
                 Failure::Locked(seconds) => {
-                    tracing::warn!(event = "account_locked", seconds);
+                    Audit::new(Action::Lockout, Outcome::Success)
+                        .account(known.as_deref())
+                        .detail("temporary")
+                        .emit();
                     return Err(locked(seconds));
                 }
                 // NIST SP 800-63B-4 §3.2.2: no more than 100 consecutive failures; the same
                 // answer as a lockout, known address or not (ASVS 5.0 V6.3.8).
                 Failure::LockedUntilReset => {
-                    tracing::warn!(event = "account_locked_until_reset");
+                    Audit::new(Action::Lockout, Outcome::Success)
+                        .account(known.as_deref())
+                        .detail("until_reset")
+                        .emit();
                     return Err(locked(UNTIL_RESET_RETRY_SECONDS));
                 }
                 Failure::Counted | Failure::Repeated => {}
@@ -129,6 +141,6 @@ pub async fn sign_in(
     if has_guard {
         storage::guards::clear(&state.db, &account.email).await?;
     }
-    tracing::info!(event = "sign_in_succeeded");
+    audit::emit(Action::SignIn, Outcome::Success, Some(&account.id));
     Ok((session, account.id))
 }

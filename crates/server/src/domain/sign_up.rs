@@ -1,6 +1,7 @@
 //! The last step of sign-up (user guide steps 3 to 6): "Create", on a verified email-code flow
 //! (`domain::email_code`): names and a password make the account, and the person is signed in.
 
+use crate::audit::{self, Action, Outcome};
 use crate::domain::email_code;
 use crate::domain::invitation::{self, Acceptance};
 use crate::domain::new_password;
@@ -92,6 +93,6 @@ pub async fn create(
     // The session the browser held, if any, ends (ASVS 5.0 V7.2.4).
     let session = session::start(state, &mut tx, held, &account_id, WayIn::Password, now).await?;
     tx.commit().await?;
-    tracing::info!(event = "account_created", invited = invitation.is_some());
+    audit::emit(Action::SignUp, Outcome::Success, Some(&account_id));
     Ok((session, account_id))
 }

@@ -10,6 +10,7 @@
 //! No private key is ever logged or served: [`SigningKeys`] has no `Debug` of its keys, and
 //! only the public JWK (`kty`, `n`, `e`, `kid`, `use`, `alg`) is published.
 
+use crate::audit::{Action, Audit, Outcome};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, signing_keys::SigningKey, Db};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -88,7 +89,9 @@ pub async fn rotate(db: &Db) -> anyhow::Result<(String, u64)> {
     storage::signing_keys::insert(db, &key).await?;
     let retired =
         storage::signing_keys::supersede_others(db, &key.kid, now, now - RETAIN_SECONDS).await?;
-    tracing::info!(event = "signing_key_rotated", kid = key.kid, retired);
+    Audit::new(Action::SigningKeyRotated, Outcome::Success)
+        .detail(&key.kid)
+        .emit();
     Ok((key.kid, retired))
 }
 

@@ -9,6 +9,7 @@
 //! only. A first sign-in links to the account, or the pending invitation, of the provider's
 //! address only when the provider says the address is verified.
 
+use crate::audit::{self, Action, Audit};
 use crate::domain::invitation::{self, Acceptance};
 use crate::domain::session::{self, NewSession, WayIn};
 use crate::domain::{passwords, secrets};
@@ -189,7 +190,10 @@ pub async fn finish(
                 email: email.as_str(),
             };
             storage::social::link(&mut tx, &link, now).await?;
-            tracing::info!(event = "social_identity_linked", provider);
+            Audit::new(Action::SocialLink, audit::Outcome::Success)
+                .account(Some(&account_id))
+                .detail(provider)
+                .emit();
             (account_id, email.into_inner())
         }
     };
@@ -219,6 +223,10 @@ pub async fn finish(
     )
     .await?;
     tx.commit().await?;
+    Audit::new(Action::SocialSignIn, audit::Outcome::Success)
+        .account(Some(&account_id))
+        .detail(provider)
+        .emit();
     Ok(Outcome::SignedIn(session))
 }
 
@@ -257,7 +265,10 @@ async fn create_account(
         let policy = Acceptance::SameAddressIfUsable;
         invitation::accept(tx, &account_id, email.as_str(), invitation, policy, now).await?;
     }
-    tracing::info!(event = "account_created", social = true);
+    Audit::new(Action::SignUp, audit::Outcome::Success)
+        .account(Some(&account_id))
+        .detail("social")
+        .emit();
     Ok(account_id)
 }
 

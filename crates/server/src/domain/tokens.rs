@@ -7,6 +7,7 @@
 //! §4.1.2). No refresh tokens: the relying party keeps its own session and asks again, which
 //! succeeds at once while ours lives (a refresh token would outlive our session's timeouts).
 
+use crate::audit::{Action, Audit, Outcome};
 use crate::domain::clients::{self, Credentials, Refusal};
 use crate::domain::{claims, secrets, signing_keys};
 use crate::error::{ApiError, OAuthError};
@@ -71,7 +72,9 @@ pub async fn exchange(
             ))
         }
         Err(Refusal::Unknown) => {
-            tracing::info!(event = "client_authentication_failed");
+            Audit::new(Action::Token, Outcome::Failure)
+                .detail("invalid_client")
+                .emit();
             return Err(OAuthError::InvalidClient { basic: tried_basic });
         }
     };
@@ -93,10 +96,9 @@ pub async fn exchange(
         return Err(replayed(state, &code_hash, &client.id).await);
     }
     if grant.client_id != client.id {
-        tracing::warn!(
-            event = "authorization_code_wrong_client",
-            client = client.id
-        );
+        Audit::new(Action::Token, Outcome::Refused)
+            .detail("wrong_client")
+            .emit();
         return Err(OAuthError::InvalidGrant(
             "the code was issued to another client",
         ));
@@ -178,7 +180,10 @@ pub async fn exchange(
         .signing_keys
         .sign(&state.db, "JWT", &Value::Object(id_token))
         .await?;
-    tracing::info!(event = "tokens_issued", client = client.id);
+    Audit::new(Action::Token, Outcome::Success)
+        .account(Some(&grant.account_id))
+        .detail(&client.id)
+        .emit();
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer".into(),
@@ -194,6 +199,9 @@ async fn replayed(state: &AppState, code_hash: &str, client: &str) -> OAuthError
     match storage::authorizations::revoke_code_tokens(&state.db, code_hash).await {
         Ok(revoked) => {
             tracing::warn!(event = "authorization_code_replayed", client, revoked);
+            Audit::new(Action::Token, Outcome::Refused)
+                .detail("code_replayed")
+                .emit();
             OAuthError::InvalidGrant("the code was used already")
         }
         Err(err) => err.into(),

@@ -3,6 +3,7 @@
 //! after a CORS preflight) and, when the browser says where the request comes from, an origin
 //! that is this site or a configured one.
 
+use crate::audit::{Action, Audit, Outcome};
 use crate::error::problem_response;
 use crate::state::AppState;
 use axum::extract::{Request, State};
@@ -40,6 +41,7 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
                 event = "csrf_rejected",
                 path = %super::redact::path(request.uri().path())
             );
+            Audit::new(Action::Csrf, Outcome::Refused).emit();
             return problem_response(ErrorCode::CsrfRejected, Vec::new(), None);
         }
     }

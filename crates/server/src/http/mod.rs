@@ -1,5 +1,5 @@
 //! The HTTP surface. Each feature has its own module with its `router()`; `app()` assembles them
-//! behind the middleware every response goes through (security headers, CSRF, tracing).
+//! behind the middleware every response goes through (security headers, CSRF, metrics, tracing).
 
 mod client;
 mod cookies;
@@ -8,6 +8,7 @@ mod dev;
 mod headers;
 mod invitations;
 mod meta;
+mod observe;
 mod openapi;
 mod openid;
 mod password_reset;
@@ -25,6 +26,8 @@ use tower_http::trace::TraceLayer;
 
 /// The tests and the fuzz target invite through it.
 pub use crate::domain::invitation::create as create_invitation;
+/// The metrics listener's router (`METRICS_ADDR`); never part of [`app`].
+pub use observe::metrics_router;
 
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
@@ -60,6 +63,11 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             headers::security_headers(&state.config),
             headers::security,
+        ))
+        // Latency by route template, and the request scope of metrics and audit events.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::observe,
         ))
         .layer(TraceLayer::new_for_http().make_span_with(
             move |request: &axum::http::Request<axum::body::Body>| redact::span(request, &trusted),

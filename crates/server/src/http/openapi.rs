@@ -26,6 +26,7 @@ use std::sync::OnceLock;
     ),
     paths(
         super::meta::health,
+        super::meta::ready,
         super::meta::config,
         super::invitations::view,
         super::invitations::create,

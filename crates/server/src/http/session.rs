@@ -43,7 +43,13 @@ pub async fn sign_in(
     HeldAuthorization(pending): HeldAuthorization,
     Json(request): Json<SignInRequest>,
 ) -> ApiResult<(SetCookie, Json<SessionView>)> {
-    let (new, account_id) = signing_in::sign_in(&state, &request, &client, held.as_deref()).await?;
+    let signed_in = signing_in::sign_in(&state, &request, &client, held.as_deref()).await;
+    state.metrics.sign_in(
+        signed_in
+            .as_ref()
+            .map_or_else(|e| e.code().as_str(), |_| "success"),
+    );
+    let (new, account_id) = signed_in?;
     let view = authorization::view_after_sign_in(&state, &account_id, pending.as_deref()).await?;
     Ok((cookies::session(&state, &new), Json(view)))
 }

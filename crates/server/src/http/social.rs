@@ -4,6 +4,7 @@
 
 use super::client::ClientAddress;
 use super::cookies::{self, HeldAuthorization, HeldSession, HeldSocialFlow, SetCookie};
+use crate::audit::{self, Action, Audit};
 use crate::domain::authorization;
 use crate::domain::social_link::{self, Outcome, ProviderAnswer};
 use crate::error::{ApiError, ApiResult};
@@ -106,6 +107,9 @@ pub async fn callback(
                     ErrorCode::Internal
                 }
             };
+            Audit::new(Action::SocialSignIn, audit::Outcome::Failure)
+                .detail(code.as_str())
+                .emit();
             tracing::info!(
                 event = "social_sign_in_failed",
                 provider,

@@ -37,6 +37,8 @@ macro_rules! on_both_databases {
 
 pub struct TestApp {
     pub url: String,
+    /// `http://…/metrics` of the metrics listener, when the config set `metrics_addr`.
+    pub metrics_url: Option<String>,
     pub client: Client,
     pub mail: SmtpSink,
     pub state: partner_login_server::AppState,
@@ -117,14 +119,23 @@ impl TestApp {
             api_public_url: None,
             issuer_url: None,
             oidc_providers: Vec::new(),
+            metrics_addr: None,
+            ready_timeout_seconds: 2,
             social: Vec::new(),
         };
         tweak(&mut config);
+        let metrics = match config.metrics_addr {
+            Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.unwrap()),
+            None => None,
+        };
+        let metrics_url = metrics
+            .as_ref()
+            .map(|l| format!("http://{}/metrics", l.local_addr().unwrap()));
         let state = partner_login_server::state(config).await.unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let serving = state.clone();
         tokio::spawn(async move {
-            partner_login_server::serve(serving, listener, async {
+            partner_login_server::serve_with_metrics(serving, listener, metrics, async {
                 let _ = rx.await;
             })
             .await
@@ -132,6 +143,7 @@ impl TestApp {
         });
         Self {
             url: format!("http://{addr}"),
+            metrics_url,
             client: Client::builder().cookie_store(true).build().unwrap(),
             mail,
             state,

@@ -15,6 +15,7 @@ mod lockout;
 mod meta;
 mod openapi;
 mod openid;
+mod operating;
 mod password_reset;
 mod proxies;
 mod security_doc;

@@ -51,6 +51,7 @@ on_both_databases!(
     security_events_are_logged_and_no_secret_is,
     newlines_in_requests_cannot_forge_log_lines,
     unavailable_database_is_logged_at_error_level,
+    a_failed_sign_in_is_audited_with_who_from_where_and_no_secret,
 );
 
 async fn security_events_are_logged_and_no_secret_is(backend: Backend) {
@@ -96,22 +97,27 @@ async fn security_events_are_logged_and_no_secret_is(backend: Backend) {
     assert_eq!(done.status(), 200);
 
     let log = log_text();
-    for event in [
-        "invitation_created",
-        "code_sent",
-        "code_wrong",
-        "email_verified",
-        "account_created",
-        "invitation_accepted",
-        "sign_in_failed",
-        "sign_in_succeeded",
-        "signed_out",
-        "reset_code_sent",
-        "password_reset",
+    assert!(
+        log.contains("event=\"password_reset\""),
+        "no password_reset event in the log"
+    );
+    // The audit events (target `audit`): what was done and how it ended.
+    for (action, outcome) in [
+        ("invitation_created", "success"),
+        ("code_sent", "success"),
+        ("code_check", "failure"),
+        ("code_check", "success"),
+        ("sign_up", "success"),
+        ("invitation_accepted", "success"),
+        ("sign_in", "failure"),
+        ("sign_in", "success"),
+        ("sign_out", "success"),
+        ("password_reset", "success"),
     ] {
+        let fields = format!(" audit: action=\"{action}\" outcome=\"{outcome}\"");
         assert!(
-            log.contains(&format!("event=\"{event}\"")),
-            "no {event} event in the log"
+            log.lines().any(|l| l.contains(&fields)),
+            "no {action} {outcome} audit event in the log"
         );
     }
     for (secret, what) in &secrets {
@@ -240,5 +246,42 @@ async fn unavailable_database_is_logged_at_error_level(backend: Backend) {
         (PASSPHRASE, "passphrase"),
     ] {
         assert!(!log.contains(secret), "the {what} is in the log");
+    }
+}
+
+/// OWASP ASVS 5.0 V16.2.1, V16.3.1: a failed sign-in leaves an audit event (target `audit`)
+/// saying who (the account's opaque id, not its email address), what, from where (the client
+/// address) and how it ended; and nothing secret (V16.2.5).
+async fn a_failed_sign_in_is_audited_with_who_from_where_and_no_secret(backend: Backend) {
+    captured();
+    let app = TestApp::spawn(backend).await;
+    let email = format!("audited.{backend:?}@example.org").to_lowercase();
+    app.signed_up(&email).await;
+    let account = partner_login_server::storage::accounts::by_email(&app.state.db, &email)
+        .await
+        .unwrap()
+        .expect("the account");
+    let wrong = format!("an audited wrong password {backend:?}");
+    assert_eq!(app.sign_in(&email, &wrong).await.status(), 401);
+
+    let log = log_text();
+    let audited: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains(&format!("account=\"{}\"", account.id)))
+        .collect();
+    let failure = audited
+        .iter()
+        .find(|l| l.contains("action=\"sign_in\" outcome=\"failure\""))
+        .unwrap_or_else(|| panic!("no audited sign-in failure in {audited:#?}"));
+    assert_eq!(failure.split_whitespace().nth(1), Some("WARN"), "{failure}");
+    assert!(
+        failure.contains(" audit: "),
+        "not on the audit target: {failure}"
+    );
+    assert!(failure.contains("client=\"127.0.0.1\""), "{failure}");
+    for line in &audited {
+        assert!(!line.contains(&wrong), "the password is in {line}");
+        assert!(!line.contains(PASSPHRASE), "the password is in {line}");
+        assert!(!line.contains(&email), "the email address is in {line}");
     }
 }
