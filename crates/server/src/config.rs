@@ -30,7 +30,8 @@ pub struct Config {
     /// Base of the links in emails. Unset: http://LISTEN_ADDR.
     #[arg(long, env = "PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// Bearer token of the admin API; unset disables it.
+    /// Bearer tokens of the admin API, comma-separated (several, so that one can be replaced
+    /// without downtime); unset disables it.
     #[arg(long, env = "ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
     /// Comma-separated allowlist of portal URLs; the first is where signed-in people go.
@@ -253,6 +254,17 @@ impl Config {
 
     pub fn invitation_limit(&self) -> Limit {
         Self::per_client("invitation", self.invitations_per_client_hour)
+    }
+
+    /// The admin API's tokens: `ADMIN_TOKEN` split at commas, blanks dropped.
+    pub fn admin_tokens(&self) -> Vec<&str> {
+        self.admin_token
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect()
     }
 
     pub fn admin_refusal_limit(&self) -> Limit {
