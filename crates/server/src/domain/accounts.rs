@@ -40,7 +40,11 @@ pub async fn find(state: &AppState, _admin: &Admin, account: &str) -> ApiResult<
 }
 
 /// A page of accounts by email, after `page.after`; at most `ADMIN_PAGE_MAX`.
-pub async fn list(state: &AppState, _admin: &Admin, page: &AdminPageQuery) -> ApiResult<AccountList> {
+pub async fn list(
+    state: &AppState,
+    _admin: &Admin,
+    page: &AdminPageQuery,
+) -> ApiResult<AccountList> {
     let limit = page_limit(page.limit)?;
     let after = page.after.as_deref().unwrap_or_default();
     let mut rows = storage::accounts::page(&state.db, after, i64::from(limit) + 1).await?;
@@ -155,7 +159,10 @@ async fn sign_out_everywhere(
 pub async fn end_sessions(state: &AppState, admin: &Admin, account: &str) -> ApiResult<SignedOut> {
     let account = find(state, admin, account).await?;
     let out = sign_out_everywhere(state, &account, Action::EndSessions).await?;
-    tracing::info!(event = "account_sessions_ended", sessions_ended = out.sessions_ended);
+    tracing::info!(
+        event = "account_sessions_ended",
+        sessions_ended = out.sessions_ended
+    );
     Ok(out)
 }
 
@@ -163,7 +170,10 @@ pub async fn end_sessions(state: &AppState, admin: &Admin, account: &str) -> Api
 pub async fn disable(state: &AppState, admin: &Admin, account: &str) -> ApiResult<SignedOut> {
     let account = find(state, admin, account).await?;
     let out = sign_out_everywhere(state, &account, Action::Disable).await?;
-    tracing::info!(event = "account_disabled", sessions_ended = out.sessions_ended);
+    tracing::info!(
+        event = "account_disabled",
+        sessions_ended = out.sessions_ended
+    );
     Ok(out)
 }
 
@@ -184,7 +194,10 @@ pub async fn delete(state: &AppState, admin: &Admin, account: &str) -> ApiResult
     let account = find(state, admin, account).await?;
     let out = sign_out_everywhere(state, &account, Action::Delete).await?;
     storage::guards::clear(&state.db, &account.email).await?;
-    tracing::info!(event = "account_deleted", sessions_ended = out.sessions_ended);
+    tracing::info!(
+        event = "account_deleted",
+        sessions_ended = out.sessions_ended
+    );
     Ok(out)
 }
 
@@ -202,6 +215,9 @@ pub async fn unlink(
     if unlinked == 0 {
         return Err(ApiError::Client(ErrorCode::NotFound));
     }
-    tracing::info!(event = "social_identity_unlinked", provider = provider.trim());
+    tracing::info!(
+        event = "social_identity_unlinked",
+        provider = provider.trim()
+    );
     Ok(unlinked)
 }

@@ -25,7 +25,11 @@ impl Admin {
 /// A client that presented wrong tokens is refused for the hour, even with the right one
 /// (ASVS 5.0 V2.4.1: guessing the token is not a way in). No credentials at all is 401 (RFC
 /// 9110 §15.5.2); wrong ones are 403 and logged (ASVS 5.0 V16.3.2).
-pub async fn authorize(state: &AppState, presented: Option<&str>, client: &str) -> ApiResult<Admin> {
+pub async fn authorize(
+    state: &AppState,
+    presented: Option<&str>,
+    client: &str,
+) -> ApiResult<Admin> {
     let now = storage::now();
     let refusals = state.config.admin_refusal_limit();
     refusals.check(&state.db, client, now).await?;
@@ -59,7 +63,13 @@ mod tests {
         assert!(token_matches(&tokens, "new-token-0123456789"));
         assert!(!token_matches(&tokens, "new-token-012345678"));
         assert!(!token_matches(&tokens, ""));
-        assert!(!token_matches(&tokens, "old-token-0123456789,new-token-0123456789"));
-        assert!(!token_matches(&[], "anything"), "no token: the admin API is off");
+        assert!(!token_matches(
+            &tokens,
+            "old-token-0123456789,new-token-0123456789"
+        ));
+        assert!(
+            !token_matches(&[], "anything"),
+            "no token: the admin API is off"
+        );
     }
 }

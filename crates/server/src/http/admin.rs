@@ -20,7 +20,10 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(paths::ADMIN_ACCOUNTS, get(list_accounts))
-        .route(paths::ADMIN_ACCOUNT, get(show_account).delete(delete_account))
+        .route(
+            paths::ADMIN_ACCOUNT,
+            get(show_account).delete(delete_account),
+        )
         .route(paths::ADMIN_ACCOUNT_DISABLE, post(disable_account))
         .route(paths::ADMIN_ACCOUNT_ENABLE, post(enable_account))
         .route(paths::ADMIN_ACCOUNT_END_SESSIONS, post(end_sessions))
@@ -220,7 +223,9 @@ pub async fn list_invitations(
         limit: query.limit,
     };
     let email = query.email.as_deref().filter(|e| !e.is_empty());
-    Ok(Json(invitation::pending(&state, &admin, email, &page).await?))
+    Ok(Json(
+        invitation::pending(&state, &admin, email, &page).await?,
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/admin/invitations/{invitation}",

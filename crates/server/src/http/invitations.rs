@@ -15,12 +15,10 @@ use partner_login_contract::api::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(paths::INVITATION, get(view))
-        .route(
-            paths::ADMIN_INVITATIONS,
-            post(create).get(super::admin::list_invitations),
-        )
+    Router::new().route(paths::INVITATION, get(view)).route(
+        paths::ADMIN_INVITATIONS,
+        post(create).get(super::admin::list_invitations),
+    )
 }
 
 #[utoipa::path(get, path = "/api/invitations/{token}",

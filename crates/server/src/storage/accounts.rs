@@ -246,7 +246,10 @@ pub async fn delete(conn: &mut sqlx::AnyConnection, account_id: &str) -> Result<
         "DELETE FROM memberships WHERE account_id = $1",
         "DELETE FROM social_identities WHERE account_id = $1",
     ] {
-        sqlx::query(sql).bind(account_id).execute(&mut *conn).await?;
+        sqlx::query(sql)
+            .bind(account_id)
+            .execute(&mut *conn)
+            .await?;
     }
     let done = sqlx::query("DELETE FROM accounts WHERE id = $1")
         .bind(account_id)

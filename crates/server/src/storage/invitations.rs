@@ -26,8 +26,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Invitation, sqlx::Error> {
     })
 }
 
-const COLUMNS: &str =
-    "id, email, organization, inviter, language, created_at, expires_at, used_at";
+const COLUMNS: &str = "id, email, organization, inviter, language, created_at, expires_at, used_at";
 
 #[allow(clippy::too_many_arguments)]
 pub async fn insert(
@@ -136,7 +135,11 @@ pub async fn pending_page(
 
 /// Revokes pending invitations: the one with this id, or (`by_email`) every one of an address.
 /// A revoked invitation is gone: its link answers "not found". Returns how many went.
-pub async fn delete_pending(db: &Db, id_or_email: &str, by_email: bool) -> Result<u64, sqlx::Error> {
+pub async fn delete_pending(
+    db: &Db,
+    id_or_email: &str,
+    by_email: bool,
+) -> Result<u64, sqlx::Error> {
     let column = if by_email { "email" } else { "id" };
     let done = sqlx::query(&format!(
         "DELETE FROM invitations WHERE {column} = $1 AND used_at IS NULL"

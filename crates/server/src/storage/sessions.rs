@@ -114,8 +114,8 @@ pub async fn count_live(
     .bind(account_id)
     .bind(idle_before)
     .bind(created_before)
-        .fetch_one(db)
-        .await?;
+    .fetch_one(db)
+    .await?;
     row.try_get("n")
 }
 
