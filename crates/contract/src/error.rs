@@ -248,6 +248,7 @@ mod tests {
         AccountExists => "account_exists",
         InvalidCredentials => "invalid_credentials",
         AccountLocked => "account_locked",
+        AccountDisabled => "account_disabled",
         Unauthenticated => "unauthenticated",
         Forbidden => "forbidden",
         CsrfRejected => "csrf_rejected",

@@ -99,6 +99,7 @@ pub async fn show_account(
     security(("admin_token" = [])),
     responses((status = 200, description = "Disabled; its sessions ended", body = SessionsEnded),
         (status = 401, description = "No token (`unauthenticated`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A wrong token (`forbidden`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account (`not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many refused tokens (`rate_limited`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 pub async fn disable_account(
@@ -117,6 +118,7 @@ pub async fn disable_account(
     security(("admin_token" = [])),
     responses((status = 204, description = "Enabled"),
         (status = 401, description = "No token (`unauthenticated`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A wrong token (`forbidden`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account (`not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many refused tokens (`rate_limited`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 pub async fn enable_account(
@@ -135,6 +137,7 @@ pub async fn enable_account(
     security(("admin_token" = [])),
     responses((status = 200, description = "Every session of the account ended", body = SessionsEnded),
         (status = 401, description = "No token (`unauthenticated`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A wrong token (`forbidden`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account (`not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many refused tokens (`rate_limited`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 pub async fn end_sessions(
@@ -153,6 +156,7 @@ pub async fn end_sessions(
     security(("admin_token" = [])),
     responses((status = 204, description = "Deleted with its sessions, memberships and identities"),
         (status = 401, description = "No token (`unauthenticated`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A wrong token (`forbidden`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account (`not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many refused tokens (`rate_limited`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 pub async fn delete_account(
@@ -178,6 +182,7 @@ pub struct IdentityPath {
     security(("admin_token" = [])),
     responses((status = 204, description = "Unlinked"),
         (status = 401, description = "No token (`unauthenticated`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A wrong token (`forbidden`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account, or no identity of it at that provider (`not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many refused tokens (`rate_limited`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 pub async fn unlink_identity(
@@ -233,6 +238,7 @@ pub async fn list_invitations(
     security(("admin_token" = [])),
     responses((status = 204, description = "Revoked: the link answers `invitation_not_found`"),
         (status = 401, description = "No token (`unauthenticated`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A wrong token (`forbidden`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No pending invitation has that id or address (`not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many refused tokens (`rate_limited`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 pub async fn revoke_invitation(
