@@ -596,7 +596,14 @@ mod tests {
         let smtp = file("smtp", "smtp://user:pass@mail.example.org:587\r\n");
         let db = file("db", "postgres://app:pw@db/app");
         let empty = file("empty", "\n");
-        let parse = || Cli::parse_from(["x"]).config;
+        // As if the process had none of these variables (the test's own environment may).
+        let parse = || {
+            let mut config = Cli::parse_from(["x"]).config;
+            config.admin_token = None;
+            config.smtp_url = None;
+            config.database_url = DEFAULT_DATABASE_URL.into();
+            config
+        };
         let pairs = [
             ("ADMIN_TOKEN_FILE", token.as_str()),
             ("SMTP_URL_FILE", smtp.as_str()),
