@@ -17,6 +17,21 @@ pub mod paths {
     pub const INVITATION: &str = "/invitations/{token}";
     /// `POST /admin/invitations` (Authorization: Bearer <admin token>)
     pub const ADMIN_INVITATIONS: &str = "/admin/invitations";
+    /// `DELETE /admin/invitations/{invitation}`: revoke a pending invitation, by its id, or
+    /// every pending invitation of an address.
+    pub const ADMIN_INVITATION: &str = "/admin/invitations/{invitation}";
+    /// `GET /admin/accounts?after&limit`: the accounts, by email, a page at a time.
+    pub const ADMIN_ACCOUNTS: &str = "/admin/accounts";
+    /// `GET`, `DELETE /admin/accounts/{account}` (its email or its id).
+    pub const ADMIN_ACCOUNT: &str = "/admin/accounts/{account}";
+    /// `POST`: no way in opens a session for it, and its sessions end.
+    pub const ADMIN_ACCOUNT_DISABLE: &str = "/admin/accounts/{account}/disable";
+    /// `POST`: undoes a disable.
+    pub const ADMIN_ACCOUNT_ENABLE: &str = "/admin/accounts/{account}/enable";
+    /// `POST`: ends every session of the account (sign-out everywhere).
+    pub const ADMIN_ACCOUNT_END_SESSIONS: &str = "/admin/accounts/{account}/end-sessions";
+    /// `DELETE`: unlinks the account's identities at a social provider (by its configured id).
+    pub const ADMIN_ACCOUNT_IDENTITY: &str = "/admin/accounts/{account}/identities/{provider}";
     /// `POST /signup`: start a sign-up flow and send the first code.
     pub const SIGNUP: &str = "/signup";
     /// `GET /signup/{flow_id}`: the flow's state, to resume after a reload.
@@ -167,6 +182,120 @@ pub struct CreateInvitationRequest {
 pub struct CreateInvitationResponse {
     pub link: String,
     pub expires_at: i64,
+}
+
+/// How many items an administration listing gives at most, and by default.
+pub const ADMIN_PAGE_MAX: u32 = 1000;
+pub const ADMIN_PAGE_DEFAULT: u32 = 100;
+
+/// `GET /admin/accounts` and `GET /admin/invitations`: one page, after the `next_after` of the
+/// page before (accounts: an email; invitations: an id), at most `limit`
+/// ([`ADMIN_PAGE_DEFAULT`], up to [`ADMIN_PAGE_MAX`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct AdminPageQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// One line of the account listing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountSummary {
+    /// The account id (the `sub` of the OpenID Provider's tokens).
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds; absent while the account is enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled_at: Option<i64>,
+    /// How many organizations the account is a member of.
+    pub memberships: u32,
+    /// The social providers (configured ids) it has identities at.
+    pub social_providers: Vec<String>,
+}
+
+/// `GET /admin/accounts`: a page of accounts, by email.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountList {
+    pub accounts: Vec<AccountSummary>,
+    /// The `after` of the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<String>,
+}
+
+/// An identity at a social provider, linked to an account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkedIdentity {
+    /// The configured provider id (`unicef`).
+    pub provider: String,
+    pub issuer: String,
+    pub subject: String,
+    /// The address the provider gave when it was linked (for information only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    pub created_at: i64,
+    pub last_used_at: i64,
+}
+
+/// `GET /admin/accounts/{account}`: everything about an account that is not a secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountDetail {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub given_name: String,
+    pub surname: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    pub created_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled_at: Option<i64>,
+    /// False for an account made by a social sign-in that never set a password.
+    pub has_password: bool,
+    pub organizations: Vec<Membership>,
+    pub identities: Vec<LinkedIdentity>,
+    /// Sessions open now.
+    pub sessions: u32,
+}
+
+/// The answer of disable and end-sessions: how many sessions ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionsEnded {
+    pub sessions_ended: u32,
+}
+
+/// A pending invitation (neither used nor expired), as an administrator sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PendingInvitation {
+    pub id: String,
+    pub email: String,
+    pub organization: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inviter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// `GET /admin/invitations`: a page of pending invitations, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationList {
+    pub invitations: Vec<PendingInvitation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<String>,
 }
 
 /// The two kinds of email-code flow: the same steps (send a code, "Send new code", "Verify

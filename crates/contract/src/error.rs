@@ -36,6 +36,10 @@ pub enum ErrorCode {
     AccountExists,
     InvalidCredentials,
     AccountLocked,
+    /// An administrator disabled the account. Said only to someone who proved they hold it (the
+    /// right password, a verified social identity, a reset code from its mailbox); anyone else
+    /// gets the answer an unknown account gets (OWASP ASVS 5.0 V6.3.8).
+    AccountDisabled,
     Unauthenticated,
     Forbidden,
     CsrfRejected,
@@ -91,6 +95,7 @@ impl ErrorCode {
             AccountExists => "account_exists",
             InvalidCredentials => "invalid_credentials",
             AccountLocked => "account_locked",
+            AccountDisabled => "account_disabled",
             Unauthenticated => "unauthenticated",
             Forbidden => "forbidden",
             CsrfRejected => "csrf_rejected",
@@ -243,6 +248,7 @@ mod tests {
         AccountExists => "account_exists",
         InvalidCredentials => "invalid_credentials",
         AccountLocked => "account_locked",
+        AccountDisabled => "account_disabled",
         Unauthenticated => "unauthenticated",
         Forbidden => "forbidden",
         CsrfRejected => "csrf_rejected",

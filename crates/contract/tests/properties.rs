@@ -6,10 +6,11 @@
 //! Case counts stay at proptest's default (256) so that the file runs in seconds.
 
 use partner_login_contract::api::{
-    CompletePasswordResetRequest, CompleteSignupRequest, CreateInvitationRequest,
-    EmailCodeFlowView, EmailCodeState, InvitationView, Membership, OAuthErrorBody, ProviderButton,
-    PublicConfig, SessionView, SignInRequest, SocialStartRequest, SocialStartView,
-    StartEmailCodeRequest, TokenResponse, VerifyCodeRequest,
+    AccountDetail, AccountList, AccountSummary, AdminPageQuery, CompletePasswordResetRequest,
+    CompleteSignupRequest, CreateInvitationRequest, EmailCodeFlowView, EmailCodeState,
+    InvitationList, InvitationView, LinkedIdentity, Membership, OAuthErrorBody, PendingInvitation,
+    ProviderButton, PublicConfig, SessionView, SessionsEnded, SignInRequest, SocialStartRequest,
+    SocialStartView, StartEmailCodeRequest, TokenResponse, VerifyCodeRequest,
 };
 use partner_login_contract::code::CODE_DIGITS;
 use partner_login_contract::email::EMAIL_MAX_CHARS;
@@ -493,6 +494,11 @@ proptest! {
         deserializes_without_panic::<SessionView>(&value);
         deserializes_without_panic::<InvitationView>(&value);
         deserializes_without_panic::<Problem>(&value);
+        deserializes_without_panic::<AdminPageQuery>(&value);
+        deserializes_without_panic::<AccountList>(&value);
+        deserializes_without_panic::<AccountDetail>(&value);
+        deserializes_without_panic::<SessionsEnded>(&value);
+        deserializes_without_panic::<InvitationList>(&value);
     }
 
     /// A body with every required field as a string (any string) decodes, whatever else the
@@ -621,5 +627,59 @@ proptest! {
             dev_mailbox: verified,
         })?;
         round_trips(&SocialStartView { authorization_url: strings[5].clone() })?;
+    }
+
+    /// The admin API's bodies round-trip, with and without their optional members.
+    #[test]
+    fn admin_bodies_round_trip(
+        strings in vec(text(), 6),
+        maybe in opt_text(),
+        numbers in (any::<u32>(), any::<i64>(), any::<i64>()),
+        disabled in any::<bool>(),
+    ) {
+        round_trips(&AdminPageQuery { after: maybe.clone(), limit: disabled.then_some(numbers.0) })?;
+        let summary = AccountSummary {
+            id: strings[0].clone(),
+            email: strings[1].clone(),
+            display_name: strings[2].clone(),
+            created_at: numbers.1,
+            disabled_at: disabled.then_some(numbers.2),
+            memberships: numbers.0,
+            social_providers: strings[3..].to_vec(),
+        };
+        round_trips(&AccountList { accounts: vec![summary.clone(), summary], next_after: maybe.clone() })?;
+        let identity = LinkedIdentity {
+            provider: strings[3].clone(),
+            issuer: strings[4].clone(),
+            subject: strings[5].clone(),
+            email: maybe.clone(),
+            created_at: numbers.1,
+            last_used_at: numbers.2,
+        };
+        round_trips(&AccountDetail {
+            id: strings[0].clone(),
+            email: strings[1].clone(),
+            display_name: strings[2].clone(),
+            given_name: strings[3].clone(),
+            surname: strings[4].clone(),
+            locale: maybe.clone(),
+            created_at: numbers.1,
+            disabled_at: disabled.then_some(numbers.2),
+            has_password: disabled,
+            organizations: strings.iter().map(|o| Membership { organization: o.clone() }).collect(),
+            identities: vec![identity],
+            sessions: numbers.0,
+        })?;
+        round_trips(&SessionsEnded { sessions_ended: numbers.0 })?;
+        let invitation = PendingInvitation {
+            id: strings[0].clone(),
+            email: strings[1].clone(),
+            organization: strings[2].clone(),
+            inviter: maybe.clone(),
+            language: maybe.clone(),
+            created_at: numbers.1,
+            expires_at: numbers.2,
+        };
+        round_trips(&InvitationList { invitations: vec![invitation], next_after: maybe })?;
     }
 }

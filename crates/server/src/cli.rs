@@ -1,4 +1,7 @@
-//! The command line: `serve`, `invite`, and the OpenID Provider's `client` and `keys`.
+//! The command line: `serve`, `invite`, account administration (`accounts`, `invitations`:
+//! `cli/accounts.rs`), and the OpenID Provider's `client` and `keys`.
+
+mod accounts;
 
 use crate::config::Config;
 use clap::{Parser, Subcommand};
@@ -50,6 +53,20 @@ pub enum Command {
     Client {
         #[command(subcommand)]
         command: ClientCommand,
+        #[command(flatten)]
+        config: Config,
+    },
+    /// The accounts: list, show, disable, enable, delete, end-sessions, unlink.
+    Accounts {
+        #[command(subcommand)]
+        command: accounts::AccountsCommand,
+        #[command(flatten)]
+        config: Config,
+    },
+    /// The pending invitations: list, revoke.
+    Invitations {
+        #[command(subcommand)]
+        command: accounts::InvitationsCommand,
         #[command(flatten)]
         config: Config,
     },
@@ -107,7 +124,24 @@ pub enum KeysCommand {
     Rotate,
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+impl Command {
+    fn config_mut(&mut self) -> &mut Config {
+        match self {
+            Command::Serve { config }
+            | Command::Invite { config, .. }
+            | Command::Accounts { config, .. }
+            | Command::Invitations { config, .. }
+            | Command::Client { config, .. }
+            | Command::Keys { config, .. } => config,
+        }
+    }
+}
+
+pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
+    // The secrets given as files (`*_FILE`), once, before anything uses the configuration.
+    cli.command
+        .config_mut()
+        .read_secret_files(|name| std::env::var(name).ok())?;
     match cli.command {
         Command::Serve { mut config } => {
             config.load_social_providers()?;
@@ -145,6 +179,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Invitation sent to {}.", request.email);
             println!("{}", created.link);
             Ok(())
+        }
+        Command::Accounts { command, config } => {
+            let state = crate::state(config).await?;
+            accounts::accounts(&state, command).await
+        }
+        Command::Invitations { command, config } => {
+            let state = crate::state(config).await?;
+            accounts::invitations(&state, command).await
         }
         Command::Client { command, config } => {
             let db = crate::storage::connect(&config.database_url).await?;

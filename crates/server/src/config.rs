@@ -6,17 +6,43 @@ use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// Where the database is when `DATABASE_URL` is unset.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://partner-login.db?mode=rwc";
+
+/// The settings that hold secrets. Each can also be read from a file, `<NAME>_FILE` (a mounted
+/// container secret, say), so that the secret is in no environment listing (OWASP ASVS 5.0
+/// V13.3.1); `OIDC_<ID>_CLIENT_SECRET_FILE` too, in [`SocialProvider::from_vars`].
+pub const SECRET_SETTINGS: [&str; 3] = ["ADMIN_TOKEN", "SMTP_URL", "DATABASE_URL"];
+
+/// The content of `<name>_FILE` when it is set (its trailing line ends trimmed), `None` when
+/// it is not. Refuses both `<name>` and `<name>_FILE` (which would win is a guess), an
+/// unreadable file and an empty one.
+pub fn secret_from_file(
+    name: &str,
+    var: &impl Fn(&str) -> Option<String>,
+    also_given: bool,
+) -> anyhow::Result<Option<String>> {
+    let Some(path) = var(&format!("{name}_FILE")).filter(|p| !p.trim().is_empty()) else {
+        return Ok(None);
+    };
+    anyhow::ensure!(
+        !also_given && var(name).is_none(),
+        "both {name} and {name}_FILE are set: keep one"
+    );
+    let content = std::fs::read_to_string(&path)
+        .map_err(|e| anyhow::anyhow!("{name}_FILE ({path}) cannot be read: {e}"))?;
+    let secret = content.trim_end_matches(['\n', '\r']);
+    anyhow::ensure!(!secret.is_empty(), "{name}_FILE ({path}) is empty");
+    Ok(Some(secret.to_owned()))
+}
+
 #[derive(Clone, Debug, Args)]
 pub struct Config {
     /// Address and port to listen on; port 0 picks a free one.
     #[arg(long, env = "LISTEN_ADDR", default_value = "127.0.0.1:8080")]
     pub listen_addr: SocketAddr,
     /// `sqlite://path?mode=rwc` or `postgres://…`. Unset: `partner-login.db` here.
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "sqlite://partner-login.db?mode=rwc"
-    )]
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
     /// `smtp://host:port` for real mail. Unset: the development outbox.
     #[arg(long, env = "SMTP_URL")]
@@ -31,7 +57,8 @@ pub struct Config {
     /// Base of the links in emails. Unset: http://LISTEN_ADDR.
     #[arg(long, env = "PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// Bearer token of the admin API; unset disables it.
+    /// Bearer tokens of the admin API, comma-separated (several, so that one can be replaced
+    /// without downtime); unset disables it.
     #[arg(long, env = "ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
     /// Comma-separated allowlist of portal URLs; the first is where signed-in people go.
@@ -239,10 +266,17 @@ impl SocialProvider {
                 .all(|d| d.contains('.') && !d.contains(|c: char| c.is_whitespace() || c == '@')),
             "{prefix}EMAIL_DOMAINS must list domains such as `unicef.org,un.org`"
         );
+        let issuer = required("ISSUER")?.trim_end_matches('/').to_owned();
+        let client_id = required("CLIENT_ID")?;
+        let client_secret = match secret_from_file(&format!("{prefix}CLIENT_SECRET"), &var, false)?
+        {
+            Some(secret) => secret,
+            None => required("CLIENT_SECRET")?,
+        };
         Ok(Self {
-            issuer: required("ISSUER")?.trim_end_matches('/').to_owned(),
-            client_id: required("CLIENT_ID")?,
-            client_secret: required("CLIENT_SECRET")?,
+            issuer,
+            client_id,
+            client_secret,
             label,
             labels,
             scopes,
@@ -253,6 +287,31 @@ impl SocialProvider {
 }
 
 impl Config {
+    /// Reads the secret settings given as files (`ADMIN_TOKEN_FILE`, `SMTP_URL_FILE`,
+    /// `DATABASE_URL_FILE`: [`SECRET_SETTINGS`]) through `var`, once, at start-up, before
+    /// anything uses the configuration (`cli::run`); the names are [`SECRET_SETTINGS`]. A setting given both ways (its variable or
+    /// flag, and its file) stops the start.
+    pub fn read_secret_files(
+        &mut self,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<()> {
+        for (name, field) in [
+            ("ADMIN_TOKEN", &mut self.admin_token),
+            ("SMTP_URL", &mut self.smtp_url),
+        ] {
+            let given = field.is_some();
+            if let Some(secret) = secret_from_file(name, &var, given)? {
+                *field = Some(secret);
+            }
+        }
+        // DATABASE_URL has a default: given means changed from it.
+        let given = self.database_url != DEFAULT_DATABASE_URL;
+        if let Some(url) = secret_from_file("DATABASE_URL", &var, given)? {
+            self.database_url = url;
+        }
+        Ok(())
+    }
+
     /// The anti-automation limits of `domain::limits` per client address, from the settings
     /// above.
     pub fn code_send_limit(&self) -> Limit {
@@ -269,6 +328,17 @@ impl Config {
 
     pub fn invitation_limit(&self) -> Limit {
         Self::per_client("invitation", self.invitations_per_client_hour)
+    }
+
+    /// The admin API's tokens: `ADMIN_TOKEN` split at commas, blanks dropped.
+    pub fn admin_tokens(&self) -> Vec<&str> {
+        self.admin_token
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect()
     }
 
     pub fn admin_refusal_limit(&self) -> Limit {
@@ -547,6 +617,120 @@ mod tests {
         assert!(
             err.contains("TRUSTED_PROXIES") && err.contains("write 10.0.0.0/8"),
             "{err}"
+        );
+    }
+
+    /// OWASP ASVS 5.0 V13.3.1: every secret setting can come from a file, read once at start-up,
+    /// its trailing newline trimmed; given both ways, or empty, it stops the start.
+    #[test]
+    fn secrets_are_read_from_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, content: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, content).unwrap();
+            path.display().to_string()
+        };
+        let token = file("token", "old-token-0123456789,new-token-0123456789\n");
+        let smtp = file("smtp", "smtp://user:pass@mail.example.org:587\r\n");
+        let db = file("db", "postgres://app:pw@db/app");
+        let empty = file("empty", "\n");
+        // As if the process had none of these variables (the test's own environment may).
+        let parse = || {
+            let mut config = Cli::parse_from(["x"]).config;
+            config.admin_token = None;
+            config.smtp_url = None;
+            config.database_url = DEFAULT_DATABASE_URL.into();
+            config
+        };
+        let pairs = [
+            ("ADMIN_TOKEN_FILE", token.as_str()),
+            ("SMTP_URL_FILE", smtp.as_str()),
+            ("DATABASE_URL_FILE", db.as_str()),
+        ];
+        assert_eq!(
+            pairs.len(),
+            SECRET_SETTINGS.len(),
+            "one file per secret setting"
+        );
+        let mut config = parse();
+        config.read_secret_files(vars(&pairs)).unwrap();
+        assert_eq!(
+            config.admin_tokens(),
+            ["old-token-0123456789", "new-token-0123456789"]
+        );
+        assert_eq!(
+            config.smtp_url.as_deref(),
+            Some("smtp://user:pass@mail.example.org:587")
+        );
+        assert_eq!(config.database_url, "postgres://app:pw@db/app");
+
+        // Without a file, nothing changes.
+        let mut config = parse();
+        config.read_secret_files(vars(&[])).unwrap();
+        assert_eq!(config.admin_token, None);
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+
+        // Both ways: refused, whether the variable or the flag gave it.
+        let err = parse()
+            .read_secret_files(vars(&[("ADMIN_TOKEN", "t"), ("ADMIN_TOKEN_FILE", &token)]))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "both ADMIN_TOKEN and ADMIN_TOKEN_FILE are set: keep one"
+        );
+        let mut flagged = Cli::parse_from(["x", "--smtp-url", "smtp://localhost:25"]).config;
+        let err = flagged
+            .read_secret_files(vars(&[("SMTP_URL_FILE", &smtp)]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("both SMTP_URL and SMTP_URL_FILE"), "{err}");
+        let mut flagged = Cli::parse_from(["x", "--database-url", "sqlite::memory:"]).config;
+        assert!(flagged
+            .read_secret_files(vars(&[("DATABASE_URL_FILE", &db)]))
+            .is_err());
+
+        // An empty or missing file: refused, saying which.
+        let err = parse()
+            .read_secret_files(vars(&[("ADMIN_TOKEN_FILE", &empty)]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("ADMIN_TOKEN_FILE (") && err.ends_with("is empty"),
+            "{err}"
+        );
+        let err = parse()
+            .read_secret_files(vars(&[("SMTP_URL_FILE", "/nonexistent/smtp")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("SMTP_URL_FILE (/nonexistent/smtp) cannot be read"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_providers_client_secret_can_come_from_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret");
+        std::fs::write(&path, "from-the-file\n").unwrap();
+        let path = path.display().to_string();
+        let base = [
+            ("OIDC_UNICEF_ISSUER", "https://login.example/tenant/v2.0"),
+            ("OIDC_UNICEF_CLIENT_ID", "id"),
+            ("OIDC_UNICEF_CLIENT_SECRET_FILE", path.as_str()),
+        ];
+        let p = SocialProvider::from_vars("unicef", vars(&base)).unwrap();
+        assert_eq!(p.client_secret, "from-the-file");
+        let mut both = base.to_vec();
+        both.push(("OIDC_UNICEF_CLIENT_SECRET", "inline"));
+        let err = SocialProvider::from_vars("unicef", vars(&both))
+            .err()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            err,
+            "both OIDC_UNICEF_CLIENT_SECRET and OIDC_UNICEF_CLIENT_SECRET_FILE are set: keep one"
         );
     }
 

@@ -4,13 +4,15 @@
 //! [`accept`], with the step's [`Acceptance`] policy.
 
 use crate::audit::{self, Action, Audit, Outcome};
+use crate::domain::admin::Admin;
 use crate::domain::secrets;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates;
 use crate::state::AppState;
 use crate::storage::{self, invitations::Invitation};
 use partner_login_contract::api::{
-    CreateInvitationRequest, CreateInvitationResponse, InvitationView,
+    AdminPageQuery, CreateInvitationRequest, CreateInvitationResponse, InvitationList,
+    InvitationView, PendingInvitation, ADMIN_PAGE_DEFAULT, ADMIN_PAGE_MAX,
 };
 use partner_login_contract::{Email, ErrorCode, Field, FieldError, LanguageTag, PersonName};
 
@@ -70,34 +72,93 @@ pub async fn create(
     Ok(CreateInvitationResponse { link, expires_at })
 }
 
-/// "Invite" through the admin API: the bearer token the client presented (`None`: none at all),
-/// then [`create`] within the client address's hourly cap.
-///
-/// A client that presented wrong tokens is refused for the hour, even with the right one
-/// (ASVS 5.0 V2.4.1: guessing the token is not a way in).
+/// "Invite" through the admin API: [`create`] within the client address's hourly cap
+/// (ASVS 5.0 V2.4.1).
 pub async fn create_as_admin(
     state: &AppState,
-    presented: Option<&str>,
+    _admin: &Admin,
     client: &str,
     request: &CreateInvitationRequest,
 ) -> ApiResult<CreateInvitationResponse> {
-    let now = storage::now();
-    let refusals = state.config.admin_refusal_limit();
-    refusals.check(&state.db, client, now).await?;
-    // No credentials at all is 401 (RFC 9110 §15.5.2); wrong ones are 403.
-    let presented = presented.ok_or(ApiError::Client(ErrorCode::Unauthenticated))?;
-    let allowed = state.config.admin_token.as_deref().is_some_and(|expected| {
-        // Constant-time comparison of hashes (ASVS 5.0 V11.2.4).
-        secrets::same(&secrets::hash(presented), &secrets::hash(expected))
-    });
-    if !allowed {
-        Audit::new(Action::AdminToken, Outcome::Refused).emit();
-        refusals.record(&state.db, client, now).await?;
-        return Err(ApiError::Client(ErrorCode::Forbidden));
-    }
     let invitations = state.config.invitation_limit();
-    invitations.take(&state.db, client, now).await?;
+    invitations.take(&state.db, client, storage::now()).await?;
     create(state, request).await
+}
+
+/// A page of pending invitations (neither used nor expired), oldest first, of one address if
+/// `email` is given; at most `ADMIN_PAGE_MAX`.
+pub async fn pending(
+    state: &AppState,
+    _admin: &Admin,
+    email: Option<&str>,
+    page: &AdminPageQuery,
+) -> ApiResult<InvitationList> {
+    let limit = page_limit(page.limit)?;
+    let email = match email {
+        Some(e) => Some(
+            Email::parse(e)
+                .map_err(|c| ApiError::Validation(vec![FieldError::new(Field::Email, c)]))?
+                .into_inner(),
+        ),
+        None => None,
+    };
+    // One more than asked, to know whether another page follows.
+    let mut rows = storage::invitations::pending_page(
+        &state.db,
+        email.as_deref(),
+        page.after.as_deref().filter(|a| !a.is_empty()),
+        storage::now(),
+        i64::from(limit) + 1,
+    )
+    .await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_after = more.then(|| rows.last().map(|i| i.id.clone())).flatten();
+    let invitations = rows
+        .into_iter()
+        .map(|i| PendingInvitation {
+            id: i.id,
+            email: i.email,
+            organization: i.organization,
+            inviter: i.inviter,
+            language: i.language,
+            created_at: i.created_at,
+            expires_at: i.expires_at,
+        })
+        .collect();
+    Ok(InvitationList {
+        invitations,
+        next_after,
+    })
+}
+
+/// The page size an administration listing asked for: `ADMIN_PAGE_DEFAULT` when unsaid, at
+/// least 1 and at most `ADMIN_PAGE_MAX` (no unbounded listing).
+pub fn page_limit(asked: Option<u32>) -> ApiResult<u32> {
+    match asked.unwrap_or(ADMIN_PAGE_DEFAULT) {
+        0 => Err(ApiError::Client(ErrorCode::BadRequest)),
+        n => Ok(n.min(ADMIN_PAGE_MAX)),
+    }
+}
+
+/// Revokes a pending invitation by its id, or (an address) every pending invitation of it. The
+/// link of a revoked invitation answers "not found". Returns how many were revoked; none is
+/// `not_found`.
+pub async fn revoke(state: &AppState, _admin: &Admin, id_or_email: &str) -> ApiResult<u64> {
+    let by_email = id_or_email.contains('@');
+    let key = if by_email {
+        Email::parse(id_or_email)
+            .map_err(|_| ApiError::Client(ErrorCode::NotFound))?
+            .into_inner()
+    } else {
+        id_or_email.trim().to_owned()
+    };
+    let revoked = storage::invitations::delete_pending(&state.db, &key, by_email).await?;
+    if revoked == 0 {
+        return Err(ApiError::Client(ErrorCode::NotFound));
+    }
+    tracing::info!(event = "invitation_revoked", count = revoked);
+    Ok(revoked)
 }
 
 /// The invitation a token names, if it can still be used.

@@ -27,9 +27,35 @@ pub async fn sign_out(state: &AppState, held: Option<&str>) -> ApiResult<()> {
     Ok(())
 }
 
+/// The logout tokens on their way, in the background. A server need not wait for them; the
+/// command line does ([`Notices::sent`]) before it exits.
+pub struct Notices(Vec<tokio::task::JoinHandle<()>>);
+
+impl Notices {
+    /// Waits until every logout token was delivered or failed (each bounded by
+    /// [`BACKCHANNEL_TIMEOUT`]).
+    pub async fn sent(self) {
+        for notice in self.0 {
+            let _ = notice.await;
+        }
+    }
+}
+
+/// Tells every client that got an ID token in any session of the account that the session
+/// ended: the account's sessions were just ended all at once (an administrator ended them,
+/// disabled or deleted the account).
+pub async fn notify_account_clients(state: &AppState, account_id: &str) -> ApiResult<Notices> {
+    let mut notices = Vec::new();
+    for sid in storage::authorizations::sids_of_account(&state.db, account_id).await? {
+        notices.extend(notify_clients(state, &sid, account_id).await?.0);
+    }
+    Ok(Notices(notices))
+}
+
 /// Sends a logout token to each client of the session that has a back-channel logout uri, in
 /// the background (a slow client delays no one), each bounded by [`BACKCHANNEL_TIMEOUT`].
-async fn notify_clients(state: &AppState, sid: &str, account_id: &str) -> ApiResult<()> {
+async fn notify_clients(state: &AppState, sid: &str, account_id: &str) -> ApiResult<Notices> {
+    let mut notices = Vec::new();
     for client_id in storage::authorizations::take_session_clients(&state.db, sid).await? {
         let Some(uri) = clients::find(state, &client_id)
             .await?
@@ -52,7 +78,7 @@ async fn notify_clients(state: &AppState, sid: &str, account_id: &str) -> ApiRes
             .signing_keys
             .sign(&state.db, "logout+jwt", &claims)
             .await?;
-        tokio::spawn(async move {
+        notices.push(tokio::spawn(async move {
             let sent = reqwest::Client::new()
                 .post(&uri)
                 .timeout(BACKCHANNEL_TIMEOUT)
@@ -74,9 +100,9 @@ async fn notify_clients(state: &AppState, sid: &str, account_id: &str) -> ApiRes
                     error = %err
                 ),
             }
-        });
+        }));
     }
-    Ok(())
+    Ok(Notices(notices))
 }
 
 /// The end-session endpoint's parameters (RP-Initiated Logout 1.0 §2).

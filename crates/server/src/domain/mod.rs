@@ -9,9 +9,12 @@
 //! and its continuation after any way in), `tokens` (token and userinfo endpoints), `logout`
 //! (sign-out everywhere, end-session, back-channel logout), `clients` (the registered relying
 //! parties), `claims` (what is said about a person), `signing_keys` (the keys and the JWTs they
-//! sign). Helpers: `limits` (the one "N an hour, then 429" mechanism),
+//! sign). Administration: `admin` (who may: the admin token, the command line) and `accounts`
+//! (list, show, disable, enable, end sessions, unlink, delete). Helpers: `limits` (the one "N an hour, then 429" mechanism),
 //! `new_password`, `passwords`, `secrets`.
 
+pub mod accounts;
+pub mod admin;
 pub mod authorization;
 pub mod claims;
 pub mod clients;

@@ -39,6 +39,12 @@ pub async fn set_password(
     let account = storage::accounts::by_email(&state.db, &flow.email)
         .await?
         .ok_or(ApiError::Client(ErrorCode::FlowExpired))?;
+    // A disabled account keeps its password and gets no session; the person proved they hold
+    // its mailbox, so they may be told why.
+    if account.disabled_at.is_some() {
+        tracing::info!(event = "password_reset_refused_disabled");
+        return Err(ApiError::Client(ErrorCode::AccountDisabled));
+    }
     let invitation = invitation::by_id(state, flow.invitation_id.as_deref()).await?;
     let password_hash = state.passwords.hash(request.password.clone()).await?;
     let now = storage::now();

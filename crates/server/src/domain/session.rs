@@ -61,6 +61,11 @@ pub async fn start(
     way: WayIn<'_>,
     now: i64,
 ) -> ApiResult<NewSession> {
+    // A disabled account gets no session, whichever way in led here (ASVS 5.0 V6.3, issue 19).
+    if storage::accounts::is_disabled(&mut *conn, account_id).await? {
+        tracing::info!(event = "sign_in_refused_disabled");
+        return Err(ApiError::Client(ErrorCode::AccountDisabled));
+    }
     if let Some(held) = held {
         storage::sessions::delete(&mut *conn, &secrets::hash(held)).await?;
     }

@@ -121,6 +121,13 @@ pub async fn sign_in(
         }
         return Err(ApiError::Client(ErrorCode::InvalidCredentials));
     };
+    // The right password on a disabled account: its holder may be told (ASVS 5.0 V6.3.8 hides
+    // accounts from those who cannot prove they hold them; this one did). No invitation is
+    // accepted, no session starts.
+    if account.disabled_at.is_some() {
+        tracing::info!(event = "sign_in_refused_disabled");
+        return Err(ApiError::Client(ErrorCode::AccountDisabled));
+    }
     let mut tx = state.db.begin().await?;
     if let Some(token) = request.invitation.as_deref().filter(|t| !t.is_empty()) {
         let invitation = invitation::usable(state, token).await?;

@@ -1,12 +1,13 @@
 //! Invitations: viewed by the invited person, created through the admin API. The rules are in
 //! `domain::invitation`.
 
+use super::admin::Bearer;
 use super::client::ClientAddress;
-use crate::domain::invitation;
+use crate::domain::{admin, invitation};
 use crate::error::ApiResult;
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use partner_login_contract::api::{
@@ -14,9 +15,10 @@ use partner_login_contract::api::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(paths::INVITATION, get(view))
-        .route(paths::ADMIN_INVITATIONS, post(create))
+    Router::new().route(paths::INVITATION, get(view)).route(
+        paths::ADMIN_INVITATIONS,
+        post(create).get(super::admin::list_invitations),
+    )
 }
 
 #[utoipa::path(get, path = "/api/invitations/{token}",
@@ -45,13 +47,10 @@ pub async fn view(
 pub async fn create(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
-    headers: HeaderMap,
+    Bearer(presented): Bearer,
     Json(request): Json<CreateInvitationRequest>,
 ) -> ApiResult<(StatusCode, Json<CreateInvitationResponse>)> {
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let created = invitation::create_as_admin(&state, presented, &client, &request).await?;
+    let admin = admin::authorize(&state, presented.as_deref(), &client).await?;
+    let created = invitation::create_as_admin(&state, &admin, &client, &request).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

@@ -1,6 +1,7 @@
 //! The HTTP surface. Each feature has its own module with its `router()`; `app()` assembles them
 //! behind the middleware every response goes through (security headers, CSRF, metrics, tracing).
 
+mod admin;
 mod client;
 mod cookies;
 mod csrf;
@@ -34,6 +35,7 @@ pub fn app(state: AppState) -> Router {
         .merge(meta::router())
         .merge(openapi::router())
         .merge(invitations::router())
+        .merge(admin::router())
         .merge(signup::router())
         .merge(session::router())
         .merge(password_reset::router())

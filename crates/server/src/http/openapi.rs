@@ -30,6 +30,15 @@ use std::sync::OnceLock;
         super::meta::config,
         super::invitations::view,
         super::invitations::create,
+        super::admin::list_invitations,
+        super::admin::revoke_invitation,
+        super::admin::list_accounts,
+        super::admin::show_account,
+        super::admin::disable_account,
+        super::admin::enable_account,
+        super::admin::end_sessions,
+        super::admin::delete_account,
+        super::admin::unlink_identity,
         super::signup::start,
         super::signup::show,
         super::signup::resend,
@@ -63,6 +72,14 @@ use std::sync::OnceLock;
         InvitationView,
         CreateInvitationRequest,
         CreateInvitationResponse,
+        AdminPageQuery,
+        AccountSummary,
+        AccountList,
+        LinkedIdentity,
+        AccountDetail,
+        SessionsEnded,
+        PendingInvitation,
+        InvitationList,
         StartEmailCodeRequest,
         EmailCodeState,
         EmailCodeFlowView,
@@ -85,7 +102,8 @@ use std::sync::OnceLock;
 )]
 struct ApiDoc;
 
-/// The `admin_token` scheme `POST /api/admin/invitations` names: `Authorization: Bearer`.
+/// The `admin_token` scheme every `/api/admin/` operation names: `Authorization: Bearer`, one
+/// of the comma-separated `ADMIN_TOKEN`s.
 struct AdminToken;
 
 impl Modify for AdminToken {

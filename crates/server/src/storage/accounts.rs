@@ -11,6 +11,9 @@ pub struct Account {
     pub surname: String,
     /// The person's language (a BCP 47 tag), when known: learnt at sign-up.
     pub locale: Option<String>,
+    pub created_at: i64,
+    /// Set while an administrator has the account disabled (migration 0008).
+    pub disabled_at: Option<i64>,
 }
 
 pub struct NewAccount<'a> {
@@ -22,7 +25,8 @@ pub struct NewAccount<'a> {
     pub surname: &'a str,
 }
 
-const COLUMNS: &str = "id, email, password_hash, display_name, given_name, surname, locale";
+const COLUMNS: &str =
+    "id, email, password_hash, display_name, given_name, surname, locale, created_at, disabled_at";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<Account, sqlx::Error> {
     Ok(Account {
@@ -33,6 +37,8 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Account, sqlx::Error> {
         given_name: row.try_get("given_name")?,
         surname: row.try_get("surname")?,
         locale: row.try_get("locale")?,
+        created_at: row.try_get("created_at")?,
+        disabled_at: row.try_get("disabled_at")?,
     })
 }
 
@@ -128,4 +134,126 @@ pub async fn set_locale(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Whether the account is disabled, read inside the caller's transaction (the last check before
+/// a session is stored). An account that does not exist counts as disabled: no session for it.
+pub async fn is_disabled(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT disabled_at FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(match row {
+        Some(row) => row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
+        None => true,
+    })
+}
+
+/// Disables (`Some(now)`) or enables (`None`) an account; false when there is no such account.
+/// Disabling an account already disabled keeps its first `disabled_at`.
+pub async fn set_disabled(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+    disabled_at: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let done = match disabled_at {
+        Some(now) => {
+            sqlx::query("UPDATE accounts SET disabled_at = COALESCE(disabled_at, $1) WHERE id = $2")
+                .bind(now)
+                .bind(account_id)
+                .execute(conn)
+                .await?
+        }
+        None => {
+            sqlx::query("UPDATE accounts SET disabled_at = NULL WHERE id = $1")
+                .bind(account_id)
+                .execute(conn)
+                .await?
+        }
+    };
+    Ok(done.rows_affected() == 1)
+}
+
+/// One line of the administrator's listing.
+pub struct Summary {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub created_at: i64,
+    pub disabled_at: Option<i64>,
+    pub memberships: i64,
+    /// The providers of its social identities, in order.
+    pub providers: Vec<String>,
+}
+
+/// At most `limit` accounts whose email sorts after `after`, by email, with their membership
+/// counts and social providers (two bounded queries).
+pub async fn page(db: &Db, after: &str, limit: i64) -> Result<Vec<Summary>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.email, a.display_name, a.created_at, a.disabled_at,
+                (SELECT COUNT(*) FROM memberships m WHERE m.account_id = a.id) AS memberships
+         FROM accounts a WHERE a.email > $1 ORDER BY a.email LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    let mut page = rows
+        .iter()
+        .map(|r| {
+            Ok(Summary {
+                id: r.try_get("id")?,
+                email: r.try_get("email")?,
+                display_name: r.try_get("display_name")?,
+                created_at: r.try_get("created_at")?,
+                disabled_at: r.try_get("disabled_at")?,
+                memberships: r.try_get("memberships")?,
+                providers: Vec::new(),
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let Some(last) = page.last().map(|s| s.email.clone()) else {
+        return Ok(page);
+    };
+    let identities = sqlx::query(
+        "SELECT s.account_id, s.provider FROM social_identities s
+         JOIN accounts a ON a.id = s.account_id
+         WHERE a.email > $1 AND a.email <= $2 ORDER BY s.provider",
+    )
+    .bind(after)
+    .bind(&last)
+    .fetch_all(db)
+    .await?;
+    for row in &identities {
+        let account_id: String = row.try_get("account_id")?;
+        let provider: String = row.try_get("provider")?;
+        if let Some(summary) = page.iter_mut().find(|s| s.id == account_id) {
+            if !summary.providers.contains(&provider) {
+                summary.providers.push(provider);
+            }
+        }
+    }
+    Ok(page)
+}
+
+/// Deletes an account and what only it owns: its memberships and social identities. The
+/// caller ends its sessions and its OpenID Provider grants first, in the same transaction.
+pub async fn delete(conn: &mut sqlx::AnyConnection, account_id: &str) -> Result<bool, sqlx::Error> {
+    for sql in [
+        "DELETE FROM memberships WHERE account_id = $1",
+        "DELETE FROM social_identities WHERE account_id = $1",
+    ] {
+        sqlx::query(sql)
+            .bind(account_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let done = sqlx::query("DELETE FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

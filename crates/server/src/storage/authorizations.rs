@@ -309,3 +309,33 @@ pub async fn purge(db: &Db, now: i64, sessions_before: i64) -> Result<u64, sqlx:
     }
     Ok(rows)
 }
+
+/// The OpenID Connect session ids of an account that clients got ID tokens in (who is told
+/// when the account is signed out everywhere).
+pub async fn sids_of_account(db: &Db, account_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    let rows = sqlx::query("SELECT DISTINCT sid FROM session_clients WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(|r| r.try_get("sid")).collect()
+}
+
+/// Revokes an account's unused codes and live access tokens (the account is disabled or
+/// deleted: no relying party may redeem or use what it was given before).
+pub async fn revoke_for_account(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+) -> Result<u64, sqlx::Error> {
+    let mut rows = 0;
+    for sql in [
+        "DELETE FROM access_tokens WHERE account_id = $1",
+        "DELETE FROM authorization_codes WHERE account_id = $1",
+    ] {
+        rows += sqlx::query(sql)
+            .bind(account_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    Ok(rows)
+}

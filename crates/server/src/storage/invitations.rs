@@ -8,6 +8,7 @@ pub struct Invitation {
     pub organization: String,
     pub inviter: Option<String>,
     pub language: Option<String>,
+    pub created_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
 }
@@ -19,12 +20,13 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Invitation, sqlx::Error> {
         organization: row.try_get("organization")?,
         inviter: row.try_get("inviter")?,
         language: row.try_get("language")?,
+        created_at: row.try_get("created_at")?,
         expires_at: row.try_get("expires_at")?,
         used_at: row.try_get("used_at")?,
     })
 }
 
-const COLUMNS: &str = "id, email, organization, inviter, language, expires_at, used_at";
+const COLUMNS: &str = "id, email, organization, inviter, language, created_at, expires_at, used_at";
 
 #[allow(clippy::too_many_arguments)]
 pub async fn insert(
@@ -102,4 +104,48 @@ pub async fn mark_used(
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// At most `limit` pending invitations (neither used nor expired), oldest first, after the
+/// invitation `after` (its id) if given, of one address if given.
+pub async fn pending_page(
+    db: &Db,
+    email: Option<&str>,
+    after: Option<&str>,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<Invitation>, sqlx::Error> {
+    // Keyset paging on (created_at, id); an `after` that names no invitation gives nothing.
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM invitations i
+         WHERE used_at IS NULL AND expires_at > $1
+           AND ($2 = '' OR email = $2)
+           AND ($3 = '' OR created_at > (SELECT created_at FROM invitations WHERE id = $3)
+                OR (created_at = (SELECT created_at FROM invitations WHERE id = $3) AND id > $3))
+         ORDER BY created_at, id LIMIT $4"
+    ))
+    .bind(now)
+    .bind(email.unwrap_or_default())
+    .bind(after.unwrap_or_default())
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Revokes pending invitations: the one with this id, or (`by_email`) every one of an address.
+/// A revoked invitation is gone: its link answers "not found". Returns how many went.
+pub async fn delete_pending(
+    db: &Db,
+    id_or_email: &str,
+    by_email: bool,
+) -> Result<u64, sqlx::Error> {
+    let column = if by_email { "email" } else { "id" };
+    let done = sqlx::query(&format!(
+        "DELETE FROM invitations WHERE {column} = $1 AND used_at IS NULL"
+    ))
+    .bind(id_or_email)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
 }

@@ -43,9 +43,13 @@ pub async fn insert(
     Ok(())
 }
 
+/// A session, unless its account is disabled (ASVS 5.0 V7.4.2: a sign-in that raced the
+/// disable and stored a session after it still opens nothing).
 pub async fn get(db: &Db, id_hash: &str) -> Result<Option<Session>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT account_id, created_at, last_seen_at, sid, idp, amr FROM sessions WHERE id_hash = $1",
+        "SELECT s.account_id, s.created_at, s.last_seen_at, s.sid, s.idp, s.amr
+         FROM sessions s JOIN accounts a ON a.id = s.account_id
+         WHERE s.id_hash = $1 AND a.disabled_at IS NULL",
     )
     .bind(id_hash)
     .fetch_optional(db)
@@ -94,6 +98,25 @@ pub async fn delete_for_account(
         .execute(conn)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// How many sessions of an account are within both timeouts.
+pub async fn count_live(
+    db: &Db,
+    account_id: &str,
+    idle_before: i64,
+    created_before: i64,
+) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM sessions
+         WHERE account_id = $1 AND last_seen_at >= $2 AND created_at >= $3",
+    )
+    .bind(account_id)
+    .bind(idle_before)
+    .bind(created_before)
+    .fetch_one(db)
+    .await?;
+    row.try_get("n")
 }
 
 /// Removes the sessions past either timeout (they would be refused anyway).

@@ -141,3 +141,46 @@ pub async fn touch(
     .await?;
     Ok(())
 }
+
+/// An identity linked to an account, as the administrator sees it.
+pub struct LinkedIdentity {
+    pub provider: String,
+    pub issuer: String,
+    pub subject: String,
+    pub email: Option<String>,
+    pub created_at: i64,
+    pub last_used_at: i64,
+}
+
+/// The identities of an account, by provider.
+pub async fn identities_of(db: &Db, account_id: &str) -> Result<Vec<LinkedIdentity>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT provider, issuer, subject, email, created_at, last_used_at
+         FROM social_identities WHERE account_id = $1 ORDER BY provider, created_at",
+    )
+    .bind(account_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(LinkedIdentity {
+                provider: r.try_get("provider")?,
+                issuer: r.try_get("issuer")?,
+                subject: r.try_get("subject")?,
+                email: r.try_get("email")?,
+                created_at: r.try_get("created_at")?,
+                last_used_at: r.try_get("last_used_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Unlinks the account's identities at a provider; returns how many went.
+pub async fn unlink(db: &Db, account_id: &str, provider: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM social_identities WHERE account_id = $1 AND provider = $2")
+        .bind(account_id)
+        .bind(provider)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}

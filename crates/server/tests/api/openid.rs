@@ -188,6 +188,7 @@ on_both_databases!(
     a_rotated_secret_and_a_removed_client_stop_working_at_once,
     rp_initiated_logout,
     back_channel_logout_tells_the_clients_of_the_session,
+    a_disabled_account_gets_nothing_more_from_the_provider,
 );
 
 async fn discovery_names_every_endpoint_and_what_it_supports(backend: Backend) {
@@ -851,4 +852,72 @@ async fn back_channel_logout_tells_the_clients_of_the_session(backend: Backend) 
     assert!(claims["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object());
     assert!(claims.get("nonce").is_none());
     assert!(claims["jti"].as_str().is_some_and(|j| !j.is_empty()));
+}
+
+/// Issue 19: disabling an account (admin API) tells the relying parties of its sessions
+/// (back-channel logout), its live session answers no authorization request any more, a code
+/// issued before cannot be redeemed and an access token issued before opens no userinfo.
+async fn a_disabled_account_gets_nothing_more_from_the_provider(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (sent, mut received) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}/backchannel", listener.local_addr().unwrap());
+    let receiver = axum::Router::new().route(
+        "/backchannel",
+        axum::routing::post(
+            move |axum::Form(form): axum::Form<HashMap<String, String>>| {
+                let sent = sent.clone();
+                async move {
+                    let _ = sent.send(form.get("logout_token").cloned().unwrap_or_default());
+                    axum::http::StatusCode::OK
+                }
+            },
+        ),
+    );
+    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
+    let secret = register(&app, "portal", false, Some(endpoint)).await;
+    let browser = signed_in(&app, "lee@ngo.example").await;
+    let code = code_for(&app, &browser, "portal").await;
+    let issued =
+        json(redeem(&app, &code_form(&code, VERIFIER), Some(("portal", &secret))).await).await;
+    let access = issued["access_token"].as_str().unwrap().to_owned();
+    let (_, id_claims) = verified(&app, issued["id_token"].as_str().unwrap()).await;
+    let unredeemed = code_for(&app, &browser, "portal").await;
+
+    let disabled = Client::new()
+        .post(app.api("/admin/accounts/lee@ngo.example/disable"))
+        .bearer_auth(crate::helpers::ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), 200);
+    let token = tokio::time::timeout(std::time::Duration::from_secs(10), received.recv())
+        .await
+        .expect("a logout token within 10 s")
+        .unwrap();
+    let (_, claims) = verified(&app, &token).await;
+    assert_eq!(claims["sub"], id_claims["sub"]);
+    assert_eq!(claims["sid"], id_claims["sid"]);
+
+    // The session answers nothing: the request goes to the sign-in screen.
+    let to = location(&authorize(&app, &browser, &request("portal", &[])).await);
+    assert!(
+        to.starts_with(&format!("{}/", app.url)) && !to.contains("code="),
+        "{to}"
+    );
+    let late = redeem(
+        &app,
+        &code_form(&unredeemed, VERIFIER),
+        Some(("portal", &secret)),
+    )
+    .await;
+    assert_eq!(late.status(), 400);
+    assert_eq!(json(late).await["error"], "invalid_grant");
+    let userinfo = Client::new()
+        .get(app.api("/oauth2/userinfo"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(userinfo.status(), 401);
 }

@@ -15,7 +15,7 @@ const CLIENT_SECRET: &str = "a client secret for the tests only";
 
 /// The app with the provider behind a "UNICEF Employee" button (`unicef`); `accounts` gives the
 /// provider's claims per login. `issuer`: what the app is told the issuer is (default: right).
-async fn app_with_provider(
+pub(crate) async fn app_with_provider(
     backend: Backend,
     accounts: Value,
     issuer: impl FnOnce(&str) -> String,
@@ -61,7 +61,7 @@ fn unicef(issuer: &str, email_domains: Option<&str>) -> SocialProvider {
 }
 
 /// A browser: its own cookies (for the app and the provider), redirects followed by hand.
-fn new_browser() -> Client {
+pub(crate) fn new_browser() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -132,7 +132,7 @@ async fn submit(client: &Client, app: &TestApp, page: Response, form: &str) -> R
 }
 
 /// Signs in at the provider as `login` and consents; returns where the app sends the browser.
-async fn sign_in_with_provider(
+pub(crate) async fn sign_in_with_provider(
     client: &Client,
     app: &TestApp,
     login: &str,
@@ -157,7 +157,7 @@ async fn sign_in_with_provider(
     back.headers()["location"].to_str().unwrap().to_owned()
 }
 
-async fn session_of(client: &Client, app: &TestApp) -> Response {
+pub(crate) async fn session_of(client: &Client, app: &TestApp) -> Response {
     client.get(app.api("/session")).send().await.unwrap()
 }
 
