@@ -17,9 +17,20 @@ pub struct Config {
         default_value = "sqlite://partner-login.db?mode=rwc"
     )]
     pub database_url: String,
-    /// `smtp://host:port` for real mail. Unset: the development outbox.
-    #[arg(long, env = "SMTP_URL")]
-    pub smtp_url: Option<String>,
+    /// The relay mail goes to: `smtp://[user:password@]host[:port][?tls=required|opportunistic|none]`
+    /// (STARTTLS, required by default unless the host is this machine) or
+    /// `smtps://[user:password@]host[:port]` (implicit TLS). Credentials only over TLS. It holds
+    /// a secret: its `Debug` hides the password. Unset: DEV_MAILBOX=true is needed.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<crate::mail::smtp::SmtpUrl>,
+    /// A PEM file of one or more extra CA certificates trusted for the relay's TLS certificate
+    /// (an internal CA), besides Mozilla's roots.
+    #[arg(long, env = "SMTP_CA_FILE")]
+    pub smtp_ca_file: Option<PathBuf>,
+    /// Seconds before the first retry of a message the relay did not take; each retry waits
+    /// twice as long (at most an hour), and a message is given up after 24 hours.
+    #[arg(long, env = "MAIL_RETRY_SECONDS", default_value_t = 30)]
+    pub mail_retry_seconds: u64,
     /// Sender of every email.
     #[arg(
         long,
@@ -103,7 +114,8 @@ pub struct Config {
         default_value_t = 300
     )]
     pub authorization_requests_per_client_hour: i64,
-    /// Serve the development outbox at /dev/mailbox (only ever without SMTP_URL).
+    /// `true`: keep every email in the development outbox, served at /dev/mailbox (only ever
+    /// without SMTP_URL; never in production). Unset or `false` without SMTP_URL: no start.
     #[arg(long, env = "DEV_MAILBOX")]
     pub dev_mailbox: Option<bool>,
     /// Where the API is reachable from browsers (what the SPA's `api_base` resolves to); the
@@ -332,8 +344,6 @@ impl Config {
         }
     }
 
-    /// True when the public URL names this machine (`localhost` or a loopback address): a
-    /// development set-up, which nobody else can reach.
     /// The OpenID Provider's issuer: ISSUER_URL, or API_PUBLIC_URL (no trailing slash).
     pub fn issuer(&self) -> String {
         match &self.issuer_url {
@@ -342,41 +352,23 @@ impl Config {
         }
     }
 
-    pub fn public_url_is_local(&self) -> bool {
-        let url = self.public_url();
-        let rest = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
-        let authority = rest.split('/').next().unwrap_or_default();
-        let host = match authority.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().unwrap_or_default(),
-            None => authority
-                .rsplit_once(':')
-                .map_or(authority, |(host, _)| host),
-        };
-        host.eq_ignore_ascii_case("localhost")
-            || host
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
-    }
-
     /// The development outbox serves every email, reset codes included, to anyone who asks
-    /// (OWASP ASVS 5.0 V13.4.2: no debug features in production). Without SMTP it is on only
-    /// for a local public URL, unless `DEV_MAILBOX` says otherwise.
+    /// (OWASP ASVS 5.0 V13.4.2: no debug features in production): on only when asked for with
+    /// `DEV_MAILBOX=true`, and never with SMTP. Nothing is guessed from the public URL: behind a
+    /// proxy on loopback every site looks local (issue 19, defect 6).
     pub fn dev_mailbox(&self) -> bool {
-        self.smtp_url.is_none()
-            && self
-                .dev_mailbox
-                .unwrap_or_else(|| self.public_url_is_local())
+        self.smtp_url.is_none() && self.dev_mailbox == Some(true)
     }
 
-    /// A public site without SMTP and without an explicit `DEV_MAILBOX` would send its codes
-    /// nowhere: refuse to start, saying what to set.
+    /// A server without SMTP and without an explicit `DEV_MAILBOX=true` would send its codes
+    /// nowhere: refuse to start, saying what to set. The SMTP URL itself is checked by
+    /// [`crate::mail::smtp::Relay::parse`] when the mailer is built.
     pub fn check_mail(&self) -> anyhow::Result<()> {
         anyhow::ensure!(
-            self.smtp_url.is_some() || self.dev_mailbox.is_some() || self.public_url_is_local(),
-            "SMTP_URL is not set and PUBLIC_URL ({}) is not this machine: set SMTP_URL so that \
-             codes reach people, or DEV_MAILBOX=true to show every email at /dev/mailbox \
-             (development only)",
-            self.public_url()
+            self.smtp_url.is_some() || self.dev_mailbox == Some(true),
+            "SMTP_URL is not set: set SMTP_URL (smtp://, smtps://) so that codes reach people, \
+             or DEV_MAILBOX=true to keep every email in the development outbox at /dev/mailbox \
+             (development only: it shows every code to anyone who can reach the server)"
         );
         Ok(())
     }
@@ -468,10 +460,12 @@ mod tests {
         assert!(SocialProvider::from_vars("bad id", vars(&[])).is_err());
     }
 
-    /// OWASP ASVS 5.0 V13.4.2: the outbox that shows every code is never on by default for a
-    /// site others can reach, and such a site without mail does not start.
+    /// OWASP ASVS 5.0 V13.4.2 (issue 19, defect 6): the outbox that shows every code is on
+    /// only when asked for (`DEV_MAILBOX=true`), never because the public URL looks local (a
+    /// server behind a proxy on loopback, with PUBLIC_URL unset, looks local); and a server with
+    /// neither SMTP nor an explicit outbox does not start.
     #[test]
-    fn the_outbox_is_on_by_default_only_for_a_local_site() {
+    fn the_outbox_is_on_only_when_asked_for() {
         let config = |args: &[&str]| {
             let mut all = vec!["x", "--database-url", "sqlite::memory:"];
             all.extend_from_slice(args);
@@ -480,34 +474,35 @@ mod tests {
             config.dev_mailbox = None;
             config
         };
-        for local in [
-            "http://127.0.0.1:8080",
-            "http://localhost:3000/login/",
-            "http://[::1]:8080",
-            "http://LOCALHOST",
+        for public_url in [
+            None,
+            Some("http://127.0.0.1:8080"),
+            Some("http://localhost:3000/login/"),
+            Some("http://[::1]:8080"),
+            Some("https://login.example.org"),
+            Some("http://10.0.0.5:8080"),
         ] {
-            let c = config(&["--public-url", local]);
-            assert!(c.public_url_is_local() && c.dev_mailbox(), "{local}");
-            assert!(c.check_mail().is_ok(), "{local}");
-        }
-        for public in [
-            "https://login.example.org",
-            "http://10.0.0.5:8080",
-            "https://127.0.0.1.example.org/",
-        ] {
-            let mut c = config(&["--public-url", public]);
-            assert!(!c.public_url_is_local() && !c.dev_mailbox(), "{public}");
+            let args: Vec<&str> = public_url
+                .map(|url| vec!["--public-url", url])
+                .unwrap_or_default();
+            let mut c = config(&args);
+            assert!(!c.dev_mailbox(), "{public_url:?}: not asked for");
             let err = c.check_mail().unwrap_err().to_string();
             assert!(
-                err.contains("SMTP_URL") && err.contains("DEV_MAILBOX"),
+                err.contains("SMTP_URL") && err.contains("DEV_MAILBOX=true"),
                 "{err}"
+            );
+            c.dev_mailbox = Some(false);
+            assert!(
+                !c.dev_mailbox() && c.check_mail().is_err(),
+                "{public_url:?}"
             );
             c.dev_mailbox = Some(true);
             assert!(
                 c.dev_mailbox() && c.check_mail().is_ok(),
-                "an explicit choice"
+                "{public_url:?}: an explicit choice"
             );
-            c.smtp_url = Some("smtp://mail.example.org:25".into());
+            c.smtp_url = Some("smtp://127.0.0.1:25".into());
             assert!(!c.dev_mailbox() && c.check_mail().is_ok(), "SMTP wins");
         }
     }

@@ -29,6 +29,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     domain::passwords::preload();
+    mail::queue::spawn_worker(state.mailer.clone());
     domain::limits::spawn_purge(state.db.clone(), state.config.session_absolute_hours * 3600);
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)

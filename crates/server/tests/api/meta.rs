@@ -96,7 +96,11 @@ async fn state_changes_need_the_csrf_header(backend: Backend) {
 }
 
 async fn without_smtp_mail_goes_to_the_development_outbox(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |c| c.smtp_url = None).await;
+    let app = TestApp::spawn_with(backend, |c| {
+        c.smtp_url = None;
+        c.dev_mailbox = Some(true);
+    })
+    .await;
     // The `invite` command is another process with its own state: its mail must show too.
     let cli = partner_login_server::state((*app.state.config).clone())
         .await
