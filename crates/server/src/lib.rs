@@ -31,8 +31,11 @@ pub async fn serve(
     domain::passwords::preload();
     mail::queue::spawn_worker(state.mailer.clone());
     domain::limits::spawn_purge(state.db.clone(), state.config.session_absolute_hours * 3600);
+    let mailer = state.mailer.clone();
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    mailer.stop_worker();
+    served
 }

@@ -1,12 +1,15 @@
 //! Real test infrastructure, shared by the server's integration tests and the end-to-end tests:
-//! an SMTP server on loopback that keeps what it receives, throwaway PostgreSQL clusters, a
+//! an SMTP server on loopback that keeps what it receives, a real SMTP relay with TLS and AUTH
+//! (aiosmtpd), throwaway PostgreSQL clusters, a
 //! real OpenID provider, and a real OpenID relying party (for our own provider).
 
+mod aiosmtpd;
 mod oidc;
 mod postgres;
 mod rp;
 mod smtp;
 
+pub use aiosmtpd::{RelayCertificates, RelayTls, TlsRelay, RELAY_PASSWORD, RELAY_USER};
 pub use oidc::{free_port, OidcClient, OidcProvider};
 pub use postgres::Postgres;
 pub use rp::{RelyingPartyUrls, TestRelyingParty};

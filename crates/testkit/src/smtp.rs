@@ -58,10 +58,51 @@ impl Message {
     }
 }
 
+/// The messages a test server received, and a wake-up for each arrival (shared with the TLS
+/// relay of `aiosmtpd.rs`).
 #[derive(Default)]
-struct Inbox {
+pub(crate) struct Inbox {
     messages: Mutex<Vec<Message>>,
     arrived: Notify,
+}
+
+impl Inbox {
+    pub(crate) async fn push(&self, message: Message) {
+        self.messages.lock().await.push(message);
+        self.arrived.notify_waiters();
+    }
+
+    pub(crate) async fn messages(&self) -> Vec<Message> {
+        self.messages.lock().await.clone()
+    }
+
+    /// Waits until at least `n` messages were delivered to `to`, and returns them all.
+    pub(crate) async fn wait_for_count(
+        &self,
+        to: &str,
+        n: usize,
+        timeout: Duration,
+    ) -> Vec<Message> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.arrived.notified();
+            let found: Vec<Message> = self
+                .messages()
+                .await
+                .into_iter()
+                .filter(|m| m.to.iter().any(|r| r.eq_ignore_ascii_case(to)))
+                .collect();
+            if found.len() >= n {
+                return found;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!(
+                    "{n} message(s) to {to} did not arrive within {timeout:?} (got {})",
+                    found.len()
+                );
+            }
+        }
+    }
 }
 
 pub struct SmtpSink {
@@ -94,30 +135,12 @@ impl SmtpSink {
     }
 
     pub async fn messages(&self) -> Vec<Message> {
-        self.inbox.messages.lock().await.clone()
+        self.inbox.messages().await
     }
 
     /// Waits until at least `n` messages were delivered to `to`, and returns them all.
     pub async fn wait_for_count(&self, to: &str, n: usize, timeout: Duration) -> Vec<Message> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            let notified = self.inbox.arrived.notified();
-            let found: Vec<Message> = self
-                .messages()
-                .await
-                .into_iter()
-                .filter(|m| m.to.iter().any(|r| r.eq_ignore_ascii_case(to)))
-                .collect();
-            if found.len() >= n {
-                return found;
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                panic!(
-                    "{n} message(s) to {to} did not arrive within {timeout:?} (got {})",
-                    found.len()
-                );
-            }
-        }
+        self.inbox.wait_for_count(to, n, timeout).await
     }
 
     /// Waits for the first message to `to`.
@@ -190,9 +213,7 @@ async fn session(stream: TcpStream, inbox: Arc<Inbox>) -> std::io::Result<()> {
                     raw.push_str(l.strip_prefix('.').unwrap_or(l));
                     raw.push('\n');
                 }
-                let message = parse(&from, &to, raw);
-                inbox.messages.lock().await.push(message);
-                inbox.arrived.notify_waiters();
+                inbox.push(parse(&from, &to, raw)).await;
                 write.write_all(b"250 OK: queued\r\n").await?;
             }
             "RSET" => {
@@ -272,7 +293,7 @@ fn base64(input: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn parse(from: &str, to: &[String], raw: String) -> Message {
+pub(crate) fn parse(from: &str, to: &[String], raw: String) -> Message {
     let (head, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
     let unfolded = head.replace("\n ", " ").replace("\n\t", " ");
     let subject = unfolded

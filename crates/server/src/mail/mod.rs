@@ -37,6 +37,8 @@ struct Inner {
     wake: Notify,
     /// Seconds before the first retry (`MAIL_RETRY_SECONDS`).
     retry_seconds: u64,
+    /// Set when the server stops: the worker claims nothing more.
+    stopped: std::sync::atomic::AtomicBool,
 }
 
 enum Delivery {
@@ -69,6 +71,7 @@ impl Mailer {
             db: db.clone(),
             wake: Notify::new(),
             retry_seconds: config.mail_retry_seconds.max(1),
+            stopped: std::sync::atomic::AtomicBool::new(false),
         })))
     }
 
@@ -115,6 +118,19 @@ impl Mailer {
             ))?;
         transport.send(message).await?;
         Ok(())
+    }
+
+    /// Stops the queue's worker (at shutdown): it finishes the message in hand and claims no
+    /// other; what is left stays queued for the next start or another instance.
+    pub fn stop_worker(&self) {
+        self.0
+            .stopped
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.0.wake.notify_one();
+    }
+
+    fn is_stopped(&self) -> bool {
+        self.0.stopped.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// True when mail goes to a relay (and so through the queue).

@@ -76,7 +76,7 @@ pub async fn deliver_due(mailer: &Mailer) -> anyhow::Result<Pass> {
         );
         pass.given_up += purged as usize;
     }
-    loop {
+    while !mailer.is_stopped() {
         let now = storage::now();
         let Some(message) = mail_queue::claim(db, now, now + LEASE_SECONDS).await? else {
             return Ok(pass);
@@ -85,6 +85,7 @@ pub async fn deliver_due(mailer: &Mailer) -> anyhow::Result<Pass> {
             attempt = message.attempts);
         attempt(mailer, message, &mut pass).instrument(span).await?;
     }
+    Ok(pass)
 }
 
 /// One attempt at a claimed message.
@@ -113,19 +114,19 @@ async fn attempt(mailer: &Mailer, message: Queued, pass: &mut Pass) -> anyhow::R
     Ok(())
 }
 
-/// Runs the worker for the life of the runtime: a pass whenever a message is queued here, when
-/// the next retry is due, and at least every minute.
+/// Runs the worker until [`Mailer::stop_worker`]: a pass whenever a message is queued here,
+/// when the next retry is due, and at least every minute (for what other instances queued).
 pub fn spawn_worker(mailer: Mailer) {
     if !mailer.is_smtp() {
         return;
     }
     tokio::spawn(async move {
-        loop {
+        while !mailer.is_stopped() {
             if let Err(error) = deliver_due(&mailer).await {
                 tracing::warn!(event = "mail_queue_unavailable", %error);
             }
             let now = storage::now();
-            let wait = match mail_queue::next_due(&mailer.0.db, now).await {
+            let wait = match mail_queue::next_due(&mailer.0.db).await {
                 Ok(Some(due)) => Duration::from_secs(due.saturating_sub(now).max(1) as u64),
                 Ok(None) | Err(_) => POLL,
             };

@@ -102,13 +102,16 @@ pub async fn retry_at(db: &Db, id: &str, at: i64) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// When the next message that no instance holds is due (None: the queue is empty).
-pub async fn next_due(db: &Db, now: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query("SELECT MIN(next_attempt_at) AS due FROM mail_queue WHERE claimed_until <= $1")
-        .bind(now)
-        .fetch_one(db)
-        .await?
-        .try_get("due")
+/// When the next message is due, or its claim runs out (None: the queue is empty).
+pub async fn next_due(db: &Db) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query(
+        "SELECT MIN(CASE WHEN claimed_until > next_attempt_at THEN claimed_until
+                         ELSE next_attempt_at END) AS due
+         FROM mail_queue",
+    )
+    .fetch_one(db)
+    .await?
+    .try_get("due")
 }
 
 /// Deletes the messages created before `cutoff` (given up), whatever their state, and returns

@@ -1,0 +1,161 @@
+//! Real mail: the server's messages through a real relay (aiosmtpd) that requires TLS (STARTTLS
+//! or implicit) and AUTH, with a wrong password, and while the relay is down; the queue that
+//! keeps a sign-up from waiting for the relay (issue 19, "Real mail").
+
+use crate::helpers::{TestApp, WAIT};
+use partner_login_testkit::{
+    free_port, RelayCertificates, RelayTls, TlsRelay, RELAY_PASSWORD, RELAY_USER,
+};
+use std::time::Duration;
+
+/// The app sending to `url`, trusting the relay's throwaway CA (SQLite: the relay is what
+/// these tests are about; the queue's SQL runs on both databases in every other mail test).
+async fn app_sending_to(url: String, certificates: &RelayCertificates) -> TestApp {
+    let ca = certificates.ca_file();
+    TestApp::spawn_with(crate::helpers::Backend::Sqlite, move |c| {
+        c.smtp_url = Some(url.into());
+        c.smtp_ca_file = Some(ca);
+    })
+    .await
+}
+
+/// Waits until the integer `sql` returns is at least `n`.
+async fn wait_until_at_least(app: &TestApp, sql: &str, n: i64) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let value = app.count(sql).await;
+        if value >= n {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{sql}: {n} within {WAIT:?} (got {value})"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the queue's message was tried at least `n` times.
+async fn wait_for_attempts(app: &TestApp, n: i64) {
+    wait_until_at_least(app, "SELECT COALESCE(MAX(attempts), 0) FROM mail_queue", n).await;
+}
+
+/// ASVS 5.0 V12.3.1: STARTTLS (required by the relay before AUTH and mail) with AUTH, the
+/// relay's certificate checked against SMTP_CA_FILE.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_up_code_goes_out_over_starttls_with_auth() {
+    let certificates = RelayCertificates::new().await;
+    let relay = TlsRelay::start(RelayTls::StartTls, &certificates, free_port()).await;
+    let app = app_sending_to(relay.url(RELAY_USER, RELAY_PASSWORD), &certificates).await;
+    app.start_signup("tls@example.org", None).await;
+    let mail = relay.wait_for("tls@example.org", WAIT).await;
+    assert_eq!(mail.code().len(), 6);
+    assert_eq!(
+        relay.wait_for_refused_logins(0, WAIT).await,
+        (1, 0),
+        "one login"
+    );
+    // A sent message (and its code) leaves the database.
+    wait_until_at_least(
+        &app,
+        "SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM mail_queue",
+        1,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smtps_sends_over_implicit_tls_with_auth() {
+    let certificates = RelayCertificates::new().await;
+    let relay = TlsRelay::start(RelayTls::Implicit, &certificates, free_port()).await;
+    let app = app_sending_to(relay.url(RELAY_USER, RELAY_PASSWORD), &certificates).await;
+    app.start_signup("smtps@example.org", None).await;
+    let mail = relay.wait_for("smtps@example.org", WAIT).await;
+    assert_eq!(mail.code().len(), 6);
+}
+
+/// Without SMTP_CA_FILE the throwaway CA is not trusted: nothing is sent (never a certificate
+/// accepted unchecked, ASVS 5.0 V12.3.2), and the message waits in the queue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untrusted_certificate_sends_nothing() {
+    let certificates = RelayCertificates::new().await;
+    let relay = TlsRelay::start(RelayTls::Implicit, &certificates, free_port()).await;
+    let url = relay.url(RELAY_USER, RELAY_PASSWORD);
+    let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, move |c| {
+        c.smtp_url = Some(url.into());
+    })
+    .await;
+    app.start_signup("untrusted@example.org", None).await;
+    wait_for_attempts(&app, 2).await;
+    assert!(relay.messages().await.is_empty());
+    assert_eq!(app.count("SELECT COUNT(*) FROM mail_queue").await, 1);
+}
+
+/// A wrong password: the sign-up is answered (the message is queued), the relay refuses the
+/// login and the message is retried, not lost; an instance with the right password on the same
+/// database then sends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_retried_until_the_relay_takes_the_mail() {
+    let certificates = RelayCertificates::new().await;
+    let relay = TlsRelay::start(RelayTls::StartTls, &certificates, free_port()).await;
+    let app = app_sending_to(relay.url(RELAY_USER, "wrong password"), &certificates).await;
+    app.start_signup("wrong@example.org", None).await;
+    let (accepted, refused) = relay.wait_for_refused_logins(2, WAIT).await;
+    assert_eq!(accepted, 0);
+    assert!(refused >= 2, "retried");
+    assert!(relay.messages().await.is_empty(), "nothing delivered");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mail_queue WHERE attempts >= 2")
+            .await,
+        1,
+        "still queued"
+    );
+
+    // The operator fixes the password: a second instance on the same database sends it.
+    let database_url = app.state.config.database_url.clone();
+    let ca = certificates.ca_file();
+    let url = relay.url(RELAY_USER, RELAY_PASSWORD);
+    // The first instance stops (its attempt in hand, if any, ends with the message released),
+    // and the message is made due at once rather than after its doubling delay.
+    app.state.mailer.stop_worker();
+    wait_until_at_least(
+        &app,
+        "SELECT CASE WHEN MAX(claimed_until) = 0 THEN 1 ELSE 0 END FROM mail_queue",
+        1,
+    )
+    .await;
+    app.exec("UPDATE mail_queue SET next_attempt_at = 0").await;
+    let _fixed = TestApp::spawn_with(crate::helpers::Backend::Sqlite, move |c| {
+        c.database_url = database_url;
+        c.smtp_url = Some(url.into());
+        c.smtp_ca_file = Some(ca);
+    })
+    .await;
+    let mail = relay.wait_for("wrong@example.org", WAIT).await;
+    assert_eq!(mail.code().len(), 6);
+}
+
+/// The relay is down: the sign-up is answered at once all the same (its mail is queued, not
+/// sent on the request path), and the mail arrives once the relay is up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_that_is_down_holds_no_request_and_gets_the_mail_when_up() {
+    let certificates = RelayCertificates::new().await;
+    let port = free_port();
+    let url = TlsRelay::url_for(RelayTls::StartTls, port, RELAY_USER, RELAY_PASSWORD);
+    let app = app_sending_to(url, &certificates).await;
+    // Answered while nothing listens on the relay's port.
+    let flow = app.start_signup("down@example.org", None).await;
+    assert!(!flow.is_empty());
+    wait_for_attempts(&app, 1).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM mail_queue").await, 1);
+
+    let relay = TlsRelay::start(RelayTls::StartTls, &certificates, port).await;
+    let mail = relay.wait_for("down@example.org", WAIT).await;
+    let code = mail.code();
+    let verified = app.verify(&flow, &code).await;
+    assert_eq!(
+        verified.status(),
+        200,
+        "the retried mail holds the flow's code"
+    );
+}
