@@ -255,20 +255,26 @@ fn quoted_printable(text: &str) -> String {
 /// for tests; plain subjects pass through.
 fn decode_subject(subject: &str) -> String {
     let mut out = String::new();
+    // RFC 2047 §6.2: the space between two encoded words is not part of the text; any other
+    // space is.
+    let mut previous_encoded = false;
     for word in subject.split_whitespace() {
         let lower = word.to_ascii_lowercase();
-        if lower.starts_with("=?utf-8?q?") && word.ends_with("?=") {
-            out.push_str(&quoted_printable(
+        let decoded = if lower.starts_with("=?utf-8?q?") && word.ends_with("?=") {
+            Some(quoted_printable(
                 &word[10..word.len() - 2].replace('_', " "),
-            ));
+            ))
         } else if lower.starts_with("=?utf-8?b?") && word.ends_with("?=") {
-            out.push_str(&base64(&word[10..word.len() - 2]));
+            Some(base64(&word[10..word.len() - 2]))
         } else {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(word);
+            None
+        };
+        let joined = previous_encoded && decoded.is_some();
+        if !out.is_empty() && !joined {
+            out.push(' ');
         }
+        previous_encoded = decoded.is_some();
+        out.push_str(decoded.as_deref().unwrap_or(word));
     }
     out
 }
@@ -336,6 +342,11 @@ mod tests {
             decode_subject("=?utf-8?b?Y29kZTogNzAxNDQ5?="),
             "code: 701449"
         );
+        assert_eq!(
+            decode_subject("Unies a =?utf-8?b?w6l0w6k=?= modifi=?utf-8?q?=C3=A9?="),
+            "Unies a été modifi=?utf-8?q?=C3=A9?="
+        );
+        assert_eq!(decode_subject("=?utf-8?q?a?= =?utf-8?q?_b?= c"), "a b c");
         let m = Message {
             from: String::new(),
             to: vec![],

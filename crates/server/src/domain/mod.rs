@@ -10,7 +10,7 @@
 //! (sign-out everywhere, end-session, back-channel logout), `clients` (the registered relying
 //! parties), `claims` (what is said about a person), `signing_keys` (the keys and the JWTs they
 //! sign). Helpers: `limits` (the one "N an hour, then 429" mechanism),
-//! `new_password`, `passwords`, `secrets`.
+//! `new_password`, `passwords`, `secrets`, `notify` (the owner told of a new way in).
 
 pub mod authorization;
 pub mod claims;
@@ -21,6 +21,7 @@ pub mod limits;
 pub mod lockout;
 pub mod logout;
 pub mod new_password;
+pub mod notify;
 pub mod password_reset;
 pub mod passwords;
 pub mod redirect;

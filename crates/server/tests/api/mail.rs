@@ -2,17 +2,20 @@
 //! or implicit) and AUTH, with a wrong password, and while the relay is down; the queue that
 //! keeps a sign-up from waiting for the relay (issue 19, "Real mail").
 
-use crate::helpers::{TestApp, WAIT};
+use crate::helpers::{Backend, TestApp, PASSPHRASE, WAIT};
+use crate::on_both_databases;
 use partner_login_testkit::{
     free_port, RelayCertificates, RelayTls, TlsRelay, RELAY_PASSWORD, RELAY_USER,
 };
 use std::time::Duration;
 
+on_both_databases!(a_reset_tells_the_owner_in_their_language);
+
 /// The app sending to `url`, trusting the relay's throwaway CA (SQLite: the relay is what
 /// these tests are about; the queue's SQL runs on both databases in every other mail test).
 async fn app_sending_to(url: String, certificates: &RelayCertificates) -> TestApp {
     let ca = certificates.ca_file();
-    TestApp::spawn_with(crate::helpers::Backend::Sqlite, move |c| {
+    TestApp::spawn_with(Backend::Sqlite, move |c| {
         c.smtp_url = Some(url.into());
         c.smtp_ca_file = Some(ca);
     })
@@ -81,7 +84,7 @@ async fn an_untrusted_certificate_sends_nothing() {
     let certificates = RelayCertificates::new().await;
     let relay = TlsRelay::start(RelayTls::Implicit, &certificates, free_port()).await;
     let url = relay.url(RELAY_USER, RELAY_PASSWORD);
-    let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, move |c| {
+    let app = TestApp::spawn_with(Backend::Sqlite, move |c| {
         c.smtp_url = Some(url.into());
     })
     .await;
@@ -125,7 +128,7 @@ async fn a_wrong_password_is_retried_until_the_relay_takes_the_mail() {
     )
     .await;
     app.exec("UPDATE mail_queue SET next_attempt_at = 0").await;
-    let _fixed = TestApp::spawn_with(crate::helpers::Backend::Sqlite, move |c| {
+    let _fixed = TestApp::spawn_with(Backend::Sqlite, move |c| {
         c.database_url = database_url;
         c.smtp_url = Some(url.into());
         c.smtp_ca_file = Some(ca);
@@ -157,5 +160,74 @@ async fn a_relay_that_is_down_holds_no_request_and_gets_the_mail_when_up() {
         verified.status(),
         200,
         "the retried mail holds the flow's code"
+    );
+}
+
+/// Signs `email` up with the screens in `language` (the account's language), then signs out.
+pub async fn signed_up_in(app: &TestApp, email: &str, language: &str) {
+    let response = app
+        .post(
+            "/signup",
+            serde_json::json!({"email": email, "invitation": null, "language": language}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let body: serde_json::Value = response.json().await.unwrap();
+    let flow = body["flow_id"].as_str().unwrap().to_owned();
+    let code = app.nth_mail(email, 1).await.code();
+    assert_eq!(app.verify(&flow, &code).await.status(), 200);
+    assert_eq!(app.complete(&flow, PASSPHRASE).await.status(), 201);
+    assert_eq!(app.delete("/session").await.status(), 204);
+}
+
+/// No run of six digits (no code) in a notice.
+fn holds_no_code(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        if run >= 6 {
+            return false;
+        }
+    }
+    true
+}
+
+/// ASVS 5.0 V6.3.7, NIST SP 800-63B-4 §4.2.3: a reset is followed by a notice to the owner, in
+/// the account's language, saying when, and what to do if it was not them; no secret in it.
+async fn a_reset_tells_the_owner_in_their_language(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let email = "celine@ngo.example";
+    signed_up_in(&app, email, "fr").await;
+    let (flow, code) = app.verified_reset(email, 2).await;
+    let response = app
+        .post(
+            &format!("/password-reset/{flow}/complete"),
+            serde_json::json!({"password": "copper heron valley 77",
+                "password_confirmation": "copper heron valley 77"}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let notice = app.nth_mail(email, 3).await;
+    assert_eq!(
+        notice.subject,
+        "Le mot de passe de votre compte du Portail des partenaires des Nations Unies a été modifié"
+    );
+    assert!(
+        notice
+            .text
+            .contains("(celine@ngo.example) a été modifié le 20"),
+        "{}",
+        notice.text
+    );
+    assert!(notice.text.contains(" UTC"), "when");
+    assert!(notice.text.contains("Si ce n'était pas vous"), "what to do");
+    assert!(
+        notice.text.contains(&format!("{}/", app.url)),
+        "the sign-in page"
+    );
+    assert!(!notice.raw.contains(&code), "not the reset code");
+    assert!(
+        holds_no_code(&notice.text) && !notice.text.contains('#'),
+        "no secret"
     );
 }
