@@ -22,7 +22,7 @@ pub struct Config {
     /// `smtps://[user:password@]host[:port]` (implicit TLS). Credentials only over TLS. It holds
     /// a secret: its `Debug` hides the password. Unset: DEV_MAILBOX=true is needed.
     #[arg(long, env = "SMTP_URL", hide_env_values = true)]
-    pub smtp_url: Option<crate::mail::smtp::SmtpUrl>,
+    pub smtp_url: Option<SmtpUrl>,
     /// A PEM file of one or more extra CA certificates trusted for the relay's TLS certificate
     /// (an internal CA), besides Mozilla's roots.
     #[arg(long, env = "SMTP_CA_FILE")]
@@ -135,6 +135,59 @@ pub struct Config {
     /// [`Config::load_social_providers`].
     #[arg(skip)]
     pub social: Vec<SocialProvider>,
+}
+
+/// `SMTP_URL` as configured: a secret (it may hold a password), so its `Debug` and `Display`
+/// show the password as `***`. Parsed into a `mail::smtp::Relay` at start-up.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpUrl(String);
+
+impl SmtpUrl {
+    /// The URL itself, password included: for `mail::smtp::Relay::parse` only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for SmtpUrl {
+    fn from(url: String) -> Self {
+        Self(url)
+    }
+}
+
+impl From<&str> for SmtpUrl {
+    fn from(url: &str) -> Self {
+        Self(url.to_owned())
+    }
+}
+
+impl std::str::FromStr for SmtpUrl {
+    type Err = std::convert::Infallible;
+
+    // No check here: clap would print a refused value, password and all. `Relay::parse` (in
+    // `mail/smtp.rs`) checks it with messages that never quote the password.
+    fn from_str(url: &str) -> Result<Self, Self::Err> {
+        Ok(Self(url.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SmtpUrl({self})")
+    }
+}
+
+impl std::fmt::Display for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match url::Url::parse(&self.0) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("***"));
+                f.write_str(url.as_str())
+            }
+            Ok(url) => f.write_str(url.as_str()),
+            Err(_) => f.write_str("(not a URL)"),
+        }
+    }
 }
 
 /// One OpenID Connect provider of the social sign-in buttons.
@@ -361,8 +414,8 @@ impl Config {
     }
 
     /// A server without SMTP and without an explicit `DEV_MAILBOX=true` would send its codes
-    /// nowhere: refuse to start, saying what to set. The SMTP URL itself is checked by
-    /// [`crate::mail::smtp::Relay::parse`] when the mailer is built.
+    /// nowhere: refuse to start, saying what to set. The SMTP URL itself is checked when the
+    /// mailer is built (`Relay::parse` in `mail/smtp.rs`).
     pub fn check_mail(&self) -> anyhow::Result<()> {
         anyhow::ensure!(
             self.smtp_url.is_some() || self.dev_mailbox == Some(true),

@@ -10,7 +10,7 @@
 
 use super::{Email, Mailer};
 use crate::storage;
-use crate::storage::mail_queue::{self, Queued};
+use crate::storage::mail_queue::{self, Queued, StoredMessage};
 use std::time::Duration;
 use tracing::Instrument;
 
@@ -49,7 +49,13 @@ pub async fn enqueue(mailer: &Mailer, kind: &str, email: &Email) -> anyhow::Resu
         anyhow::bail!("the mail queue is full ({queued} messages)");
     }
     let id = crate::domain::secrets::new_token();
-    mail_queue::insert(db, &id, kind, email, storage::now()).await?;
+    let message = StoredMessage {
+        recipient: email.to.clone(),
+        subject: email.subject.clone(),
+        text_body: email.text.clone(),
+        html_body: email.html.clone(),
+    };
+    mail_queue::insert(db, &id, kind, &message, storage::now()).await?;
     mailer.0.wake.notify_one();
     Ok(())
 }
@@ -81,7 +87,7 @@ pub async fn deliver_due(mailer: &Mailer) -> anyhow::Result<Pass> {
         let Some(message) = mail_queue::claim(db, now, now + LEASE_SECONDS).await? else {
             return Ok(pass);
         };
-        let span = tracing::info_span!("mail", to = %message.email.to, kind = %message.kind,
+        let span = tracing::info_span!("mail", to = %message.message.recipient, kind = %message.kind,
             attempt = message.attempts);
         attempt(mailer, message, &mut pass).instrument(span).await?;
     }
@@ -91,7 +97,13 @@ pub async fn deliver_due(mailer: &Mailer) -> anyhow::Result<Pass> {
 /// One attempt at a claimed message.
 async fn attempt(mailer: &Mailer, message: Queued, pass: &mut Pass) -> anyhow::Result<()> {
     let db = &mailer.0.db;
-    match mailer.deliver(&message.email).await {
+    let email = Email {
+        to: message.message.recipient.clone(),
+        subject: message.message.subject.clone(),
+        text: message.message.text_body.clone(),
+        html: message.message.html_body.clone(),
+    };
+    match mailer.deliver(&email).await {
         Ok(()) => {
             mail_queue::delete(db, &message.id).await?;
             tracing::info!(event = "mail_sent");

@@ -13,64 +13,12 @@
 //! connection is TLS from the first byte to AUTH (implicit, or STARTTLS `required`): lettre
 //! would send them in the clear otherwise (ASVS 5.0 V12.3.1, V13.3.1).
 
+pub use crate::config::SmtpUrl;
 use anyhow::Context;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
 use std::path::Path;
-
-/// `SMTP_URL` as configured: a secret (it may hold a password), so its `Debug` and `Display`
-/// show the password as `***`. Parsed into a [`Relay`] at start-up.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SmtpUrl(String);
-
-impl SmtpUrl {
-    /// The URL itself, password included: for [`Relay::parse`] only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<String> for SmtpUrl {
-    fn from(url: String) -> Self {
-        Self(url)
-    }
-}
-
-impl From<&str> for SmtpUrl {
-    fn from(url: &str) -> Self {
-        Self(url.to_owned())
-    }
-}
-
-impl std::str::FromStr for SmtpUrl {
-    type Err = std::convert::Infallible;
-
-    // No check here: clap would print a refused value, password and all. [`Relay::parse`]
-    // checks it with messages that never quote the password.
-    fn from_str(url: &str) -> Result<Self, Self::Err> {
-        Ok(Self(url.to_owned()))
-    }
-}
-
-impl std::fmt::Debug for SmtpUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SmtpUrl({self})")
-    }
-}
-
-impl std::fmt::Display for SmtpUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match url::Url::parse(&self.0) {
-            Ok(mut url) if url.password().is_some() => {
-                let _ = url.set_password(Some("***"));
-                f.write_str(url.as_str())
-            }
-            Ok(url) => f.write_str(url.as_str()),
-            Err(_) => f.write_str("(not a URL)"),
-        }
-    }
-}
 
 /// How the connection is protected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,14 +2,22 @@
 //! instance at a time with a lease.
 
 use super::Db;
-use crate::mail::Email;
 use sqlx::Row;
+
+/// A message's envelope and parts, as stored.
+#[derive(Clone, Debug)]
+pub struct StoredMessage {
+    pub recipient: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+}
 
 /// A claimed message.
 pub struct Queued {
     pub id: String,
     pub kind: String,
-    pub email: Email,
+    pub message: StoredMessage,
     /// Attempts so far, this one included.
     pub attempts: i64,
     pub created_at: i64,
@@ -27,7 +35,7 @@ pub async fn insert(
     db: &Db,
     id: &str,
     kind: &str,
-    email: &Email,
+    message: &StoredMessage,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -36,10 +44,10 @@ pub async fn insert(
     )
     .bind(id)
     .bind(kind)
-    .bind(&email.to)
-    .bind(&email.subject)
-    .bind(&email.text)
-    .bind(&email.html)
+    .bind(&message.recipient)
+    .bind(&message.subject)
+    .bind(&message.text_body)
+    .bind(&message.html_body)
     .bind(now)
     .bind(now)
     .execute(db)
@@ -70,11 +78,11 @@ pub async fn claim(db: &Db, now: i64, lease_until: i64) -> Result<Option<Queued>
         Ok(Queued {
             id: r.try_get("id")?,
             kind: r.try_get("kind")?,
-            email: Email {
-                to: r.try_get("recipient")?,
+            message: StoredMessage {
+                recipient: r.try_get("recipient")?,
                 subject: r.try_get("subject")?,
-                text: r.try_get("text_body")?,
-                html: r.try_get("html_body")?,
+                text_body: r.try_get("text_body")?,
+                html_body: r.try_get("html_body")?,
             },
             attempts: r.try_get("attempts")?,
             created_at: r.try_get("created_at")?,

@@ -75,6 +75,21 @@ async fn smtps_sends_over_implicit_tls_with_auth() {
     app.start_signup("smtps@example.org", None).await;
     let mail = relay.wait_for("smtps@example.org", WAIT).await;
     assert_eq!(mail.code().len(), 6);
+
+    // ASVS 5.0 V12.3.1: a server whose URL would send the password in plain text does not
+    // start, and says why without the password.
+    let mut config = (*app.state.config).clone();
+    config.smtp_url = Some("smtp://mailer:s3cret@mail.example.org:25?tls=none".into());
+    let refused = partner_login_server::state(config)
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        refused.contains("never sent over unencrypted SMTP"),
+        "{refused}"
+    );
+    assert!(!refused.contains("s3cret"), "{refused}");
 }
 
 /// Without SMTP_CA_FILE the throwaway CA is not trusted: nothing is sent (never a certificate
@@ -230,4 +245,99 @@ async fn a_reset_tells_the_owner_in_their_language(backend: Backend) {
         holds_no_code(&notice.text) && !notice.text.contains('#'),
         "no secret"
     );
+}
+
+/// Two instances on one PostgreSQL database share the queue: their workers, both woken, claim
+/// the same due messages concurrently, and each message is sent exactly once (the claim is one
+/// atomic UPDATE, `storage/mail_queue.rs::claim`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_on_one_postgresql_send_each_message_once() {
+    let first = TestApp::spawn(Backend::Postgres).await;
+    let database_url = first.state.config.database_url.clone();
+    let second = TestApp::spawn_with(Backend::Sqlite, move |c| c.database_url = database_url).await;
+    let mail = |n: usize| partner_login_server::mail::Email {
+        to: format!("shared{n}@example.org"),
+        subject: format!("message {n}"),
+        text: format!("body {n}"),
+        html: format!("<p>body {n}</p>"),
+    };
+    let per_instance = 20;
+    let mut sends = Vec::new();
+    for n in 0..per_instance * 2 {
+        let mailer = if n % 2 == 0 {
+            first.state.mailer.clone()
+        } else {
+            second.state.mailer.clone()
+        };
+        let email = mail(n);
+        sends.push(tokio::spawn(
+            async move { mailer.send("test", email).await },
+        ));
+    }
+    for send in sends {
+        send.await.unwrap().unwrap();
+    }
+    // Every message arrives at one of the two relays…
+    for n in 0..per_instance * 2 {
+        let to = format!("shared{n}@example.org");
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let arrived = first.mail.messages().await.len() + second.mail.messages().await.len();
+            let here = first
+                .mail
+                .messages()
+                .await
+                .iter()
+                .chain(&second.mail.messages().await)
+                .any(|m| m.to.contains(&to));
+            if here {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{to} arrived ({arrived} in all)"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    // …and, once a last message through each instance has arrived after them (each worker
+    // sends one message at a time), none arrived twice.
+    first.state.mailer.send("test", mail(100)).await.unwrap();
+    second.state.mailer.send("test", mail(101)).await.unwrap();
+    for n in [100, 101] {
+        let to = format!("shared{n}@example.org");
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while !first
+            .mail
+            .messages()
+            .await
+            .iter()
+            .chain(&second.mail.messages().await)
+            .any(|m| m.to.contains(&to))
+        {
+            assert!(tokio::time::Instant::now() < deadline, "{to} arrived");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let mut recipients: Vec<String> = first
+        .mail
+        .messages()
+        .await
+        .into_iter()
+        .chain(second.mail.messages().await)
+        .flat_map(|m| m.to)
+        .collect();
+    let total = recipients.len();
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!(total, per_instance * 2 + 2, "each message sent once");
+    assert_eq!(recipients.len(), total);
+    assert_eq!(first.count("SELECT COUNT(*) FROM mail_queue").await, 0);
+}
+
+/// Nothing was ever queued: nothing in the queue and nothing at the sink. (A queued message is
+/// in the queue until after the sink has it, so an empty queue and an empty sink at one moment
+/// mean nothing was queued, not "not yet".)
+pub async fn nothing_mailed(app: &TestApp) -> bool {
+    app.count("SELECT COUNT(*) FROM mail_queue").await == 0 && app.mail.messages().await.is_empty()
 }
