@@ -70,8 +70,9 @@ pub fn run_with(bin: &std::path::Path, timings: &mut Timings) -> Result<Outcome>
         .env("STATIC_DIR", work.path().join("no-spa"))
         // The admin API is on, so that its operation is reached with the token below.
         .env("ADMIN_TOKEN", &admin_token)
-        // Mail goes to the development outbox (no SMTP_URL).
+        // Mail goes to the development outbox (no SMTP_URL), which must be asked for.
         .env_remove("SMTP_URL")
+        .env("DEV_MAILBOX", "true")
         // A cheap argon2id: the debug build hashes on every sign-up and sign-in attempt.
         .env("PASSWORD_HASH_MEMORY_KIB", "1024")
         .env("PASSWORD_HASH_ITERATIONS", "1")

@@ -75,6 +75,9 @@ pub fn run_serve() -> Result {
     let mut child = command(&server.to_string_lossy(), &["serve"])
         .env("STATIC_DIR", &dist)
         .env("DATABASE_URL", &database_url)
+        // A development server: mail goes to /dev/mailbox (unless SMTP_URL is set), which a
+        // server only does when asked (issue 19, defect 6).
+        .env("DEV_MAILBOX", "true")
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start the server: {e}"))?;
@@ -84,7 +87,7 @@ pub fn run_serve() -> Result {
     println!("partner-login is running at {url}/  (GET / answered: {status})");
     println!("Invite someone (the link is printed last; mail goes to {url}/dev/mailbox):");
     println!(
-        "  DATABASE_URL='{database_url}' {} invite --email you@example.org --organization \"Your organization\" --inviter \"Your administrator\"",
+        "  DEV_MAILBOX=true DATABASE_URL='{database_url}' {} invite --email you@example.org --organization \"Your organization\" --inviter \"Your administrator\"",
         server.display()
     );
     println!("Stop with Ctrl-C.");

@@ -1,8 +1,8 @@
 //! `cargo xtask setup`: installs every tool the project needs, each only when missing or at the
 //! wrong version, so a second run takes a second. Nothing is downloaded from GitHub: Rust tools
 //! come from crates.io, wasm-opt and the tests' OpenID provider and relying party from the npm
-//! registry, schemathesis from PyPI (into a virtualenv), Chromium, PostgreSQL and nginx from
-//! Debian.
+//! registry, schemathesis, Django, aiosmtpd and trustme from PyPI (into a virtualenv), Chromium,
+//! PostgreSQL and nginx from Debian.
 
 use crate::cmd::{self, command, output, Result};
 use std::path::Path;
@@ -34,6 +34,12 @@ pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 pub const DJANGO_VERSION: &str = "5.2.19";
 pub const SOCIAL_AUTH_APP_DJANGO_VERSION: &str = "8.0.0";
 pub const SOCIAL_AUTH_CORE_VERSION: &str = "7.0.0";
+
+/// The real SMTP relay with STARTTLS, implicit TLS and AUTH of the mail tests
+/// (`crates/testkit/smtp/relay.py`, started by `crates/testkit/src/aiosmtpd.rs`) and the
+/// throwaway certificate authority of its certificate, from PyPI into `tools/venv`.
+pub const AIOSMTPD_VERSION: &str = "1.4.6";
+pub const TRUSTME_VERSION: &str = "1.2.1";
 
 /// cargo-fuzz (libFuzzer driver) for `cargo xtask fuzz` and the fuzz step of `cargo xtask test`.
 pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
@@ -72,6 +78,7 @@ pub fn run(purpose: Purpose) -> Result {
         npm_package("axe-core", AXE_CORE_VERSION)?;
         schemathesis()?;
         django()?;
+        smtp_relay()?;
         cargo_fuzz()?;
     }
     if purpose == Purpose::Bench {
@@ -292,6 +299,28 @@ fn django() -> Result {
     ])
 }
 
+/// aiosmtpd and trustme from PyPI into `tools/venv`, at exactly these versions, only when one is
+/// missing or at another version.
+fn smtp_relay() -> Result {
+    let python = cmd::tools_dir().join("venv/bin/python");
+    let want = format!("{AIOSMTPD_VERSION} {TRUSTME_VERSION}");
+    let have = output(
+        &python.to_string_lossy(),
+        &[
+            "-c",
+            "from importlib.metadata import version as v; print(v('aiosmtpd'), v('trustme'))",
+        ],
+    )
+    .unwrap_or_default();
+    if have.trim() == want {
+        return Ok(());
+    }
+    pip_install(&[
+        format!("aiosmtpd=={AIOSMTPD_VERSION}"),
+        format!("trustme=={TRUSTME_VERSION}"),
+    ])
+}
+
 /// `pip install` of these requirements into the virtualenv `tools/venv`, which is made first
 /// when missing (with Debian's `python3-venv` when `python3` cannot make one).
 fn pip_install(specs: &[String]) -> Result {
@@ -303,7 +332,15 @@ fn pip_install(specs: &[String]) -> Result {
         std::fs::create_dir_all(cmd::tools_dir()).map_err(|e| e.to_string())?;
         cmd::run(command("python3", &["-m", "venv", &venv.to_string_lossy()]))?;
     }
-    let mut args = vec!["install", "--quiet", "--disable-pip-version-check"];
+    // `python -m pip`, not `bin/pip`: a copied virtualenv's `pip` script still names the
+    // Python of the original (and would install there).
+    let mut args = vec![
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ];
     args.extend(specs.iter().map(String::as_str));
-    cmd::run(command(&venv.join("bin/pip").to_string_lossy(), &args))
+    cmd::run(command(&venv.join("bin/python").to_string_lossy(), &args))
 }

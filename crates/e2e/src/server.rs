@@ -85,8 +85,10 @@ impl TestServer {
             ("STATIC_DIR".to_owned(), dist.display().to_string()),
             ("RUST_LOG".to_owned(), "warn".to_owned()),
         ];
-        if let Some(smtp) = smtp_url {
-            env.push(("SMTP_URL".to_owned(), smtp.to_owned()));
+        match smtp_url {
+            Some(smtp) => env.push(("SMTP_URL".to_owned(), smtp.to_owned())),
+            // The outbox is on only when asked for (issue 19, defect 6).
+            None => env.push(("DEV_MAILBOX".to_owned(), "true".to_owned())),
         }
         for (k, v) in extra {
             env.push(((*k).to_owned(), (*v).to_owned()));

@@ -176,7 +176,17 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
             let created = crate::domain::invitation::create(&state, &request)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            println!("Invitation sent to {}.", request.email);
+            // Mail to a relay is queued: try it now rather than leave it to a running server.
+            let pass = crate::mail::queue::deliver_due(&state.mailer).await?;
+            if pass.failed + pass.given_up > 0 {
+                println!(
+                    "Invitation stored for {}; the relay did not take the mail yet: it stays \
+                     queued, and a running server retries it.",
+                    request.email
+                );
+            } else {
+                println!("Invitation sent to {}.", request.email);
+            }
             println!("{}", created.link);
             Ok(())
         }

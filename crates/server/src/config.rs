@@ -44,9 +44,20 @@ pub struct Config {
     /// `sqlite://path?mode=rwc` or `postgres://…`. Unset: `partner-login.db` here.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
-    /// `smtp://host:port` for real mail. Unset: the development outbox.
-    #[arg(long, env = "SMTP_URL")]
-    pub smtp_url: Option<String>,
+    /// The relay mail goes to: `smtp://[user:password@]host[:port][?tls=required|opportunistic|none]`
+    /// (STARTTLS, required by default unless the host is this machine) or
+    /// `smtps://[user:password@]host[:port]` (implicit TLS). Credentials only over TLS. It holds
+    /// a secret: its `Debug` hides the password. Unset: DEV_MAILBOX=true is needed.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<SmtpUrl>,
+    /// A PEM file of one or more extra CA certificates trusted for the relay's TLS certificate
+    /// (an internal CA), besides Mozilla's roots.
+    #[arg(long, env = "SMTP_CA_FILE")]
+    pub smtp_ca_file: Option<PathBuf>,
+    /// Seconds before the first retry of a message the relay did not take; each retry waits
+    /// twice as long (at most an hour), and a message is given up after 24 hours.
+    #[arg(long, env = "MAIL_RETRY_SECONDS", default_value_t = 30)]
+    pub mail_retry_seconds: u64,
     /// Sender of every email.
     #[arg(
         long,
@@ -137,7 +148,8 @@ pub struct Config {
     /// peer is the client. Parsed at start-up; an invalid network refuses to start.
     #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: TrustedProxies,
-    /// Serve the development outbox at /dev/mailbox (only ever without SMTP_URL).
+    /// `true`: keep every email in the development outbox, served at /dev/mailbox (only ever
+    /// without SMTP_URL; never in production). Unset or `false` without SMTP_URL: no start.
     #[arg(long, env = "DEV_MAILBOX")]
     pub dev_mailbox: Option<bool>,
     /// Where the API is reachable from browsers (what the SPA's `api_base` resolves to); the
@@ -166,6 +178,59 @@ pub struct Config {
     /// [`Config::load_social_providers`].
     #[arg(skip)]
     pub social: Vec<SocialProvider>,
+}
+
+/// `SMTP_URL` as configured: a secret (it may hold a password), so its `Debug` and `Display`
+/// show the password as `***`. Parsed into a `mail::smtp::Relay` at start-up.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpUrl(String);
+
+impl SmtpUrl {
+    /// The URL itself, password included: for `mail::smtp::Relay::parse` only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for SmtpUrl {
+    fn from(url: String) -> Self {
+        Self(url)
+    }
+}
+
+impl From<&str> for SmtpUrl {
+    fn from(url: &str) -> Self {
+        Self(url.to_owned())
+    }
+}
+
+impl std::str::FromStr for SmtpUrl {
+    type Err = std::convert::Infallible;
+
+    // No check here: clap would print a refused value, password and all. `Relay::parse` (in
+    // `mail/smtp.rs`) checks it with messages that never quote the password.
+    fn from_str(url: &str) -> Result<Self, Self::Err> {
+        Ok(Self(url.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SmtpUrl({self})")
+    }
+}
+
+impl std::fmt::Display for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match url::Url::parse(&self.0) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("***"));
+                f.write_str(url.as_str())
+            }
+            Ok(url) => f.write_str(url.as_str()),
+            Err(_) => f.write_str("(not a URL)"),
+        }
+    }
 }
 
 /// One OpenID Connect provider of the social sign-in buttons.
@@ -295,14 +360,11 @@ impl Config {
         &mut self,
         var: impl Fn(&str) -> Option<String>,
     ) -> anyhow::Result<()> {
-        for (name, field) in [
-            ("ADMIN_TOKEN", &mut self.admin_token),
-            ("SMTP_URL", &mut self.smtp_url),
-        ] {
-            let given = field.is_some();
-            if let Some(secret) = secret_from_file(name, &var, given)? {
-                *field = Some(secret);
-            }
+        if let Some(token) = secret_from_file("ADMIN_TOKEN", &var, self.admin_token.is_some())? {
+            self.admin_token = Some(token);
+        }
+        if let Some(url) = secret_from_file("SMTP_URL", &var, self.smtp_url.is_some())? {
+            self.smtp_url = Some(url.into());
         }
         // DATABASE_URL has a default: given means changed from it.
         let given = self.database_url != DEFAULT_DATABASE_URL;
@@ -418,8 +480,6 @@ impl Config {
         }
     }
 
-    /// True when the public URL names this machine (`localhost` or a loopback address): a
-    /// development set-up, which nobody else can reach.
     /// The OpenID Provider's issuer: ISSUER_URL, or API_PUBLIC_URL (no trailing slash).
     pub fn issuer(&self) -> String {
         match &self.issuer_url {
@@ -428,41 +488,23 @@ impl Config {
         }
     }
 
-    pub fn public_url_is_local(&self) -> bool {
-        let url = self.public_url();
-        let rest = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
-        let authority = rest.split('/').next().unwrap_or_default();
-        let host = match authority.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().unwrap_or_default(),
-            None => authority
-                .rsplit_once(':')
-                .map_or(authority, |(host, _)| host),
-        };
-        host.eq_ignore_ascii_case("localhost")
-            || host
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
-    }
-
     /// The development outbox serves every email, reset codes included, to anyone who asks
-    /// (OWASP ASVS 5.0 V13.4.2: no debug features in production). Without SMTP it is on only
-    /// for a local public URL, unless `DEV_MAILBOX` says otherwise.
+    /// (OWASP ASVS 5.0 V13.4.2: no debug features in production): on only when asked for with
+    /// `DEV_MAILBOX=true`, and never with SMTP. Nothing is guessed from the public URL: behind a
+    /// proxy on loopback every site looks local (issue 19, defect 6).
     pub fn dev_mailbox(&self) -> bool {
-        self.smtp_url.is_none()
-            && self
-                .dev_mailbox
-                .unwrap_or_else(|| self.public_url_is_local())
+        self.smtp_url.is_none() && self.dev_mailbox == Some(true)
     }
 
-    /// A public site without SMTP and without an explicit `DEV_MAILBOX` would send its codes
-    /// nowhere: refuse to start, saying what to set.
+    /// A server without SMTP and without an explicit `DEV_MAILBOX=true` would send its codes
+    /// nowhere: refuse to start, saying what to set. The SMTP URL itself is checked when the
+    /// mailer is built (`Relay::parse` in `mail/smtp.rs`).
     pub fn check_mail(&self) -> anyhow::Result<()> {
         anyhow::ensure!(
-            self.smtp_url.is_some() || self.dev_mailbox.is_some() || self.public_url_is_local(),
-            "SMTP_URL is not set and PUBLIC_URL ({}) is not this machine: set SMTP_URL so that \
-             codes reach people, or DEV_MAILBOX=true to show every email at /dev/mailbox \
-             (development only)",
-            self.public_url()
+            self.smtp_url.is_some() || self.dev_mailbox == Some(true),
+            "SMTP_URL is not set: set SMTP_URL (smtp://, smtps://) so that codes reach people, \
+             or DEV_MAILBOX=true to keep every email in the development outbox at /dev/mailbox \
+             (development only: it shows every code to anyone who can reach the server)"
         );
         Ok(())
     }
@@ -554,10 +596,12 @@ mod tests {
         assert!(SocialProvider::from_vars("bad id", vars(&[])).is_err());
     }
 
-    /// OWASP ASVS 5.0 V13.4.2: the outbox that shows every code is never on by default for a
-    /// site others can reach, and such a site without mail does not start.
+    /// OWASP ASVS 5.0 V13.4.2 (issue 19, defect 6): the outbox that shows every code is on
+    /// only when asked for (`DEV_MAILBOX=true`), never because the public URL looks local (a
+    /// server behind a proxy on loopback, with PUBLIC_URL unset, looks local); and a server with
+    /// neither SMTP nor an explicit outbox does not start.
     #[test]
-    fn the_outbox_is_on_by_default_only_for_a_local_site() {
+    fn the_outbox_is_on_only_when_asked_for() {
         let config = |args: &[&str]| {
             let mut all = vec!["x", "--database-url", "sqlite::memory:"];
             all.extend_from_slice(args);
@@ -566,34 +610,35 @@ mod tests {
             config.dev_mailbox = None;
             config
         };
-        for local in [
-            "http://127.0.0.1:8080",
-            "http://localhost:3000/login/",
-            "http://[::1]:8080",
-            "http://LOCALHOST",
+        for public_url in [
+            None,
+            Some("http://127.0.0.1:8080"),
+            Some("http://localhost:3000/login/"),
+            Some("http://[::1]:8080"),
+            Some("https://login.example.org"),
+            Some("http://10.0.0.5:8080"),
         ] {
-            let c = config(&["--public-url", local]);
-            assert!(c.public_url_is_local() && c.dev_mailbox(), "{local}");
-            assert!(c.check_mail().is_ok(), "{local}");
-        }
-        for public in [
-            "https://login.example.org",
-            "http://10.0.0.5:8080",
-            "https://127.0.0.1.example.org/",
-        ] {
-            let mut c = config(&["--public-url", public]);
-            assert!(!c.public_url_is_local() && !c.dev_mailbox(), "{public}");
+            let args: Vec<&str> = public_url
+                .map(|url| vec!["--public-url", url])
+                .unwrap_or_default();
+            let mut c = config(&args);
+            assert!(!c.dev_mailbox(), "{public_url:?}: not asked for");
             let err = c.check_mail().unwrap_err().to_string();
             assert!(
-                err.contains("SMTP_URL") && err.contains("DEV_MAILBOX"),
+                err.contains("SMTP_URL") && err.contains("DEV_MAILBOX=true"),
                 "{err}"
+            );
+            c.dev_mailbox = Some(false);
+            assert!(
+                !c.dev_mailbox() && c.check_mail().is_err(),
+                "{public_url:?}"
             );
             c.dev_mailbox = Some(true);
             assert!(
                 c.dev_mailbox() && c.check_mail().is_ok(),
-                "an explicit choice"
+                "{public_url:?}: an explicit choice"
             );
-            c.smtp_url = Some("smtp://mail.example.org:25".into());
+            c.smtp_url = Some("smtp://127.0.0.1:25".into());
             assert!(!c.dev_mailbox() && c.check_mail().is_ok(), "SMTP wins");
         }
     }
@@ -659,7 +704,7 @@ mod tests {
             ["old-token-0123456789", "new-token-0123456789"]
         );
         assert_eq!(
-            config.smtp_url.as_deref(),
+            config.smtp_url.as_ref().map(SmtpUrl::expose),
             Some("smtp://user:pass@mail.example.org:587")
         );
         assert_eq!(config.database_url, "postgres://app:pw@db/app");

@@ -49,6 +49,8 @@ pub async fn serve_with_metrics(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     domain::passwords::preload();
+    mail::queue::spawn_worker(state.mailer.clone());
+    let mailer = state.mailer.clone();
     let purge =
         domain::limits::spawn_purge(state.db.clone(), state.config.session_absolute_hours * 3600);
     // One shutdown for both listeners.
@@ -74,6 +76,7 @@ pub async fn serve_with_metrics(
         .with_graceful_shutdown(until_stopped(stopped))
         .await;
     purge.abort();
+    mailer.stop_worker();
     if let Some(metrics_server) = metrics_server {
         metrics_server
             .await

@@ -31,7 +31,7 @@ impl AppState {
     pub async fn new(config: Config) -> anyhow::Result<Self> {
         config.check_mail()?;
         let db = storage::connect(&config.database_url).await?;
-        let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_from, &db)?;
+        let mailer = Mailer::new(&config, &db)?;
         let social = Providers::new(&config.social, &config.api_public_url())?;
         let passwords = Passwords::new(config.password_hash_cost())?;
         // The first start makes the provider's signing key (OpenID Connect needs one to exist).

@@ -1,14 +1,16 @@
 //! Real test infrastructure, shared by the server's integration tests and the end-to-end tests:
-//! an SMTP server on loopback that keeps what it receives, throwaway PostgreSQL clusters, a
-//! reverse proxy (nginx), a real OpenID provider, and a real OpenID relying party (for our own
+//! an SMTP server on loopback that keeps what it receives, throwaway PostgreSQL clusters, a real SMTP relay with TLS and AUTH
+//! (aiosmtpd), a reverse proxy (nginx), a real OpenID provider, and a real OpenID relying party (for our own
 //! provider).
 
+mod aiosmtpd;
 mod nginx;
 mod oidc;
 mod postgres;
 mod rp;
 mod smtp;
 
+pub use aiosmtpd::{RelayCertificates, RelayTls, TlsRelay, RELAY_PASSWORD, RELAY_USER};
 pub use nginx::{Forwarded, Nginx};
 pub use oidc::{free_port, OidcClient, OidcProvider};
 pub use postgres::Postgres;

@@ -58,10 +58,51 @@ impl Message {
     }
 }
 
+/// The messages a test server received, and a wake-up for each arrival (shared with the TLS
+/// relay of `aiosmtpd.rs`).
 #[derive(Default)]
-struct Inbox {
+pub(crate) struct Inbox {
     messages: Mutex<Vec<Message>>,
     arrived: Notify,
+}
+
+impl Inbox {
+    pub(crate) async fn push(&self, message: Message) {
+        self.messages.lock().await.push(message);
+        self.arrived.notify_waiters();
+    }
+
+    pub(crate) async fn messages(&self) -> Vec<Message> {
+        self.messages.lock().await.clone()
+    }
+
+    /// Waits until at least `n` messages were delivered to `to`, and returns them all.
+    pub(crate) async fn wait_for_count(
+        &self,
+        to: &str,
+        n: usize,
+        timeout: Duration,
+    ) -> Vec<Message> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.arrived.notified();
+            let found: Vec<Message> = self
+                .messages()
+                .await
+                .into_iter()
+                .filter(|m| m.to.iter().any(|r| r.eq_ignore_ascii_case(to)))
+                .collect();
+            if found.len() >= n {
+                return found;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!(
+                    "{n} message(s) to {to} did not arrive within {timeout:?} (got {})",
+                    found.len()
+                );
+            }
+        }
+    }
 }
 
 pub struct SmtpSink {
@@ -94,30 +135,12 @@ impl SmtpSink {
     }
 
     pub async fn messages(&self) -> Vec<Message> {
-        self.inbox.messages.lock().await.clone()
+        self.inbox.messages().await
     }
 
     /// Waits until at least `n` messages were delivered to `to`, and returns them all.
     pub async fn wait_for_count(&self, to: &str, n: usize, timeout: Duration) -> Vec<Message> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            let notified = self.inbox.arrived.notified();
-            let found: Vec<Message> = self
-                .messages()
-                .await
-                .into_iter()
-                .filter(|m| m.to.iter().any(|r| r.eq_ignore_ascii_case(to)))
-                .collect();
-            if found.len() >= n {
-                return found;
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                panic!(
-                    "{n} message(s) to {to} did not arrive within {timeout:?} (got {})",
-                    found.len()
-                );
-            }
-        }
+        self.inbox.wait_for_count(to, n, timeout).await
     }
 
     /// Waits for the first message to `to`.
@@ -190,9 +213,7 @@ async fn session(stream: TcpStream, inbox: Arc<Inbox>) -> std::io::Result<()> {
                     raw.push_str(l.strip_prefix('.').unwrap_or(l));
                     raw.push('\n');
                 }
-                let message = parse(&from, &to, raw);
-                inbox.messages.lock().await.push(message);
-                inbox.arrived.notify_waiters();
+                inbox.push(parse(&from, &to, raw)).await;
                 write.write_all(b"250 OK: queued\r\n").await?;
             }
             "RSET" => {
@@ -234,20 +255,26 @@ fn quoted_printable(text: &str) -> String {
 /// for tests; plain subjects pass through.
 fn decode_subject(subject: &str) -> String {
     let mut out = String::new();
+    // RFC 2047 §6.2: the space between two encoded words is not part of the text; any other
+    // space is.
+    let mut previous_encoded = false;
     for word in subject.split_whitespace() {
         let lower = word.to_ascii_lowercase();
-        if lower.starts_with("=?utf-8?q?") && word.ends_with("?=") {
-            out.push_str(&quoted_printable(
+        let decoded = if lower.starts_with("=?utf-8?q?") && word.ends_with("?=") {
+            Some(quoted_printable(
                 &word[10..word.len() - 2].replace('_', " "),
-            ));
+            ))
         } else if lower.starts_with("=?utf-8?b?") && word.ends_with("?=") {
-            out.push_str(&base64(&word[10..word.len() - 2]));
+            Some(base64(&word[10..word.len() - 2]))
         } else {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(word);
+            None
+        };
+        let joined = previous_encoded && decoded.is_some();
+        if !out.is_empty() && !joined {
+            out.push(' ');
         }
+        previous_encoded = decoded.is_some();
+        out.push_str(decoded.as_deref().unwrap_or(word));
     }
     out
 }
@@ -272,7 +299,7 @@ fn base64(input: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn parse(from: &str, to: &[String], raw: String) -> Message {
+pub(crate) fn parse(from: &str, to: &[String], raw: String) -> Message {
     let (head, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
     let unfolded = head.replace("\n ", " ").replace("\n\t", " ");
     let subject = unfolded
@@ -315,6 +342,11 @@ mod tests {
             decode_subject("=?utf-8?b?Y29kZTogNzAxNDQ5?="),
             "code: 701449"
         );
+        assert_eq!(
+            decode_subject("Unies a =?utf-8?b?w6l0w6k=?= modifi=?utf-8?q?=C3=A9?="),
+            "Unies a été modifi=?utf-8?q?=C3=A9?="
+        );
+        assert_eq!(decode_subject("=?utf-8?q?a?= =?utf-8?q?_b?= c"), "a b c");
         let m = Message {
             from: String::new(),
             to: vec![],

@@ -11,7 +11,7 @@
 //! parties), `claims` (what is said about a person), `signing_keys` (the keys and the JWTs they
 //! sign). Administration: `admin` (who may: the admin token, the command line) and `accounts`
 //! (list, show, disable, enable, end sessions, unlink, delete). Helpers: `limits` (the one "N an hour, then 429" mechanism),
-//! `new_password`, `passwords`, `secrets`.
+//! `new_password`, `passwords`, `secrets`, `notify` (the owner told of a new way in).
 
 pub mod accounts;
 pub mod admin;
@@ -24,6 +24,7 @@ pub mod limits;
 pub mod lockout;
 pub mod logout;
 pub mod new_password;
+pub mod notify;
 pub mod password_reset;
 pub mod passwords;
 pub mod redirect;

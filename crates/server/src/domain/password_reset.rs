@@ -72,5 +72,8 @@ pub async fn set_password(
     storage::guards::clear(&state.db, &account.email).await?;
     tracing::info!(event = "password_reset", sessions_ended = ended);
     crate::audit::emit(Action::PasswordReset, Outcome::Success, Some(&account.id));
+    // The owner is told, whoever reset it (ASVS 5.0 V6.3.7; NIST SP 800-63B-4 §4.2.3).
+    let notice = crate::domain::notify::Notice::PasswordChanged;
+    crate::domain::notify::notify(state, &account, notice, now).await;
     Ok((session, account.id))
 }

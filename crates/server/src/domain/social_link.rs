@@ -156,6 +156,8 @@ pub async fn finish(
     let mut tx = state.db.begin().await?;
     let linked =
         storage::social::account_of(&state.db, &identity.issuer, &identity.subject).await?;
+    // An identity newly linked to an account that existed: its owner is told after the commit.
+    let mut new_way_into: Option<storage::accounts::Account> = None;
     let (account_id, account_email) = match linked {
         Some(account_id) => {
             let account = storage::accounts::by_id(&state.db, &account_id)
@@ -171,7 +173,11 @@ pub async fn finish(
                 return Err(ApiError::Client(ErrorCode::SocialEmailUnverified));
             };
             let account_id = match storage::accounts::by_email(&state.db, email.as_str()).await? {
-                Some(account) => account.id,
+                Some(account) => {
+                    let id = account.id.clone();
+                    new_way_into = Some(account);
+                    id
+                }
                 None => {
                     let pending =
                         storage::invitations::pending_for_email(&state.db, email.as_str(), now)
@@ -227,6 +233,12 @@ pub async fn finish(
         .account(Some(&account_id))
         .detail(provider)
         .emit();
+    if let Some(account) = new_way_into {
+        // ASVS 5.0 V6.3.7; NIST SP 800-63B-4 §4.6: a new authenticator bound to the account.
+        let method = crate::domain::notify::SignInMethod::Social { provider };
+        let notice = crate::domain::notify::Notice::SignInMethodAdded(method);
+        crate::domain::notify::notify(state, &account, notice, now).await;
+    }
     Ok(Outcome::SignedIn(session))
 }
 

@@ -1,5 +1,6 @@
 //! The development outbox: mail that would have been sent, for a machine with no SMTP server.
-//! Mounted only when SMTP_URL is unset; a production configuration never exposes it.
+//! Mounted only when asked for (`DEV_MAILBOX=true`, and no SMTP_URL); a production
+//! configuration never exposes it.
 
 use crate::state::AppState;
 use axum::extract::State;

@@ -1,13 +1,22 @@
-//! Outgoing mail: SMTP through lettre, or the development outbox when no SMTP server is set.
-//! Every message is multipart: plain text and HTML.
+//! Outgoing mail: to the SMTP relay of `SMTP_URL` through the queue (`queue`), or to the
+//! development outbox when `DEV_MAILBOX=true`. Every message is multipart: plain text and HTML.
+//!
+//! A request never waits for the relay: [`Mailer::send`] stores the message in the queue and
+//! wakes the worker, which sends it, retries it with a doubling delay while the relay is slow,
+//! down or refusing, and deletes it once sent (its body may hold a code).
 
+pub mod queue;
+pub mod smtp;
 pub mod templates;
 
+use crate::config::Config;
 use crate::storage::Db;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Serialize;
 use sqlx::Row;
+use std::sync::Arc;
+use tokio::sync::Notify;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Email {
@@ -17,40 +26,65 @@ pub struct Email {
     pub html: String,
 }
 
+/// Where messages go; cheap to clone (one shared state).
 #[derive(Clone)]
-pub enum Mailer {
+pub struct Mailer(Arc<Inner>);
+
+struct Inner {
+    delivery: Delivery,
+    db: Db,
+    /// Wakes the queue's worker when a message is queued.
+    wake: Notify,
+    /// Seconds before the first retry (`MAIL_RETRY_SECONDS`).
+    retry_seconds: u64,
+    /// Set when the server stops: the worker claims nothing more.
+    stopped: std::sync::atomic::AtomicBool,
+}
+
+enum Delivery {
     Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        transport: Box<AsyncSmtpTransport<Tokio1Executor>>,
         from: Mailbox,
     },
     /// Development only: messages kept in the database and shown at /dev/mailbox.
-    Outbox(Db),
+    Outbox,
 }
 
 impl Mailer {
-    pub fn new(smtp_url: Option<&str>, from: &str, db: &Db) -> anyhow::Result<Self> {
-        match smtp_url {
-            Some(url) => Ok(Mailer::Smtp {
-                transport: transport(url)?,
-                from: from.parse()?,
-            }),
-            None => Ok(Mailer::Outbox(db.clone())),
-        }
+    /// The relay of `SMTP_URL` (checked here: a bad URL, a password over plain SMTP or an
+    /// unreadable `SMTP_CA_FILE` stop the start), or the development outbox.
+    pub fn new(config: &Config, db: &Db) -> anyhow::Result<Self> {
+        let delivery = match &config.smtp_url {
+            Some(url) => {
+                let relay = smtp::Relay::parse(url)?;
+                tracing::info!(host = %relay.host, port = relay.port, security = ?relay.security,
+                    auth = relay.credentials.is_some(), "mail relay");
+                Delivery::Smtp {
+                    transport: Box::new(relay.transport(config.smtp_ca_file.as_deref())?),
+                    from: config.mail_from.parse()?,
+                }
+            }
+            None => Delivery::Outbox,
+        };
+        Ok(Self(Arc::new(Inner {
+            delivery,
+            db: db.clone(),
+            wake: Notify::new(),
+            retry_seconds: config.mail_retry_seconds.max(1),
+            stopped: std::sync::atomic::AtomicBool::new(false),
+        })))
     }
 
-    /// Sends a message. The recipient is logged, never the body (it may hold a code or a link).
+    /// Sends a message: queues it for the relay and returns (or keeps it in the outbox). The
+    /// recipient is logged, never the body (it may hold a code or a link).
     #[tracing::instrument(skip_all, fields(to = %email.to, subject_kind = kind))]
     pub async fn send(&self, kind: &'static str, email: Email) -> anyhow::Result<()> {
-        match self {
-            Mailer::Smtp { transport, from } => {
-                let message = Message::builder()
-                    .from(from.clone())
-                    .to(email.to.parse()?)
-                    .subject(email.subject)
-                    .multipart(MultiPart::alternative_plain_html(email.text, email.html))?;
-                transport.send(message).await?;
+        match &self.0.delivery {
+            Delivery::Smtp { .. } => {
+                queue::enqueue(self, kind, &email).await?;
+                tracing::info!("mail queued");
             }
-            Mailer::Outbox(db) => {
+            Delivery::Outbox => {
                 sqlx::query(
                     "INSERT INTO dev_outbox (id, sent_at, recipient, subject, text_body, html_body)
                      VALUES ($1, $2, $3, $4, $5, $6)",
@@ -61,23 +95,58 @@ impl Mailer {
                 .bind(&email.subject)
                 .bind(&email.text)
                 .bind(&email.html)
-                .execute(db)
+                .execute(&self.0.db)
                 .await?;
+                tracing::info!("mail kept in the development outbox");
             }
         }
-        tracing::info!("mail sent");
         Ok(())
+    }
+
+    /// Hands a message to the relay now (the queue's worker calls it).
+    async fn deliver(&self, email: &Email) -> anyhow::Result<()> {
+        let Delivery::Smtp { transport, from } = &self.0.delivery else {
+            anyhow::bail!("no relay");
+        };
+        let message = Message::builder()
+            .from(from.clone())
+            .to(email.to.parse()?)
+            .subject(email.subject.clone())
+            .multipart(MultiPart::alternative_plain_html(
+                email.text.clone(),
+                email.html.clone(),
+            ))?;
+        transport.send(message).await?;
+        Ok(())
+    }
+
+    /// Stops the queue's worker (at shutdown): it finishes the message in hand and claims no
+    /// other; what is left stays queued for the next start or another instance.
+    pub fn stop_worker(&self) {
+        self.0
+            .stopped
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.0.wake.notify_one();
+    }
+
+    fn is_stopped(&self) -> bool {
+        self.0.stopped.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// True when mail goes to a relay (and so through the queue).
+    pub fn is_smtp(&self) -> bool {
+        matches!(self.0.delivery, Delivery::Smtp { .. })
     }
 
     /// The development outbox, newest first (empty with SMTP).
     pub async fn outbox(&self) -> anyhow::Result<Vec<Email>> {
-        let Mailer::Outbox(db) = self else {
+        if self.is_smtp() {
             return Ok(Vec::new());
-        };
+        }
         let rows = sqlx::query(
             "SELECT recipient, subject, text_body, html_body FROM dev_outbox ORDER BY sent_at DESC, id",
         )
-        .fetch_all(db)
+        .fetch_all(&self.0.db)
         .await?;
         rows.iter()
             .map(|r| {
@@ -90,22 +159,4 @@ impl Mailer {
             })
             .collect()
     }
-}
-
-/// `smtp://host[:port]`: a relay reached without TLS (a local MTA or a sink); TLS relays are
-/// not supported yet.
-fn transport(url: &str) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
-    let rest = url
-        .strip_prefix("smtp://")
-        .ok_or_else(|| anyhow::anyhow!("SMTP_URL must start with smtp://"))?
-        .trim_end_matches('/');
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((host, port)) => (host, port.parse()?),
-        None => (rest, 25),
-    };
-    Ok(
-        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-            .port(port)
-            .build(),
-    )
 }

@@ -206,6 +206,57 @@ pub fn invitation(
     email(to, lang, fill(t.invitation_subject, &values), &lines)
 }
 
+/// What a notice to an account's owner says happened (`domain::notify`).
+#[derive(Clone, Copy, Debug)]
+pub enum NoticeText<'a> {
+    PasswordChanged,
+    /// `method`: the new way in, as the person knows it ("UNICEF Employee").
+    SignInMethodAdded {
+        method: &'a str,
+    },
+}
+
+/// A notice to the owner of the account at `to`: what changed and when (`when`, in UTC), that
+/// nothing is to be done if it was them, and what to do if not. No code, link to act on or
+/// other secret (only the sign-in page).
+pub fn notice(
+    to: &str,
+    what: NoticeText<'_>,
+    when: &str,
+    sign_in_url: &str,
+    lang: Option<&str>,
+) -> Email {
+    let lang = MailLang::from_tag(lang);
+    let t = lang.texts();
+    let method = match what {
+        NoticeText::SignInMethodAdded { method } => method,
+        NoticeText::PasswordChanged => "",
+    };
+    let values = [
+        ("email", to),
+        ("when", when),
+        ("sign_in_url", sign_in_url),
+        ("method", method),
+    ];
+    let (subject, happened) = match what {
+        NoticeText::PasswordChanged => {
+            (t.notice_password_changed_subject, t.notice_password_changed)
+        }
+        NoticeText::SignInMethodAdded { .. } => (
+            t.notice_sign_in_method_added_subject,
+            t.notice_sign_in_method_added,
+        ),
+    };
+    let lines = [
+        fill(happened, &values),
+        t.notice_if_you.to_owned(),
+        fill(t.notice_not_you, &values),
+        t.closing.to_owned(),
+        t.signature.to_owned(),
+    ];
+    email(to, lang, subject.to_owned(), &lines)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,6 +324,25 @@ mod tests {
             assert_filled(lang, &mail);
             assert!(mail.text.contains(sign_in), "{}", lang.tag());
             assert!(mail.html.contains(sign_in), "{}", lang.tag());
+
+            let when = "2026-11-29 20:41 UTC";
+            for what in [
+                NoticeText::PasswordChanged,
+                NoticeText::SignInMethodAdded {
+                    method: "UNICEF Employee",
+                },
+            ] {
+                let mail = notice("a@example.org", what, when, sign_in, tag);
+                assert_filled(lang, &mail);
+                for part in [&mail.text, &mail.html] {
+                    assert!(part.contains(when), "{}", lang.tag());
+                    assert!(part.contains(sign_in), "{}", lang.tag());
+                    assert!(part.contains("a@example.org"), "{}", lang.tag());
+                }
+                if let NoticeText::SignInMethodAdded { method } = what {
+                    assert!(mail.text.contains(method), "{}", lang.tag());
+                }
+            }
 
             for inviter in [Some("Fatou Ndiaye"), None] {
                 let mail = invitation("a@example.org", "Sahel Relief", inviter, link, tag);

@@ -7,6 +7,7 @@ pub mod clients;
 pub mod email_code_flows;
 pub mod guards;
 pub mod invitations;
+pub mod mail_queue;
 pub mod rate_events;
 pub mod sessions;
 pub mod signing_keys;

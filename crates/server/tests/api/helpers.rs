@@ -91,7 +91,11 @@ impl TestApp {
         let mut config = Config {
             listen_addr: addr,
             database_url,
-            smtp_url: Some(mail.url()),
+            smtp_url: Some(mail.url().into()),
+            smtp_ca_file: None,
+            // Retries after a second (then 2, 4…): the tests of a relay that is down wait for
+            // them.
+            mail_retry_seconds: 1,
             mail_from: "UN Partner Portal <no-reply@localhost>".into(),
             public_url: Some(format!("http://{addr}")),
             admin_token: Some(ADMIN_TOKEN.into()),

@@ -44,7 +44,7 @@ async fn wrong_admin_tokens_lock_the_client_out_of_the_admin_api(backend: Backen
     assert_limited(invite_with(&app, "guessed-token", "g4@example.org").await).await;
     assert_limited(invite_with(&app, ADMIN_TOKEN, "real@example.org").await).await;
     assert!(
-        app.mail.messages().await.is_empty(),
+        crate::mail::nothing_mailed(&app).await,
         "no invitation went out"
     );
 }
@@ -56,6 +56,11 @@ async fn invitations_per_client_are_capped(backend: Backend) {
         assert_eq!(response.status(), 201);
     }
     assert_limited(invite_with(&app, ADMIN_TOKEN, "p3@example.org").await).await;
+    // Mail is sent off the request path: the third is neither queued nor sent.
+    app.nth_mail("p1@example.org", 1).await;
+    app.nth_mail("p0@example.org", 1).await;
+    let queued = "SELECT COUNT(*) FROM mail_queue WHERE recipient = 'p3@example.org'";
+    assert_eq!(app.count(queued).await, 0);
     assert_eq!(
         app.mail.messages().await.len(),
         2,

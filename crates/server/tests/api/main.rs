@@ -13,6 +13,7 @@ mod invitations;
 mod limits;
 mod load;
 mod lockout;
+mod mail;
 mod meta;
 mod openapi;
 mod openid;

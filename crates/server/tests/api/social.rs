@@ -433,4 +433,39 @@ on_both_databases!(
     a_callback_needs_its_own_browser_state_and_works_once,
     the_buttons_are_configured_and_a_wrong_issuer_is_refused,
     no_provider_no_buttons,
+    a_linked_identity_is_notified_in_the_owners_language,
 );
+
+/// ASVS 5.0 V6.3.7, NIST SP 800-63B-4 §4.6: a social identity linked to an existing account is
+/// a new way in: its owner is told, in the account's language (the button's French label).
+async fn a_linked_identity_is_notified_in_the_owners_language(backend: Backend) {
+    let (app, _provider) = app_with_provider(backend, json!({}), str::to_owned).await;
+    crate::mail::signed_up_in(&app, "ines@ngo.example", "fr").await;
+    let browser = new_browser();
+    let to = sign_in_with_provider(&browser, &app, "ines@ngo.example", None).await;
+    assert_eq!(to, format!("{}/portal", app.url));
+    let notice = app.nth_mail("ines@ngo.example", 2).await;
+    assert_eq!(
+        notice.subject,
+        "Un nouveau moyen de connexion à votre compte du Portail des partenaires des Nations Unies"
+    );
+    assert!(
+        notice
+            .text
+            .starts_with("Personnel de l'UNICEF a été ajouté comme moyen de connexion"),
+        "{}",
+        notice.text
+    );
+    assert!(notice.text.contains("Si ce n'était pas vous"));
+    // The next sign-in with the identity links nothing new: no second notice.
+    let other = new_browser();
+    sign_in_with_provider(&other, &app, "ines@ngo.example", None).await;
+    app.signed_up("someone@ngo.example").await;
+    let all = app.mail.messages().await;
+    assert_eq!(
+        all.iter()
+            .filter(|m| m.to.iter().any(|t| t == "ines@ngo.example"))
+            .count(),
+        2
+    );
+}
