@@ -2,6 +2,8 @@
 
 use crate::helpers::{problem, session_cookie, session_status, Backend, TestApp, PASSPHRASE};
 use crate::on_both_databases;
+use partner_login_server::domain::session::{self, WayIn};
+use partner_login_server::storage;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -14,6 +16,7 @@ on_both_databases!(
     flows_of_one_kind_do_not_open_as_the_other,
     a_reset_accepts_an_invitation_for_the_same_address,
     a_reset_ends_the_session_the_browser_held,
+    a_sign_in_in_flight_during_a_reset_makes_no_session,
 );
 
 const NEW_PASSPHRASE: &str = "copper heron valley 77";
@@ -306,4 +309,56 @@ async fn a_reset_ends_the_session_the_browser_held(backend: Backend) {
         401,
         "the session held before the reset ended on the server"
     );
+}
+
+/// Issue 19, defect 5 (OWASP ASVS 5.0 V7.4.3): a sign-in that verified the old password before
+/// a reset, and creates its session after the reset ended the account's sessions, must not get
+/// in. The race is driven deterministically through the domain functions `domain::sign_in`
+/// runs, in its order, on the app's real database: the account read (with the credential
+/// version) and the password verified; then the reset completes over HTTP; then the session
+/// is created with what the sign-in read. Neither the API nor the OpenID Provider honours it.
+async fn a_sign_in_in_flight_during_a_reset_makes_no_session(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.signed_up("racing@example.org").await;
+    let state = &app.state;
+    let account = storage::accounts::by_email(&state.db, "racing@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let verified = state
+        .passwords
+        .verify(PASSPHRASE.to_owned(), Some(account.password_hash.clone()))
+        .await
+        .unwrap();
+    assert!(verified.ok, "the old password, verified before the reset");
+
+    let (flow, _) = app.verified_reset("racing@example.org", 2).await;
+    assert_eq!(complete(&app, &flow, NEW_PASSPHRASE).await.status(), 200);
+
+    let mut tx = state.db.begin().await.unwrap();
+    let late = session::start(
+        state,
+        &mut tx,
+        None,
+        &account.id,
+        account.credential_version,
+        WayIn::Password,
+        storage::now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        session_status(&app, &late.id).await,
+        401,
+        "a session of a sign-in in flight during the reset is not honoured"
+    );
+    let live = session::live(state, Some(&late.id)).await.unwrap();
+    assert!(live.is_none(), "nor by the OpenID Provider");
+    // The reset's own session, made with the new credential, is.
+    let current = storage::accounts::by_email(&state.db, "racing@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(current.credential_version, account.credential_version + 1);
 }
