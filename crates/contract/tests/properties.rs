@@ -7,9 +7,9 @@
 
 use partner_login_contract::api::{
     CompletePasswordResetRequest, CompleteSignupRequest, CreateInvitationRequest,
-    EmailCodeFlowView, EmailCodeState, InvitationView, Membership, OAuthErrorBody, ProviderButton,
-    PublicConfig, SessionView, SignInRequest, SocialStartRequest, SocialStartView,
-    StartEmailCodeRequest, TokenResponse, VerifyCodeRequest,
+    EmailCodeFlowView, EmailCodeState, InvitationView, Membership, OAuthErrorBody,
+    OpenResetLinkRequest, ProviderButton, PublicConfig, SessionView, SignInRequest,
+    SocialStartRequest, SocialStartView, StartEmailCodeRequest, TokenResponse, VerifyCodeRequest,
 };
 use partner_login_contract::code::CODE_DIGITS;
 use partner_login_contract::email::EMAIL_MAX_CHARS;
@@ -483,6 +483,7 @@ proptest! {
     ) {
         deserializes_without_panic::<StartEmailCodeRequest>(&value);
         deserializes_without_panic::<VerifyCodeRequest>(&value);
+        deserializes_without_panic::<OpenResetLinkRequest>(&value);
         deserializes_without_panic::<CompleteSignupRequest>(&value);
         deserializes_without_panic::<CompletePasswordResetRequest>(&value);
         deserializes_without_panic::<SignInRequest>(&value);
@@ -541,6 +542,7 @@ proptest! {
             invitation: invitation.clone(),
             language: language.clone(),
         })?;
+        round_trips(&OpenResetLinkRequest { token: code.clone() })?;
         round_trips(&VerifyCodeRequest { code })?;
         round_trips(&SocialStartRequest { invitation: invitation.clone() })?;
         round_trips(&CreateInvitationRequest {

@@ -70,7 +70,9 @@ fn status_of(code: ErrorCode) -> StatusCode {
         FlowExpired | InvitationExpired | InvitationUsed => StatusCode::GONE,
         AccountExists => StatusCode::CONFLICT,
         InvalidCredentials | Unauthenticated => StatusCode::UNAUTHORIZED,
-        Forbidden | CsrfRejected | InvitationEmailMismatch => StatusCode::FORBIDDEN,
+        Forbidden | CsrfRejected | InvitationEmailMismatch | ResetLinkRequired => {
+            StatusCode::FORBIDDEN
+        }
         BadRequest => StatusCode::BAD_REQUEST,
         ServiceUnavailable | SocialUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         // Only ever sent in a redirect's `social_error` parameter; as a body, the provider's
