@@ -222,8 +222,8 @@ pub fn EmailCodeFlow(kind: EmailCodeKind, last: &'static LastStep) -> impl IntoV
                 }
             }
         });
-    // Resume a flow named in the URL.
     } else if let Some(flow_id) = query.read_untracked().get("flow") {
+        // Resume a flow named in the URL.
         form.busy.set(true);
         spawn_local(async move {
             match api::flow(kind, &flow_id).await {
