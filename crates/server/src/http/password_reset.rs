@@ -74,6 +74,7 @@ pub async fn resend(
 #[utoipa::path(post, path = "/api/password-reset/{flow_id}/verify", request_body = VerifyCodeRequest,
     params(("flow_id" = String, Path)),
     responses((status = 200, body = EmailCodeFlowView),
+        (status = 403, description = "Too many wrong reset codes for the address, across flows: codes are refused, the reset email carries a link (`reset_link_required`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such flow (`flow_not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, description = "The flow expired (`flow_expired`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json"),
