@@ -1,5 +1,6 @@
 //! The address bar: a parameter of the page's query string (`?lang=`, `?login_hint=`,
-//! `?social_error=`), and leaving the app for a URL of the server once a sign-in succeeded.
+//! `?social_error=`), the token of a reset email's link (`/forgot#<token>`, [`take_fragment`]),
+//! and leaving the app for a URL of the server once a sign-in succeeded.
 //! [`param`] and [`login_hint`] are pure, tested natively.
 
 use partner_login_contract::Email;
@@ -43,6 +44,28 @@ pub fn search() -> String {
     web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default()
+}
+
+/// The page's `#fragment` (a reset email's one-time link token, which in the fragment never
+/// reaches a server's log), taken out of the address bar (and so out of the history list,
+/// bookmarks and screenshots). `None` when there is none.
+pub fn take_fragment() -> Option<String> {
+    let window = web_sys::window()?;
+    let location = window.location();
+    let hash = location.hash().ok()?;
+    let token = hash.trim_start_matches('#').trim().to_owned();
+    if token.is_empty() {
+        return None;
+    }
+    let path = format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    );
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+    }
+    Some(token)
 }
 
 /// Leaves the app for the server's `continue_url` (the authorization request the person came

@@ -19,8 +19,9 @@ use crate::retry::{self, Outcome, Repeat};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use partner_login_contract::api::{
     paths, CompletePasswordResetRequest, CompleteSignupRequest, EmailCodeFlowView, EmailCodeKind,
-    InvitationView, PublicConfig, SessionView, SignInRequest, SocialStartRequest, SocialStartView,
-    StartEmailCodeRequest, VerifyCodeRequest, CSRF_HEADER, CSRF_HEADER_VALUE,
+    InvitationView, OpenResetLinkRequest, PublicConfig, SessionView, SignInRequest,
+    SocialStartRequest, SocialStartView, StartEmailCodeRequest, VerifyCodeRequest, CSRF_HEADER,
+    CSRF_HEADER_VALUE,
 };
 use partner_login_contract::{ErrorCode, FieldError, Problem};
 use serde::de::DeserializeOwned;
@@ -231,6 +232,15 @@ pub async fn verify_code(
     // Idempotent on the server: a repeat on a verified flow gets the verified flow.
     let path = path_with(kind.paths().verify, "flow_id", flow_id);
     post(&path, &body, Repeat::Safe).await
+}
+
+/// A reset email's one-time link (sent past the address's cap of wrong codes): its flow,
+/// verified, under a new id. Not repeated: a link works once.
+pub async fn open_reset_link(token: &str) -> Result<EmailCodeFlowView, ApiError> {
+    let body = OpenResetLinkRequest {
+        token: token.to_owned(),
+    };
+    post(paths::PASSWORD_RESET_LINK, &body, Repeat::Never).await
 }
 
 /// "Create": the account, signed in.

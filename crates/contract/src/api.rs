@@ -57,6 +57,10 @@ pub mod paths {
     pub const PASSWORD_RESET_VERIFY: &str = "/password-reset/{flow_id}/verify";
     /// `POST /password-reset/{flow_id}/complete`: set the new password and sign in ("Continue").
     pub const PASSWORD_RESET_COMPLETE: &str = "/password-reset/{flow_id}/complete";
+    /// `POST /password-reset/link`: open the one-time link a reset email carries once the
+    /// address had too many wrong codes; it verifies its flow as the code would, and answers the
+    /// flow under a new id (the id the flow was started with no longer opens it).
+    pub const PASSWORD_RESET_LINK: &str = "/password-reset/link";
     /// `POST /social/{provider}/start`: begin an OpenID Connect sign-in; answers the provider's
     /// authorization URL to navigate to, and binds the flow to this browser with a cookie.
     pub const SOCIAL_START: &str = "/social/{provider}/start";
@@ -427,6 +431,13 @@ pub struct EmailCodeFlowView {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerifyCodeRequest {
     pub code: String,
+}
+
+/// `POST /password-reset/link`: the token of a reset email's link (from its `#fragment`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpenResetLinkRequest {
+    pub token: String,
 }
 
 /// `POST /signup/{flow_id}/complete`

@@ -24,6 +24,9 @@ pub enum ErrorCode {
     CodeExpired,
     CodeExhausted,
     ResendCooldown,
+    /// Too many wrong password-reset codes for the address, across flows (NIST SP 800-63B-4
+    /// §3.2.2): codes are refused, and reset emails carry a one-time link instead.
+    ResetLinkRequired,
     // Flows and invitations.
     FlowNotFound,
     FlowExpired,
@@ -85,6 +88,7 @@ impl ErrorCode {
             CodeExpired => "code_expired",
             CodeExhausted => "code_exhausted",
             ResendCooldown => "resend_cooldown",
+            ResetLinkRequired => "reset_link_required",
             FlowNotFound => "flow_not_found",
             FlowExpired => "flow_expired",
             FlowNotVerified => "flow_not_verified",
@@ -238,6 +242,7 @@ mod tests {
         CodeExpired => "code_expired",
         CodeExhausted => "code_exhausted",
         ResendCooldown => "resend_cooldown",
+        ResetLinkRequired => "reset_link_required",
         FlowNotFound => "flow_not_found",
         FlowExpired => "flow_expired",
         FlowNotVerified => "flow_not_verified",

@@ -8,9 +8,10 @@
 use partner_login_contract::api::{
     AccountDetail, AccountList, AccountSummary, AdminPageQuery, CompletePasswordResetRequest,
     CompleteSignupRequest, CreateInvitationRequest, EmailCodeFlowView, EmailCodeState,
-    InvitationList, InvitationView, LinkedIdentity, Membership, OAuthErrorBody, PendingInvitation,
-    ProviderButton, PublicConfig, SessionView, SessionsEnded, SignInRequest, SocialStartRequest,
-    SocialStartView, StartEmailCodeRequest, TokenResponse, VerifyCodeRequest,
+    InvitationList, InvitationView, LinkedIdentity, Membership, OAuthErrorBody,
+    OpenResetLinkRequest, PendingInvitation, ProviderButton, PublicConfig, SessionView,
+    SessionsEnded, SignInRequest, SocialStartRequest, SocialStartView, StartEmailCodeRequest,
+    TokenResponse, VerifyCodeRequest,
 };
 use partner_login_contract::code::CODE_DIGITS;
 use partner_login_contract::email::EMAIL_MAX_CHARS;
@@ -484,6 +485,7 @@ proptest! {
     ) {
         deserializes_without_panic::<StartEmailCodeRequest>(&value);
         deserializes_without_panic::<VerifyCodeRequest>(&value);
+        deserializes_without_panic::<OpenResetLinkRequest>(&value);
         deserializes_without_panic::<CompleteSignupRequest>(&value);
         deserializes_without_panic::<CompletePasswordResetRequest>(&value);
         deserializes_without_panic::<SignInRequest>(&value);
@@ -547,6 +549,7 @@ proptest! {
             invitation: invitation.clone(),
             language: language.clone(),
         })?;
+        round_trips(&OpenResetLinkRequest { token: code.clone() })?;
         round_trips(&VerifyCodeRequest { code })?;
         round_trips(&SocialStartRequest { invitation: invitation.clone() })?;
         round_trips(&CreateInvitationRequest {

@@ -82,9 +82,11 @@ fn status_of(code: ErrorCode) -> StatusCode {
         FlowExpired | InvitationExpired | InvitationUsed => StatusCode::GONE,
         AccountExists => StatusCode::CONFLICT,
         InvalidCredentials | Unauthenticated => StatusCode::UNAUTHORIZED,
-        Forbidden | CsrfRejected | InvitationEmailMismatch | AccountDisabled => {
-            StatusCode::FORBIDDEN
-        }
+        Forbidden
+        | CsrfRejected
+        | InvitationEmailMismatch
+        | AccountDisabled
+        | ResetLinkRequired => StatusCode::FORBIDDEN,
         BadRequest => StatusCode::BAD_REQUEST,
         ServiceUnavailable | SocialUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         // Only ever sent in a redirect's `social_error` parameter; as a body, the provider's

@@ -198,8 +198,32 @@ pub fn EmailCodeFlow(kind: EmailCodeKind, last: &'static LastStep) -> impl IntoV
         on_cleanup(move || handle.clear());
     }
 
-    // Resume a flow named in the URL.
-    if let Some(flow_id) = query.read_untracked().get("flow") {
+    // A reset email's one-time link (`/forgot#<token>`, sent once the address had too many
+    // wrong codes): it verifies its flow, which goes on under a new id at New Password.
+    let link = match kind {
+        EmailCodeKind::PasswordReset => crate::address::take_fragment(),
+        EmailCodeKind::SignUp => None,
+    };
+    if let Some(token) = link {
+        form.busy.set(true);
+        spawn_local(async move {
+            match api::open_reset_link(&token).await {
+                Ok(view) => {
+                    email.value.set(view.email.clone());
+                    flow.set_flow_in_url(Some(&view.flow_id));
+                    step.set(Step::from_view(&view));
+                    ui.announce(ui.t(Msg::EmailVerified).to_owned());
+                    form.end();
+                    crate::ui::focus_id("new-password");
+                }
+                Err(err) => {
+                    form.fail(&err);
+                    form.end();
+                }
+            }
+        });
+    } else if let Some(flow_id) = query.read_untracked().get("flow") {
+        // Resume a flow named in the URL.
         form.busy.set(true);
         spawn_local(async move {
             match api::flow(kind, &flow_id).await {

@@ -10,8 +10,17 @@
 //!   (subject to the hourly caps), so a new code never buys an attacker fresh guesses for free.
 //!   A try is counted atomically before its code is compared, so concurrent guesses cannot
 //!   outrun these limits; a right code's try is given back when the flow is marked verified;
-//! - "Send new code" waits RESEND_COOLDOWN_SECONDS (30) per flow; at most 10 codes per email
-//!   and 30 per client address an hour (ASVS 5.0 V2.4.1 anti-automation, `domain::limits`);
+//! - "Send new code" waits RESEND_COOLDOWN_SECONDS (30) per flow; at most 30 codes per client
+//!   address an hour, and to one email address at most 5 an hour from one client address and 10
+//!   an hour in all, except that a client address's first send to an address in an hour is
+//!   never refused for the address's total, so that nobody elsewhere can use up the owner's
+//!   ability to get a code or link (ASVS 5.0 V2.4.1 anti-automation, `domain::limits`;
+//!   [`take_send`]);
+//! - password reset only: at most [`MAX_WRONG_RESET_CODES`] wrong codes per address across all
+//!   its flows, counted durably in the database (NIST SP 800-63B-4 §3.2.2); past it codes are
+//!   refused (`reset_link_required`) and reset emails carry a one-time link instead, which
+//!   verifies its flow as the code would ([`open_link`]), so a malicious lockout never locks
+//!   the owner out;
 //! - no account enumeration (ASVS 5.0 V6.3.8): sign-up to an address that has an account, and
 //!   a reset for an address that has none, get the same answers as the other case. Sign-up mails
 //!   the owner "you already have an account"; a reset for an unknown address mails nothing, and
@@ -35,10 +44,35 @@ const FLOW_TTL_SECONDS: i64 = 3600;
 const MAX_WRONG_PER_CODE: i64 = 5;
 const MAX_WRONG_PER_FLOW: i64 = 10;
 
-/// Codes one email address may be sent in an hour, whoever asks.
+/// Wrong password-reset codes one address may get, across all its flows, until its mailbox is
+/// proven again (a right code, or a reset link used); past it, no code is compared and reset
+/// emails carry a link instead (NIST SP 800-63B-4 §3.2.2: no more than 100 consecutive failed
+/// attempts; a 6-digit code warrants far fewer).
+///
+/// Why 10: each guess hits with probability at most 10⁻⁶ (a fresh CSPRNG code of 10⁶ values,
+/// and no guess repeated usefully since the code changes every 5 tries), so an attacker's chance
+/// before the cap is 1 − (1 − 10⁻⁶)¹⁰ ≈ 1.0 × 10⁻⁵. Only the mailbox's owner can clear the count
+/// (a password sign-in does not: otherwise every sign-in of the owner would hand an attacker
+/// 10 fresh guesses, and the bound would depend on how often the owner signs in). So over the
+/// account's life the attacker's chance is at most (r + 1) × 10⁻⁵, where r is the number of
+/// times the owner proves the mailbox during the attack: at most 10⁻⁴ for up to 9 such resets.
+/// The cost to the owner is nil: past the cap the reset email's link does what the code did.
+/// (The cap is one flow's worth of wrong tries, [`MAX_WRONG_PER_FLOW`].)
+pub const MAX_WRONG_RESET_CODES: i64 = 10;
+
+/// Codes one email address may be sent in an hour in all (a ceiling against mail bombing,
+/// ASVS 5.0 V2.4.1), except each client address's first send in the hour ([`take_send`]).
 const SENDS_TO_EMAIL: Limit = Limit {
     kind: "code_send_to_email",
     per_hour: 10,
+    per: Per::EmailAddress,
+};
+
+/// Codes one client address may have sent to one email address in an hour: the owner's own
+/// allowance, which a client elsewhere cannot use up. Its subject is `"<client> <email>"`.
+const SENDS_TO_EMAIL_FROM_CLIENT: Limit = Limit {
+    kind: "code_send_to_email_from_client",
+    per_hour: 5,
     per: Per::EmailAddress,
 };
 
@@ -75,25 +109,61 @@ async fn view_with_invitation(
     Ok(view(state, flow_id, flow, invitation.as_ref()))
 }
 
-/// Refuses a send over the hourly caps (per email, per client address); else counts it.
+/// Refuses a send over the hourly caps; else counts it (ASVS 5.0 V2.4.1). Per client address
+/// (all addresses), per client address and email address (the owner's own allowance), and per
+/// email address in all, a ceiling against mail bombing that never refuses a client address's
+/// first send to the address in the hour: an attacker who used up the address's total from
+/// elsewhere cannot stop its owner from getting a code, or a link past the cap of wrong codes.
+/// A flood from many client addresses adds at most one email per client address an hour.
 async fn take_send(state: &AppState, email: &str, client: &str) -> ApiResult<()> {
     let now = storage::now();
     let by_client = state.config.code_send_limit();
-    SENDS_TO_EMAIL.check(&state.db, email, now).await?;
+    let pair = format!("{client} {email}");
+    let sent_from_here = SENDS_TO_EMAIL_FROM_CLIENT
+        .used(&state.db, &pair, now)
+        .await?;
+    SENDS_TO_EMAIL_FROM_CLIENT
+        .check(&state.db, &pair, now)
+        .await?;
+    if sent_from_here > 0 {
+        SENDS_TO_EMAIL.check(&state.db, email, now).await?;
+    }
     by_client.check(&state.db, client, now).await?;
+    SENDS_TO_EMAIL_FROM_CLIENT
+        .record(&state.db, &pair, now)
+        .await?;
     SENDS_TO_EMAIL.record(&state.db, email, now).await?;
     by_client.record(&state.db, client, now).await
 }
 
-/// Mails what the flow calls for and returns the hash of the code to store, if one was sent.
-async fn send_code(state: &AppState, flow: &EmailCodeFlow) -> ApiResult<Option<String>> {
+/// What an email of the flow carried, as stored: the hashes of its code or of its reset link.
+#[derive(Default)]
+struct Sent {
+    code_hash: Option<String>,
+    link_hash: Option<String>,
+}
+
+/// Whether the address is past [`MAX_WRONG_RESET_CODES`]: its reset codes are refused and its
+/// reset emails carry a link.
+async fn reset_codes_capped(state: &AppState, email: &str) -> ApiResult<bool> {
+    Ok(storage::reset_codes::failures(&state.db, email).await? >= MAX_WRONG_RESET_CODES)
+}
+
+/// Mails what the flow calls for and returns what to store of it (the hash of a code or of a
+/// reset link), if anything was sent.
+async fn send_code(state: &AppState, flow: &EmailCodeFlow) -> ApiResult<Sent> {
     let lang = flow.language.as_deref();
+    // Read for every reset, account or not, so that both take the same work (ASVS 5.0 V6.3.8).
+    let capped = match flow.kind {
+        EmailCodeKind::PasswordReset => reset_codes_capped(state, &flow.email).await?,
+        EmailCodeKind::SignUp => false,
+    };
     match (flow.kind, flow.account_exists) {
         (EmailCodeKind::SignUp, true) => {
             let sign_in = format!("{}/", state.config.public_url());
             let mail = templates::account_exists(&flow.email, &sign_in, lang);
             state.mailer.send("account_exists", mail).await?;
-            Ok(None)
+            Ok(Sent::default())
         }
         (EmailCodeKind::SignUp, false) => {
             let code = secrets::new_code();
@@ -103,16 +173,37 @@ async fn send_code(state: &AppState, flow: &EmailCodeFlow) -> ApiResult<Option<S
                 .detail(flow.kind.as_str())
                 .emit();
             crate::metrics::code_sent(flow.kind.as_str());
-            Ok(Some(secrets::code_hash(&flow.id_hash, &code)))
+            Ok(Sent {
+                code_hash: Some(secrets::code_hash(&flow.id_hash, &code)),
+                link_hash: None,
+            })
         }
         (EmailCodeKind::PasswordReset, true) => {
+            // Past the cap of wrong codes, a one-time link (256 bits from the CSPRNG: guessing
+            // it is infeasible, so it needs no cap) instead of a code (NIST SP 800-63B-4 §3.2.2).
+            let (mail, sent, what) = if capped {
+                let token = secrets::new_token();
+                let link = format!("{}/forgot#{token}", state.config.public_url());
+                let mail = templates::reset_link(&flow.email, &link, lang);
+                let sent = Sent {
+                    code_hash: None,
+                    link_hash: Some(secrets::hash(&token)),
+                };
+                (mail, sent, "password_reset_link")
+            } else {
+                let code = secrets::new_code();
+                let mail = templates::reset_code(&flow.email, &code, lang);
+                let sent = Sent {
+                    code_hash: Some(secrets::code_hash(&flow.id_hash, &code)),
+                    link_hash: None,
+                };
+                (mail, sent, "password_reset_code")
+            };
             // Sent after the answer, so that a known address answers as fast as an unknown one
             // (for which nothing is sent). A mail failure is logged; "Send new code" retries.
-            let code = secrets::new_code();
-            let mail = templates::reset_code(&flow.email, &code, lang);
             let mailer = state.mailer.clone();
             tokio::spawn(async move {
-                if let Err(err) = mailer.send("password_reset_code", mail).await {
+                if let Err(err) = mailer.send(what, mail).await {
                     tracing::error!(error = ?err, "password reset mail failed");
                 }
             });
@@ -120,9 +211,9 @@ async fn send_code(state: &AppState, flow: &EmailCodeFlow) -> ApiResult<Option<S
                 .detail(flow.kind.as_str())
                 .emit();
             crate::metrics::code_sent(flow.kind.as_str());
-            Ok(Some(secrets::code_hash(&flow.id_hash, &code)))
+            Ok(sent)
         }
-        (EmailCodeKind::PasswordReset, false) => Ok(None),
+        (EmailCodeKind::PasswordReset, false) => Ok(Sent::default()),
     }
 }
 
@@ -213,6 +304,7 @@ pub async fn start(
             .or_else(|| invitation.as_ref().and_then(|i| i.language.clone())),
         account_exists,
         code_hash: None,
+        link_hash: None,
         code_sent_at: now,
         code_expires_at: now + CODE_TTL_SECONDS,
         code_wrong_tries: 0,
@@ -221,7 +313,9 @@ pub async fn start(
         completed_at: None,
         expires_at: now + FLOW_TTL_SECONDS,
     };
-    flow.code_hash = send_code(state, &flow).await?;
+    let sent = send_code(state, &flow).await?;
+    flow.code_hash = sent.code_hash;
+    flow.link_hash = sent.link_hash;
     storage::email_code_flows::insert(&state.db, &flow, now).await?;
     Ok(view(state, &flow_id, &flow, invitation.as_ref()))
 }
@@ -255,18 +349,20 @@ pub async fn resend(
         });
     }
     take_send(state, &flow.email, client).await?;
-    let hash = send_code(state, &flow).await?;
+    let sent = send_code(state, &flow).await?;
     let now = storage::now();
     storage::email_code_flows::replace_code(
         &state.db,
         &flow.id_hash,
-        hash.as_deref(),
+        sent.code_hash.as_deref(),
+        sent.link_hash.as_deref(),
         now,
         now + CODE_TTL_SECONDS,
     )
     .await?;
     let flow = EmailCodeFlow {
-        code_hash: hash,
+        code_hash: sent.code_hash,
+        link_hash: sent.link_hash,
         code_sent_at: now,
         code_expires_at: now + CODE_TTL_SECONDS,
         code_wrong_tries: 0,
@@ -301,6 +397,7 @@ pub async fn verify(
     let checks = state.config.code_check_limit();
     checks.take(&state.db, client, storage::now()).await?;
     let presented = secrets::code_hash(&flow.id_hash, code.as_str());
+    let now = storage::now();
     let mut tx = state.db.begin().await?;
     let Some(claimed) = storage::email_code_flows::claim_try(
         &mut tx,
@@ -325,7 +422,18 @@ pub async fn verify(
             retry_after: 0,
         });
     };
-    // No code (a reset for an unknown address): an empty hash, which nothing matches.
+    // A reset's try counts against the address too, across its flows, before any comparison
+    // (NIST SP 800-63B-4 §3.2.2): past the cap, nothing is compared, for a known address and an
+    // unknown one alike (ASVS 5.0 V6.3.8), and the reset email's link is the way on.
+    if kind == EmailCodeKind::PasswordReset
+        && !storage::reset_codes::claim(&mut tx, &flow.email, MAX_WRONG_RESET_CODES, now).await?
+    {
+        tx.rollback().await?;
+        tracing::warn!(event = "reset_codes_capped");
+        return Err(ApiError::Client(ErrorCode::ResetLinkRequired));
+    }
+    // No code (a reset for an unknown address, or a link sent instead): an empty hash, which
+    // nothing matches.
     let expected = claimed.code_hash.unwrap_or_default();
     if !secrets::same(&expected, &presented) {
         // The try stays counted.
@@ -335,7 +443,6 @@ pub async fn verify(
             .emit();
         return Err(ApiError::Client(ErrorCode::CodeWrong));
     }
-    let now = storage::now();
     if claimed.code_expires_at <= now {
         // A right but expired code is not a wrong try: the count is rolled back.
         tx.rollback().await?;
@@ -347,6 +454,10 @@ pub async fn verify(
         let flow = live_flow(state, kind, flow_id).await?;
         return view_with_invitation(state, flow_id, &flow).await;
     }
+    if kind == EmailCodeKind::PasswordReset {
+        // The mailbox is proven: the address's count of wrong codes starts again.
+        storage::reset_codes::clear(&mut tx, &flow.email).await?;
+    }
     tx.commit().await?;
     Audit::new(Action::CodeCheck, Outcome::Success)
         .detail(kind.as_str())
@@ -357,4 +468,32 @@ pub async fn verify(
         ..flow
     };
     view_with_invitation(state, flow_id, &flow).await
+}
+
+/// Opens a reset email's one-time link (sent instead of a code past the address's cap of wrong
+/// codes): the flow it is bound to is verified, as a right code would, and answered under a new
+/// id, so that whoever started the flow (perhaps an attacker, who holds its first id) cannot
+/// go on with it; the address's count of wrong codes starts again. An unknown, used or expired
+/// link is `flow_expired`. The token has 256 bits from the CSPRNG and is stored as its SHA-256:
+/// guessing is infeasible, so it needs no cap.
+pub async fn open_link(state: &AppState, token: &str) -> ApiResult<EmailCodeFlowView> {
+    let gone = ApiError::Client(ErrorCode::FlowExpired);
+    if token.is_empty() || token.len() > 128 {
+        return Err(gone);
+    }
+    let flow_id = secrets::new_token();
+    let id_hash = secrets::hash(&flow_id);
+    let now = storage::now();
+    let mut tx = state.db.begin().await?;
+    let Some(email) =
+        storage::email_code_flows::open_link(&mut tx, &secrets::hash(token), &id_hash, now).await?
+    else {
+        tx.rollback().await?;
+        return Err(gone);
+    };
+    storage::reset_codes::clear(&mut tx, &email).await?;
+    tx.commit().await?;
+    tracing::info!(event = "reset_link_opened");
+    let flow = live_flow(state, EmailCodeKind::PasswordReset, &flow_id).await?;
+    view_with_invitation(state, &flow_id, &flow).await
 }

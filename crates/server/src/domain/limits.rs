@@ -60,6 +60,13 @@ impl Limit {
         })
     }
 
+    /// How many of these `subject` did in the last hour.
+    pub async fn used(self, db: &Db, subject: &str, now: i64) -> ApiResult<i64> {
+        let since = now - WINDOW_SECONDS;
+        let (count, _) = storage::rate_events::count_since(db, self.kind, subject, since).await?;
+        Ok(count)
+    }
+
     /// Counts one action.
     pub async fn record(self, db: &Db, subject: &str, now: i64) -> ApiResult<()> {
         storage::rate_events::record(db, self.kind, subject, now).await?;

@@ -52,7 +52,9 @@ pub async fn set_password(
     if !storage::email_code_flows::mark_completed(&mut tx, &flow.id_hash, now).await? {
         return Err(ApiError::Client(ErrorCode::FlowExpired));
     }
-    storage::accounts::set_password(&mut tx, &account.id, &password_hash).await?;
+    // A new credential version: every session made with the old password ends, those of
+    // sign-ins still in flight included, which the delete below cannot see (ASVS 5.0 V7.4.3).
+    let version = storage::accounts::set_password(&mut tx, &account.id, &password_hash).await?;
     let ended = storage::sessions::delete_for_account(&mut tx, &account.id).await?;
     if let Some(invitation) = &invitation {
         let policy = Acceptance::SameAddressIfUsable;
@@ -67,7 +69,16 @@ pub async fn set_password(
         .await?;
     }
     // The session the browser held ends too, whoever's it was (ASVS 5.0 V7.2.4).
-    let session = session::start(state, &mut tx, held, &account.id, WayIn::Password, now).await?;
+    let session = session::start(
+        state,
+        &mut tx,
+        held,
+        &account.id,
+        version,
+        WayIn::Password,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     storage::guards::clear(&state.db, &account.email).await?;
     tracing::info!(event = "password_reset", sessions_ended = ended);

@@ -53,11 +53,16 @@ pub const LOCAL_IDP: &str = "local";
 /// browser held, if any (`held`): a new session id at every sign-in, whether by password, by a
 /// social provider, at the end of a sign-up or of a password reset, and nothing of the session
 /// before it lives on (OWASP ASVS 5.0 V7.2.4, no session fixation).
+///
+/// `credential_version` is the account's version as the sign-in read it, with the credential it
+/// verified and before verifying it: should a password reset land between the check and this
+/// insert, the session carries the old version and is never honoured (ASVS 5.0 V7.4.3).
 pub async fn start(
     state: &AppState,
     conn: &mut sqlx::AnyConnection,
     held: Option<&str>,
     account_id: &str,
+    credential_version: i64,
     way: WayIn<'_>,
     now: i64,
 ) -> ApiResult<NewSession> {
@@ -84,6 +89,7 @@ pub async fn start(
         sid: &sid,
         idp: &idp,
         amr: way.amr(),
+        credential_version,
     };
     storage::sessions::insert(conn, &session, now).await?;
     Ok(NewSession {

@@ -142,8 +142,20 @@ pub async fn sign_in(
         )
         .await?;
     }
-    // A new session id; the one the browser held, if any, ends (ASVS 5.0 V7.2.4).
-    let session = session::start(state, &mut tx, held, &account.id, WayIn::Password, now).await?;
+    // A new session id; the one the browser held, if any, ends (ASVS 5.0 V7.2.4). It carries
+    // the credential version read with the hash just verified: a reset since then makes it
+    // void (ASVS 5.0 V7.4.3).
+    let version = account.credential_version;
+    let session = session::start(
+        state,
+        &mut tx,
+        held,
+        &account.id,
+        version,
+        WayIn::Password,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     if has_guard {
         storage::guards::clear(&state.db, &account.email).await?;

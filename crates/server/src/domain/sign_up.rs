@@ -91,7 +91,9 @@ pub async fn create(
         invitation::accept(&mut tx, &account_id, &flow.email, invitation, policy, now).await?;
     }
     // The session the browser held, if any, ends (ASVS 5.0 V7.2.4).
-    let session = session::start(state, &mut tx, held, &account_id, WayIn::Password, now).await?;
+    // A new account's credential version is the column's default, 0.
+    let session =
+        session::start(state, &mut tx, held, &account_id, 0, WayIn::Password, now).await?;
     tx.commit().await?;
     audit::emit(Action::SignUp, Outcome::Success, Some(&account_id));
     Ok((session, account_id))

@@ -158,13 +158,15 @@ pub async fn finish(
         storage::social::account_of(&state.db, &identity.issuer, &identity.subject).await?;
     // An identity newly linked to an account that existed: its owner is told after the commit.
     let mut new_way_into: Option<storage::accounts::Account> = None;
-    let (account_id, account_email) = match linked {
+    // The account's credential version as read here: a password reset from now on ends the
+    // session this sign-in makes (ASVS 5.0 V7.4.3).
+    let (account_id, account_email, version) = match linked {
         Some(account_id) => {
             let account = storage::accounts::by_id(&state.db, &account_id)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("a social identity without its account"))?;
             storage::social::touch(&mut tx, &identity.issuer, &identity.subject, now).await?;
-            (account_id, account.email)
+            (account_id, account.email, account.credential_version)
         }
         None => {
             // Only a verified address may link (never trust an unverified provider email).
@@ -172,22 +174,27 @@ pub async fn finish(
             else {
                 return Err(ApiError::Client(ErrorCode::SocialEmailUnverified));
             };
-            let account_id = match storage::accounts::by_email(&state.db, email.as_str()).await? {
-                Some(account) => {
-                    let id = account.id.clone();
-                    new_way_into = Some(account);
-                    id
-                }
-                None => {
-                    let pending =
-                        storage::invitations::pending_for_email(&state.db, email.as_str(), now)
-                            .await?;
-                    if pending.is_empty() {
-                        return Ok(Outcome::InvitationNeeded(email.into_inner()));
+            let (account_id, version) =
+                match storage::accounts::by_email(&state.db, email.as_str()).await? {
+                    Some(account) => {
+                        let found = (account.id.clone(), account.credential_version);
+                        new_way_into = Some(account);
+                        found
                     }
-                    create_account(&mut tx, &identity, &email, &pending, now).await?
-                }
-            };
+                    None => {
+                        let pending =
+                            storage::invitations::pending_for_email(&state.db, email.as_str(), now)
+                                .await?;
+                        if pending.is_empty() {
+                            return Ok(Outcome::InvitationNeeded(email.into_inner()));
+                        }
+                        // A new account: the column's default version, 0.
+                        (
+                            create_account(&mut tx, &identity, &email, &pending, now).await?,
+                            0,
+                        )
+                    }
+                };
             let link = NewIdentity {
                 issuer: &identity.issuer,
                 subject: &identity.subject,
@@ -200,7 +207,7 @@ pub async fn finish(
                 .account(Some(&account_id))
                 .detail(provider)
                 .emit();
-            (account_id, email.into_inner())
+            (account_id, email.into_inner(), version)
         }
     };
     // The invitation the browser arrived with must be for the account's address (as with a
@@ -224,6 +231,7 @@ pub async fn finish(
         &mut tx,
         held,
         &account_id,
+        version,
         WayIn::Social(provider),
         now,
     )

@@ -11,8 +11,8 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use partner_login_contract::api::{
-    paths, CompletePasswordResetRequest, EmailCodeFlowView, EmailCodeKind, SessionView,
-    StartEmailCodeRequest, VerifyCodeRequest,
+    paths, CompletePasswordResetRequest, EmailCodeFlowView, EmailCodeKind, OpenResetLinkRequest,
+    SessionView, StartEmailCodeRequest, VerifyCodeRequest,
 };
 
 const KIND: EmailCodeKind = EmailCodeKind::PasswordReset;
@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::PASSWORD_RESET_RESEND, post(resend))
         .route(paths::PASSWORD_RESET_VERIFY, post(verify))
         .route(paths::PASSWORD_RESET_COMPLETE, post(complete))
+        .route(paths::PASSWORD_RESET_LINK, post(open_link))
 }
 
 #[utoipa::path(post, path = "/api/password-reset", request_body = StartEmailCodeRequest,
@@ -73,6 +74,7 @@ pub async fn resend(
 #[utoipa::path(post, path = "/api/password-reset/{flow_id}/verify", request_body = VerifyCodeRequest,
     params(("flow_id" = String, Path)),
     responses((status = 200, body = EmailCodeFlowView),
+        (status = 403, description = "Too many wrong reset codes for the address, across flows: codes are refused, the reset email carries a link (`reset_link_required`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such flow (`flow_not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, description = "The flow expired (`flow_expired`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json"),
@@ -86,6 +88,18 @@ pub async fn verify(
 ) -> ApiResult<Json<EmailCodeFlowView>> {
     let view = email_code::verify(&state, KIND, &flow_id, &request.code, &client).await?;
     Ok(Json(view))
+}
+
+#[utoipa::path(post, path = "/api/password-reset/link", request_body = OpenResetLinkRequest,
+    responses((status = 200, description = "The link's flow, verified, under a new flow id", body = EmailCodeFlowView),
+        (status = 410, description = "The link is unknown, used or expired (`flow_expired`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all)]
+pub async fn open_link(
+    State(state): State<AppState>,
+    Json(request): Json<OpenResetLinkRequest>,
+) -> ApiResult<Json<EmailCodeFlowView>> {
+    Ok(Json(email_code::open_link(&state, &request.token).await?))
 }
 
 #[utoipa::path(post, path = "/api/password-reset/{flow_id}/complete", request_body = CompletePasswordResetRequest,

@@ -14,6 +14,9 @@ pub struct Account {
     pub created_at: i64,
     /// Set while an administrator has the account disabled (migration 0008).
     pub disabled_at: Option<i64>,
+    /// Incremented by every credential change (a password reset); a session records the
+    /// version its sign-in verified and is honoured only while it is current (ASVS 5.0 V7.4.3).
+    pub credential_version: i64,
 }
 
 pub struct NewAccount<'a> {
@@ -26,7 +29,8 @@ pub struct NewAccount<'a> {
 }
 
 const COLUMNS: &str =
-    "id, email, password_hash, display_name, given_name, surname, locale, created_at, disabled_at";
+    "id, email, password_hash, display_name, given_name, surname, locale, created_at, disabled_at,
+     credential_version";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<Account, sqlx::Error> {
     Ok(Account {
@@ -39,6 +43,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Account, sqlx::Error> {
         locale: row.try_get("locale")?,
         created_at: row.try_get("created_at")?,
         disabled_at: row.try_get("disabled_at")?,
+        credential_version: row.try_get("credential_version")?,
     })
 }
 
@@ -108,18 +113,27 @@ pub async fn organizations(db: &Db, account_id: &str) -> Result<Vec<String>, sql
     rows.iter().map(|r| r.try_get("organization")).collect()
 }
 
-/// Replaces an account's password hash.
+/// Replaces an account's password hash and increments its credential version, which ends every
+/// session made with the old one, those of sign-ins still in flight included (ASVS 5.0
+/// V7.4.3). Returns the new version.
 pub async fn set_password(
     conn: &mut sqlx::AnyConnection,
     id: &str,
     password_hash: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
-        .bind(password_hash)
+) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "UPDATE accounts SET password_hash = $1, credential_version = credential_version + 1
+         WHERE id = $2",
+    )
+    .bind(password_hash)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    let row = sqlx::query("SELECT credential_version FROM accounts WHERE id = $1")
         .bind(id)
-        .execute(conn)
+        .fetch_one(&mut *conn)
         .await?;
-    Ok(())
+    row.try_get("credential_version")
 }
 
 /// Records the person's language (the `locale` claim of the tokens the provider issues).

@@ -14,6 +14,9 @@ pub struct EmailCodeFlow {
     pub language: Option<String>,
     pub account_exists: bool,
     pub code_hash: Option<String>,
+    /// The SHA-256 of the one-time reset link's token, when the last email carried a link
+    /// instead of a code (a reset past the address's cap of wrong codes).
+    pub link_hash: Option<String>,
     pub code_sent_at: i64,
     pub code_expires_at: i64,
     pub code_wrong_tries: i64,
@@ -23,7 +26,7 @@ pub struct EmailCodeFlow {
     pub expires_at: i64,
 }
 
-const COLUMNS: &str = "id_hash, kind, email, invitation_id, language, account_exists, code_hash, code_sent_at, code_expires_at, code_wrong_tries, flow_wrong_tries, verified_at, completed_at, expires_at";
+const COLUMNS: &str = "id_hash, kind, email, invitation_id, language, account_exists, code_hash, link_hash, code_sent_at, code_expires_at, code_wrong_tries, flow_wrong_tries, verified_at, completed_at, expires_at";
 
 /// A row as a flow. A kind this version does not know is an error, never read as another kind
 /// (a row written by a newer version, or by hand, must not open a sign-up).
@@ -41,6 +44,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<EmailCodeFlow, sqlx::Error> {
         language: row.try_get("language")?,
         account_exists: row.try_get::<i64, _>("account_exists")? != 0,
         code_hash: row.try_get("code_hash")?,
+        link_hash: row.try_get("link_hash")?,
         code_sent_at: row.try_get("code_sent_at")?,
         code_expires_at: row.try_get("code_expires_at")?,
         code_wrong_tries: row.try_get("code_wrong_tries")?,
@@ -55,8 +59,8 @@ pub async fn insert(db: &Db, flow: &EmailCodeFlow, now: i64) -> Result<(), sqlx:
     sqlx::query(
         "INSERT INTO email_code_flows (id_hash, email, invitation_id, language, account_exists, code_hash,
             code_sent_at, code_expires_at, code_wrong_tries, flow_wrong_tries, created_at, expires_at,
-            kind)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $10, $11)",
+            kind, link_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $10, $11, $12)",
     )
     .bind(&flow.id_hash)
     .bind(&flow.email)
@@ -69,6 +73,7 @@ pub async fn insert(db: &Db, flow: &EmailCodeFlow, now: i64) -> Result<(), sqlx:
     .bind(now)
     .bind(flow.expires_at)
     .bind(flow.kind.as_str())
+    .bind(&flow.link_hash)
     .execute(db)
     .await?;
     Ok(())
@@ -90,26 +95,60 @@ pub async fn get(
     row.as_ref().map(from_row).transpose()
 }
 
-/// A new code replaces the old one. The per-code count restarts; the flow's count does not
-/// (NIST SP 800-63B-4 §3.2.2: a new code never resets the failed-attempt limit).
+/// A new code (or reset link) replaces the old one. The per-code count restarts; the flow's
+/// count does not (NIST SP 800-63B-4 §3.2.2: a new code never resets the failed-attempt limit).
 pub async fn replace_code(
     db: &Db,
     id_hash: &str,
     code_hash: Option<&str>,
+    link_hash: Option<&str>,
     now: i64,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE email_code_flows SET code_hash = $1, code_sent_at = $2, code_expires_at = $3, code_wrong_tries = 0
+        "UPDATE email_code_flows SET code_hash = $1, link_hash = $5, code_sent_at = $2, code_expires_at = $3, code_wrong_tries = 0
          WHERE id_hash = $4 AND verified_at IS NULL",
     )
     .bind(code_hash)
     .bind(now)
     .bind(expires_at)
     .bind(id_hash)
+    .bind(link_hash)
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Opens a reset flow by its link, once: the flow whose live link has this hash is marked
+/// verified, its link and code burnt, and its id replaced by `new_id_hash` (so the id it was
+/// started with, which whoever asked for the reset holds, no longer opens it). One conditional
+/// UPDATE: a second use, an expired link or a finished flow changes nothing. Returns the
+/// flow's address when it opened.
+pub async fn open_link(
+    conn: &mut sqlx::AnyConnection,
+    link_hash: &str,
+    new_id_hash: &str,
+    now: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE email_code_flows SET id_hash = $1, link_hash = NULL, code_hash = NULL, verified_at = $2
+         WHERE link_hash = $3 AND kind = $4 AND verified_at IS NULL AND completed_at IS NULL
+            AND code_expires_at > $2 AND expires_at > $2",
+    )
+    .bind(new_id_hash)
+    .bind(now)
+    .bind(link_hash)
+    .bind(EmailCodeKind::PasswordReset.as_str())
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(None);
+    }
+    let row = sqlx::query("SELECT email FROM email_code_flows WHERE id_hash = $1")
+        .bind(new_id_hash)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(Some(row.try_get("email")?))
 }
 
 /// What a claimed try is compared with: the flow's code as it is under the claim.

@@ -9,6 +9,7 @@ pub mod guards;
 pub mod invitations;
 pub mod mail_queue;
 pub mod rate_events;
+pub mod reset_codes;
 pub mod sessions;
 pub mod signing_keys;
 pub mod social;

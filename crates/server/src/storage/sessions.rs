@@ -21,6 +21,9 @@ pub struct NewSession<'a> {
     pub sid: &'a str,
     pub idp: &'a str,
     pub amr: &'a str,
+    /// The account's credential version the sign-in verified (read with the password hash it
+    /// checked, before checking it).
+    pub credential_version: i64,
 }
 
 pub async fn insert(
@@ -29,8 +32,9 @@ pub async fn insert(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at, sid, idp, amr)
-         VALUES ($1, $2, $3, $3, $4, $5, $6)",
+        "INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at, sid, idp, amr,
+            credential_version)
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
     )
     .bind(session.id_hash)
     .bind(session.account_id)
@@ -38,18 +42,23 @@ pub async fn insert(
     .bind(session.sid)
     .bind(session.idp)
     .bind(session.amr)
+    .bind(session.credential_version)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// A session, unless its account is disabled (ASVS 5.0 V7.4.2: a sign-in that raced the
-/// disable and stored a session after it still opens nothing).
+/// The session with this id hash, only while its account is enabled and the credential its
+/// sign-in verified is the account's current one: a sign-in that raced a disable (ASVS 5.0
+/// V7.4.2) or a reset (a session made with a password since reset, V7.4.3) opens nothing.
+/// Every use of a session, the OpenID Provider's included, goes through here
+/// (`domain::session::live`).
 pub async fn get(db: &Db, id_hash: &str) -> Result<Option<Session>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT s.account_id, s.created_at, s.last_seen_at, s.sid, s.idp, s.amr
          FROM sessions s JOIN accounts a ON a.id = s.account_id
-         WHERE s.id_hash = $1 AND a.disabled_at IS NULL",
+         WHERE s.id_hash = $1 AND a.disabled_at IS NULL
+           AND s.credential_version = a.credential_version",
     )
     .bind(id_hash)
     .fetch_optional(db)

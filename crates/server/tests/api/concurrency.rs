@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 on_both_databases!(
     concurrent_wrong_codes_are_compared_at_most_to_the_limits,
+    concurrent_wrong_reset_codes_stop_at_the_address_cap,
     concurrent_right_codes_verify_once,
     concurrent_creates_make_one_account,
     concurrent_resets_change_the_password_once,
@@ -134,6 +135,40 @@ async fn concurrent_wrong_codes_are_compared_at_most_to_the_limits(backend: Back
     assert_eq!(app.count(&tries).await, 100 * 10);
     let verified = "SELECT COUNT(*) FROM email_code_flows WHERE verified_at IS NOT NULL";
     assert_eq!(app.count(verified).await, 0);
+}
+
+/// Issue 19, defect 4 (NIST SP 800-63B-4 §3.2.2): wrong reset codes sent at once to three
+/// flows of one address are claimed against the address's cap (10) before any comparison, by
+/// one conditional upsert: 10 are compared, the other 5 refused unseen, however they interleave.
+async fn concurrent_wrong_reset_codes_stop_at_the_address_cap(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let email = "crowd@example.org";
+    app.signed_up(email).await;
+    let mut paths = Vec::new();
+    for n in 2..=4 {
+        let started = app
+            .post("/password-reset", json!({"email": email, "language": "en"}))
+            .await;
+        assert_eq!(started.status(), 201);
+        let view: Value = started.json().await.unwrap();
+        let flow = view["flow_id"].as_str().unwrap().to_owned();
+        let code = app.nth_mail(email, n).await.code();
+        paths.push((format!("/password-reset/{flow}/verify"), other_than(&code)));
+    }
+    let (a, b, c) = tokio::join!(
+        burst(&app, &paths[0].0, json!({"code": paths[0].1}), 5),
+        burst(&app, &paths[1].0, json!({"code": paths[1].1}), 5),
+        burst(&app, &paths[2].0, json!({"code": paths[2].1}), 5),
+    );
+    let answers: Vec<Answer> = a.into_iter().chain(b).chain(c).collect();
+    assert_eq!(tally(&answers, 422, "code_wrong"), 10, "{answers:?}");
+    assert_eq!(
+        tally(&answers, 403, "reset_link_required"),
+        5,
+        "{answers:?}"
+    );
+    let counted = format!("SELECT failures FROM reset_code_failures WHERE email = '{email}'");
+    assert_eq!(app.count(&counted).await, 10);
 }
 
 async fn concurrent_right_codes_verify_once(backend: Backend) {

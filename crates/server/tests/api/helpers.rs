@@ -359,3 +359,12 @@ pub async fn problem(response: Response) -> Value {
 }
 
 pub const PASSPHRASE: &str = "river mango lantern 42";
+
+/// A browser at another client address (127.0.0.x on the loopback), e.g. an attacker's.
+pub fn client_at(last_octet: u8) -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .local_address(std::net::IpAddr::from([127, 0, 0, last_octet]))
+        .build()
+        .unwrap()
+}

@@ -1,7 +1,11 @@
 //! "Forgot your password?": the reset flow, its code rules, and what a reset does to sessions.
 
-use crate::helpers::{problem, session_cookie, session_status, Backend, TestApp, PASSPHRASE};
+use crate::helpers::{
+    client_at, problem, session_cookie, session_status, Backend, TestApp, PASSPHRASE,
+};
 use crate::on_both_databases;
+use partner_login_server::domain::session::{self, WayIn};
+use partner_login_server::storage;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -14,6 +18,10 @@ on_both_databases!(
     flows_of_one_kind_do_not_open_as_the_other,
     a_reset_accepts_an_invitation_for_the_same_address,
     a_reset_ends_the_session_the_browser_held,
+    a_sign_in_in_flight_during_a_reset_makes_no_session,
+    wrong_reset_codes_are_capped_per_address_across_flows,
+    a_capped_owner_still_resets_through_the_emailed_link,
+    an_attacker_cannot_use_up_the_owners_reset_emails,
 );
 
 const NEW_PASSPHRASE: &str = "copper heron valley 77";
@@ -40,6 +48,54 @@ async fn complete(app: &TestApp, flow: &str, password: &str) -> reqwest::Respons
         json!({"password": password, "password_confirmation": password}),
     )
     .await
+}
+
+async fn start_as(app: &TestApp, client: &reqwest::Client, email: &str) -> reqwest::Response {
+    app.post_as(
+        client,
+        "/password-reset",
+        json!({"email": email, "language": "en"}),
+    )
+    .await
+}
+
+/// A 6-digit code that is not `code`.
+fn other_than(code: &str) -> &'static str {
+    if code == "000000" {
+        "111111"
+    } else {
+        "000000"
+    }
+}
+
+/// From another client address, spends the address's whole cap of wrong reset codes: two flows
+/// of five wrong codes each (the 5 tries a code allows). `first_mail` is the number of the
+/// first of the two flows' emails to `email`, when it has an account (else nothing is mailed).
+async fn exhaust_reset_codes(
+    app: &TestApp,
+    attacker: &reqwest::Client,
+    email: &str,
+    first_mail: Option<usize>,
+) {
+    for i in 0..2 {
+        let started = start_as(app, attacker, email).await;
+        assert_eq!(started.status(), 201);
+        let flow = flow_id(&started.json().await.unwrap());
+        let code = match first_mail {
+            Some(n) => app.nth_mail(email, n + i).await.code(),
+            None => String::new(),
+        };
+        for _ in 0..5 {
+            let wrong = app
+                .post_as(
+                    attacker,
+                    &format!("/password-reset/{flow}/verify"),
+                    json!({"code": other_than(&code)}),
+                )
+                .await;
+            assert_eq!(problem(wrong).await["code"], "code_wrong");
+        }
+    }
 }
 
 fn flow_id(view: &Value) -> String {
@@ -194,8 +250,11 @@ async fn reset_codes_run_out_like_sign_up_codes(backend: Backend) {
         .post(&format!("/password-reset/{flow}/code"), json!({}))
         .await;
     assert_eq!(resent.status(), 200);
-    let third = app.nth_mail("guesser@example.org", 4).await.code();
-    let dead = problem(verify(&app, &flow, &third).await).await;
+    // Those 10 wrong codes are also the address's cap across flows
+    // (`MAX_WRONG_RESET_CODES`): the new email carries a link, not a code.
+    let third = app.nth_mail("guesser@example.org", 4).await;
+    assert!(third.subject.contains("reset link"), "{}", third.subject);
+    let dead = problem(verify(&app, &flow, &second).await).await;
     assert_eq!(
         dead["code"], "code_exhausted",
         "10 wrong tries end the flow, even for a fresh code"
@@ -305,5 +364,206 @@ async fn a_reset_ends_the_session_the_browser_held(backend: Backend) {
         session_status(&app, &held).await,
         401,
         "the session held before the reset ended on the server"
+    );
+}
+
+/// Issue 19, defect 5 (OWASP ASVS 5.0 V7.4.3): a sign-in that verified the old password before
+/// a reset, and creates its session after the reset ended the account's sessions, must not get
+/// in. The race is driven deterministically through the domain functions `domain::sign_in`
+/// runs, in its order, on the app's real database: the account read (with the credential
+/// version) and the password verified; then the reset completes over HTTP; then the session
+/// is created with what the sign-in read. Neither the API nor the OpenID Provider honours it.
+async fn a_sign_in_in_flight_during_a_reset_makes_no_session(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.signed_up("racing@example.org").await;
+    let state = &app.state;
+    let account = storage::accounts::by_email(&state.db, "racing@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let verified = state
+        .passwords
+        .verify(PASSPHRASE.to_owned(), Some(account.password_hash.clone()))
+        .await
+        .unwrap();
+    assert!(verified.ok, "the old password, verified before the reset");
+
+    let (flow, _) = app.verified_reset("racing@example.org", 2).await;
+    assert_eq!(complete(&app, &flow, NEW_PASSPHRASE).await.status(), 200);
+
+    let mut tx = state.db.begin().await.unwrap();
+    let late = session::start(
+        state,
+        &mut tx,
+        None,
+        &account.id,
+        account.credential_version,
+        WayIn::Password,
+        storage::now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        session_status(&app, &late.id).await,
+        401,
+        "a session of a sign-in in flight during the reset is not honoured"
+    );
+    let live = session::live(state, Some(&late.id)).await.unwrap();
+    assert!(live.is_none(), "nor by the OpenID Provider");
+    // The reset's own session, made with the new credential, is.
+    let current = storage::accounts::by_email(&state.db, "racing@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(current.credential_version, account.credential_version + 1);
+}
+
+/// Issue 19, defect 4 (NIST SP 800-63B-4 §3.2.2): wrong reset codes are capped per address
+/// across flows (10, `domain::email_code::MAX_WRONG_RESET_CODES`), counted in the database:
+/// past the cap, no code is compared, in a fresh flow too, and even the right code of a flow
+/// started before is refused (`reset_link_required`).
+async fn wrong_reset_codes_are_capped_per_address_across_flows(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.signed_up("target@example.org").await;
+    let owners = flow_id(&start(&app, "target@example.org").await);
+    let owners_code = app.nth_mail("target@example.org", 2).await.code();
+    let attacker = client_at(2);
+    exhaust_reset_codes(&app, &attacker, "target@example.org", Some(3)).await;
+
+    let fresh = start_as(&app, &attacker, "target@example.org").await;
+    let fresh = flow_id(&fresh.json().await.unwrap());
+    for code in ["000000", "123456", &owners_code] {
+        let refused = app
+            .post_as(
+                &attacker,
+                &format!("/password-reset/{fresh}/verify"),
+                json!({"code": code}),
+            )
+            .await;
+        assert_eq!(refused.status(), 403);
+        assert_eq!(problem(refused).await["code"], "reset_link_required");
+    }
+    let right = problem(verify(&app, &owners, &owners_code).await).await;
+    assert_eq!(
+        right["code"], "reset_link_required",
+        "past the cap no code is compared, the right one included"
+    );
+    // Counted durably: in the database, whichever instance took the tries.
+    assert_eq!(
+        app.count("SELECT failures FROM reset_code_failures WHERE email = 'target@example.org'")
+            .await,
+        10,
+        "counted per address, across flows, in the database"
+    );
+    // An address without an account answers the same (ASVS 5.0 V6.3.8).
+    exhaust_reset_codes(&app, &attacker, "nobody@example.org", None).await;
+    let unknown = start_as(&app, &attacker, "nobody@example.org").await;
+    let unknown = flow_id(&unknown.json().await.unwrap());
+    let refused = app
+        .post_as(
+            &attacker,
+            &format!("/password-reset/{unknown}/verify"),
+            json!({"code": "000000"}),
+        )
+        .await;
+    assert_eq!(problem(refused).await, right);
+}
+
+/// Issue 19, defect 4: a malicious lockout is not permanent. Past the cap, the owner's reset
+/// email carries a one-time link instead of a code; opening it verifies the flow as the code
+/// would, under a new flow id (the id the flow was started with, which an attacker may hold,
+/// no longer opens it), and the owner sets a new password; the count starts again.
+async fn a_capped_owner_still_resets_through_the_emailed_link(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.signed_up("owner@example.org").await;
+    exhaust_reset_codes(&app, &client_at(2), "owner@example.org", Some(2)).await;
+
+    let started = start(&app, "owner@example.org").await;
+    let first_id = flow_id(&started);
+    let mail = app.nth_mail("owner@example.org", 4).await;
+    assert!(mail.subject.contains("reset link"), "{}", mail.subject);
+    assert!(
+        !mail.text.contains("Your code is"),
+        "no code in a link email"
+    );
+    let link = mail.link();
+    let (page, token) = link
+        .split_once('#')
+        .expect("the token rides in the fragment");
+    assert_eq!(page, format!("{}/forgot", app.url));
+    assert!(token.len() >= 32, "a 128-bit or longer token");
+
+    let opened = app
+        .post("/password-reset/link", json!({"token": token}))
+        .await;
+    assert_eq!(opened.status(), 200);
+    let opened: Value = opened.json().await.unwrap();
+    assert_eq!(opened["state"], "verified");
+    assert_eq!(opened["email"], "owner@example.org");
+    let flow = flow_id(&opened);
+    assert_ne!(flow, first_id, "a new flow id");
+    let old = app.get(&format!("/password-reset/{first_id}")).await;
+    assert_eq!(problem(old).await["code"], "flow_not_found");
+    let again = app
+        .post("/password-reset/link", json!({"token": token}))
+        .await;
+    assert_eq!(
+        problem(again).await["code"],
+        "flow_expired",
+        "a link works once"
+    );
+
+    let done = complete(&app, &flow, NEW_PASSPHRASE).await;
+    assert_eq!(done.status(), 200);
+    assert!(session_cookie(&done).is_some(), "signed in by the reset");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM reset_code_failures").await,
+        0,
+        "the proven mailbox cleared the count"
+    );
+    // Codes work again for the address.
+    let (_, _) = app.verified_reset("owner@example.org", 5).await;
+}
+
+/// Issue 19, defect 4: an attacker elsewhere cannot use up the sends of the owner's address.
+/// Sends to one address from one client address are capped (5 an hour), and the address's
+/// total (10 an hour) never refuses a client address's first send in the hour: after two
+/// attackers took every send they could, the owner still gets a reset email.
+async fn an_attacker_cannot_use_up_the_owners_reset_emails(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.signed_up("busy@example.org").await;
+    // An hour later: the sign-up's own send no longer counts.
+    app.exec("DELETE FROM rate_events").await;
+    for attacker in [client_at(2), client_at(3)] {
+        let mut sent = 0;
+        loop {
+            let response = start_as(&app, &attacker, "busy@example.org").await;
+            if response.status() == 429 {
+                assert_eq!(problem(response).await["code"], "rate_limited");
+                break;
+            }
+            assert_eq!(response.status(), 201);
+            sent += 1;
+            assert!(sent <= 10, "sends from one client address are capped");
+        }
+        assert_eq!(sent, 5, "5 an hour from one client address");
+    }
+    app.nth_mail("busy@example.org", 11).await;
+    let owners = start(&app, "busy@example.org").await;
+    let mail = app.nth_mail("busy@example.org", 12).await;
+    assert_eq!(
+        verify(&app, &flow_id(&owners), &mail.code()).await.status(),
+        200
+    );
+    // A third attacker address gets its one send, and no more: the address's total holds.
+    let third = client_at(4);
+    assert_eq!(
+        start_as(&app, &third, "busy@example.org").await.status(),
+        201
+    );
+    assert_eq!(
+        start_as(&app, &third, "busy@example.org").await.status(),
+        429
     );
 }

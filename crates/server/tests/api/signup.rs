@@ -1,5 +1,5 @@
 use crate::helpers::{
-    problem, retry_after, session_cookie, session_status, Backend, TestApp, PASSPHRASE,
+    client_at, problem, retry_after, session_cookie, session_status, Backend, TestApp, PASSPHRASE,
 };
 use crate::on_both_databases;
 use serde_json::json;
@@ -182,17 +182,29 @@ async fn resend_waits_for_its_cooldown(backend: Backend) {
     assert_eq!(app.verify(&flow, &new).await.status(), 200);
 }
 
+/// Codes to one address: 5 an hour from one client address, 10 an hour in all, except each
+/// client address's first in the hour (ASVS 5.0 V2.4.1; so that nobody elsewhere can use up
+/// the owner's sends, `password_reset::an_attacker_cannot_use_up_the_owners_reset_emails`).
 async fn codes_per_email_are_capped(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    for _ in 0..10 {
+    let body = json!({"email": "flood@example.org"});
+    for _ in 0..5 {
         app.start_signup("flood@example.org", None).await;
     }
-    let response = app
-        .post("/signup", json!({"email": "flood@example.org"}))
-        .await;
+    let response = app.post("/signup", body.clone()).await;
     assert_eq!(response.status(), 429);
     assert!(response.headers().contains_key("retry-after"));
     assert_eq!(problem(response).await["code"], "rate_limited");
+    let elsewhere = client_at(2);
+    for _ in 0..5 {
+        let response = app.post_as(&elsewhere, "/signup", body.clone()).await;
+        assert_eq!(response.status(), 201);
+    }
+    let third = client_at(3);
+    let first = app.post_as(&third, "/signup", body.clone()).await;
+    assert_eq!(first.status(), 201, "a client address's first send");
+    let over = app.post_as(&third, "/signup", body).await;
+    assert_eq!(problem(over).await["code"], "rate_limited", "10 in all");
 }
 
 async fn codes_per_client_address_are_capped_as_configured(backend: Backend) {
