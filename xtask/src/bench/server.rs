@@ -26,6 +26,8 @@ impl ServerProcess {
             .env("LISTEN_ADDR", "127.0.0.1:0")
             .env("DATABASE_URL", &database_url)
             .env("RUST_LOG", "warn")
+            // Mail to the outbox unless `env` sets SMTP_URL (the server starts only when told).
+            .env("DEV_MAILBOX", "true")
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         for (name, value) in env {

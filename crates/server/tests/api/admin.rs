@@ -538,6 +538,8 @@ async fn cli(app: &TestApp, args: &[&str]) -> (bool, String, String) {
         .args(args)
         .env_clear()
         .env("DATABASE_URL", &app.state.config.database_url)
+        // The server starts only with mail somewhere (issue 19, defect 6): the test's relay.
+        .env("SMTP_URL", app.mail.url())
         .env("RUST_LOG", "warn")
         .output()
         .await

@@ -522,8 +522,10 @@ async fn a_capped_owner_still_resets_through_the_emailed_link(backend: Backend) 
         0,
         "the proven mailbox cleared the count"
     );
-    // Codes work again for the address.
-    let (_, _) = app.verified_reset("owner@example.org", 5).await;
+    // The owner is told (the 5th email), and codes work again for the address (the 6th).
+    let notice = app.nth_mail("owner@example.org", 5).await;
+    assert!(notice.subject.contains("password was changed"), "{}", notice.subject);
+    let (_, _) = app.verified_reset("owner@example.org", 6).await;
 }
 
 /// Issue 19, defect 4: an attacker elsewhere cannot use up the sends of the owner's address.
