@@ -78,10 +78,18 @@ async fn view_with_invitation(
 async fn take_send(state: &AppState, email: &str, client: &str) -> ApiResult<()> {
     let now = storage::now();
     let by_client = state.config.code_send_limit();
-    SENDS_TO_EMAIL.check(&state.db, email, now).await?;
-    by_client.check(&state.db, client, now).await?;
-    SENDS_TO_EMAIL.record(&state.db, email, now).await?;
-    by_client.record(&state.db, client, now).await
+    let to_email = SENDS_TO_EMAIL.take(&state.db, email, now).await?;
+    match by_client.take(&state.db, client, now).await {
+        Ok(from_client) => {
+            from_client.keep();
+            to_email.keep();
+            Ok(())
+        }
+        Err(refused) => {
+            to_email.forget(&state.db).await?;
+            Err(refused)
+        }
+    }
 }
 
 /// Mails what the flow calls for and returns the hash of the code to store, if one was sent.
@@ -292,7 +300,7 @@ pub async fn verify(
     // Checks per client address, across flows (ASVS 5.0 V2.4.1): many flows' tries from one
     // address add up.
     let checks = state.config.code_check_limit();
-    checks.take(&state.db, client, storage::now()).await?;
+    checks.take(&state.db, client, storage::now()).await?.keep();
     let presented = secrets::code_hash(&flow.id_hash, code.as_str());
     let mut tx = state.db.begin().await?;
     let Some(claimed) = storage::email_code_flows::claim_try(

@@ -83,20 +83,26 @@ pub async fn create_as_admin(
 ) -> ApiResult<CreateInvitationResponse> {
     let now = storage::now();
     let refusals = state.config.admin_refusal_limit();
-    refusals.check(&state.db, client, now).await?;
+    // Counted as a refusal before the comparison and forgotten when the token is right, so
+    // that concurrent wrong tokens cannot pass the limit together (ASVS 5.0 V2.4.1).
+    let refusal = refusals.take(&state.db, client, now).await?;
     // No credentials at all is 401 (RFC 9110 §15.5.2); wrong ones are 403.
-    let presented = presented.ok_or(ApiError::Client(ErrorCode::Unauthenticated))?;
+    let Some(presented) = presented else {
+        refusal.forget(&state.db).await?;
+        return Err(ApiError::Client(ErrorCode::Unauthenticated));
+    };
     let allowed = state.config.admin_token.as_deref().is_some_and(|expected| {
         // Constant-time comparison of hashes (ASVS 5.0 V11.2.4).
         secrets::same(&secrets::hash(presented), &secrets::hash(expected))
     });
     if !allowed {
         tracing::warn!(event = "admin_token_refused", client = %client);
-        refusals.record(&state.db, client, now).await?;
+        refusal.keep();
         return Err(ApiError::Client(ErrorCode::Forbidden));
     }
+    refusal.forget(&state.db).await?;
     let invitations = state.config.invitation_limit();
-    invitations.take(&state.db, client, now).await?;
+    invitations.take(&state.db, client, now).await?.keep();
     create(state, request).await
 }
 

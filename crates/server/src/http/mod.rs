@@ -1,6 +1,7 @@
 //! The HTTP surface. Each feature has its own module with its `router()`; `app()` assembles them
 //! behind the middleware every response goes through (security headers, CSRF, tracing).
 
+mod body_limit;
 mod client;
 mod cookies;
 mod csrf;
@@ -25,6 +26,10 @@ use tower_http::trace::TraceLayer;
 
 /// The tests and the fuzz target invite through it.
 pub use crate::domain::invitation::create as create_invitation;
+
+/// `MAX_BODY_BYTES`'s default: 64 KiB, thirty times the largest legitimate body (a sign-up's
+/// "Create", under 2 KiB with a 256-character password and 64-character names).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
@@ -54,8 +59,15 @@ pub fn app(state: AppState) -> Router {
     if state.config.dev_mailbox() {
         router = router.merge(dev::router());
     }
+    let max_body = state.config.max_body_bytes;
     router
         .merge(static_files::router(&state.config.static_dir))
+        // Every route's body is limited (`body_limit`): extractors stop reading at the limit.
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            max_body,
+            body_limit::limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             headers::security_headers(&state.config),
             headers::security,

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod architecture;
+mod bounds;
 mod concurrency;
 mod cross_origin;
 mod invitations;
