@@ -2,6 +2,7 @@
 //! an SMTP server on loopback that keeps what it receives, throwaway PostgreSQL clusters, a
 //! real OpenID provider, and a real OpenID relying party (for our own provider).
 
+pub mod flood;
 mod oidc;
 mod postgres;
 mod rp;

@@ -9,6 +9,7 @@ mod architecture;
 mod bounds;
 mod concurrency;
 mod cross_origin;
+mod flood;
 mod invitations;
 mod limits;
 mod load;
