@@ -75,7 +75,10 @@ fn flood_body(i: u64, max_body: usize) -> String {
             r#"{{"email":"{email}","password":"{}"}}"#,
             "o".repeat(3 * 512 * 1024)
         ),
-        2 => format!(r#"{{"email":"{email}","password":"{}"}}"#, "l".repeat(10_000)),
+        2 => format!(
+            r#"{{"email":"{email}","password":"{}"}}"#,
+            "l".repeat(10_000)
+        ),
         _ => format!(r#"{{"email":"{email}","password":"wrong guess {i}"}}"#),
     }
 }
@@ -89,7 +92,8 @@ pub async fn run(flood: &Flood) -> FloodReport {
     let next = Arc::new(AtomicU64::new(0));
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..flood.flooders {
-        let (client, url, tally, next) = (flooder.clone(), url.clone(), tally.clone(), next.clone());
+        let (client, url, tally, next) =
+            (flooder.clone(), url.clone(), tally.clone(), next.clone());
         let max_body = flood.max_body;
         workers.spawn(async move {
             while Instant::now() < deadline {
@@ -137,9 +141,7 @@ pub async fn run(flood: &Flood) -> FloodReport {
             }
             Err(_) => "error".to_owned(),
         };
-        report
-            .other_ms
-            .push(sent.elapsed().as_secs_f64() * 1000.0);
+        report.other_ms.push(sent.elapsed().as_secs_f64() * 1000.0);
         *report.other.entry(key).or_default() += 1;
     }
     while workers.join_next().await.is_some() {}

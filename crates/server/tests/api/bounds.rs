@@ -191,7 +191,7 @@ async fn a_burst_of_wrong_sign_ins_cannot_pass_the_failure_cap(backend: Backend)
 async fn sign_ins_per_client_are_capped_right_or_wrong(backend: Backend) {
     let app = TestApp::spawn_with(backend, |c| {
         c.sign_ins_per_client_hour = 3;
-        c.sign_in_failures_per_client_hour = 1;
+        c.sign_in_failures_per_client_hour = 10;
     })
     .await;
     app.signed_up("amina@example.org").await;
@@ -207,6 +207,12 @@ async fn sign_ins_per_client_are_capped_right_or_wrong(backend: Backend) {
     let retry = retry_after(&refused);
     assert!((1..=3600).contains(&retry), "{retry}");
     assert_eq!(problem(refused).await["code"], "rate_limited");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM rate_events WHERE kind = 'sign_in_failure'")
+            .await,
+        1,
+        "only the wrong one counts as a failure"
+    );
     // Another client address is counted apart.
     let other = client_from("127.0.0.2");
     assert_eq!(

@@ -38,7 +38,10 @@ impl Server {
             .env("LISTEN_ADDR", "127.0.0.1:0")
             .env(
                 "DATABASE_URL",
-                format!("sqlite://{}?mode=rwc", data.path().join("flood.db").display()),
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    data.path().join("flood.db").display()
+                ),
             )
             .env("STATIC_DIR", data.path().join("no-spa"))
             .env("RUST_LOG", "error")
@@ -123,7 +126,11 @@ async fn a_flooding_client_leaves_another_signing_in_within_a_memory_bound() {
         max_body: MAX_BODY,
     })
     .await;
-    assert_eq!(report.other.keys().collect::<Vec<_>>(), ["200"], "{report:?}");
+    assert_eq!(
+        report.other.keys().collect::<Vec<_>>(),
+        ["200"],
+        "{report:?}"
+    );
     let warm = server.kib("VmRSS:");
 
     let report = flood::run(&Flood {
