@@ -101,11 +101,13 @@ pub async fn verify(
 pub async fn complete(
     State(state): State<AppState>,
     Path(flow_id): Path<String>,
+    ClientAddress(client): ClientAddress,
     HeldSession(held): HeldSession,
     HeldAuthorization(pending): HeldAuthorization,
     Json(request): Json<CompleteSignupRequest>,
 ) -> ApiResult<(StatusCode, SetCookie, Json<SessionView>)> {
-    let (new, account_id) = sign_up::create(&state, &flow_id, &request, held.as_deref()).await?;
+    let (new, account_id) =
+        sign_up::create(&state, &flow_id, &request, &client, held.as_deref()).await?;
     let view = authorization::view_after_sign_in(&state, &account_id, pending.as_deref()).await?;
     Ok((
         StatusCode::CREATED,

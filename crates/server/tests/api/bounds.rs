@@ -321,3 +321,68 @@ async fn each_client_has_a_few_sign_ins_in_flight_and_others_are_not_held_up(bac
     );
     assert_eq!(stats.clients_in_flight, 0, "no entry stays behind");
 }
+
+/// ASVS 5.0 V2.4.1: "Create" hashes a password too, within the same share per client address:
+/// three sign-ups completed at once from one address with a share of one get one answer 201
+/// and the others 503 `busy` (or 201, had one finished first); none of them is lost (a busy
+/// flow completes when sent again).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_hashes_within_the_clients_share_too() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.password_hashes_in_flight_per_client = 1;
+        c.password_hash_iterations = 12;
+    })
+    .await;
+    let mut flows = Vec::new();
+    for i in 0..3 {
+        let email = format!("member{i}@example.org");
+        let flow = app.start_signup(&email, None).await;
+        let code = app.nth_mail(&email, 1).await.code();
+        assert_eq!(app.verify(&flow, &code).await.status(), 200);
+        flows.push(flow);
+    }
+    let complete = |flow: String| {
+        let (url, client) = (
+            app.api(&format!("/signup/{flow}/complete")),
+            TestApp::new_client(),
+        );
+        async move {
+            let body = json!({"password": crate::helpers::PASSPHRASE,
+                "password_confirmation": crate::helpers::PASSPHRASE,
+                "display_name": "Amina D.", "given_name": "Amina", "surname": "Diallo"});
+            let response = client
+                .post(url)
+                .header(CSRF_HEADER, CSRF_HEADER_VALUE)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            response.status().as_u16()
+        }
+    };
+    let (a, b, c) = tokio::join!(
+        complete(flows[0].clone()),
+        complete(flows[1].clone()),
+        complete(flows[2].clone())
+    );
+    let statuses = [a, b, c];
+    assert!(
+        statuses.iter().all(|s| [201, 503].contains(s)),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&503), "{statuses:?}");
+    assert_eq!(
+        app.state.passwords.stats().refused_per_client,
+        statuses.iter().filter(|s| **s == 503).count() as u64
+    );
+    for (flow, status) in flows.iter().zip(statuses) {
+        if status == 503 {
+            assert_eq!(
+                complete(flow.clone()).await,
+                201,
+                "a busy flow completes later"
+            );
+        }
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 3);
+}
