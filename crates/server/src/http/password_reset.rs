@@ -93,7 +93,8 @@ pub async fn verify(
     responses((status = 200, body = SessionView),
         (status = 404, description = "No such flow (`flow_not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+        (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Password hashing is at its bound (`busy`); `retry_after` says when to try again", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn complete(
     State(state): State<AppState>,
