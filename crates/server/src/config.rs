@@ -5,6 +5,10 @@ use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// `MAX_BODY_BYTES`'s default: 64 KiB, thirty times the largest legitimate body (a sign-up's
+/// "Create", under 2 KiB with a 256-character password and 64-character names).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+
 #[derive(Clone, Debug, Args)]
 pub struct Config {
     /// Address and port to listen on; port 0 picks a free one.
@@ -76,7 +80,7 @@ pub struct Config {
     pub password_hashes_in_flight_per_client: usize,
     /// Largest request body accepted, in bytes, on every route (then 413). The largest
     /// legitimate body, a sign-up's "Create", is under 2 KiB.
-    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = crate::http::DEFAULT_MAX_BODY_BYTES)]
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
     /// Verification codes one client address may have sent in an hour (sign-up and reset
     /// together; then 429). Offices behind one NAT address share it.

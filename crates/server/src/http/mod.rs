@@ -27,10 +27,6 @@ use tower_http::trace::TraceLayer;
 /// The tests and the fuzz target invite through it.
 pub use crate::domain::invitation::create as create_invitation;
 
-/// `MAX_BODY_BYTES`'s default: 64 KiB, thirty times the largest legitimate body (a sign-up's
-/// "Create", under 2 KiB with a 256-character password and 64-character names).
-pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
-
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .merge(meta::router())
