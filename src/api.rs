@@ -125,7 +125,9 @@ fn outcome<T>(result: &Result<T, ApiError>) -> Outcome {
     match result {
         Ok(_) => Outcome::Final,
         Err(ApiError::Network) => Outcome::NoAnswer,
-        Err(ApiError::Problem(p)) if p.code == ErrorCode::ServiceUnavailable => {
+        Err(ApiError::Problem(p))
+            if matches!(p.code, ErrorCode::ServiceUnavailable | ErrorCode::Busy) =>
+        {
             Outcome::Unavailable {
                 retry_after: p.retry_after,
             }

@@ -4,7 +4,7 @@
 //! Only calls that are safe to repeat are retried, and only when the failure is one a moment
 //! may cure: no answer at all (offline, connection reset, a gateway's 502/503/504 without a
 //! problem document) or the server's own 503 `service_unavailable` (its database briefly
-//! unavailable). At most [`MAX_TRIES`] tries in all; the wait before the next one is the
+//! unavailable) or `busy` (its password-hashing queue full). At most [`MAX_TRIES`] tries in all; the wait before the next one is the
 //! server's `Retry-After` when it gave one (never sooner), else an exponential backoff, and a
 //! `Retry-After` longer than [`MAX_WAIT_MS`] ends the retries: the page then says "try again in
 //! a moment" with the person's input kept, rather than sit busy for a long time.
@@ -25,7 +25,7 @@ pub enum Repeat {
 pub enum Outcome {
     /// No usable answer: a network error, or a gateway's 5xx without a problem document.
     NoAnswer,
-    /// The server's 503 `service_unavailable`, with the seconds of its `Retry-After`.
+    /// The server's 503 `service_unavailable` or `busy`, with the seconds of its `Retry-After`.
     Unavailable { retry_after: Option<u32> },
     /// A success or an answer to act on (a validation error, a wrong code, a 500...).
     Final,

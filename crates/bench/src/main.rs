@@ -6,12 +6,16 @@
 //! 2. sign-in throughput and latency over HTTP on loopback, as a ratio to (1);
 //! 3. send-code and verify-code throughput, the mail going to a local SMTP sink;
 //! 4. the server's resident memory at idle, its peak, and at idle again after the load;
+//! 5. the flood of issue 19: one client address floods sign-ins with large bodies, over-long
+//!    and wrong passwords while a second address signs in; the second's p50/p99 and the
+//!    server's peak memory (`partner_login_testkit::flood`, also the server's flood test);
 //!
 //! (1) and (2) at the server's default cost and at Keycloak's (m=7 MiB, t=5, p=1). One JSON
 //! document goes to stdout; `xtask` turns it into the report.
 //!
 //! [`Passwords::verify`]: partner_login_server::domain::passwords::Passwords::verify
 
+mod flood;
 mod flows;
 mod hashing;
 mod load;
@@ -40,6 +44,7 @@ struct Report {
     send_code: load::Stats,
     verify_code: load::Stats,
     memory: memory::Figures,
+    flood: flood::Figures,
 }
 
 /// Sign-in at one argon2id cost: the pure rate and what the server does over HTTP.
@@ -158,6 +163,8 @@ async fn run(options: &Options) -> Result<Report, String> {
     );
     drop(server);
 
+    let flood = flood::run(&options.server, &sink, duration).await?;
+
     Ok(Report {
         cores,
         seconds: options.seconds,
@@ -170,6 +177,7 @@ async fn run(options: &Options) -> Result<Report, String> {
             peak_kib,
             idle_after_load_kib: after_kib,
         },
+        flood,
     })
 }
 

@@ -51,6 +51,9 @@ pub enum ErrorCode {
     BadRequest,
     NotFound,
     ServiceUnavailable,
+    /// The server has as much password-hashing work waiting as it takes (or this client has its
+    /// share in flight): try again after `Retry-After` (503).
+    Busy,
     Internal,
     // Social sign-in (OpenID Connect). These come back to the sign-in screen in the
     // `social_error` query parameter of the redirect, not in a problem+json body.
@@ -108,6 +111,7 @@ impl ErrorCode {
             BadRequest => "bad_request",
             NotFound => "not_found",
             ServiceUnavailable => "service_unavailable",
+            Busy => "busy",
             Internal => "internal",
             SocialUnknownProvider => "social_unknown_provider",
             SocialUnavailable => "social_unavailable",
@@ -262,6 +266,7 @@ mod tests {
         BadRequest => "bad_request",
         NotFound => "not_found",
         ServiceUnavailable => "service_unavailable",
+        Busy => "busy",
         Internal => "internal",
         SocialUnknownProvider => "social_unknown_provider",
         SocialUnavailable => "social_unavailable",

@@ -36,6 +36,10 @@ pub fn secret_from_file(
     Ok(Some(secret.to_owned()))
 }
 
+/// `MAX_BODY_BYTES`'s default: 64 KiB, thirty times the largest legitimate body (a sign-up's
+/// "Create", under 2 KiB with a 256-character password and 64-character names).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+
 #[derive(Clone, Debug, Args)]
 pub struct Config {
     /// Address and port to listen on; port 0 picks a free one.
@@ -99,6 +103,24 @@ pub struct Config {
     /// argon2id lanes of new password hashes.
     #[arg(long, env = "PASSWORD_HASH_PARALLELISM", default_value_t = 1)]
     pub password_hash_parallelism: u32,
+    /// Password hashes that may wait for a core (sign-ins, sign-ups and resets); past it a
+    /// request is answered 503 `busy` with `Retry-After` instead of queueing (OWASP ASVS 5.0
+    /// V2.4.1). Each running hash holds PASSWORD_HASH_MEMORY_KIB; a waiting one holds only its
+    /// request.
+    #[arg(long, env = "PASSWORD_HASH_QUEUE", default_value_t = crate::domain::passwords::DEFAULT_QUEUE)]
+    pub password_hash_queue: usize,
+    /// Password-hashing requests (sign-in, "Create", "Continue" of a reset) one client address
+    /// may have in flight at once; one more is answered 503 `busy`.
+    #[arg(
+        long,
+        env = "PASSWORD_HASHES_IN_FLIGHT_PER_CLIENT",
+        default_value_t = crate::domain::passwords::DEFAULT_PER_CLIENT
+    )]
+    pub password_hashes_in_flight_per_client: usize,
+    /// Largest request body accepted, in bytes, on every route (then 413). The largest
+    /// legitimate body, a sign-up's "Create", is under 2 KiB.
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
     /// Verification codes one client address may have sent in an hour (sign-up and reset
     /// together; then 429). Offices behind one NAT address share it.
     #[arg(long, env = "CODE_SENDS_PER_CLIENT_HOUR", default_value_t = 30)]
@@ -119,6 +141,10 @@ pub struct Config {
     /// ages out). Offices behind one NAT address share it: keep it generous.
     #[arg(long, env = "SIGN_IN_FAILURES_PER_CLIENT_HOUR", default_value_t = 100)]
     pub sign_in_failures_per_client_hour: i64,
+    /// Sign-ins, right or wrong, one client address may attempt in an hour (then 429).
+    /// Offices behind one NAT address share it: keep it generous.
+    #[arg(long, env = "SIGN_INS_PER_CLIENT_HOUR", default_value_t = 600)]
+    pub sign_ins_per_client_hour: i64,
     /// Verification-code checks (right or wrong, sign-up and reset together) one client
     /// address may make in an hour (then 429). Each code also allows only 5 wrong tries.
     #[arg(long, env = "CODE_CHECKS_PER_CLIENT_HOUR", default_value_t = 120)]
@@ -388,6 +414,10 @@ impl Config {
         Self::per_client("sign_in_failure", self.sign_in_failures_per_client_hour)
     }
 
+    pub fn sign_in_limit(&self) -> Limit {
+        Self::per_client("sign_in", self.sign_ins_per_client_hour)
+    }
+
     pub fn invitation_limit(&self) -> Limit {
         Self::per_client("invitation", self.invitations_per_client_hour)
     }
@@ -431,6 +461,13 @@ impl Config {
             memory_kib: self.password_hash_memory_kib,
             iterations: self.password_hash_iterations,
             parallelism: self.password_hash_parallelism,
+        }
+    }
+
+    pub fn password_hash_bounds(&self) -> crate::domain::passwords::HashBounds {
+        crate::domain::passwords::HashBounds {
+            queue: self.password_hash_queue,
+            per_client: self.password_hashes_in_flight_per_client,
         }
     }
 

@@ -17,6 +17,10 @@ pub enum ApiError {
     TooMany { code: ErrorCode, retry_after: u32 },
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// Password hashing is at its bound (the queue is full, or the client has its share in
+    /// flight: `domain::passwords`): 503 `busy` with `Retry-After`.
+    #[error("busy (retry after {retry_after} s)")]
+    Busy { retry_after: u32 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -28,6 +32,7 @@ impl ApiError {
             ApiError::Validation(_) => ErrorCode::ValidationFailed,
             ApiError::Client(code) | ApiError::TooMany { code, .. } => *code,
             ApiError::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            ApiError::Busy { .. } => ErrorCode::Busy,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -88,7 +93,7 @@ fn status_of(code: ErrorCode) -> StatusCode {
         | AccountDisabled
         | ResetLinkRequired => StatusCode::FORBIDDEN,
         BadRequest => StatusCode::BAD_REQUEST,
-        ServiceUnavailable | SocialUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ServiceUnavailable | Busy | SocialUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         // Only ever sent in a redirect's `social_error` parameter; as a body, the provider's
         // answer is what was wrong.
         SocialDenied | SocialExpired | SocialFailed | SocialEmailUnverified => {
@@ -156,6 +161,9 @@ impl IntoResponse for ApiError {
             ApiError::TooMany { code, retry_after } => {
                 problem_response(code, Vec::new(), Some(retry_after))
             }
+            ApiError::Busy { retry_after } => {
+                problem_response(ErrorCode::Busy, Vec::new(), Some(retry_after))
+            }
             ApiError::Unavailable(detail) => {
                 tracing::error!(%detail, "database unavailable");
                 problem_response(ErrorCode::ServiceUnavailable, Vec::new(), Some(5))
@@ -169,6 +177,23 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<crate::domain::passwords::Busy> for ApiError {
+    fn from(_: crate::domain::passwords::Busy) -> Self {
+        ApiError::Busy {
+            retry_after: crate::domain::passwords::BUSY_RETRY_SECONDS,
+        }
+    }
+}
+
+impl From<crate::domain::passwords::HashError> for ApiError {
+    fn from(err: crate::domain::passwords::HashError) -> Self {
+        match err {
+            crate::domain::passwords::HashError::Busy(busy) => busy.into(),
+            crate::domain::passwords::HashError::Failed(err) => ApiError::Internal(err),
+        }
+    }
+}
 
 /// An error of the OpenID Provider's token and userinfo endpoints, answered as OAuth 2.0 says
 /// (RFC 6749 §5.2, RFC 6750 §3), since relying-party libraries read those bodies.

@@ -33,7 +33,8 @@ impl AppState {
         let db = storage::connect(&config.database_url).await?;
         let mailer = Mailer::new(&config, &db)?;
         let social = Providers::new(&config.social, &config.api_public_url())?;
-        let passwords = Passwords::new(config.password_hash_cost())?;
+        let passwords =
+            Passwords::bounded(config.password_hash_cost(), config.password_hash_bounds())?;
         // The first start makes the provider's signing key (OpenID Connect needs one to exist).
         signing_keys::ensure(&db).await?;
         Ok(Self {

@@ -4,6 +4,7 @@
 //! provider).
 
 mod aiosmtpd;
+pub mod flood;
 mod nginx;
 mod oidc;
 mod postgres;

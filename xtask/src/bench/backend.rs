@@ -99,6 +99,27 @@ fn report(f: &Value) -> (String, Vec<Budget>) {
         mib(kib(&memory["peak_kib"])),
         mib(kib(&memory["idle_after_load_kib"])),
     ));
+    let flood = &f["flood"];
+    md.push_str(&format!(
+        "\n### Flood (issue 19): one address floods sign-ins ({} requests in flight: bodies just \
+         under and over the 64 KiB limit, over-long and wrong passwords, its hour caps lifted) \
+         for {} s while a second address signs in, one sign-in after another\n\n\
+         | | p50 ms | p99 ms | answers |\n|---|---:|---:|---|\n\
+         | second client, no flood | {:.0} | {:.0} | |\n\
+         | second client, under the flood | {:.0} | {:.0} | {} |\n\
+         | flooder | | | {} |\n\n\
+         Server resident memory: {:.1} MiB warm before the flood, {:.1} MiB at its peak.\n",
+        flood["flooders"],
+        flood["seconds"],
+        num(&flood["quiet_p50_ms"]),
+        num(&flood["quiet_p99_ms"]),
+        num(&flood["other_p50_ms"]),
+        num(&flood["other_p99_ms"]),
+        statuses(&flood["other_statuses"]),
+        statuses(&flood["flooder_statuses"]),
+        mib(kib(&flood["warm_kib"])),
+        mib(kib(&flood["peak_kib"])),
+    ));
 
     let mut budgets = Vec::new();
     if let Some(default) = runs.first() {
@@ -149,11 +170,19 @@ mod tests {
                          "statuses": {"200": 850}}}],
             "send_code": {"per_second": 300.0, "p50_ms": 20.0, "p99_ms": 40.0, "statuses": {"201": 3000}},
             "verify_code": {"per_second": 900.0, "p50_ms": 8.0, "p99_ms": 15.0, "statuses": {"200": 3000}},
-            "memory": {"idle_kib": 20480, "peak_kib": 204800, "idle_after_load_kib": 40960}
+            "memory": {"idle_kib": 20480, "peak_kib": 204800, "idle_after_load_kib": 40960},
+            "flood": {"seconds": 10.0, "flooders": 32, "quiet_p50_ms": 40.0, "quiet_p99_ms": 60.0,
+                "other_p50_ms": 120.0, "other_p99_ms": 250.0, "other_statuses": {"200": 80},
+                "flooder_statuses": {"413": 500, "503": 900}, "warm_kib": 40960, "peak_kib": 81920}
         });
         let (md, budgets) = report(&figures);
         assert!(md.contains("| 85.0 | 85.0 % |"), "{md}");
         assert!(md.contains("20.0 MiB at idle"), "{md}");
+        assert!(
+            md.contains("| second client, under the flood | 120 | 250 | 200: 80 |"),
+            "{md}"
+        );
+        assert!(md.contains("80.0 MiB at its peak"), "{md}");
         assert!(!budgets[0].ok, "85 % is under 90 %");
         assert!(budgets[1].ok, "20 MiB is under 30 MiB");
     }

@@ -33,13 +33,19 @@ pub async fn authorize(
 ) -> ApiResult<Admin> {
     let now = storage::now();
     let refusals = state.config.admin_refusal_limit();
-    refusals.check(&state.db, client, now).await?;
-    let presented = presented.ok_or(ApiError::Client(ErrorCode::Unauthenticated))?;
+    // Counted as a refusal before the comparison and forgotten when the token is right, so
+    // that concurrent wrong tokens cannot pass the limit together (ASVS 5.0 V2.4.1).
+    let refusal = refusals.take(&state.db, client, now).await?;
+    let Some(presented) = presented else {
+        refusal.forget(&state.db).await?;
+        return Err(ApiError::Client(ErrorCode::Unauthenticated));
+    };
     if !token_matches(&state.config.admin_tokens(), presented) {
         Audit::new(Action::AdminToken, Outcome::Refused).emit();
-        refusals.record(&state.db, client, now).await?;
+        refusal.keep();
         return Err(ApiError::Client(ErrorCode::Forbidden));
     }
+    refusal.forget(&state.db).await?;
     Ok(Admin(()))
 }
 

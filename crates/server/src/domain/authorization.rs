@@ -240,7 +240,7 @@ pub async fn authorize(
     // V2.4.1), answered as OAuth's `temporarily_unavailable` (RFC 6749 §4.1.2.1).
     let limit = state.config.authorization_request_limit();
     match limit.take(&state.db, client_address, now).await {
-        Ok(()) => {}
+        Ok(taken) => taken.keep(),
         Err(crate::error::ApiError::TooMany { .. }) => {
             return refuse(
                 "temporarily_unavailable",

@@ -122,18 +122,35 @@ async fn take_send(state: &AppState, email: &str, client: &str) -> ApiResult<()>
     let sent_from_here = SENDS_TO_EMAIL_FROM_CLIENT
         .used(&state.db, &pair, now)
         .await?;
-    SENDS_TO_EMAIL_FROM_CLIENT
-        .check(&state.db, &pair, now)
+    let from_pair = SENDS_TO_EMAIL_FROM_CLIENT
+        .take(&state.db, &pair, now)
         .await?;
-    if sent_from_here > 0 {
-        SENDS_TO_EMAIL.check(&state.db, email, now).await?;
+    // The address's own cap never refuses a client address's first send to it in the hour.
+    let to_email = if sent_from_here > 0 {
+        SENDS_TO_EMAIL.take(&state.db, email, now).await
+    } else {
+        SENDS_TO_EMAIL.count(&state.db, email, now).await
+    };
+    let to_email = match to_email {
+        Ok(taken) => taken,
+        Err(refused) => {
+            from_pair.forget(&state.db).await?;
+            return Err(refused);
+        }
+    };
+    match by_client.take(&state.db, client, now).await {
+        Ok(from_client) => {
+            from_client.keep();
+            from_pair.keep();
+            to_email.keep();
+            Ok(())
+        }
+        Err(refused) => {
+            from_pair.forget(&state.db).await?;
+            to_email.forget(&state.db).await?;
+            Err(refused)
+        }
     }
-    by_client.check(&state.db, client, now).await?;
-    SENDS_TO_EMAIL_FROM_CLIENT
-        .record(&state.db, &pair, now)
-        .await?;
-    SENDS_TO_EMAIL.record(&state.db, email, now).await?;
-    by_client.record(&state.db, client, now).await
 }
 
 /// What an email of the flow carried, as stored: the hashes of its code or of its reset link.
@@ -395,7 +412,7 @@ pub async fn verify(
     // Checks per client address, across flows (ASVS 5.0 V2.4.1): many flows' tries from one
     // address add up.
     let checks = state.config.code_check_limit();
-    checks.take(&state.db, client, storage::now()).await?;
+    checks.take(&state.db, client, storage::now()).await?.keep();
     let presented = secrets::code_hash(&flow.id_hash, code.as_str());
     let now = storage::now();
     let mut tx = state.db.begin().await?;

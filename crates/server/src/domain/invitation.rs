@@ -81,7 +81,10 @@ pub async fn create_as_admin(
     request: &CreateInvitationRequest,
 ) -> ApiResult<CreateInvitationResponse> {
     let invitations = state.config.invitation_limit();
-    invitations.take(&state.db, client, storage::now()).await?;
+    invitations
+        .take(&state.db, client, storage::now())
+        .await?
+        .keep();
     create(state, request).await
 }
 

@@ -5,13 +5,21 @@
 //!
 //! Every "N an hour, then 429" of the API is a [`Limit`] of this one mechanism, named where it
 //! is defined: code sends per email and per client address (`domain::email_code`), code checks,
-//! failed sign-ins, admin invitations, refused admin tokens, social sign-in starts and the
-//! OpenID Provider's waiting authorization requests per client address (`Config::*_limit`). Counting reads then writes, so a burst of concurrent requests
-//! may pass a limit by the number of requests in flight; the limits are against automation over
-//! an hour, not exact quotas. (The per-email smart lockout of sign-in is not a limit: see
+//! sign-ins and failed sign-ins (`domain::sign_in`), admin invitations, refused admin tokens,
+//! social sign-in starts and the OpenID Provider's waiting authorization requests per client
+//! address (`Config::*_limit`).
+//!
+//! Counting comes before the work and is exact under concurrency, on one instance or several
+//! sharing the database: [`Limit::take`] counts the hour's events and records the new one in
+//! one transaction that holds the subject's lock row (`storage::rate_events::take`), so of any
+//! number of concurrent requests exactly `per_hour` pass in an hour, and the others get 429
+//! without being counted. An action that is only counted when it fails (a failed sign-in, a
+//! refused admin token) is taken the same way before the work, and [`Taken::forget`]-ten when
+//! it succeeds: a burst of wrong passwords runs at most `per_hour` hashes. (The per-email smart lockout of sign-in is not a limit: see
 //! `domain::lockout`.)
 
 use crate::audit::{Action, Audit, Outcome};
+use crate::domain::secrets;
 use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, Db};
 use partner_login_contract::ErrorCode;
@@ -37,14 +45,21 @@ pub enum Per {
 }
 
 impl Limit {
-    /// Refuses when `subject` already did `per_hour` of these in the last hour.
-    pub async fn check(self, db: &Db, subject: &str, now: i64) -> ApiResult<()> {
+    /// Counts one action of `subject` before it is done, or refuses it (429) when the last
+    /// hour already holds `per_hour` of them (see the module's documentation).
+    pub async fn take(self, db: &Db, subject: &str, now: i64) -> ApiResult<Taken> {
+        let claim = secrets::new_token();
         let since = now - WINDOW_SECONDS;
-        let (count, oldest) =
-            storage::rate_events::count_since(db, self.kind, subject, since).await?;
-        if count < self.per_hour {
-            return Ok(());
-        }
+        let taken =
+            storage::rate_events::take(db, self.kind, subject, since, now, self.per_hour, &claim)
+                .await?;
+        let Err(oldest) = taken else {
+            return Ok(Taken {
+                kind: self.kind,
+                subject: subject.to_owned(),
+                claim,
+            });
+        };
         let retry_after = oldest.map_or(WINDOW_SECONDS, |t| t + WINDOW_SECONDS - now);
         // ASVS 5.0 V16.3.3: a refused attempt past a cap is audited (with the client's address,
         // never the email address a cap may count per) and counted. The request's span adds the
@@ -67,18 +82,38 @@ impl Limit {
         Ok(count)
     }
 
-    /// Counts one action.
-    pub async fn record(self, db: &Db, subject: &str, now: i64) -> ApiResult<()> {
-        storage::rate_events::record(db, self.kind, subject, now).await?;
+    /// Counts one action without refusing it: for an action a rule lets through whatever the
+    /// count (a client address's first code to an address in the hour), which later ones
+    /// must still see.
+    pub async fn count(self, db: &Db, subject: &str, now: i64) -> ApiResult<Taken> {
+        let claim = secrets::new_token();
+        storage::rate_events::record(db, self.kind, subject, now, &claim).await?;
+        Ok(Taken {
+            kind: self.kind,
+            subject: subject.to_owned(),
+            claim,
+        })
+    }
+}
+
+/// An action counted by [`Limit::take`].
+#[must_use = "a taken action stays counted unless forgotten"]
+pub struct Taken {
+    kind: &'static str,
+    subject: String,
+    claim: String,
+}
+
+impl Taken {
+    /// Un-counts the action: it turned out not to be one the limit counts (a sign-in that was
+    /// right, an admin token that was), or a second limit refused the request.
+    pub async fn forget(self, db: &Db) -> ApiResult<()> {
+        storage::rate_events::forget(db, self.kind, &self.subject, &self.claim).await?;
         Ok(())
     }
 
-    /// [`Limit::check`], then [`Limit::record`]: for actions counted whether or not they
-    /// succeed.
-    pub async fn take(self, db: &Db, subject: &str, now: i64) -> ApiResult<()> {
-        self.check(db, subject, now).await?;
-        self.record(db, subject, now).await
-    }
+    /// Keeps the action counted.
+    pub fn keep(self) {}
 }
 
 /// Every 10 minutes, deletes the counters older than a day (their windows are an hour), the

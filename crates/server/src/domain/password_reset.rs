@@ -24,6 +24,7 @@ pub async fn set_password(
     state: &AppState,
     flow_id: &str,
     request: &CompletePasswordResetRequest,
+    client: &str,
     held: Option<&str>,
 ) -> ApiResult<(NewSession, String)> {
     let flow = email_code::verified_flow(state, EmailCodeKind::PasswordReset, flow_id).await?;
@@ -46,6 +47,9 @@ pub async fn set_password(
         return Err(ApiError::Client(ErrorCode::AccountDisabled));
     }
     let invitation = invitation::by_id(state, flow.invitation_id.as_deref()).await?;
+    // ASVS 5.0 V2.4.1: the password (at most 256 characters, checked above) is hashed within
+    // the client's share of hashes in flight.
+    let _in_flight = state.passwords.admit(client)?;
     let password_hash = state.passwords.hash(request.password.clone()).await?;
     let now = storage::now();
     let mut tx = state.db.begin().await?;

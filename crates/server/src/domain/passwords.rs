@@ -1,10 +1,15 @@
-//! Password hashing (argon2id) and the common-password list.
+//! Password hashing (argon2id) and the common-password list, and the bounds on the work it
+//! costs: a bounded queue for the hashing pool and a per-client cap on hashing requests in
+//! flight (OWASP ASVS 5.0 V2.4.1 anti-automation; no unbounded work or memory per client).
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{Output, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
+use std::collections::HashMap;
 use std::io::Read;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 
@@ -35,6 +40,11 @@ impl Default for HashCost {
 /// more than one buffer per core: the server's memory is bounded by `cores × m` however many
 /// sign-ins arrive at once (OWASP ASVS 5.0 V2.4 anti-automation: a burst of password attempts
 /// queues instead of exhausting memory), and throughput stays at the machine's hashing rate.
+///
+/// The queue is bounded too ([`HashBounds::queue`]): past it a hash is refused at once
+/// ([`Busy`], answered 503 with `Retry-After`) instead of waiting behind a backlog that only
+/// grows; and one client address may hold at most [`HashBounds::per_client`] hashing requests
+/// in flight ([`Passwords::admit`]), so that one client cannot fill the queue alone.
 #[derive(Clone)]
 pub struct Passwords {
     params: Params,
@@ -44,10 +54,117 @@ pub struct Passwords {
     pool: Arc<Pool>,
 }
 
-/// Permits to hash (one per core) and the argon2 memory they reuse.
+/// How much hashing work may wait: `PASSWORD_HASH_QUEUE` and
+/// `PASSWORD_HASHES_IN_FLIGHT_PER_CLIENT` (README).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashBounds {
+    /// Hashes that may wait for a core; one more is refused ([`Busy`]).
+    pub queue: usize,
+    /// Hashing requests one client address may have in flight (waiting or running).
+    pub per_client: usize,
+}
+
+impl Default for HashBounds {
+    fn default() -> Self {
+        Self {
+            queue: DEFAULT_QUEUE,
+            per_client: DEFAULT_PER_CLIENT,
+        }
+    }
+}
+
+/// `PASSWORD_HASH_QUEUE`'s default: at the default cost a core hashes about 20 passwords a
+/// second, so 64 waiting hashes are a few seconds of work on a small machine, and each waiting
+/// hash holds only its request (not argon2 memory, which only a running hash holds).
+pub const DEFAULT_QUEUE: usize = 64;
+/// `PASSWORD_HASHES_IN_FLIGHT_PER_CLIENT`'s default: a person signs in once at a time; an
+/// office behind one NAT address rarely has four sign-ins in the same fraction of a second.
+pub const DEFAULT_PER_CLIENT: usize = 4;
+/// The `Retry-After` of a [`Busy`] answer, in seconds: the queue drains in about that long.
+pub const BUSY_RETRY_SECONDS: u32 = 2;
+
+/// The hashing queue is full, or the client has its share of hashes in flight: try again in
+/// [`BUSY_RETRY_SECONDS`].
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing is busy")]
+pub struct Busy;
+
+/// Why a hash did not run.
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error(transparent)]
+    Busy(#[from] Busy),
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+/// What the hashing pool is doing, for metrics (`Passwords::stats`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct HashStats {
+    /// Hashes waiting for a core now.
+    pub queue_depth: usize,
+    /// The most that may wait ([`HashBounds::queue`]).
+    pub queue_capacity: usize,
+    /// Hashes running now (at most one per core).
+    pub running: usize,
+    /// Hashes run since start-up (verifications included).
+    pub hashed: u64,
+    /// Hashes refused because the queue was full, and requests refused because their client
+    /// had its share in flight, since start-up.
+    pub refused_queue_full: u64,
+    pub refused_per_client: u64,
+    /// Total time hashes waited for a core, in seconds, and the longest wait, since start-up
+    /// (the mean wait is `wait_seconds_total / hashed`).
+    pub wait_seconds_total: f64,
+    pub wait_seconds_max: f64,
+    /// Client addresses with hashing requests in flight now.
+    pub clients_in_flight: usize,
+}
+
+/// Permits to hash (one per core) and the argon2 memory they reuse, and the bounds on what
+/// waits for them.
 struct Pool {
     permits: Arc<Semaphore>,
+    cores: usize,
     buffers: Mutex<Vec<Vec<Block>>>,
+    bounds: HashBounds,
+    waiting: AtomicUsize,
+    hashed: AtomicU64,
+    refused_queue_full: AtomicU64,
+    refused_per_client: AtomicU64,
+    wait_micros_total: AtomicU64,
+    wait_micros_max: AtomicU64,
+    /// Hashing requests in flight per client address; an entry leaves when its count drops to
+    /// zero, so the map holds at most one entry per request in flight.
+    clients: Mutex<HashMap<String, usize>>,
+}
+
+/// One place in the hashing queue, given back when the hash gets a core or is abandoned.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A client's hashing request in flight ([`Passwords::admit`]); dropping it ends the request.
+pub struct Admitted {
+    pool: Arc<Pool>,
+    client: String,
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        if let Ok(mut clients) = self.pool.clients.lock() {
+            if let Some(count) = clients.get_mut(&self.client) {
+                *count -= 1;
+                if *count == 0 {
+                    clients.remove(&self.client);
+                }
+            }
+        }
+    }
 }
 
 impl Pool {
@@ -77,15 +194,33 @@ const DUMMY_PASSWORD: &str = "dummy password for timing";
 
 impl Passwords {
     pub fn new(cost: HashCost) -> anyhow::Result<Self> {
+        Self::bounded(cost, HashBounds::default())
+    }
+
+    /// [`Passwords::new`] with the given bounds on waiting work.
+    pub fn bounded(cost: HashCost, bounds: HashBounds) -> anyhow::Result<Self> {
         let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
             .map_err(|e| anyhow::anyhow!("argon2id parameters {cost:?}: {e}"))?;
+        anyhow::ensure!(
+            bounds.per_client >= 1,
+            "PASSWORD_HASHES_IN_FLIGHT_PER_CLIENT must be at least 1"
+        );
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut passwords = Self {
             params,
             dummy: Arc::from(""),
             pool: Arc::new(Pool {
                 permits: Arc::new(Semaphore::new(cores)),
+                cores,
                 buffers: Mutex::new(Vec::new()),
+                bounds,
+                waiting: AtomicUsize::new(0),
+                hashed: AtomicU64::new(0),
+                refused_queue_full: AtomicU64::new(0),
+                refused_per_client: AtomicU64::new(0),
+                wait_micros_total: AtomicU64::new(0),
+                wait_micros_max: AtomicU64::new(0),
+                clients: Mutex::new(HashMap::new()),
             }),
         };
         // In memory of its own, freed at once: an idle server holds no hashing memory.
@@ -100,11 +235,53 @@ impl Passwords {
         vec![Block::default(); self.params.block_count()]
     }
 
+    /// Admits one hashing request of `client` (a client address), or refuses it when that
+    /// client already has [`HashBounds::per_client`] in flight (ASVS 5.0 V2.4.1). Taken before
+    /// any other work of the request; the request ends when the returned guard drops.
+    pub fn admit(&self, client: &str) -> Result<Admitted, Busy> {
+        let mut clients = self.pool.clients.lock().map_err(|_| Busy)?;
+        let count = clients.entry(client.to_owned()).or_insert(0);
+        if *count >= self.pool.bounds.per_client {
+            drop(clients);
+            self.pool.refused_per_client.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(event = "hash_refused", reason = "client_in_flight", client);
+            return Err(Busy);
+        }
+        *count += 1;
+        Ok(Admitted {
+            pool: self.pool.clone(),
+            client: client.to_owned(),
+        })
+    }
+
+    /// Hashes waiting for a core now.
+    pub fn queue_depth(&self) -> usize {
+        self.pool.waiting.load(Ordering::Acquire)
+    }
+
+    /// The hashing pool's figures (for metrics).
+    pub fn stats(&self) -> HashStats {
+        let pool = &self.pool;
+        let micros = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64 / 1e6;
+        HashStats {
+            queue_depth: self.queue_depth(),
+            queue_capacity: pool.bounds.queue,
+            running: pool.cores - pool.permits.available_permits(),
+            hashed: pool.hashed.load(Ordering::Relaxed),
+            refused_queue_full: pool.refused_queue_full.load(Ordering::Relaxed),
+            refused_per_client: pool.refused_per_client.load(Ordering::Relaxed),
+            wait_seconds_total: micros(&pool.wait_micros_total),
+            wait_seconds_max: micros(&pool.wait_micros_max),
+            clients_in_flight: pool.clients.lock().map_or(0, |c| c.len()),
+        }
+    }
+
     /// Hashes a new password (argon2id, the configured cost, a 128-bit random salt) into a PHC
     /// string, on a blocking thread, within the pool's limit.
-    pub async fn hash(&self, password: String) -> anyhow::Result<String> {
-        self.in_pool(move |this, memory| this.hash_with(&password, memory))
-            .await?
+    pub async fn hash(&self, password: String) -> Result<String, HashError> {
+        Ok(self
+            .in_pool(move |this, memory| this.hash_with(&password, memory))
+            .await??)
     }
 
     /// [`Passwords::verify_with`] on a blocking thread, within the pool's limit.
@@ -112,7 +289,7 @@ impl Passwords {
         &self,
         password: String,
         stored: Option<String>,
-    ) -> anyhow::Result<Verification> {
+    ) -> Result<Verification, HashError> {
         self.in_pool(move |this, memory| this.verify_with(&password, stored.as_deref(), memory))
             .await
     }
@@ -120,21 +297,50 @@ impl Passwords {
     async fn in_pool<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Self, &mut Vec<Block>) -> T + Send + 'static,
-    ) -> anyhow::Result<T> {
-        let waiting = crate::metrics::HashWait::start();
-        let permit = self.pool.permits.clone().acquire_owned().await?;
-        waiting.done();
+    ) -> Result<T, HashError> {
+        let pool = &self.pool;
+        // The wait, in the metrics (a gauge while waiting, then the histogram).
+        let waiting_metric = crate::metrics::HashWait::start();
+        // A place in the queue, or Busy at once when the queue is full (ASVS 5.0 V2.4.1): the
+        // backlog never grows past the bound however many requests arrive.
+        let permit = match pool.permits.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                if pool.waiting.fetch_add(1, Ordering::AcqRel) >= pool.bounds.queue {
+                    pool.waiting.fetch_sub(1, Ordering::AcqRel);
+                    pool.refused_queue_full.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(event = "hash_refused", reason = "queue_full");
+                    return Err(Busy.into());
+                }
+                let waiting = Waiting(&pool.waiting);
+                let since = Instant::now();
+                let permit = pool
+                    .permits
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(anyhow::Error::from)?;
+                drop(waiting);
+                let waited = u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX);
+                pool.wait_micros_total.fetch_add(waited, Ordering::Relaxed);
+                pool.wait_micros_max.fetch_max(waited, Ordering::Relaxed);
+                permit
+            }
+        };
+        waiting_metric.done();
         let this = self.clone();
         // The permit and the memory go with the work: a request dropped while its hash runs
         // still holds them until the hash ends.
-        Ok(tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let mut memory = this.pool.take(this.params.block_count());
             let result = work(&this, &mut memory);
             this.pool.give(memory);
+            this.pool.hashed.fetch_add(1, Ordering::Relaxed);
             result
         })
-        .await?)
+        .await
+        .map_err(|e| HashError::Failed(e.into()))
     }
 
     /// Hashes `password` in the caller's `memory` (at least [`Passwords::memory`]'s length).
@@ -397,6 +603,81 @@ mod tests {
         let buffers = passwords.pool.buffers.lock().unwrap().len();
         assert!(buffers <= cores, "{buffers} buffers for {cores} cores");
         assert_eq!(passwords.pool.permits.available_permits(), cores);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_queue_refuses_at_once_and_says_how_deep_it_is() {
+        let passwords = Passwords::bounded(
+            HashCost {
+                memory_kib: 1024,
+                iterations: 1,
+                parallelism: 1,
+            },
+            HashBounds {
+                queue: 2,
+                per_client: 4,
+            },
+        )
+        .unwrap();
+        // Every core busy: what comes next waits.
+        let cores = passwords.pool.cores as u32;
+        let busy = passwords
+            .pool
+            .permits
+            .clone()
+            .acquire_many_owned(cores)
+            .await;
+        let waiting: Vec<_> = (0..2)
+            .map(|_| {
+                let passwords = passwords.clone();
+                tokio::spawn(async move { passwords.verify("x".into(), None).await })
+            })
+            .collect();
+        while passwords.queue_depth() < 2 {
+            tokio::task::yield_now().await;
+        }
+        // The third is refused without waiting (ASVS 5.0 V2.4.1).
+        assert!(matches!(
+            passwords.verify("x".into(), None).await,
+            Err(HashError::Busy(_))
+        ));
+        let stats = passwords.stats();
+        assert_eq!((stats.queue_depth, stats.queue_capacity), (2, 2));
+        assert_eq!(stats.refused_queue_full, 1);
+        drop(busy);
+        for w in waiting {
+            assert!(!w.await.unwrap().unwrap().ok);
+        }
+        let stats = passwords.stats();
+        assert_eq!((stats.queue_depth, stats.hashed, stats.running), (0, 2, 0));
+        assert!(stats.wait_seconds_max > 0.0 && stats.wait_seconds_total >= stats.wait_seconds_max);
+    }
+
+    #[test]
+    fn each_client_gets_its_share_of_requests_in_flight_and_leaves_no_trace() {
+        let passwords = Passwords::bounded(
+            HashCost {
+                memory_kib: 1024,
+                iterations: 1,
+                parallelism: 1,
+            },
+            HashBounds {
+                queue: 8,
+                per_client: 2,
+            },
+        )
+        .unwrap();
+        let a1 = passwords.admit("192.0.2.1").unwrap();
+        let a2 = passwords.admit("192.0.2.1").unwrap();
+        assert!(passwords.admit("192.0.2.1").is_err());
+        let b = passwords.admit("192.0.2.2").unwrap();
+        drop(a1);
+        let a3 = passwords.admit("192.0.2.1").unwrap();
+        assert_eq!(passwords.stats().clients_in_flight, 2);
+        assert_eq!(passwords.stats().refused_per_client, 1);
+        drop((a2, a3, b));
+        // Bounded memory: a client with nothing in flight has no entry.
+        assert_eq!(passwords.stats().clients_in_flight, 0);
     }
 
     #[test]

@@ -1,19 +1,23 @@
 //! Sign-in with a password, guarded three ways: one answer for every wrong email or password,
 //! in content and in time (OWASP ASVS 5.0 V6.3.8); smart lockout per email, and a lock until a
 //! password reset after 100 consecutive failures (`domain::lockout`, ASVS 5.0 V6.3.1, NIST SP
-//! 800-63B-4 §3.2.2); and a cap on failures per client address (ASVS 5.0 V2.4.1,
-//! `Config::sign_in_failure_limit`).
+//! 800-63B-4 §3.2.2); and caps per client address (ASVS 5.0 V2.4.1) on failures
+//! (`Config::sign_in_failure_limit`), on all attempts (`Config::sign_in_limit`) and on attempts
+//! in flight (`domain::passwords::Passwords::admit`), each counted before the password is
+//! hashed, after the password's length is checked (NIST SP 800-63B-4 §3.1.1.2: a maximum length
+//! bounds the hashing work).
 
 use crate::audit::{self, Action, Audit, Outcome};
 use crate::domain::invitation::{self, Acceptance};
 use crate::domain::lockout::{Failure, UNTIL_RESET_RETRY_SECONDS};
+use crate::domain::passwords::HashError;
 use crate::domain::secrets;
 use crate::domain::session::{self, NewSession, WayIn};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::storage;
 use partner_login_contract::api::SignInRequest;
-use partner_login_contract::{Email, ErrorCode};
+use partner_login_contract::{Email, ErrorCode, Field, FieldError, PasswordPolicy};
 use std::sync::OnceLock;
 
 /// Sign-in attempts on the same email run one at a time on an instance (64 stripes), so that
@@ -60,8 +64,32 @@ pub async fn sign_in(
     held: Option<&str>,
 ) -> ApiResult<(NewSession, String)> {
     let now = storage::now();
-    let failures = state.config.sign_in_failure_limit();
-    failures.check(&state.db, client, now).await?;
+    // NIST SP 800-63B-4 §3.1.1.2 / ASVS 5.0 V6.2.9: passwords of up to the policy's maximum
+    // (256) are accepted; a longer one cannot be anyone's and is refused before any hashing or
+    // counting, with the same field error as "Create" gives.
+    let max_chars = PasswordPolicy::STANDARD.max_chars;
+    if request.password.chars().count() > max_chars as usize {
+        return Err(ApiError::Validation(vec![FieldError::with_limit(
+            Field::Password,
+            ErrorCode::TooLong,
+            max_chars,
+        )]));
+    }
+    // ASVS 5.0 V2.4.1: a few attempts in flight per client address (in memory, at once), then
+    // the hour's caps, each counted before the work so that a burst cannot pass them.
+    let _in_flight = state.passwords.admit(client)?;
+    state
+        .config
+        .sign_in_limit()
+        .take(&state.db, client, now)
+        .await?
+        .keep();
+    // Counted as a failure until the password proves right (`domain::limits`).
+    let failure = state
+        .config
+        .sign_in_failure_limit()
+        .take(&state.db, client, now)
+        .await?;
     let email = Email::parse(&request.email).ok();
     let _one_at_a_time = match &email {
         Some(email) => Some(email_lock(email.as_str()).lock().await),
@@ -75,6 +103,8 @@ pub async fn sign_in(
             Audit::new(Action::SignIn, Outcome::Refused)
                 .detail("account_locked")
                 .emit();
+            // No password was tried: the lock answers, not a failure.
+            failure.forget(&state.db).await?;
             return Err(locked(wait));
         }
         has_guard = stored.version.is_some();
@@ -86,16 +116,25 @@ pub async fn sign_in(
         None => None,
     };
     let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let verification = state
+    let verification = match state
         .passwords
         .verify(request.password.clone(), stored)
-        .await?;
+        .await
+    {
+        Ok(verification) => verification,
+        Err(busy @ HashError::Busy(_)) => {
+            // Not tried, so not failed.
+            failure.forget(&state.db).await?;
+            return Err(busy.into());
+        }
+        Err(err) => return Err(err.into()),
+    };
     let known = account.as_ref().map(|a| a.id.clone());
     let Some(account) = account.filter(|_| verification.ok) else {
         Audit::new(Action::SignIn, Outcome::Failure)
             .account(known.as_deref())
             .emit();
-        failures.record(&state.db, client, now).await?;
+        failure.keep();
         if let Some(email) = &email {
             let outcome =
                 record_failure(state, email.as_str(), &verification.fingerprint, now).await?;
@@ -121,6 +160,7 @@ pub async fn sign_in(
         }
         return Err(ApiError::Client(ErrorCode::InvalidCredentials));
     };
+    failure.forget(&state.db).await?;
     // The right password on a disabled account: its holder may be told (ASVS 5.0 V6.3.8 hides
     // accounts from those who cannot prove they hold them; this one did). No invitation is
     // accepted, no session starts.

@@ -42,11 +42,13 @@ fn validate(state: &AppState, request: &CompleteSignupRequest) -> Vec<FieldError
 
 /// "Create": the account of the flow's verified address, a member of the invitation's
 /// organization if the flow has one; signed in at once, ending the session the browser held
-/// (`held`). Returns the new session and the account id.
+/// (`held`). Returns the new session and the account id. `client`: the client address, which
+/// has a share of password hashes in flight (`Passwords::admit`).
 pub async fn create(
     state: &AppState,
     flow_id: &str,
     request: &CompleteSignupRequest,
+    client: &str,
     held: Option<&str>,
 ) -> ApiResult<(NewSession, String)> {
     let flow = email_code::verified_flow(state, EmailCodeKind::SignUp, flow_id).await?;
@@ -59,6 +61,9 @@ pub async fn create(
     if let Some(invitation) = &invitation {
         invitation::check_usable(invitation)?;
     }
+    // ASVS 5.0 V2.4.1: the password (at most 256 characters, checked above) is hashed within
+    // the client's share of hashes in flight.
+    let _in_flight = state.passwords.admit(client)?;
     let password_hash = state.passwords.hash(request.password.clone()).await?;
     let account_id = secrets::new_token();
     let now = storage::now();

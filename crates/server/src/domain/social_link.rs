@@ -47,7 +47,7 @@ pub async fn start(
     // Each start stores a flow row and calls the provider: capped per client address (ASVS 5.0
     // V2.4.1).
     let starts = state.config.social_start_limit();
-    starts.take(&state.db, client, storage::now()).await?;
+    starts.take(&state.db, client, storage::now()).await?.keep();
     let invitation = match request.invitation.as_deref().filter(|t| !t.is_empty()) {
         Some(token) => Some(invitation::usable(state, token).await?),
         None => None,

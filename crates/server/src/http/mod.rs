@@ -2,6 +2,7 @@
 //! behind the middleware every response goes through (security headers, CSRF, metrics, tracing).
 
 mod admin;
+mod body_limit;
 mod client;
 mod cookies;
 mod csrf;
@@ -60,8 +61,15 @@ pub fn app(state: AppState) -> Router {
     if state.config.dev_mailbox() {
         router = router.merge(dev::router());
     }
+    let max_body = state.config.max_body_bytes;
     router
         .merge(static_files::router(&state.config.static_dir))
+        // Every route's body is limited (`body_limit`): extractors stop reading at the limit.
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            max_body,
+            body_limit::limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             headers::security_headers(&state.config),
             headers::security,

@@ -107,17 +107,19 @@ pub async fn open_link(
     responses((status = 200, body = SessionView),
         (status = 404, description = "No such flow (`flow_not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+        (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Password hashing is at its bound (`busy`); `retry_after` says when to try again", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn complete(
     State(state): State<AppState>,
     Path(flow_id): Path<String>,
+    ClientAddress(client): ClientAddress,
     HeldSession(held): HeldSession,
     HeldAuthorization(pending): HeldAuthorization,
     Json(request): Json<CompletePasswordResetRequest>,
 ) -> ApiResult<(SetCookie, Json<SessionView>)> {
     let (new, account_id) =
-        password_reset::set_password(&state, &flow_id, &request, held.as_deref()).await?;
+        password_reset::set_password(&state, &flow_id, &request, &client, held.as_deref()).await?;
     let view = authorization::view_after_sign_in(&state, &account_id, pending.as_deref()).await?;
     Ok((cookies::session(&state, &new), Json(view)))
 }

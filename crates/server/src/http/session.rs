@@ -33,7 +33,11 @@ pub async fn current(
         (status = 403, body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "The invitation does not exist (`invitation_not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, description = "The invitation expired or was used", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over `MAX_BODY_BYTES`", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The password is longer than the policy's maximum (`too_long`), before any hash", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Locked (`account_locked`) or throttled (`rate_limited`); `retry_after` says for how long",
+            body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Password hashing is at its bound (`busy`): the queue is full or this client has its share in flight; `retry_after` says when to try again",
             body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn sign_in(

@@ -102,6 +102,7 @@ pub async fn callback(
                 ApiError::Client(code) | ApiError::TooMany { code, .. } => code,
                 ApiError::Validation(_) => ErrorCode::SocialFailed,
                 ApiError::Unavailable(_) => ErrorCode::ServiceUnavailable,
+                ApiError::Busy { .. } => ErrorCode::Busy,
                 ApiError::Internal(e) => {
                     tracing::error!(event = "social_sign_in_error", provider, error = %e);
                     ErrorCode::Internal

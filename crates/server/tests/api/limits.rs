@@ -94,17 +94,17 @@ async fn counters_older_than_a_day_are_purged(backend: Backend) {
     let now = partner_login_server::storage::now();
     let db = &app.state.db;
     use partner_login_server::storage::rate_events;
-    rate_events::record(db, "invitation", "192.0.2.1", now - 90_000)
+    rate_events::record(db, "invitation", "192.0.2.1", now - 90_000, "test")
         .await
         .unwrap();
-    rate_events::record(db, "invitation", "192.0.2.1", now - 10)
+    rate_events::record(db, "invitation", "192.0.2.1", now - 10, "test")
         .await
         .unwrap();
     // Code sends and failed sign-ins are counted by the same limiter, in the same table.
-    rate_events::record(db, "code_send", "192.0.2.1", now - 90_000)
+    rate_events::record(db, "code_send", "192.0.2.1", now - 90_000, "test")
         .await
         .unwrap();
-    rate_events::record(db, "sign_in_failure", "192.0.2.1", now - 90_000)
+    rate_events::record(db, "sign_in_failure", "192.0.2.1", now - 90_000, "test")
         .await
         .unwrap();
     // Email-code flows (ASVS 5.0 V2.4.1): a day past their expiry they go, finished or not.

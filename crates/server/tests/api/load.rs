@@ -37,6 +37,9 @@ async fn mixed_traffic_loses_and_duplicates_nothing(backend: Backend) {
         TestApp::spawn_with(backend, |c| {
             c.code_sends_per_client_hour = 1_000_000;
             c.sign_in_failures_per_client_hour = 1_000_000;
+            c.sign_ins_per_client_hour = 1_000_000;
+            // Eight workers from one address: each may have its sign-in in flight.
+            c.password_hashes_in_flight_per_client = WORKERS;
             c.code_checks_per_client_hour = 1_000_000;
             c.invitations_per_client_hour = 1_000_000;
             c.resend_cooldown_seconds = 0;

@@ -7,8 +7,10 @@ mod helpers;
 
 mod admin;
 mod architecture;
+mod bounds;
 mod concurrency;
 mod cross_origin;
+mod flood;
 mod invitations;
 mod limits;
 mod load;

@@ -524,7 +524,11 @@ async fn a_capped_owner_still_resets_through_the_emailed_link(backend: Backend) 
     );
     // The owner is told (the 5th email), and codes work again for the address (the 6th).
     let notice = app.nth_mail("owner@example.org", 5).await;
-    assert!(notice.subject.contains("password was changed"), "{}", notice.subject);
+    assert!(
+        notice.subject.contains("password was changed"),
+        "{}",
+        notice.subject
+    );
     let (_, _) = app.verified_reset("owner@example.org", 6).await;
 }
 
