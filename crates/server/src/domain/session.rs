@@ -66,6 +66,15 @@ pub async fn start(
     way: WayIn<'_>,
     now: i64,
 ) -> ApiResult<NewSession> {
+    // A write first: on SQLite it takes the write lock, waiting its turn, before anything is
+    // read; a transaction that reads first must upgrade its snapshot later, and fails at once
+    // (SQLITE_BUSY) when another writer went in between.
+    storage::sessions::purge_expired(
+        &mut *conn,
+        now - state.config.session_idle_minutes * 60,
+        now - state.config.session_absolute_hours * 3600,
+    )
+    .await?;
     // A disabled account gets no session, whichever way in led here (ASVS 5.0 V6.3, issue 19).
     if storage::accounts::is_disabled(&mut *conn, account_id).await? {
         tracing::info!(event = "sign_in_refused_disabled");
@@ -75,12 +84,6 @@ pub async fn start(
         storage::sessions::delete(&mut *conn, &secrets::hash(held)).await?;
     }
     let id = secrets::new_token();
-    storage::sessions::purge_expired(
-        conn,
-        now - state.config.session_idle_minutes * 60,
-        now - state.config.session_absolute_hours * 3600,
-    )
-    .await?;
     let sid = secrets::new_token();
     let idp = way.idp();
     let session = storage::sessions::NewSession {
