@@ -3,6 +3,7 @@
 //! this module parses the arguments and prints.
 
 use crate::domain::admin::Admin;
+use crate::domain::notify::utc_minute;
 use crate::domain::{accounts, invitation};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -134,7 +135,7 @@ pub async fn accounts(state: &AppState, command: AccountsCommand) -> anyhow::Res
                 .map_err(|e| explain(e, "accounts"))?;
             for a in &list.accounts {
                 let status = match a.disabled_at {
-                    Some(at) => format!("disabled {}", utc(at)),
+                    Some(at) => format!("disabled {}", utc_minute(at)),
                     None => "enabled".to_owned(),
                 };
                 let social = if a.social_providers.is_empty() {
@@ -146,7 +147,7 @@ pub async fn accounts(state: &AppState, command: AccountsCommand) -> anyhow::Res
                     "{}\t{}\tcreated {}\t{status}\t{} membership(s)\tsocial: {social}",
                     a.email,
                     a.display_name,
-                    utc(a.created_at),
+                    utc_minute(a.created_at),
                     a.memberships
                 );
             }
@@ -164,9 +165,9 @@ pub async fn accounts(state: &AppState, command: AccountsCommand) -> anyhow::Res
             println!("given name: {}", a.given_name);
             println!("surname: {}", a.surname);
             println!("language: {}", a.locale.as_deref().unwrap_or("-"));
-            println!("created: {}", utc(a.created_at));
+            println!("created: {}", utc_minute(a.created_at));
             match a.disabled_at {
-                Some(at) => println!("status: disabled since {}", utc(at)),
+                Some(at) => println!("status: disabled since {}", utc_minute(at)),
                 None => println!("status: enabled"),
             }
             println!("password: {}", if a.has_password { "set" } else { "none" });
@@ -180,8 +181,8 @@ pub async fn accounts(state: &AppState, command: AccountsCommand) -> anyhow::Res
                     i.provider,
                     i.subject,
                     i.issuer,
-                    utc(i.created_at),
-                    utc(i.last_used_at)
+                    utc_minute(i.created_at),
+                    utc_minute(i.last_used_at)
                 );
             }
         }
@@ -252,8 +253,8 @@ pub async fn invitations(state: &AppState, command: InvitationsCommand) -> anyho
                     i.id,
                     i.email,
                     i.organization,
-                    utc(i.created_at),
-                    utc(i.expires_at)
+                    utc_minute(i.created_at),
+                    utc_minute(i.expires_at)
                 );
             }
             if let Some(next) = list.next_after {
@@ -274,38 +275,4 @@ pub async fn invitations(state: &AppState, command: InvitationsCommand) -> anyho
         }
     }
     Ok(())
-}
-
-/// Unix seconds as `YYYY-MM-DD HH:MMZ` (UTC), without a date library (Howard Hinnant's
-/// days-to-civil algorithm).
-pub fn utc(seconds: i64) -> String {
-    let days = seconds.div_euclid(86_400);
-    let rest = seconds.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::utc;
-
-    #[test]
-    fn times_print_in_utc() {
-        assert_eq!(utc(0), "1970-01-01 00:00Z");
-        assert_eq!(utc(951_782_400), "2000-02-29 00:00Z");
-        assert_eq!(utc(1_795_981_500), "2026-11-29 19:45Z");
-        assert_eq!(utc(-1), "1969-12-31 23:59Z");
-    }
 }

@@ -95,5 +95,6 @@ mod tests {
         assert_eq!(utc_minute(951_782_400), "2000-02-29 00:00 UTC");
         assert_eq!(utc_minute(1_795_985_999), "2026-11-29 20:59 UTC");
         assert_eq!(utc_minute(4_107_542_399), "2100-02-28 23:59 UTC");
+        assert_eq!(utc_minute(-1), "1969-12-31 23:59 UTC");
     }
 }

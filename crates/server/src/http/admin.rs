@@ -31,6 +31,30 @@ pub fn router() -> Router<AppState> {
         .route(paths::ADMIN_INVITATION, delete(revoke_invitation))
 }
 
+/// The refusals every admin operation may answer, documented once.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only read by the OpenAPI document
+enum Refusals {
+    #[response(
+        status = 401,
+        description = "No `Authorization: Bearer` token (`unauthenticated`)",
+        content_type = "application/problem+json"
+    )]
+    NoToken(partner_login_contract::Problem),
+    #[response(
+        status = 403,
+        description = "A wrong token (`forbidden`)",
+        content_type = "application/problem+json"
+    )]
+    WrongToken(partner_login_contract::Problem),
+    #[response(
+        status = 429,
+        description = "Too many refused tokens from this client address (`rate_limited`); `Retry-After`",
+        content_type = "application/problem+json"
+    )]
+    TooMany(partner_login_contract::Problem),
+}
+
 /// The bearer token a request presented, if any (an extractor; checked by
 /// `domain::admin::authorize`).
 pub struct Bearer(pub Option<String>);
@@ -63,9 +87,7 @@ async fn authorized(
     security(("admin_token" = [])),
     responses((status = 200, body = AccountList),
         (status = 400, description = "`limit` is 0 (`bad_request`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No `Authorization: Bearer` token (`unauthenticated`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A wrong token (`forbidden`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many refused tokens from this client address (`rate_limited`); `Retry-After`", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+        Refusals))]
 pub async fn list_accounts(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
@@ -80,10 +102,8 @@ pub async fn list_accounts(
     params(("account" = String, Path, description = "The account's email or id")),
     security(("admin_token" = [])),
     responses((status = 200, body = AccountDetail),
-        (status = 401, description = "No token (`unauthenticated`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A wrong token (`forbidden`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account (`not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many refused tokens (`rate_limited`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+        Refusals))]
 pub async fn show_account(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
@@ -98,10 +118,8 @@ pub async fn show_account(
     params(("account" = String, Path, description = "The account's email or id")),
     security(("admin_token" = [])),
     responses((status = 200, description = "Disabled; its sessions ended", body = SessionsEnded),
-        (status = 401, description = "No token (`unauthenticated`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A wrong token (`forbidden`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account (`not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many refused tokens (`rate_limited`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+        Refusals))]
 pub async fn disable_account(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
@@ -117,10 +135,8 @@ pub async fn disable_account(
     params(("account" = String, Path, description = "The account's email or id")),
     security(("admin_token" = [])),
     responses((status = 204, description = "Enabled"),
-        (status = 401, description = "No token (`unauthenticated`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A wrong token (`forbidden`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account (`not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many refused tokens (`rate_limited`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+        Refusals))]
 pub async fn enable_account(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
@@ -136,10 +152,8 @@ pub async fn enable_account(
     params(("account" = String, Path, description = "The account's email or id")),
     security(("admin_token" = [])),
     responses((status = 200, description = "Every session of the account ended", body = SessionsEnded),
-        (status = 401, description = "No token (`unauthenticated`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A wrong token (`forbidden`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account (`not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many refused tokens (`rate_limited`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+        Refusals))]
 pub async fn end_sessions(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
@@ -155,10 +169,8 @@ pub async fn end_sessions(
     params(("account" = String, Path, description = "The account's email or id")),
     security(("admin_token" = [])),
     responses((status = 204, description = "Deleted with its sessions, memberships and identities"),
-        (status = 401, description = "No token (`unauthenticated`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A wrong token (`forbidden`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account (`not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many refused tokens (`rate_limited`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+        Refusals))]
 pub async fn delete_account(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
@@ -181,10 +193,8 @@ pub struct IdentityPath {
         ("provider" = String, Path, description = "The social provider's configured id (`unicef`)")),
     security(("admin_token" = [])),
     responses((status = 204, description = "Unlinked"),
-        (status = 401, description = "No token (`unauthenticated`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A wrong token (`forbidden`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account, or no identity of it at that provider (`not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many refused tokens (`rate_limited`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+        Refusals))]
 pub async fn unlink_identity(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
@@ -212,10 +222,8 @@ pub struct InvitationQuery {
     security(("admin_token" = [])),
     responses((status = 200, description = "Pending invitations (neither used nor expired), oldest first", body = InvitationList),
         (status = 400, description = "`limit` is 0 (`bad_request`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No token (`unauthenticated`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A wrong token (`forbidden`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 422, description = "`email` is not an address", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many refused tokens (`rate_limited`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+        Refusals))]
 pub async fn list_invitations(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
@@ -237,10 +245,8 @@ pub async fn list_invitations(
     params(("invitation" = String, Path, description = "The invitation's id, or an address: every pending invitation of it")),
     security(("admin_token" = [])),
     responses((status = 204, description = "Revoked: the link answers `invitation_not_found`"),
-        (status = 401, description = "No token (`unauthenticated`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A wrong token (`forbidden`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No pending invitation has that id or address (`not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many refused tokens (`rate_limited`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+        Refusals))]
 pub async fn revoke_invitation(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
