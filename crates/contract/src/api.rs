@@ -201,7 +201,10 @@ pub const ADMIN_PAGE_DEFAULT: u32 = 100;
 pub struct AdminPageQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
+    /// 1 to [`ADMIN_PAGE_MAX`]; another value is refused (`bad_request`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1000))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
     pub limit: Option<u32>,
 }
 

@@ -138,9 +138,10 @@ pub async fn pending(
 /// The page size an administration listing asked for: `ADMIN_PAGE_DEFAULT` when unsaid, at
 /// least 1 and at most `ADMIN_PAGE_MAX` (no unbounded listing).
 pub fn page_limit(asked: Option<u32>) -> ApiResult<u32> {
+    // As the OpenAPI document says: a limit it does not allow is refused, not quietly changed.
     match asked.unwrap_or(ADMIN_PAGE_DEFAULT) {
-        0 => Err(ApiError::Client(ErrorCode::BadRequest)),
-        n => Ok(n.min(ADMIN_PAGE_MAX)),
+        n @ 1..=ADMIN_PAGE_MAX => Ok(n),
+        _ => Err(ApiError::Client(ErrorCode::BadRequest)),
     }
 }
 

@@ -86,7 +86,7 @@ async fn authorized(
 #[utoipa::path(get, path = "/api/admin/accounts", params(AdminPageQuery),
     security(("admin_token" = [])),
     responses((status = 200, body = AccountList),
-        (status = 400, description = "`limit` is 0 (`bad_request`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`limit` is not within 1 to 1000 (`bad_request`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         Refusals))]
 pub async fn list_accounts(
     State(state): State<AppState>,
@@ -214,14 +214,15 @@ pub struct InvitationQuery {
     email: Option<String>,
     /// The `next_after` of the page before (an invitation id).
     after: Option<String>,
-    /// At most this many (default 100, at most 1000).
+    /// At most this many (default 100; 1 to 1000, another value is refused).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
 #[utoipa::path(get, path = "/api/admin/invitations", params(InvitationQuery),
     security(("admin_token" = [])),
     responses((status = 200, description = "Pending invitations (neither used nor expired), oldest first", body = InvitationList),
-        (status = 400, description = "`limit` is 0 (`bad_request`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`limit` is not within 1 to 1000 (`bad_request`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 422, description = "`email` is not an address", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         Refusals))]
 pub async fn list_invitations(

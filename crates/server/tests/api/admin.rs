@@ -173,6 +173,14 @@ async fn a_disabled_account_cannot_sign_in_and_its_sessions_end_at_once(backend:
     let zero = admin(&app, Method::GET, "/admin/accounts?limit=0").await;
     assert_eq!(zero.status(), 400);
     assert_eq!(problem(zero).await["code"], "bad_request");
+    // Past the page's maximum: refused as the OpenAPI document says, not quietly cut.
+    for path in [
+        "/admin/accounts?limit=1001",
+        "/admin/invitations?limit=2147483648",
+    ] {
+        let over = admin(&app, Method::GET, path).await;
+        assert_eq!(over.status(), 400, "{path}");
+    }
     let shown = body(admin(&app, Method::GET, "/admin/accounts/Amina@NGO.example").await).await;
     assert_eq!(shown["email"], "amina@ngo.example");
     assert_eq!(shown["organizations"][0]["organization"], "Sahel Relief");
