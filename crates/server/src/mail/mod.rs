@@ -126,6 +126,8 @@ impl Mailer {
         self.0
             .stopped
             .store(true, std::sync::atomic::Ordering::SeqCst);
+        // Every sender, waiting or about to wait.
+        self.0.wake.notify_waiters();
         self.0.wake.notify_one();
     }
 

@@ -26,6 +26,9 @@ pub const MAX_DELAY_SECONDS: i64 = 3_600;
 pub const LEASE_SECONDS: i64 = 300;
 /// The worker looks at the queue at least this often (for messages other instances queued).
 const POLL: Duration = Duration::from_secs(60);
+/// Messages one instance sends at once (each on its own pooled relay connection): a burst of
+/// sign-ups is not held behind one relay round trip per message.
+pub const SENDERS: usize = 4;
 
 /// Seconds to wait after the `attempts`-th failure: `retry_seconds`, doubled each time, at most
 /// an hour.
@@ -87,6 +90,8 @@ pub async fn deliver_due(mailer: &Mailer) -> anyhow::Result<Pass> {
         let Some(message) = mail_queue::claim(db, now, now + LEASE_SECONDS).await? else {
             return Ok(pass);
         };
+        // There may be more: another sender takes the next while this one sends.
+        mailer.0.wake.notify_one();
         let span = tracing::info_span!("mail", to = %message.message.recipient, kind = %message.kind,
             attempt = message.attempts);
         attempt(mailer, message, &mut pass).instrument(span).await?;
@@ -126,25 +131,30 @@ async fn attempt(mailer: &Mailer, message: Queued, pass: &mut Pass) -> anyhow::R
     Ok(())
 }
 
-/// Runs the worker until [`Mailer::stop_worker`]: a pass whenever a message is queued here,
-/// when the next retry is due, and at least every minute (for what other instances queued).
+/// Runs the worker, [`SENDERS`] tasks, until [`Mailer::stop_worker`]: a pass whenever a message
+/// is queued here (a sender that claims one wakes another, so a backlog is sent [`SENDERS`] at a
+/// time), when the next retry is due, and at least every minute (for what other instances
+/// queued).
 pub fn spawn_worker(mailer: Mailer) {
     if !mailer.is_smtp() {
         return;
     }
-    tokio::spawn(async move {
-        while !mailer.is_stopped() {
-            if let Err(error) = deliver_due(&mailer).await {
-                tracing::warn!(event = "mail_queue_unavailable", %error);
+    for _ in 0..SENDERS {
+        let mailer = mailer.clone();
+        tokio::spawn(async move {
+            while !mailer.is_stopped() {
+                if let Err(error) = deliver_due(&mailer).await {
+                    tracing::warn!(event = "mail_queue_unavailable", %error);
+                }
+                let now = storage::now();
+                let wait = match mail_queue::next_due(&mailer.0.db).await {
+                    Ok(Some(due)) => Duration::from_secs(due.saturating_sub(now).max(1) as u64),
+                    Ok(None) | Err(_) => POLL,
+                };
+                let _ = tokio::time::timeout(wait.min(POLL), mailer.0.wake.notified()).await;
             }
-            let now = storage::now();
-            let wait = match mail_queue::next_due(&mailer.0.db).await {
-                Ok(Some(due)) => Duration::from_secs(due.saturating_sub(now).max(1) as u64),
-                Ok(None) | Err(_) => POLL,
-            };
-            let _ = tokio::time::timeout(wait.min(POLL), mailer.0.wake.notified()).await;
-        }
-    });
+        });
+    }
 }
 
 #[cfg(test)]
