@@ -6,7 +6,9 @@
 //! the server as the truth ("parse, don't validate").
 
 pub mod api;
+pub mod brand;
 pub mod code;
+pub mod config_file;
 pub mod email;
 pub mod error;
 pub mod language;
