@@ -6,11 +6,14 @@
 //! - `cargo xtask fuzz [--seconds N] [TARGET ...]`: the cargo-fuzz targets, bounded, with a report
 //! - `cargo xtask bench`: measurements, written to `target/bench/report.md`
 //! - `cargo xtask dist [--public-url /path/]`: the release SPA in `dist/`, for that base path
+//! - `cargo xtask dist --check-config path/to/config.json`: checks a deployment's settings and
+//!   branding (builds nothing)
 //!
 //! Architecture invariant: when `cargo xtask test` passes locally, CI is green; CI runs nothing
 //! else (`.ci/run`).
 
 mod bench;
+mod check_config;
 mod cmd;
 mod compress;
 mod fuzz;
@@ -38,10 +41,15 @@ fn main() -> ExitCode {
         }
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("bench") => bench::run(),
-        Some("dist") => serve::run_dist(&args[1..]),
+        Some("dist") => match &args[1..] {
+            [flag, path] if flag == "--check-config" => {
+                check_config::run(std::path::Path::new(path))
+            }
+            rest => serve::run_dist(rest),
+        },
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup [--for serve|test|bench] | serve | test [--skip-browser] | fuzz [--seconds N] [TARGET ...] | bench | dist [--public-url /path/]>"
+                "usage: cargo xtask <setup [--for serve|test|bench] | serve | test [--skip-browser] | fuzz [--seconds N] [TARGET ...] | bench | dist [--public-url /path/ | --check-config config.json]>"
             );
             return ExitCode::from(2);
         }
