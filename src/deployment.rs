@@ -2,6 +2,8 @@
 //! build was made for (Trunk's `--public-url`, in front of the module `boot.js` loads), and `config.json`
 //! beside `index.html`, read once at start-up.
 
+use partner_login_contract::brand::Brand;
+use partner_login_contract::config_file::{check_api_base, Json};
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -14,6 +16,10 @@ pub struct DeploymentConfig {
     /// CORS_ALLOWED_ORIGINS).
     #[serde(default)]
     pub api_base: Option<String>,
+    /// The operator's branding (the contract's `brand`), read as any JSON here and checked
+    /// piece by piece by [`crate::brand::read`]: a bad piece is left out, never fatal.
+    #[serde(default)]
+    pub brand: Option<Json>,
 }
 
 /// Why the page cannot start.
@@ -31,14 +37,7 @@ impl DeploymentConfig {
         let config: DeploymentConfig =
             serde_json::from_str(text).map_err(|e| ConfigProblem::Broken(e.to_string()))?;
         if let Some(base) = &config.api_base {
-            let ok = base.starts_with('/')
-                || base.starts_with("https://")
-                || base.starts_with("http://");
-            if !ok {
-                return Err(ConfigProblem::Broken(format!(
-                    "api_base must start with / or http(s)://, not {base:?}"
-                )));
-            }
+            check_api_base(base).map_err(|e| ConfigProblem::Broken(format!("api_base {e}")))?;
         }
         Ok(config)
     }
@@ -54,15 +53,25 @@ impl DeploymentConfig {
 }
 
 static API_BASE: OnceLock<String> = OnceLock::new();
+static BRAND: OnceLock<Brand> = OnceLock::new();
 
 /// The API base in force: set once from `config.json`; `/api` before (component tests).
 pub fn api_base() -> &'static str {
     API_BASE.get().map_or("/api", String::as_str)
 }
 
-/// Records the configuration for the rest of the page's life.
+/// Records the configuration for the rest of the page's life, and applies the brand's
+/// colours (its problems go to the console).
 pub fn install(config: &DeploymentConfig) {
     let _ = API_BASE.set(config.api_base());
+    let brand = crate::brand::read(config.brand.as_ref());
+    crate::brand::apply_colors(&brand.colors);
+    let _ = BRAND.set(brand);
+}
+
+/// The operator's branding in force (none before [`install`]).
+pub fn brand() -> Brand {
+    BRAND.get().cloned().unwrap_or_default()
 }
 
 /// The base path the build was made for, with a trailing slash (`/`, `/login/`). Trunk writes
@@ -194,6 +203,18 @@ mod tests {
             DeploymentConfig::parse(r#"{"apibase": "/api"}"#),
             Err(ConfigProblem::Broken(_))
         ));
+    }
+
+    #[test]
+    fn a_bad_brand_does_not_break_the_config() {
+        let config = DeploymentConfig::parse(
+            r##"{"api_base": "/api", "brand": {"colours": 1, "colors": {"text": "pink"}}}"##,
+        )
+        .unwrap();
+        assert_eq!(config.api_base(), "/api");
+        assert!(config.brand.is_some());
+        // Neither does a brand that is not even an object.
+        assert!(DeploymentConfig::parse(r#"{"brand": "red"}"#).is_ok());
     }
 
     #[test]

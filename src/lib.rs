@@ -7,11 +7,13 @@
 //! - `flows/`: pure state machines the pages render; `api.rs`: every HTTP call;
 //! - `ui.rs`: the language in force, the live region, the public configuration; `i18n/`: every
 //!   string in every language; `storage.rs`: every sessionStorage key;
-//! - `deployment.rs`: the base path and `config.json` (where the API is); `address.rs`: the
+//! - `deployment.rs`: the base path and `config.json` (where the API is, the branding);
+//!   `brand.rs`: the operator's name, logo, colours and links applied; `address.rs`: the
 //!   query string, and leaving for the server's `continue_url` after a sign-in.
 
 pub mod address;
 pub mod api;
+pub mod brand;
 pub mod components;
 pub mod deployment;
 pub mod flows;
@@ -36,6 +38,7 @@ pub fn Root() -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     ui::Ui::start();
+    brand::provide(deployment::brand());
     view! {
         <Router base=deployment::router_base()>
             <main class="page">

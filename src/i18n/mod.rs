@@ -92,6 +92,7 @@ impl Lang {
         let l = self.locale();
         match msg {
             Msg::PortalName => td_string!(l, portal_name),
+            Msg::FooterLinks => td_string!(l, footer_links),
             Msg::LanguageLabel => td_string!(l, language_label),
             Msg::SocialHeading => td_string!(l, social_heading),
             Msg::Or => td_string!(l, or),
@@ -271,6 +272,8 @@ impl Lang {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Msg {
     PortalName,
+    /// The name of the footer's links (an operator's help, privacy notice, terms...).
+    FooterLinks,
     LanguageLabel,
     SocialHeading,
     Or,
@@ -359,6 +362,7 @@ mod tests {
         use Msg::*;
         let mut all = vec![
             PortalName,
+            FooterLinks,
             LanguageLabel,
             SocialHeading,
             Or,
