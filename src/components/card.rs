@@ -7,7 +7,7 @@ use crate::ui::use_ui;
 use leptos::prelude::*;
 
 #[component]
-pub fn Card(children: Children) -> impl IntoView {
+pub fn Card(children: Children) -> AnyView {
     view! {
         <div class="card">
             <header class="card-header">
@@ -18,6 +18,9 @@ pub fn Card(children: Children) -> impl IntoView {
             <BrandFooter />
         </div>
     }
+    // One type for every screen's card: the screens' own views do not each carry the card's
+    // (fewer generic copies in the WASM).
+    .into_any()
 }
 
 /// Names the screen in the tab's title, "<heading> – UN Partner Portal" (or the operator's

@@ -87,8 +87,13 @@ impl Rgb {
 
     /// `#rrggbb`, for CSS.
     pub fn css(self) -> String {
-        let [r, g, b] = self.0;
-        format!("#{r:02x}{g:02x}{b:02x}")
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut css = String::from("#");
+        for c in self.0 {
+            css.push(char::from(HEX[usize::from(c >> 4)]));
+            css.push(char::from(HEX[usize::from(c & 15)]));
+        }
+        css
     }
 
     /// WCAG 2.2's relative luminance (Understanding SC 1.4.3, "relative luminance"):
@@ -181,6 +186,18 @@ impl ColorKey {
         }
     }
 
+    /// Its key path in `config.json`.
+    pub fn path(self) -> &'static str {
+        match self {
+            ColorKey::Primary => "brand.colors.primary",
+            ColorKey::OnPrimary => "brand.colors.on_primary",
+            ColorKey::Background => "brand.colors.background",
+            ColorKey::Surface => "brand.colors.surface",
+            ColorKey::Text => "brand.colors.text",
+            ColorKey::Focus => "brand.colors.focus",
+        }
+    }
+
     /// The CSS custom property `style/main.css` reads it from.
     pub fn property(self) -> &'static str {
         match self {
@@ -232,7 +249,7 @@ pub enum Paint {
     Brand(ColorKey),
     /// `color-mix(in srgb, a percent%, b)`; `b` of `None` is black.
     Mix(ColorKey, u8, Option<ColorKey>),
-    Fixed(Rgb, &'static str),
+    Fixed(Rgb),
 }
 
 impl Paint {
@@ -242,7 +259,7 @@ impl Paint {
             Paint::Mix(a, p, b) => colors
                 .effective(a)
                 .mix(p, b.map_or(Rgb([0, 0, 0]), |b| colors.effective(b))),
-            Paint::Fixed(c, _) => c,
+            Paint::Fixed(c) => c,
         }
     }
 
@@ -250,22 +267,7 @@ impl Paint {
         match self {
             Paint::Brand(k) => [Some(k), None],
             Paint::Mix(a, _, b) => [Some(a), b],
-            Paint::Fixed(..) => [None, None],
-        }
-    }
-
-    fn describe(self) -> String {
-        match self {
-            Paint::Brand(k) => format!("brand.colors.{}", k.key()),
-            Paint::Mix(a, p, None) => format!("brand.colors.{} darkened to {p}%", a.key()),
-            Paint::Mix(a, p, Some(b)) => {
-                format!(
-                    "brand.colors.{} {p}% mixed with brand.colors.{}",
-                    a.key(),
-                    b.key()
-                )
-            }
-            Paint::Fixed(c, what) => format!("{what} {}", c.css()),
+            Paint::Fixed(_) => [None, None],
         }
     }
 }
@@ -291,94 +293,91 @@ const NON_TEXT: &str = "WCAG 2.2 SC 1.4.11";
 /// surface, `--status` (a notice's background) is a tint of the primary.
 pub const PAIRS: [Pair; 13] = [
     Pair {
-        what: "text on the page's background",
+        what: "text on background",
         fore: Paint::Brand(ColorKey::Text),
         back: Paint::Brand(ColorKey::Background),
         min: 4.5,
         rule: TEXT,
     },
     Pair {
-        what: "text on the card",
+        what: "text on surface",
         fore: Paint::Brand(ColorKey::Text),
         back: Paint::Brand(ColorKey::Surface),
         min: 4.5,
         rule: TEXT,
     },
     Pair {
-        what: "hints on the card",
+        what: "hints (text 80% into surface) on surface",
         fore: Paint::Mix(ColorKey::Text, 80, Some(ColorKey::Surface)),
         back: Paint::Brand(ColorKey::Surface),
         min: 4.5,
         rule: TEXT,
     },
     Pair {
-        what: "links, secondary buttons' text and the product name on the card",
+        what: "links (primary darkened to 80%) on surface",
         fore: Paint::Mix(ColorKey::Primary, 80, None),
         back: Paint::Brand(ColorKey::Surface),
         min: 4.5,
         rule: TEXT,
     },
     Pair {
-        what: "a primary button's text",
+        what: "on_primary on primary",
         fore: Paint::Brand(ColorKey::OnPrimary),
         back: Paint::Brand(ColorKey::Primary),
         min: 4.5,
         rule: TEXT,
     },
     Pair {
-        what: "a primary button's text under the pointer",
+        what: "on_primary on primary darkened to 80% (hover)",
         fore: Paint::Brand(ColorKey::OnPrimary),
         back: Paint::Mix(ColorKey::Primary, 80, None),
         min: 4.5,
         rule: TEXT,
     },
     Pair {
-        what: "buttons' borders on the card",
+        what: "primary (buttons' borders) on surface",
         fore: Paint::Brand(ColorKey::Primary),
         back: Paint::Brand(ColorKey::Surface),
         min: 3.0,
         rule: NON_TEXT,
     },
     Pair {
-        what: "fields' borders on the card",
+        what: "fields' borders (text 65% into surface) on surface",
         fore: Paint::Mix(ColorKey::Text, 65, Some(ColorKey::Surface)),
         back: Paint::Brand(ColorKey::Surface),
         min: 3.0,
         rule: NON_TEXT,
     },
     Pair {
-        what: "text on a notice",
+        what: "text on a notice (primary 10% into surface)",
         fore: Paint::Brand(ColorKey::Text),
         back: Paint::Mix(ColorKey::Primary, 10, Some(ColorKey::Surface)),
         min: 4.5,
         rule: TEXT,
     },
     Pair {
-        what: "text on a success notice",
+        what: "text on a success notice (#e7f4ea)",
         fore: Paint::Brand(ColorKey::Text),
-        back: Paint::Fixed(
-            Rgb([0xe7, 0xf4, 0xea]),
-            "the success notice's fixed background",
-        ),
+        back: Paint::Fixed(Rgb([0xe7, 0xf4, 0xea])),
         min: 4.5,
         rule: TEXT,
     },
     Pair {
-        what: "error messages on the card",
-        fore: Paint::Fixed(Rgb([0xb0, 0x00, 0x20]), "the fixed error red"),
+        what: "error text (#b00020) on surface",
+        fore: Paint::Fixed(Rgb([0xb0, 0x00, 0x20])),
         back: Paint::Brand(ColorKey::Surface),
         min: 4.5,
         rule: TEXT,
     },
     Pair {
-        what: "the focus ring on the page's background",
+        what: "focus on background",
         fore: Paint::Brand(ColorKey::Focus),
         back: Paint::Brand(ColorKey::Background),
         min: 3.0,
         rule: NON_TEXT,
     },
     Pair {
-        what: "the focus ring on the card",
+        what: "focus on surface",
         fore: Paint::Brand(ColorKey::Focus),
         back: Paint::Brand(ColorKey::Surface),
         min: 3.0,
@@ -386,45 +385,39 @@ pub const PAIRS: [Pair; 13] = [
     },
 ];
 
+/// The first pair `colors` draw below its contrast, with its ratio; `None` when all pass.
+pub fn failing_pair(colors: &Colors) -> Option<(&'static Pair, f64)> {
+    PAIRS.iter().find_map(|pair| {
+        let ratio = contrast(pair.fore.color(colors), pair.back.color(colors));
+        (ratio < pair.min).then_some((pair, ratio))
+    })
+}
+
 /// Leaves out the operator's colours of each pair below its contrast, until every pair drawn
 /// passes; each refusal is a problem. The defaults pass every pair, so this ends (at most
 /// six rounds: each takes out at least one colour).
 pub fn check_contrast(colors: &mut Colors, problems: &mut Vec<Problem>) {
-    loop {
-        let failing = PAIRS.iter().find_map(|pair| {
-            let ratio = contrast(pair.fore.color(colors), pair.back.color(colors));
-            let keys = pair.fore.keys().into_iter().chain(pair.back.keys());
-            let set: Vec<ColorKey> = keys
-                .flatten()
-                .filter(|k| colors.get(*k).is_some())
-                .collect();
-            (ratio < pair.min).then_some((pair, ratio, set))
-        });
-        let Some((pair, ratio, set)) = failing else {
-            return;
-        };
-        let names: Vec<&str> = set.iter().map(|k| k.key()).collect();
-        let path = match set.first() {
-            Some(k) => format!("brand.colors.{}", k.key()),
-            None => "brand.colors".to_owned(),
-        };
-        problem(
-            problems,
-            &path,
-            format!(
-                "{}: {} against {}, contrast {}, needs {}:1 ({}); the default {} kept",
-                pair.what,
-                pair.fore.describe(),
-                pair.back.describe(),
-                ratio_text(ratio),
-                if pair.min == 3.0 { "3" } else { "4.5" },
-                pair.rule,
-                names.join(" and ")
-            ),
+    while let Some((pair, ratio)) = failing_pair(colors) {
+        let keys = pair.fore.keys().into_iter().chain(pair.back.keys());
+        let set: Vec<ColorKey> = keys
+            .flatten()
+            .filter(|k| colors.get(*k).is_some())
+            .collect();
+        // Named once: the key path says the first colour, "kept" says them all.
+        let mut message = format!(
+            "{}: contrast {}, needs {}:1 ({}); the default kept for:",
+            pair.what,
+            ratio_text(ratio),
+            if pair.min == 3.0 { "3" } else { "4.5" },
+            pair.rule,
         );
-        for k in set {
-            colors.set(k, None);
+        for (i, k) in set.iter().enumerate() {
+            message.push_str(if i == 0 { " " } else { ", " });
+            message.push_str(k.key());
+            colors.set(*k, None);
         }
+        let path = set.first().map_or("brand.colors", |k| k.path());
+        problem(problems, path, message);
     }
 }
 
@@ -442,7 +435,7 @@ pub fn check_href(href: &str) -> Result<(), String> {
     let host_first = |rest: &str| {
         rest.chars()
             .next()
-            .is_some_and(|c| c.is_alphanumeric() || c == '[')
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '[' || !c.is_ascii())
     };
     let ok = if let Some(rest) = href.strip_prefix("https://") {
         host_first(rest)
@@ -554,15 +547,15 @@ fn read_colors(json: &Json, problems: &mut Vec<Problem>) -> Colors {
     let given = fields(json, "brand.colors", keys, problems);
     let mut colors = Colors::default();
     for (key, value) in ColorKey::ALL.into_iter().zip(given) {
-        let path = format!("brand.colors.{}", key.key());
-        let Some(text) = value.and_then(|v| string(v, &path, problems)) else {
+        let path = key.path();
+        let Some(text) = value.and_then(|v| string(v, path, problems)) else {
             continue;
         };
         match Rgb::parse(text) {
             Some(rgb) => colors.set(key, Some(rgb)),
             None => problem(
                 problems,
-                &path,
+                path,
                 format!("{text:?} is not a colour #rrggbb or #rgb"),
             ),
         }
@@ -590,27 +583,27 @@ fn read_links(json: &Json, problems: &mut Vec<Problem>) -> Vec<Link> {
     for (i, item) in items.iter().take(MAX_LINKS).enumerate() {
         let path = format!("brand.links[{i}]");
         let [href, label] = fields(item, &path, ["href", "label"], problems);
-        let href = match href {
-            Some(h) => string(h, &format!("{path}.href"), problems),
+        let href_path = path.clone() + ".href";
+        let href = match href.map(|h| string(h, &href_path, problems)) {
+            Some(Some(h)) => match check_href(h) {
+                Ok(()) => Some(h),
+                Err(e) => {
+                    problem(problems, &href_path, e);
+                    None
+                }
+            },
+            Some(None) => None,
             None => {
-                problem(problems, &format!("{path}.href"), "missing");
+                problem(problems, &href_path, "missing");
                 None
             }
         };
-        let href = href.filter(|h| match check_href(h) {
-            Ok(()) => true,
-            Err(e) => {
-                problem(problems, &format!("{path}.href"), e);
-                false
-            }
-        });
-        let label = label.map_or_else(Texts::default, |l| {
-            read_texts(l, &format!("{path}.label"), problems)
-        });
+        let label_path = path + ".label";
+        let label = label.map_or_else(Texts::default, |l| read_texts(l, &label_path, problems));
         if label.0.iter().all(|(t, _)| *t != "en") {
             problem(
                 problems,
-                &format!("{path}.label.en"),
+                &(label_path + ".en"),
                 "missing (English is what other languages fall back to)",
             );
             continue;
@@ -785,11 +778,11 @@ mod tests {
         assert_eq!(brand.colors.get(ColorKey::OnPrimary), None);
         assert_eq!(brand.colors.get(ColorKey::Text), Some(rgb("#222222")));
         assert!(
-            problems[0].starts_with("brand.colors.on_primary: a primary button's text: brand.colors.on_primary against brand.colors.primary, contrast 2."),
+            problems[0].starts_with("brand.colors.on_primary: on_primary on primary: contrast 2."),
             "{problems:?}"
         );
         assert!(
-            problems[0].ends_with("the default on_primary and primary kept"),
+            problems[0].ends_with("the default kept for: on_primary, primary"),
             "{problems:?}"
         );
     }

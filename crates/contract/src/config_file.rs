@@ -109,23 +109,37 @@ pub(crate) fn fields<'a, const N: usize>(
     problems: &mut Vec<Problem>,
 ) -> [Option<&'a Json>; N] {
     let mut found = [None; N];
+    read_fields(json, path, &known, &mut found, problems);
+    found
+}
+
+fn read_fields<'a>(
+    json: &'a Json,
+    path: &str,
+    known: &[&str],
+    found: &mut [Option<&'a Json>],
+    problems: &mut Vec<Problem>,
+) {
     let Json::Object(entries) = json else {
         problem(problems, path, "expected an object");
-        return found;
+        return;
     };
     for (key, value) in entries {
         let at = format!("{path}.{key}");
         match known.iter().position(|k| k == key) {
             Some(i) if found[i].is_none() => found[i] = Some(value),
             Some(_) => problem(problems, &at, "given twice"),
-            None => problem(
-                problems,
-                &at,
-                format!("unknown key (known: {})", known.join(", ")),
-            ),
+            None => {
+                let mut message = "unknown key (known:".to_owned();
+                for k in known {
+                    message.push(' ');
+                    message.push_str(k);
+                }
+                message.push(')');
+                problem(problems, &at, message);
+            }
         }
     }
-    found
 }
 
 /// Where the API is: `/api` on this origin, or an absolute `http(s)://` URL (that server must

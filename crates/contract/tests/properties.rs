@@ -13,7 +13,11 @@ use partner_login_contract::api::{
     SessionsEnded, SignInRequest, SocialStartRequest, SocialStartView, StartEmailCodeRequest,
     TokenResponse, VerifyCodeRequest,
 };
+use partner_login_contract::brand::{
+    check_href, check_logo_src, contrast, failing_pair, Brand, ColorKey, Rgb,
+};
 use partner_login_contract::code::CODE_DIGITS;
+use partner_login_contract::config_file::{self, Json};
 use partner_login_contract::email::EMAIL_MAX_CHARS;
 use partner_login_contract::language::LANGUAGE_TAG_MAX_CHARS;
 use partner_login_contract::name::NAME_MAX_CHARS;
@@ -684,5 +688,94 @@ proptest! {
             expires_at: numbers.2,
         };
         round_trips(&InvitationList { invitations: vec![invitation], next_after: maybe })?;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// config.json's branding
+
+fn any_rgb() -> impl Strategy<Value = Rgb> {
+    any::<[u8; 3]>().prop_map(Rgb)
+}
+
+proptest! {
+    #[test]
+    fn contrast_is_symmetric_and_between_1_and_21(a in any_rgb(), b in any_rgb()) {
+        let ratio = contrast(a, b);
+        prop_assert_eq!(ratio, contrast(b, a));
+        prop_assert!((1.0..=21.0 + 1e-9).contains(&ratio), "{}", ratio);
+        prop_assert_eq!(Rgb::parse(&a.css()), Some(a));
+    }
+
+    /// Whatever six colours an operator picks, the colours kept pass every pair the page
+    /// draws, and a colour given but not kept is named by a problem.
+    #[test]
+    fn the_colours_kept_pass_every_pair(colors in vec(proptest::option::of(any_rgb()), 6)) {
+        let entries: Vec<String> = ColorKey::ALL
+            .iter()
+            .zip(&colors)
+            .filter_map(|(k, c)| c.map(|c| format!("\"{}\": \"{}\"", k.key(), c.css())))
+            .collect();
+        let text = format!("{{\"colors\": {{{}}}}}", entries.join(", "));
+        let json: Json = serde_json::from_str(&text).unwrap();
+        let (brand, problems) = Brand::read(&json);
+        prop_assert!(failing_pair(&brand.colors).is_none());
+        for (key, given) in ColorKey::ALL.iter().zip(&colors) {
+            if given.is_some() && brand.colors.get(*key).is_none() {
+                prop_assert!(!problems.is_empty());
+            }
+            if given.is_none() {
+                prop_assert_eq!(brand.colors.get(*key), None);
+            }
+        }
+    }
+
+    /// A link the footer draws is never a script or a relative address, whatever the text.
+    #[test]
+    fn an_accepted_href_is_https_mailto_or_localhost(
+        input in prop_oneof![any_text(), "(https?|javascript|mailto|data):.{0,20}"]
+    ) {
+        if check_href(&input).is_ok() {
+            prop_assert!(
+                input.starts_with("https://")
+                    || input.starts_with("mailto:")
+                    || input.starts_with("http://localhost")
+            );
+            prop_assert!(!input.chars().any(|c| c.is_whitespace() || c.is_control()));
+        }
+    }
+
+    /// An accepted logo stays beside index.html: no scheme, no way up, nothing absolute.
+    #[test]
+    fn an_accepted_logo_is_a_file_beside_index_html(
+        input in prop_oneof![any_text(), "[a-z./:_-]{0,20}"]
+    ) {
+        if check_logo_src(&input).is_ok() {
+            prop_assert!(!input.starts_with('/'));
+            prop_assert!(!input.contains(':') && !input.contains("//"));
+            prop_assert!(!input.split('/').any(|s| s == ".."));
+        }
+    }
+
+    /// Any JSON at all is read and checked without a panic.
+    #[test]
+    fn any_config_json_is_checked_without_a_panic(
+        keys in vec(select(&["api_base", "brand", "name", "logo", "colors", "links", "src", "alt",
+            "href", "label", "en", "ar", "primary", "text", "x"][..]), 0..12),
+        leaves in vec(any_text(), 0..12),
+    ) {
+        // A nested object of the known keys with arbitrary strings, arrays and numbers.
+        let mut value = Value::Null;
+        for (i, key) in keys.iter().enumerate() {
+            let leaf = leaves.get(i).cloned().map_or(Value::from(i), Value::from);
+            value = match i % 3 {
+                0 => serde_json::json!({ *key: value, "en": leaf }),
+                1 => serde_json::json!([{ *key: leaf }, value]),
+                _ => serde_json::json!({ *key: [value, leaf] }),
+            };
+        }
+        let json: Json = serde_json::from_value(value).unwrap();
+        let _ = config_file::check(&json);
+        let _ = Brand::read(&json);
     }
 }
