@@ -131,8 +131,8 @@ fn read_fields<'a>(
             Some(_) => problem(problems, &at, "given twice"),
             None => {
                 let mut message = "unknown key (known:".to_owned();
-                for k in known {
-                    message.push(' ');
+                for (i, k) in known.iter().enumerate() {
+                    message.push_str(if i == 0 { " " } else { ", " });
                     message.push_str(k);
                 }
                 message.push(')');
