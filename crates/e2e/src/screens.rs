@@ -167,12 +167,16 @@ pub fn sample_brand_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("brand")
 }
 
+/// The sample branding's `config.json`, as written.
+pub fn sample_brand_text() -> String {
+    let path = sample_brand_dir().join("config.json");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{} cannot be read: {e}", path.display()))
+}
+
 /// The sample branding's `config.json`, parsed.
 pub fn sample_brand_config() -> Value {
-    let path = sample_brand_dir().join("config.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{} cannot be read: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    serde_json::from_str(&sample_brand_text()).expect("crates/e2e/brand/config.json is JSON")
 }
 
 /// A copy of the release SPA (`PARTNER_LOGIN_DIST`) with the sample branding's `config.json`
@@ -265,7 +269,7 @@ impl Shots {
         static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
         let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let out = out_dir();
-        let md = markdown(&out, &sample_brand_config());
+        let md = markdown(&out, &sample_brand_text());
         let file = out.with_extension("md");
         std::fs::write(&file, md).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         assert!(self.taken > 0, "{}: no picture taken", self.branding);
@@ -445,7 +449,7 @@ pub async fn walk(
     config_error: bool,
     visit: &mut impl AsyncFnMut(&Browser, &'static State),
 ) {
-    use crate::flows::{wrong_code, PASSPHRASE};
+    use crate::flows::PASSPHRASE;
     // No scroll bar in the pictures (it would take 15 px of the width and show a page shorter
     // than the window as scrollable).
     let browser = Browser::start_with_args(browser_lang, &["--hide-scrollbars"]).await;
@@ -526,7 +530,9 @@ pub async fn walk(
         .await;
     visit(&browser, &SIGN_UP_CODE_SENT).await;
     let code = mailbox.next_to(&email).await.code();
-    fill_id(&browser, "code", &wrong_code(&code)).await;
+    // A wrong code that is the same in every picture.
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    fill_id(&browser, "code", wrong).await;
     submit(&browser, true).await;
     wait_message(&browser, "code-error").await;
     visit(&browser, &SIGN_UP_WRONG_CODE).await;
@@ -594,7 +600,7 @@ pub async fn walk(
 
 /// `docs/screens.md`: a section per screen, a table per state (English and Arabic side by side;
 /// a row per branding and width), from the pictures found under `out`.
-pub fn markdown(out: &Path, sample: &Value) -> String {
+pub fn markdown(out: &Path, sample: &str) -> String {
     let folder = out
         .file_name()
         .and_then(|n| n.to_str())
@@ -610,19 +616,20 @@ pub fn markdown(out: &Path, sample: &Value) -> String {
          ```sh\n\
          UPDATE_SCREENS=1 cargo xtask test\n\
          ```\n\n\
-         or only the end-to-end tests that take them, once the server and the release SPA are \
-         built (`cargo xtask test` builds them; see crates/e2e):\n\n\
+         or, faster, only the end-to-end tests that take them (about a minute once the server and \
+         the release SPA in `dist/` are built):\n\n\
          ```sh\n\
-         UPDATE_SCREENS=1 cargo test -p partner-login-e2e --test e2e -- screens:: branding::\n\
+         cargo build -p partner-login-server && cargo xtask dist\n\
+         cd crates/e2e && UPDATE_SCREENS=1 cargo test --test e2e -- screens:: branding::\n\
          ```\n\n\
          Without `UPDATE_SCREENS=1` the tests write the same pictures and page to \
          `target/screens/` and `target/screens.md`. The invitation's expiry date is the day the \
          pictures were taken; the resend countdown is off (`RESEND_COOLDOWN_SECONDS=0`) so that \
          \"Send new code\" reads the same in every picture.\n\n\
          The sample branding is `crates/e2e/brand/config.json`, with `logo.svg` beside it \
-         (README: Branding):\n\n```json\n",
+         (the README describes each key):\n\n```json\n",
     );
-    md.push_str(&serde_json::to_string_pretty(sample).unwrap_or_default());
+    md.push_str(sample.trim_end());
     md.push_str("\n```\n\n## Contents\n\n");
     let mut screens: Vec<&str> = Vec::new();
     for s in STATES {
