@@ -733,6 +733,7 @@ mod tests {
             assert_ne!(screen_title(s.screen), "Other", "{}", s.screen);
         }
         let mut names: Vec<String> = STATES.iter().map(|s| file_name(s)).collect();
+        names.sort();
         names.dedup();
         assert_eq!(names.len(), STATES.len());
     }
