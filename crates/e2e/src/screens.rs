@@ -282,7 +282,7 @@ fn file_name(state: &State) -> String {
 
 /// Nothing focused (no caret, no focus ring), the pointer off every control (no hover colour),
 /// the fonts loaded and two frames drawn.
-async fn settle(browser: &Browser) {
+pub async fn settle(browser: &Browser) {
     browser
         .client
         .perform_actions(MouseActions::new("screens-mouse".to_owned()).then(
