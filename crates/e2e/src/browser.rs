@@ -49,6 +49,12 @@ impl Browser {
 
     /// Starts a browser whose preferred language is `lang` (navigator.language).
     pub async fn start_with_lang(lang: &str) -> Self {
+        Self::start_with_args(lang, &[]).await
+    }
+
+    /// Starts a browser whose preferred language is `lang`, with Chromium flags `extra` added
+    /// to [`CHROMIUM_ARGS`] (`--hide-scrollbars` for the pictures of `screens`).
+    pub async fn start_with_args(lang: &str, extra: &[&str]) -> Self {
         let port = crate::free_port();
         let driver = Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
@@ -66,6 +72,7 @@ impl Browser {
         let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|s| (*s).to_owned()).collect();
         args.push(format!("--user-data-dir={}", profile.path().display()));
         args.push(format!("--lang={lang}"));
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
         let caps = serde_json::json!({
             "browserName": "chrome",
             "goog:chromeOptions": {

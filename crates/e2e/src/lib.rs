@@ -9,6 +9,7 @@ pub mod browser;
 pub mod django;
 pub mod flows;
 pub mod mail;
+pub mod screens;
 pub mod server;
 pub mod static_site;
 

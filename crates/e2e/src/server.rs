@@ -38,7 +38,8 @@ pub fn dist_login_dir() -> PathBuf {
     dir
 }
 
-fn dist_dir() -> PathBuf {
+/// The release SPA served at / (`PARTNER_LOGIN_DIST`; `cargo xtask test` builds it).
+pub fn dist_dir() -> PathBuf {
     std::env::var_os("PARTNER_LOGIN_DIST")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist"))

@@ -1,12 +1,14 @@
 //! One end-to-end test binary, a module per flow.
 
 mod accessibility;
+mod branding;
 mod deployment;
 mod keyboard;
 mod languages;
 mod openid;
 mod pointer;
 mod portal;
+mod screens;
 mod sign_in;
 mod signup;
 mod smoke;
