@@ -253,12 +253,15 @@ pub async fn page(db: &Db, after: &str, limit: i64) -> Result<Vec<Summary>, sqlx
     Ok(page)
 }
 
-/// Deletes an account and what only it owns: its memberships and social identities. The
-/// caller ends its sessions and its OpenID Provider grants first, in the same transaction.
+/// Deletes an account and what only it owns: its memberships, social identities, passkeys and
+/// WebAuthn ceremonies in progress. The caller ends its sessions and its OpenID Provider grants
+/// first, in the same transaction.
 pub async fn delete(conn: &mut sqlx::AnyConnection, account_id: &str) -> Result<bool, sqlx::Error> {
     for sql in [
         "DELETE FROM memberships WHERE account_id = $1",
         "DELETE FROM social_identities WHERE account_id = $1",
+        "DELETE FROM passkeys WHERE account_id = $1",
+        "DELETE FROM webauthn_ceremonies WHERE account_id = $1",
     ] {
         sqlx::query(sql)
             .bind(account_id)

@@ -8,6 +8,7 @@ pub mod email_code_flows;
 pub mod guards;
 pub mod invitations;
 pub mod mail_queue;
+pub mod passkeys;
 pub mod rate_events;
 pub mod reset_codes;
 pub mod sessions;

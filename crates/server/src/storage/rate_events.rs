@@ -118,13 +118,16 @@ pub async fn count_since(
 /// - the lockout guards with no lock in force since `cutoff` and no failure counted since
 ///   (a failure falls in the hour its `window_start` opens, so that hour must be over by
 ///   `cutoff`), unless locked until a password reset
-///   ([`lockout::MAX_CONSECUTIVE_FAILURES`], NIST SP 800-63B-4 §3.2.2): those stay however old.
+///   ([`lockout::MAX_CONSECUTIVE_FAILURES`], NIST SP 800-63B-4 §3.2.2): those stay however old;
+/// - the WebAuthn ceremonies begun and never finished whose expiry is older than `cutoff`
+///   (`webauthn_ceremonies`; refused anyway once expired, `domain::passkeys`).
 pub async fn purge_before(db: &Db, cutoff: i64) -> Result<u64, sqlx::Error> {
     let mut deleted = 0;
     for sql in [
         "DELETE FROM rate_events WHERE happened_at < $1",
         "DELETE FROM rate_subjects WHERE touched_at < $1",
         "DELETE FROM email_code_flows WHERE expires_at < $1",
+        "DELETE FROM webauthn_ceremonies WHERE expires_at < $1",
     ] {
         deleted += sqlx::query(sql)
             .bind(cutoff)
