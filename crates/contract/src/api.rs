@@ -85,6 +85,20 @@ pub mod paths {
     pub const USERINFO: &str = "/oauth2/userinfo";
     /// The end-session endpoint (RP-Initiated Logout 1.0).
     pub const END_SESSION: &str = "/oauth2/logout";
+    /// `GET /passkeys`: the signed-in account's passkeys.
+    pub const PASSKEYS: &str = "/passkeys";
+    /// `PATCH` (rename) or `DELETE` (remove) one of the signed-in account's passkeys, by id.
+    pub const PASSKEY: &str = "/passkeys/{passkey}";
+    /// `POST /passkeys/registration`: begin adding a passkey to the signed-in account (signed
+    /// in within the last 5 minutes); answers the options for `navigator.credentials.create`.
+    pub const PASSKEY_REGISTRATION: &str = "/passkeys/registration";
+    /// `POST /passkeys/registration/finish`: the browser's new credential (`toJSON()`).
+    pub const PASSKEY_REGISTRATION_FINISH: &str = "/passkeys/registration/finish";
+    /// `POST /passkeys/sign-in`: begin a sign-in with a passkey (no email: discoverable
+    /// credentials); answers the options for `navigator.credentials.get`.
+    pub const PASSKEY_SIGN_IN: &str = "/passkeys/sign-in";
+    /// `POST /passkeys/sign-in/finish`: the browser's assertion (`toJSON()`); signs in.
+    pub const PASSKEY_SIGN_IN_FINISH: &str = "/passkeys/sign-in/finish";
 }
 
 /// The SPA's route for a verified provider address that has no account and no invitation; the
@@ -597,4 +611,31 @@ mod tests {
             "\"code_sent\""
         );
     }
+}
+
+/// One passkey of the signed-in account (`GET /passkeys`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyView {
+    /// Its id here (not the authenticator's credential id).
+    pub id: String,
+    /// The name the person gave it.
+    pub name: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds of the last sign-in with it; absent if never used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<i64>,
+    /// True when the passkey is synced between the person's devices (backed up by its
+    /// provider, WebAuthn's backup state); false when it lives on this device only.
+    pub synced: bool,
+}
+
+/// `PATCH /passkeys/{passkey}`: a new name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RenamePasskeyRequest {
+    /// A person's name's rules ([`crate::PersonName`]): trimmed, 1 to 64 characters, no
+    /// control characters, no `<` or `>`.
+    pub name: String,
 }

@@ -155,6 +155,8 @@ pub enum Field {
     Inviter,
     /// The language tag of an invitation, a sign-up or a reset.
     Language,
+    /// A passkey's name.
+    PasskeyName,
 }
 
 /// One field's error.

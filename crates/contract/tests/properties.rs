@@ -9,9 +9,9 @@ use partner_login_contract::api::{
     AccountDetail, AccountList, AccountSummary, AdminPageQuery, CompletePasswordResetRequest,
     CompleteSignupRequest, CreateInvitationRequest, EmailCodeFlowView, EmailCodeState,
     InvitationList, InvitationView, LinkedIdentity, Membership, OAuthErrorBody,
-    OpenResetLinkRequest, PendingInvitation, ProviderButton, PublicConfig, SessionView,
-    SessionsEnded, SignInRequest, SocialStartRequest, SocialStartView, StartEmailCodeRequest,
-    TokenResponse, VerifyCodeRequest,
+    OpenResetLinkRequest, PasskeyView, PendingInvitation, ProviderButton, PublicConfig,
+    RenamePasskeyRequest, SessionView, SessionsEnded, SignInRequest, SocialStartRequest,
+    SocialStartView, StartEmailCodeRequest, TokenResponse, VerifyCodeRequest,
 };
 use partner_login_contract::brand::{
     check_href, check_logo_src, contrast, failing_pair, Brand, ColorKey, Rgb,
@@ -634,6 +634,14 @@ proptest! {
             dev_mailbox: verified,
         })?;
         round_trips(&SocialStartView { authorization_url: strings[5].clone() })?;
+        round_trips(&PasskeyView {
+            id: strings[0].clone(),
+            name: strings[1].clone(),
+            created_at: numbers.2,
+            last_used_at: verified.then_some(numbers.2),
+            synced: with_invitation,
+        })?;
+        round_trips(&RenamePasskeyRequest { name: strings[2].clone() })?;
     }
 
     /// The admin API's bodies round-trip, with and without their optional members.

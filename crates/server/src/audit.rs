@@ -49,6 +49,10 @@ pub enum Action {
     ClientRemoved,
     ClientSecretRotated,
     SigningKeyRotated,
+    /// A passkey added to an account (`domain::passkeys`); a sign-in with one is a `SignIn`
+    /// with the detail `passkey`.
+    PasskeyAdded,
+    PasskeyRemoved,
 }
 
 impl Action {
@@ -74,6 +78,8 @@ impl Action {
             Action::ClientRemoved => "client_removed",
             Action::ClientSecretRotated => "client_secret_rotated",
             Action::SigningKeyRotated => "signing_key_rotated",
+            Action::PasskeyAdded => "passkey_added",
+            Action::PasskeyRemoved => "passkey_removed",
         }
     }
 }

@@ -479,6 +479,22 @@ impl Config {
             .to_owned()
     }
 
+    /// The WebAuthn relying party of passkeys (`domain::passkeys`), from `PUBLIC_URL` (where the
+    /// SPA is served, so where the browser runs the ceremonies): its host is the relying party
+    /// id and its origin the one origin accepted (W3C WebAuthn L3 §5.1.3, §7.1 step 9). None
+    /// (passkeys off) when `PUBLIC_URL` is on an IP address or has no domain: browsers refuse
+    /// WebAuthn there, and so does webauthn-rs.
+    pub fn relying_party(&self) -> Option<webauthn_rs::Webauthn> {
+        let public = url::Url::parse(&self.public_url()).ok()?;
+        let rp_id = public.domain()?.to_owned();
+        let origin = url::Url::parse(&public.origin().ascii_serialization()).ok()?;
+        webauthn_rs::WebauthnBuilder::new(&rp_id, &origin)
+            .ok()?
+            .rp_name("UN Partner Portal")
+            .build()
+            .ok()
+    }
+
     /// Cookies are `Secure` (and `__Host-` prefixed) unless the site is plain HTTP.
     pub fn secure_cookies(&self) -> bool {
         self.public_url().starts_with("https://")

@@ -24,6 +24,8 @@ pub struct AppState {
     pub signing_keys: SigningKeys,
     /// The Prometheus metrics of this instance (`metrics.rs`).
     pub metrics: Metrics,
+    /// The WebAuthn relying party (`domain::passkeys`), None when `PUBLIC_URL` has no domain.
+    pub passkeys: Option<Arc<webauthn_rs::Webauthn>>,
 }
 
 impl AppState {
@@ -37,6 +39,13 @@ impl AppState {
             Passwords::bounded(config.password_hash_cost(), config.password_hash_bounds())?;
         // The first start makes the provider's signing key (OpenID Connect needs one to exist).
         signing_keys::ensure(&db).await?;
+        let passkeys = config.relying_party().map(Arc::new);
+        if passkeys.is_none() {
+            tracing::warn!(
+                event = "passkeys_off",
+                "PUBLIC_URL has no domain name (an IP address?): passkeys are off"
+            );
+        }
         Ok(Self {
             config: Arc::new(config),
             db,
@@ -45,6 +54,7 @@ impl AppState {
             passwords,
             signing_keys: SigningKeys::default(),
             metrics: Metrics::new(),
+            passkeys,
         })
     }
 }

@@ -25,6 +25,7 @@ pub mod lockout;
 pub mod logout;
 pub mod new_password;
 pub mod notify;
+pub mod passkeys;
 pub mod password_reset;
 pub mod passwords;
 pub mod redirect;

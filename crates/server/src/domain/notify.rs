@@ -19,6 +19,10 @@ pub enum Notice<'a> {
     PasswordChanged,
     /// A new way to sign in.
     SignInMethodAdded(SignInMethod<'a>),
+    /// A passkey added, by the name the person gave it.
+    PasskeyAdded { name: &'a str },
+    /// A passkey removed, by its name.
+    PasskeyRemoved { name: &'a str },
 }
 
 /// A way to sign in, as the person knows it.
@@ -48,13 +52,22 @@ pub async fn notify(state: &AppState, account: &Account, notice: Notice<'_>, now
     let lang = account.locale.as_deref();
     let method = match notice {
         Notice::SignInMethodAdded(method) => method.label(state, MailLang::from_tag(lang)),
-        Notice::PasswordChanged => String::new(),
+        Notice::PasswordChanged | Notice::PasskeyAdded { .. } | Notice::PasskeyRemoved { .. } => {
+            String::new()
+        }
     };
     let (kind, what) = match notice {
         Notice::PasswordChanged => ("notice_password_changed", NoticeText::PasswordChanged),
         Notice::SignInMethodAdded(_) => (
             "notice_sign_in_method_added",
             NoticeText::SignInMethodAdded { method: &method },
+        ),
+        Notice::PasskeyAdded { name } => {
+            ("notice_passkey_added", NoticeText::PasskeyAdded { name })
+        }
+        Notice::PasskeyRemoved { name } => (
+            "notice_passkey_removed",
+            NoticeText::PasskeyRemoved { name },
         ),
     };
     let sign_in = format!("{}/", state.config.public_url());

@@ -26,22 +26,27 @@ pub enum WayIn<'a> {
     Password,
     /// Through a social provider, by its configured id.
     Social(&'a str),
+    /// With a passkey, its user verified (`domain::passkeys`).
+    Passkey,
 }
 
 impl WayIn<'_> {
     /// `local`, or the social provider's id exactly as configured (the portal reads it).
     pub fn idp(self) -> String {
         match self {
-            WayIn::Password => LOCAL_IDP.to_owned(),
+            WayIn::Password | WayIn::Passkey => LOCAL_IDP.to_owned(),
             WayIn::Social(provider) => provider.to_owned(),
         }
     }
 
-    /// RFC 8176 method references: `pwd`, or `fed` (a federated sign-in at another provider).
+    /// RFC 8176 method references: `pwd`, `fed` (a federated sign-in at another provider), or
+    /// for a passkey `pop mfa` (proof of possession of a key, synced or not, and user
+    /// verification by the authenticator: more than one factor).
     pub fn amr(self) -> &'static str {
         match self {
             WayIn::Password => "pwd",
             WayIn::Social(_) => "fed",
+            WayIn::Passkey => "pop mfa",
         }
     }
 }

@@ -13,6 +13,7 @@ mod meta;
 mod observe;
 mod openapi;
 mod openid;
+mod passkeys;
 mod password_reset;
 mod redact;
 mod refusal_page;
@@ -41,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         .merge(session::router())
         .merge(password_reset::router())
         .merge(social::router())
+        .merge(passkeys::router())
         .fallback(meta::api_not_found)
         .layer(axum::middleware::from_fn(rejections::as_problems))
         .layer(axum::middleware::from_fn_with_state(

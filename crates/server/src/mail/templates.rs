@@ -232,6 +232,13 @@ pub enum NoticeText<'a> {
     SignInMethodAdded {
         method: &'a str,
     },
+    /// `name`: the passkey's name, as the person gave it.
+    PasskeyAdded {
+        name: &'a str,
+    },
+    PasskeyRemoved {
+        name: &'a str,
+    },
 }
 
 /// A notice to the owner of the account at `to`: what changed and when (`when`, in UTC), that
@@ -246,15 +253,17 @@ pub fn notice(
 ) -> Email {
     let lang = MailLang::from_tag(lang);
     let t = lang.texts();
-    let method = match what {
-        NoticeText::SignInMethodAdded { method } => method,
-        NoticeText::PasswordChanged => "",
+    let (method, name) = match what {
+        NoticeText::SignInMethodAdded { method } => (method, ""),
+        NoticeText::PasskeyAdded { name } | NoticeText::PasskeyRemoved { name } => ("", name),
+        NoticeText::PasswordChanged => ("", ""),
     };
     let values = [
         ("email", to),
         ("when", when),
         ("sign_in_url", sign_in_url),
         ("method", method),
+        ("name", name),
     ];
     let (subject, happened) = match what {
         NoticeText::PasswordChanged => {
@@ -264,6 +273,10 @@ pub fn notice(
             t.notice_sign_in_method_added_subject,
             t.notice_sign_in_method_added,
         ),
+        NoticeText::PasskeyAdded { .. } => (t.notice_passkey_added_subject, t.notice_passkey_added),
+        NoticeText::PasskeyRemoved { .. } => {
+            (t.notice_passkey_removed_subject, t.notice_passkey_removed)
+        }
     };
     let lines = [
         fill(happened, &values),
@@ -359,6 +372,12 @@ mod tests {
                 NoticeText::SignInMethodAdded {
                     method: "UNICEF Employee",
                 },
+                NoticeText::PasskeyAdded {
+                    name: "Work laptop",
+                },
+                NoticeText::PasskeyRemoved {
+                    name: "Work laptop",
+                },
             ] {
                 let mail = notice("a@example.org", what, when, sign_in, tag);
                 assert_filled(lang, &mail);
@@ -369,6 +388,11 @@ mod tests {
                 }
                 if let NoticeText::SignInMethodAdded { method } = what {
                     assert!(mail.text.contains(method), "{}", lang.tag());
+                }
+                if let NoticeText::PasskeyAdded { name } | NoticeText::PasskeyRemoved { name } =
+                    what
+                {
+                    assert!(mail.text.contains(name), "{}", lang.tag());
                 }
             }
 
