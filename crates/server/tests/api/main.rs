@@ -20,6 +20,7 @@ mod meta;
 mod openapi;
 mod openid;
 mod operating;
+mod passkeys;
 mod password_reset;
 mod proxies;
 mod security_doc;

@@ -1,0 +1,649 @@
+//! Passkeys (issue 20, server side): added to a signed-in account, used to sign in with no
+//! email, listed, renamed and removed; user verification required; ceremonies single-use,
+//! bound to their account and short-lived; garbage bodies refused with 4xx.
+//!
+//! The authenticator is [`Authenticator`] below: a P-256 key that answers the server's options
+//! exactly as a browser's `PublicKeyCredential.toJSON()` does (clientDataJSON, authenticator
+//! data, a "none" attestation in CBOR, an ECDSA signature), checked by the real webauthn-rs.
+//! webauthn-authenticator-rs's `SoftPasskey` cannot stand in: it refuses discoverable
+//! credentials and user verification, and sends no user handle.
+
+use crate::helpers::*;
+use crate::on_both_databases;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use p256::ecdsa::signature::Signer;
+use p256::ecdsa::{Signature, SigningKey};
+use reqwest::Client;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn unb64(text: &str) -> Vec<u8> {
+    URL_SAFE_NO_PAD.decode(text).unwrap()
+}
+
+/// CBOR's head of a byte or text string of `len` bytes (`major` 2 or 3).
+fn cbor_head(major: u8, len: usize, out: &mut Vec<u8>) {
+    let major = major << 5;
+    match len {
+        0..=23 => out.push(major | len as u8),
+        24..=255 => out.extend([major | 24, len as u8]),
+        _ => {
+            out.push(major | 25);
+            out.extend((len as u16).to_be_bytes());
+        }
+    }
+}
+
+fn cbor_text(text: &str, out: &mut Vec<u8>) {
+    cbor_head(3, text.len(), out);
+    out.extend(text.as_bytes());
+}
+
+fn cbor_bytes(bytes: &[u8], out: &mut Vec<u8>) {
+    cbor_head(2, bytes.len(), out);
+    out.extend(bytes);
+}
+
+/// A software passkey: one discoverable credential, held for one relying party.
+struct Authenticator {
+    key: SigningKey,
+    credential_id: Vec<u8>,
+    user_handle: Vec<u8>,
+    counter: u32,
+    /// Whether it verifies its user (biometrics, PIN); when false the UV flag is not set.
+    verifies_user: bool,
+    origin: String,
+}
+
+const UP: u8 = 0x01;
+const UV: u8 = 0x04;
+const BE: u8 = 0x08;
+const BS: u8 = 0x10;
+const AT: u8 = 0x40;
+
+impl Authenticator {
+    fn new(origin: &str) -> Self {
+        let secret: [u8; 32] = rand::random();
+        let credential_id: [u8; 32] = rand::random();
+        Self {
+            key: SigningKey::from_slice(&secret).unwrap(),
+            credential_id: credential_id.to_vec(),
+            user_handle: Vec::new(),
+            counter: 0,
+            verifies_user: true,
+            origin: origin.to_owned(),
+        }
+    }
+
+    fn flags(&self) -> u8 {
+        // A synced passkey: backup eligible and backed up.
+        UP | BE | BS | if self.verifies_user { UV } else { 0 }
+    }
+
+    fn client_data(&self, kind: &str, challenge: &str) -> Vec<u8> {
+        serde_json::to_vec(&json!({
+            "type": kind, "challenge": challenge, "origin": self.origin, "crossOrigin": false
+        }))
+        .unwrap()
+    }
+
+    /// `navigator.credentials.create(options)` then `toJSON()`.
+    fn create(&mut self, options: &Value) -> Value {
+        let public_key = &options["publicKey"];
+        let rp_id = public_key["rp"]["id"].as_str().unwrap();
+        self.user_handle = unb64(public_key["user"]["id"].as_str().unwrap());
+        let client_data =
+            self.client_data("webauthn.create", public_key["challenge"].as_str().unwrap());
+        let point = self.key.verifying_key().to_sec1_point(false);
+        let point = point.as_bytes();
+        let (x, y) = (&point[1..33], &point[33..65]);
+        // COSE_Key: {1: 2 (EC2), 3: -7 (ES256), -1: 1 (P-256), -2: x, -3: y}.
+        let mut cose = vec![0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21];
+        cbor_bytes(x, &mut cose);
+        cose.push(0x22);
+        cbor_bytes(y, &mut cose);
+        let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
+        auth_data.push(self.flags() | AT);
+        auth_data.extend(self.counter.to_be_bytes());
+        auth_data.extend([0u8; 16]); // AAGUID
+        auth_data.extend((self.credential_id.len() as u16).to_be_bytes());
+        auth_data.extend(&self.credential_id);
+        auth_data.extend(&cose);
+        let mut attestation = vec![0xa3];
+        cbor_text("fmt", &mut attestation);
+        cbor_text("none", &mut attestation);
+        cbor_text("attStmt", &mut attestation);
+        attestation.push(0xa0);
+        cbor_text("authData", &mut attestation);
+        cbor_bytes(&auth_data, &mut attestation);
+        json!({
+            "id": b64(&self.credential_id),
+            "rawId": b64(&self.credential_id),
+            "type": "public-key",
+            "response": {
+                "attestationObject": b64(&attestation),
+                "clientDataJSON": b64(&client_data),
+                "transports": ["internal"],
+            },
+            "clientExtensionResults": {},
+        })
+    }
+
+    /// `navigator.credentials.get(options)` then `toJSON()`: no credential list is needed, the
+    /// authenticator holds a discoverable credential for the relying party.
+    fn get(&mut self, options: &Value) -> Value {
+        let public_key = &options["publicKey"];
+        let rp_id = public_key["rpId"].as_str().unwrap();
+        let client_data =
+            self.client_data("webauthn.get", public_key["challenge"].as_str().unwrap());
+        self.counter += 1;
+        let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
+        auth_data.push(self.flags());
+        auth_data.extend(self.counter.to_be_bytes());
+        let mut signed = auth_data.clone();
+        signed.extend(Sha256::digest(&client_data));
+        let signature: Signature = self.key.sign(&signed);
+        json!({
+            "id": b64(&self.credential_id),
+            "rawId": b64(&self.credential_id),
+            "type": "public-key",
+            "response": {
+                "authenticatorData": b64(&auth_data),
+                "clientDataJSON": b64(&client_data),
+                "signature": b64(signature.to_der().as_bytes()),
+                "userHandle": b64(&self.user_handle),
+            },
+            "clientExtensionResults": {},
+        })
+    }
+}
+
+/// The app with `PUBLIC_URL` on `localhost` (WebAuthn refuses IP addresses).
+async fn spawn(backend: Backend) -> TestApp {
+    TestApp::spawn_with(backend, |c| {
+        c.public_url = Some(format!("http://localhost:{}", c.listen_addr.port()));
+    })
+    .await
+}
+
+fn origin(app: &TestApp) -> String {
+    app.url.replace("127.0.0.1", "localhost")
+}
+
+/// Signs `email` up and leaves it signed in on `app.client`.
+async fn signed_in(app: &TestApp, email: &str) {
+    app.signed_up(email).await;
+    assert_eq!(app.sign_in(email, PASSPHRASE).await.status(), 200);
+}
+
+async fn begin_registration(app: &TestApp, client: &Client) -> Value {
+    let begun = app
+        .post_as(client, "/passkeys/registration", json!({}))
+        .await;
+    assert_eq!(begun.status(), 200);
+    begun.json().await.unwrap()
+}
+
+/// Adds a passkey held by `authenticator` to the account signed in on `client`.
+async fn add(
+    app: &TestApp,
+    client: &Client,
+    authenticator: &mut Authenticator,
+    name: &str,
+) -> Value {
+    let begun = begin_registration(app, client).await;
+    let credential = authenticator.create(&begun["options"]);
+    let finished = app
+        .post_as(
+            client,
+            "/passkeys/registration/finish",
+            json!({"ceremony": begun["ceremony"], "name": name, "credential": credential}),
+        )
+        .await;
+    assert_eq!(finished.status(), 200);
+    finished.json().await.unwrap()
+}
+
+/// A sign-in with the passkey in a fresh browser; returns the finish answer and the browser.
+async fn sign_in_with(
+    app: &TestApp,
+    authenticator: &mut Authenticator,
+) -> (reqwest::Response, Client) {
+    let browser = TestApp::new_client();
+    let begun = app.post_as(&browser, "/passkeys/sign-in", json!({})).await;
+    assert_eq!(begun.status(), 200);
+    let begun: Value = begun.json().await.unwrap();
+    let credential = authenticator.get(&begun["options"]);
+    let finished = app
+        .post_as(
+            &browser,
+            "/passkeys/sign-in/finish",
+            json!({"ceremony": begun["ceremony"], "credential": credential}),
+        )
+        .await;
+    (finished, browser)
+}
+
+on_both_databases!(
+    a_passkey_is_added_then_signs_in_with_no_email,
+    passkeys_are_listed_renamed_and_removed,
+    user_verification_is_required,
+    ceremonies_are_single_use_bound_to_their_account_and_expire,
+    adding_or_removing_needs_a_recent_sign_in,
+    garbage_bodies_are_refused_with_4xx,
+);
+
+async fn a_passkey_is_added_then_signs_in_with_no_email(backend: Backend) {
+    let app = spawn(backend).await;
+    let email = "amina@example.org";
+    signed_in(&app, email).await;
+    let begun = begin_registration(&app, &app.client).await;
+    // Discoverable, user verification required (ASVS 5.0 V6.5; autofill needs a discoverable
+    // credential).
+    let selection = &begun["options"]["publicKey"]["authenticatorSelection"];
+    assert_eq!(selection["residentKey"], "required");
+    assert_eq!(selection["userVerification"], "required");
+    assert_eq!(begun["options"]["publicKey"]["rp"]["id"], "localhost");
+    // ASVS 5.0 V6.7.2: a challenge of at least 64 bits, from the CSPRNG (two differ).
+    let challenge = begun["options"]["publicKey"]["challenge"].as_str().unwrap();
+    assert!(unb64(challenge).len() >= 8);
+    let next = begin_registration(&app, &app.client).await;
+    assert_ne!(
+        next["options"]["publicKey"]["challenge"].as_str().unwrap(),
+        challenge
+    );
+    let mut passkey = Authenticator::new(&origin(&app));
+    let credential = passkey.create(&begun["options"]);
+    let finished = app
+        .post(
+            "/passkeys/registration/finish",
+            json!({"ceremony": begun["ceremony"], "name": "Work laptop", "credential": credential}),
+        )
+        .await;
+    assert_eq!(finished.status(), 200);
+    let view: Value = finished.json().await.unwrap();
+    assert_eq!(view["name"], "Work laptop");
+    assert_eq!(view["synced"], true);
+    assert!(view.get("last_used_at").is_none());
+    // ASVS 5.0 V6.3.7: the owner is told (mail 1 was the sign-up code).
+    let notice = app.nth_mail(email, 2).await;
+    assert!(
+        notice.subject.contains("passkey was added"),
+        "{}",
+        notice.subject
+    );
+    assert!(notice.text.contains("Work laptop"));
+
+    // A new browser, no email: the passkey alone signs in, with a new session.
+    let (signed, browser) = sign_in_with(&app, &mut passkey).await;
+    assert_eq!(signed.status(), 200);
+    assert!(session_cookie(&signed).is_some());
+    let view: Value = signed.json().await.unwrap();
+    assert_eq!(view["email"], email);
+    let who = app.get_as(&browser, "/session").await;
+    assert_eq!(who.status(), 200);
+    let list: Value = app
+        .get_as(&browser, "/passkeys")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(list[0]["last_used_at"].as_i64().is_some(), "{list}");
+    // No mail for a sign-in.
+    assert_eq!(app.mail.messages().await.len(), 2);
+    // The session says how it was made (its `amr` feeds ID tokens).
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sessions WHERE amr = 'pop mfa'")
+            .await,
+        1
+    );
+}
+
+async fn passkeys_are_listed_renamed_and_removed(backend: Backend) {
+    let app = spawn(backend).await;
+    let email = "amina@example.org";
+    app.signed_up("bob@example.org").await;
+    signed_in(&app, email).await;
+    let mut laptop = Authenticator::new(&origin(&app));
+    let mut phone = Authenticator::new(&origin(&app));
+    let first = add(&app, &app.client, &mut laptop, "Laptop").await;
+    // A second passkey: the first is excluded (the authenticator holding it would refuse)
+    // and the same user handle is kept.
+    let begun = begin_registration(&app, &app.client).await;
+    let excluded = &begun["options"]["publicKey"]["excludeCredentials"];
+    assert_eq!(excluded[0]["id"], b64(&laptop.credential_id));
+    let credential = phone.create(&begun["options"]);
+    assert_eq!(phone.user_handle, laptop.user_handle);
+    let second = app
+        .post(
+            "/passkeys/registration/finish",
+            json!({"ceremony": begun["ceremony"], "credential": credential}),
+        )
+        .await;
+    assert_eq!(second.status(), 200);
+    let second: Value = second.json().await.unwrap();
+    assert_eq!(second["name"], "Passkey");
+
+    let list: Value = app.get("/passkeys").await.json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let phone_id = second["id"].as_str().unwrap();
+    let renamed = app
+        .client
+        .patch(app.api(&format!("/passkeys/{phone_id}")))
+        .header("x-requested-with", "partner-login")
+        .json(&json!({"name": "  Phone  "}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), 204);
+    let list: Value = app.get("/passkeys").await.json().await.unwrap();
+    let names: Vec<(&str, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["name"].as_str().unwrap()))
+        .collect();
+    assert!(names.contains(&(phone_id, "Phone")), "{list}");
+    for (name, code) in [
+        ("", "required"),
+        (&"x".repeat(65)[..], "too_long"),
+        ("<b>", "invalid_characters"),
+    ] {
+        let refused = app
+            .client
+            .patch(app.api(&format!("/passkeys/{phone_id}")))
+            .header("x-requested-with", "partner-login")
+            .json(&json!({"name": name}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 422);
+        let problem = problem(refused).await;
+        assert_eq!(problem["errors"][0]["field"], "passkey_name");
+        assert_eq!(problem["errors"][0]["code"], code);
+    }
+
+    // Another account sees none of them and can remove none.
+    let other = TestApp::new_client();
+    assert_eq!(
+        app.post_as(
+            &other,
+            "/session",
+            json!({"email": "bob@example.org", "password": PASSPHRASE})
+        )
+        .await
+        .status(),
+        200
+    );
+    let theirs: Value = app.get_as(&other, "/passkeys").await.json().await.unwrap();
+    assert_eq!(theirs, json!([]));
+    let first_id = first["id"].as_str().unwrap();
+    let path = format!("/passkeys/{first_id}");
+    assert_eq!(app.delete_as(&other, &path).await.status(), 404);
+
+    // Removed: the owner is told, and it signs in no more; the other still does.
+    assert_eq!(app.delete(&path).await.status(), 204);
+    let notice = app.nth_mail(email, 4).await;
+    assert!(
+        notice.subject.contains("passkey was removed"),
+        "{}",
+        notice.subject
+    );
+    assert!(notice.text.contains("Laptop"));
+    let (refused, _) = sign_in_with(&app, &mut laptop).await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(problem(refused).await["code"], "invalid_credentials");
+    let (signed, _) = sign_in_with(&app, &mut phone).await;
+    assert_eq!(signed.status(), 200);
+    assert_eq!(app.delete(&path).await.status(), 404);
+}
+
+async fn user_verification_is_required(backend: Backend) {
+    let app = spawn(backend).await;
+    signed_in(&app, "amina@example.org").await;
+    // NIST SP 800-63B-4 §3.1.7.1: an authenticator that does not verify its user is refused at
+    // registration...
+    let mut unverified = Authenticator::new(&origin(&app));
+    unverified.verifies_user = false;
+    let begun = begin_registration(&app, &app.client).await;
+    let credential = unverified.create(&begun["options"]);
+    let refused = app
+        .post(
+            "/passkeys/registration/finish",
+            json!({"ceremony": begun["ceremony"], "credential": credential}),
+        )
+        .await;
+    assert_eq!(refused.status(), 400);
+    assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 0);
+    // ...and at sign-in, when a registered passkey answers without verifying.
+    let mut passkey = Authenticator::new(&origin(&app));
+    add(&app, &app.client, &mut passkey, "Laptop").await;
+    passkey.verifies_user = false;
+    let (refused, _) = sign_in_with(&app, &mut passkey).await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(problem(refused).await["code"], "invalid_credentials");
+    // A signature by another key over the same data, and an assertion for another origin
+    // (phishing: ASVS 5.0 V6.5), are refused too.
+    passkey.verifies_user = true;
+    let mut impostor = Authenticator::new(&origin(&app));
+    impostor.credential_id = passkey.credential_id.clone();
+    impostor.user_handle = passkey.user_handle.clone();
+    let (refused, _) = sign_in_with(&app, &mut impostor).await;
+    assert_eq!(refused.status(), 401);
+    passkey.origin = "http://localhost.evil.example".into();
+    let (refused, _) = sign_in_with(&app, &mut passkey).await;
+    assert_eq!(refused.status(), 401);
+    passkey.origin = origin(&app);
+    let (signed, _) = sign_in_with(&app, &mut passkey).await;
+    assert_eq!(signed.status(), 200);
+}
+
+async fn ceremonies_are_single_use_bound_to_their_account_and_expire(backend: Backend) {
+    let app = spawn(backend).await;
+    app.signed_up("bob@example.org").await;
+    signed_in(&app, "amina@example.org").await;
+    let mut passkey = Authenticator::new(&origin(&app));
+    add(&app, &app.client, &mut passkey, "Laptop").await;
+
+    // A sign-in replayed: the ceremony was used (the same assertion, then a fresh one).
+    let browser = TestApp::new_client();
+    let begun: Value = app
+        .post_as(&browser, "/passkeys/sign-in", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let credential = passkey.get(&begun["options"]);
+    let body = json!({"ceremony": begun["ceremony"], "credential": credential});
+    let first = app
+        .post_as(&browser, "/passkeys/sign-in/finish", body.clone())
+        .await;
+    assert_eq!(first.status(), 200);
+    let again = app
+        .post_as(&browser, "/passkeys/sign-in/finish", body)
+        .await;
+    assert_eq!(again.status(), 404);
+    assert_eq!(problem(again).await["code"], "flow_not_found");
+
+    // Expired.
+    let begun: Value = app
+        .post_as(&browser, "/passkeys/sign-in", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.exec("UPDATE webauthn_ceremonies SET expires_at = 0")
+        .await;
+    let credential = passkey.get(&begun["options"]);
+    let late = app
+        .post_as(
+            &browser,
+            "/passkeys/sign-in/finish",
+            json!({"ceremony": begun["ceremony"], "credential": credential}),
+        )
+        .await;
+    assert_eq!(late.status(), 410);
+    assert_eq!(problem(late).await["code"], "flow_expired");
+
+    // A registration begun by one account cannot be finished by another.
+    let begun = begin_registration(&app, &app.client).await;
+    let other = TestApp::new_client();
+    app.post_as(
+        &other,
+        "/session",
+        json!({"email": "bob@example.org", "password": PASSPHRASE}),
+    )
+    .await;
+    let mut bobs = Authenticator::new(&origin(&app));
+    let credential = bobs.create(&begun["options"]);
+    let stolen = app
+        .post_as(
+            &other,
+            "/passkeys/registration/finish",
+            json!({"ceremony": begun["ceremony"], "credential": credential}),
+        )
+        .await;
+    assert_eq!(stolen.status(), 404);
+    assert_eq!(problem(stolen).await["code"], "flow_not_found");
+    // Nor a sign-in ceremony used as a registration.
+    let begun: Value = app
+        .post_as(&other, "/passkeys/sign-in", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let wrong_kind = app
+        .post_as(
+            &other,
+            "/passkeys/registration/finish",
+            json!({"ceremony": begun["ceremony"], "credential": credential}),
+        )
+        .await;
+    assert_eq!(wrong_kind.status(), 404);
+    assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 1);
+}
+
+async fn adding_or_removing_needs_a_recent_sign_in(backend: Backend) {
+    let app = spawn(backend).await;
+    signed_in(&app, "amina@example.org").await;
+    let mut passkey = Authenticator::new(&origin(&app));
+    let added = add(&app, &app.client, &mut passkey, "Laptop").await;
+    // Signed in 6 minutes ago: the session is live, but too old to change the ways in.
+    app.exec("UPDATE sessions SET created_at = created_at - 360")
+        .await;
+    assert_eq!(app.get("/session").await.status(), 200);
+    let begun = app.post("/passkeys/registration", json!({})).await;
+    assert_eq!(begun.status(), 401);
+    let path = format!("/passkeys/{}", added["id"].as_str().unwrap());
+    assert_eq!(app.delete(&path).await.status(), 401);
+    // Listing and renaming need no fresh sign-in.
+    assert_eq!(app.get("/passkeys").await.status(), 200);
+    // Not signed in at all.
+    let stranger = TestApp::new_client();
+    assert_eq!(
+        app.post_as(&stranger, "/passkeys/registration", json!({}))
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(app.get_as(&stranger, "/passkeys").await.status(), 401);
+    // Signing in again (here with the passkey) opens the window again.
+    let (signed, browser) = sign_in_with(&app, &mut passkey).await;
+    assert_eq!(signed.status(), 200);
+    assert_eq!(app.delete_as(&browser, &path).await.status(), 204);
+}
+
+async fn garbage_bodies_are_refused_with_4xx(backend: Backend) {
+    let app = spawn(backend).await;
+    signed_in(&app, "amina@example.org").await;
+    let begun = begin_registration(&app, &app.client).await;
+    let ceremony = begun["ceremony"].clone();
+    let mut passkey = Authenticator::new(&origin(&app));
+    let good = passkey.create(&begun["options"]);
+    let mut bad_cbor = good.clone();
+    bad_cbor["response"]["attestationObject"] = json!(b64(b"\xff\x00garbage"));
+    for body in [
+        json!({}),
+        json!({"ceremony": ceremony}),
+        json!({"ceremony": ceremony, "credential": "x"}),
+        json!({"ceremony": ceremony, "credential": {"id": 1}}),
+        json!({"ceremony": 7, "credential": good}),
+        json!({"ceremony": ceremony, "credential": {"id": "a", "rawId": "!!", "type": "public-key",
+            "response": {"attestationObject": "", "clientDataJSON": ""}}}),
+    ] {
+        let refused = app
+            .post("/passkeys/registration/finish", body.clone())
+            .await;
+        let status = refused.status().as_u16();
+        assert!(matches!(status, 400 | 422), "{status} for {body}");
+        problem(refused).await;
+    }
+    // Well-formed JSON, garbage inside: refused by the checks, 400 (and the ceremony is used).
+    let refused = app
+        .post(
+            "/passkeys/registration/finish",
+            json!({"ceremony": ceremony, "credential": bad_cbor}),
+        )
+        .await;
+    assert_eq!(refused.status(), 400);
+    let not_json = app
+        .client
+        .post(app.api("/passkeys/sign-in/finish"))
+        .header("x-requested-with", "partner-login")
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_json.status(), 400);
+    // A sign-in's assertion of garbage bytes: one answer, invalid_credentials.
+    let begun: Value = app
+        .post("/passkeys/sign-in", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let garbage = json!({"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {
+        "authenticatorData": "AAAA", "clientDataJSON": "AAAA", "signature": "AAAA",
+        "userHandle": "AAAA"}});
+    let refused = app
+        .post(
+            "/passkeys/sign-in/finish",
+            json!({"ceremony": begun["ceremony"], "credential": garbage}),
+        )
+        .await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(problem(refused).await["code"], "invalid_credentials");
+}
+
+/// Passkey sign-ins count per client like sign-ins with a password (ASVS 5.0 V2.4.1), and a
+/// PUBLIC_URL with no domain name turns passkeys off (404).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passkey_sign_ins_are_counted_per_client_and_off_without_a_domain() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.public_url = Some(format!("http://localhost:{}", c.listen_addr.port()));
+        c.sign_ins_per_client_hour = 2;
+    })
+    .await;
+    for _ in 0..2 {
+        assert_eq!(app.post("/passkeys/sign-in", json!({})).await.status(), 200);
+    }
+    let capped = app.post("/passkeys/sign-in", json!({})).await;
+    assert_eq!(capped.status(), 429);
+    assert_eq!(problem(capped).await["code"], "rate_limited");
+    // ...and a password sign-in from that client is capped too: one count.
+    assert_eq!(
+        app.sign_in("nobody@example.org", PASSPHRASE).await.status(),
+        429
+    );
+
+    let on_ip = TestApp::spawn(Backend::Sqlite).await;
+    let off = on_ip.post("/passkeys/sign-in", json!({})).await;
+    assert_eq!(off.status(), 404);
+    assert_eq!(problem(off).await["code"], "not_found");
+}
