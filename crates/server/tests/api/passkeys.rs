@@ -236,6 +236,7 @@ on_both_databases!(
     ceremonies_are_single_use_bound_to_their_account_and_expire,
     adding_or_removing_needs_a_recent_sign_in,
     garbage_bodies_are_refused_with_4xx,
+    a_ceremony_finished_twice_at_once_signs_in_once_and_a_cloned_counter_is_refused,
 );
 
 async fn a_passkey_is_added_then_signs_in_with_no_email(backend: Backend) {
@@ -646,4 +647,38 @@ async fn passkey_sign_ins_are_counted_per_client_and_off_without_a_domain() {
     let off = on_ip.post("/passkeys/sign-in", json!({})).await;
     assert_eq!(off.status(), 404);
     assert_eq!(problem(off).await["code"], "not_found");
+}
+
+async fn a_ceremony_finished_twice_at_once_signs_in_once_and_a_cloned_counter_is_refused(
+    backend: Backend,
+) {
+    let app = spawn(backend).await;
+    signed_in(&app, "amina@example.org").await;
+    let mut passkey = Authenticator::new(&origin(&app));
+    add(&app, &app.client, &mut passkey, "Laptop").await;
+    // The same answer sent twice at once (two instances would do the same through the one
+    // database): the ceremony is taken once, so exactly one session starts.
+    let begun: Value = app
+        .post("/passkeys/sign-in", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let body = json!({"ceremony": begun["ceremony"], "credential": passkey.get(&begun["options"])});
+    let (one, two) = (TestApp::new_client(), TestApp::new_client());
+    let (a, b) = tokio::join!(
+        app.post_as(&one, "/passkeys/sign-in/finish", body.clone()),
+        app.post_as(&two, "/passkeys/sign-in/finish", body),
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 404]);
+    // The stored counter follows each sign-in: an authenticator whose counter goes back (a
+    // cloned key, W3C WebAuthn L3 §7.2 step 21) is refused.
+    let (signed, _) = sign_in_with(&app, &mut passkey).await;
+    assert_eq!(signed.status(), 200);
+    passkey.counter -= 2;
+    let (refused, _) = sign_in_with(&app, &mut passkey).await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(problem(refused).await["code"], "invalid_credentials");
 }
