@@ -120,6 +120,7 @@ enum Verb {
     Put,
     Options,
     Head,
+    Patch,
 }
 
 /// A path segment that is either the one the server handed out last, or anything.
@@ -148,6 +149,18 @@ enum Route {
     OpenId(Endpoint, Vec<(Param, Segment)>),
     Other(String),
     Ready,
+    /// `/api/passkeys/…` (issue 20): the routes that read the browser's WebAuthn JSON.
+    Passkeys(PasskeyRoute),
+}
+
+#[derive(Arbitrary, Debug)]
+enum PasskeyRoute {
+    List,
+    One(Segment),
+    Registration,
+    RegistrationFinish,
+    SignIn,
+    SignInFinish,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -230,6 +243,9 @@ enum Field {
     Organization,
     Inviter,
     Other(String),
+    Ceremony,
+    Credential,
+    Name,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -245,6 +261,18 @@ enum Json {
     Code(u32),
     Language,
     Invitation,
+    /// The last WebAuthn ceremony id an answer carried.
+    Ceremony,
+    /// A credential of the browser's `toJSON()` shape (both the registration's and the
+    /// sign-in's members), its binary members fuzzed and base64url-encoded.
+    Credential {
+        id: Vec<u8>,
+        client_data: Vec<u8>,
+        attestation: Vec<u8>,
+        authenticator_data: Vec<u8>,
+        signature: Vec<u8>,
+        user_handle: Option<Vec<u8>>,
+    },
 }
 
 #[derive(Arbitrary, Debug)]
@@ -274,6 +302,8 @@ struct Carried {
     /// The last authorization code the provider redirected with.
     code: Option<String>,
     cookies: Vec<String>,
+    /// The last WebAuthn ceremony id an answer carried.
+    ceremony: Option<String>,
 }
 
 fn segment(segment: &Segment, known: Option<&str>) -> String {
@@ -333,6 +363,14 @@ fn path(route: &Route, invitation: &str, carried: &Carried) -> String {
             format!("{path}?{}", form(params, carried))
         }
         Route::Other(p) => format!("/api/{}", encode(p)),
+        Route::Passkeys(route) => match route {
+            PasskeyRoute::List => "/api/passkeys".into(),
+            PasskeyRoute::One(s) => format!("/api/passkeys/{}", segment(s, None)),
+            PasskeyRoute::Registration => "/api/passkeys/registration".into(),
+            PasskeyRoute::RegistrationFinish => "/api/passkeys/registration/finish".into(),
+            PasskeyRoute::SignIn => "/api/passkeys/sign-in".into(),
+            PasskeyRoute::SignInFinish => "/api/passkeys/sign-in/finish".into(),
+        },
     }
 }
 
@@ -372,7 +410,23 @@ fn form(params: &[(Param, Segment)], carried: &Carried) -> String {
         .join("&")
 }
 
-fn json(value: &Json, invitation: &str) -> Value {
+/// Base64url without padding, as WebAuthn's JSON carries bytes.
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
+}
+
+fn json(value: &Json, invitation: &str, carried: &Carried) -> Value {
     match value {
         Json::Text(t) => Value::String(t.clone()),
         Json::Number(n) => Value::from(*n),
@@ -384,6 +438,29 @@ fn json(value: &Json, invitation: &str) -> Value {
         Json::Code(n) => Value::from(format!("{:06}", n % 1_000_000)),
         Json::Language => Value::from("fr"),
         Json::Invitation => Value::from(invitation),
+        Json::Ceremony => Value::from(carried.ceremony.as_deref().unwrap_or("unknown")),
+        Json::Credential {
+            id,
+            client_data,
+            attestation,
+            authenticator_data,
+            signature,
+            user_handle,
+        } => {
+            serde_json::json!({
+                "id": base64url(id),
+                "rawId": base64url(id),
+                "type": "public-key",
+                "response": {
+                    "clientDataJSON": base64url(client_data),
+                    "attestationObject": base64url(attestation),
+                    "authenticatorData": base64url(authenticator_data),
+                    "signature": base64url(signature),
+                    "userHandle": user_handle.as_deref().map(base64url),
+                },
+                "clientExtensionResults": {},
+            })
+        }
     }
 }
 
@@ -400,6 +477,9 @@ fn field_name(field: &Field) -> String {
         Field::Language => "language",
         Field::Organization => "organization",
         Field::Inviter => "inviter",
+        Field::Ceremony => "ceremony",
+        Field::Credential => "credential",
+        Field::Name => "name",
         Field::Other(name) => return name.clone(),
     }
     .to_owned()
@@ -413,6 +493,7 @@ fn request(step: &Step, invitation: &str, carried: &Carried) -> Option<Request<B
         Verb::Put => "PUT",
         Verb::Options => "OPTIONS",
         Verb::Head => "HEAD",
+        Verb::Patch => "PATCH",
     };
     let mut builder = Request::builder()
         .method(method)
@@ -454,7 +535,7 @@ fn request(step: &Step, invitation: &str, carried: &Carried) -> Option<Request<B
         Payload::Fields(fields) => {
             let object: Map<String, Value> = fields
                 .iter()
-                .map(|(f, v)| (field_name(f), json(v, invitation)))
+                .map(|(f, v)| (field_name(f), json(v, invitation, carried)))
                 .collect();
             serde_json::to_vec(&object).ok()?
         }
@@ -565,6 +646,9 @@ fuzz_target!(|steps: Vec<Step>| {
             if let Ok(Value::Object(answer)) = serde_json::from_slice::<Value>(&bytes) {
                 if let Some(Value::String(flow)) = answer.get("flow_id") {
                     carried.flow = Some(flow.clone());
+                }
+                if let Some(Value::String(ceremony)) = answer.get("ceremony") {
+                    carried.ceremony = Some(ceremony.clone());
                 }
             }
         });
