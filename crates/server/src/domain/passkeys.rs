@@ -6,7 +6,7 @@
 //! ceremony in the database (`webauthn_ceremonies`, one use, 5 minutes), so that any
 //! instance finishes what another began, and says who may do what.
 //!
-//! OWASP ASVS 5.0 V6.5 / NIST SP 800-63B-4 §3.1.7: a passkey is a multi-factor cryptographic
+//! OWASP ASVS 5.0 V6.3.3 / NIST SP 800-63B-4 §3.1.7: a passkey is a multi-factor cryptographic
 //! authenticator when it verifies its user; user verification is required in every ceremony
 //! (`UserVerificationPolicy::Required`), so a sign-in with a passkey is phishing-resistant
 //! (the origin is signed: NIST SP 800-63B-4 §3.2.5) and multi-factor.
@@ -360,7 +360,7 @@ pub async fn finish_sign_in(
         authentication,
         &passkey,
     ) {
-        // NIST SP 800-63B-4 §3.1.7.1 / ASVS 5.0 V6.5: the authenticator verified its user
+        // NIST SP 800-63B-4 §3.1.7 / ASVS 5.0 V6.3.3: the authenticator verified its user
         // (the library refuses otherwise under `Required`; said again here).
         Ok(result) if result.user_verified() => result,
         Ok(_) | Err(_) => {

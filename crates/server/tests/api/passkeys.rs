@@ -244,7 +244,7 @@ async fn a_passkey_is_added_then_signs_in_with_no_email(backend: Backend) {
     let email = "amina@example.org";
     signed_in(&app, email).await;
     let begun = begin_registration(&app, &app.client).await;
-    // Discoverable, user verification required (ASVS 5.0 V6.5; autofill needs a discoverable
+    // Discoverable, user verification required (NIST SP 800-63B-4 §3.1.7; autofill needs a discoverable
     // credential).
     let selection = &begun["options"]["publicKey"]["authenticatorSelection"];
     assert_eq!(selection["residentKey"], "required");
@@ -407,7 +407,7 @@ async fn passkeys_are_listed_renamed_and_removed(backend: Backend) {
 async fn user_verification_is_required(backend: Backend) {
     let app = spawn(backend).await;
     signed_in(&app, "amina@example.org").await;
-    // NIST SP 800-63B-4 §3.1.7.1: an authenticator that does not verify its user is refused at
+    // NIST SP 800-63B-4 §3.1.7: an authenticator that does not verify its user is refused at
     // registration...
     let mut unverified = Authenticator::new(&origin(&app));
     unverified.verifies_user = false;
@@ -429,7 +429,7 @@ async fn user_verification_is_required(backend: Backend) {
     assert_eq!(refused.status(), 401);
     assert_eq!(problem(refused).await["code"], "invalid_credentials");
     // A signature by another key over the same data, and an assertion for another origin
-    // (phishing: ASVS 5.0 V6.5), are refused too.
+    // (phishing: NIST SP 800-63B-4 §3.2.5), are refused too.
     passkey.verifies_user = true;
     let mut impostor = Authenticator::new(&origin(&app));
     impostor.credential_id = passkey.credential_id.clone();
