@@ -557,6 +557,30 @@ async fn adding_or_removing_needs_a_recent_sign_in(backend: Backend) {
     let (signed, browser) = sign_in_with(&app, &mut passkey).await;
     assert_eq!(signed.status(), 200);
     assert_eq!(app.delete_as(&browser, &path).await.status(), 204);
+
+    // An account deleted by an administrator takes its passkeys and ceremonies with it (the
+    // foreign keys would refuse the delete otherwise).
+    add(
+        &app,
+        &browser,
+        &mut Authenticator::new(&origin(&app)),
+        "Phone",
+    )
+    .await;
+    begin_registration(&app, &browser).await;
+    let deleted = Client::new()
+        .delete(app.api("/admin/accounts/amina@example.org"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+    assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM webauthn_ceremonies WHERE account_id IS NOT NULL")
+            .await,
+        0
+    );
 }
 
 async fn garbage_bodies_are_refused_with_4xx(backend: Backend) {
