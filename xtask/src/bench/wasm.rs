@@ -126,6 +126,7 @@ fn is_function(name: &str) -> bool {
 /// Names that are no Rust path (wasm-bindgen's `__wbg_*` glue, the allocator's `__rust_*`, an
 /// unnamed `code[N]`) are grouped as they are.
 fn crate_of(name: &str) -> String {
+    let name = &without_disambiguators(name);
     if name.starts_with("code[") {
         return "(unnamed functions)".into();
     }
@@ -148,6 +149,28 @@ fn crate_of(name: &str) -> String {
         None => name,
     };
     first_segment(path).unwrap_or_else(|| "(other symbols)".into())
+}
+
+/// The name without the crate disambiguators of v0 symbols (the standard library's:
+/// `core[c5930c85a12de822]::fmt::write` is `core::fmt::write`).
+fn without_disambiguators(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let hex = after
+            .find(|c: char| !c.is_ascii_hexdigit())
+            .unwrap_or(after.len());
+        if hex >= 8 && after[hex..].starts_with(']') {
+            out.push_str(&rest[..open]);
+            rest = &after[hex + 1..];
+        } else {
+            out.push_str(&rest[..=open]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The index in `s` (after an opening `<`) of its matching `>`, or the end.
@@ -219,18 +242,26 @@ fn render(items: &[(String, u64)], sizes: Sizes) -> String {
     let mut top: Vec<&&(String, u64)> = functions.iter().collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let share = |bytes: u64| 100.0 * bytes as f64 / code.max(1) as f64;
+    // Constant data (string literals, the translations, tables): not code, but bytes shipped.
+    let data: u64 = items
+        .iter()
+        .filter(|(n, _)| n.starts_with("data segment") || n.starts_with("data["))
+        .map(|(_, s)| s)
+        .sum();
 
     let mut md = String::from("## The WASM by crate and function\n\n");
     md.push_str(&format!(
         "`twiggy top` on wasm-bindgen's output before wasm-opt \
          (`target/wasm-bindgen/release/partner-login_bg.wasm`, the `wasm-release` profile): \
-         {} B in all, a code section of {} B ({} functions, {} B by twiggy's count). The file \
-         shipped is that one after `wasm-opt -Oz`, without names: {} B in all, a code section \
-         of {} B; the shares below are of the code before wasm-opt.\n\n",
+         {} B in all, a code section of {} B ({} functions, {} B by twiggy's count) and {} B \
+         of data segments (string literals, translations, tables). The file shipped is that \
+         one after `wasm-opt -Oz`, without names: {} B in all, a code section of {} B; the \
+         shares below are of the code before wasm-opt.\n\n",
         sizes.named_file,
         sizes.named_code,
         functions.len(),
         code,
+        data,
         sizes.shipped_file,
         sizes.shipped_code,
     ));
@@ -270,6 +301,7 @@ fn render(items: &[(String, u64)], sizes: Sizes) -> String {
 /// A function name short enough for a table cell: its hash suffix dropped, at most 120
 /// characters.
 fn shorten(name: &str) -> String {
+    let name = &without_disambiguators(name);
     let name = match name.rfind("::h") {
         Some(i) if name[i + 3..].chars().all(|c| c.is_ascii_hexdigit()) && name.len() - i == 19 => {
             &name[..i]
@@ -312,6 +344,12 @@ mod tests {
             ("__wbg_set_1234", "(wasm-bindgen glue)"),
             ("code[42]", "(unnamed functions)"),
             ("memcpy", "(other symbols)"),
+            ("core[c5930c85a12de822]::fmt::write", "core"),
+            (
+                "<dlmalloc[e24a27700634d609]::dlmalloc::Dlmalloc<dlmalloc[e24a27700634d609]::sys::System>>::malloc",
+                "dlmalloc",
+            ),
+            ("<[u8] as core[c5930c85a12de822]::fmt::Debug>::fmt", "core"),
         ] {
             assert_eq!(crate_of(name), krate, "{name}");
         }
