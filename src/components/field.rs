@@ -83,6 +83,10 @@ pub fn Field(
                 type=input_kind
                 autocomplete=autocomplete
                 inputmode=inputmode
+                // Free text (the names) takes its direction from what is typed, so "Amina D."
+                // reads as typed on an Arabic page, not ".Amina D" (WCAG 2.2 SC 1.3.2
+                // Meaningful Sequence).
+                dir=move || (input_kind() == "text").then_some("auto")
                 prop:value=move || value.get()
                 disabled=move || disabled.get()
                 readonly=move || readonly.get()

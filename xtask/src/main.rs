@@ -4,7 +4,9 @@
 //! - `cargo xtask serve`: build the SPA, start the backend on SQLite, print the URL
 //! - `cargo xtask test`: every check and test the project has; CI runs exactly this
 //! - `cargo xtask fuzz [--seconds N] [TARGET ...]`: the cargo-fuzz targets, bounded, with a report
-//! - `cargo xtask bench`: measurements, written to `target/bench/report.md`
+//! - `cargo xtask bench [--only sign-in|wasm]`: measurements, written to `target/bench/report.md`
+//!   (`--only sign-in`: the sign-in throughput alone, to `target/bench/sign-in.md`; `--only wasm`:
+//!   the WASM by crate and function, to `target/bench/wasm.md`)
 //! - `cargo xtask dist [--public-url /path/]`: the release SPA in `dist/`, for that base path
 //! - `cargo xtask dist --check-config path/to/config.json`: checks a deployment's settings and
 //!   branding (builds nothing)
@@ -40,7 +42,7 @@ fn main() -> ExitCode {
             result
         }
         Some("fuzz") => fuzz::run(&args[1..]),
-        Some("bench") => bench::run(),
+        Some("bench") => bench::run(&args[1..]),
         Some("dist") => match &args[1..] {
             [flag, path] if flag == "--check-config" => {
                 check_config::run(std::path::Path::new(path))
@@ -49,7 +51,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup [--for serve|test|bench] | serve | test [--skip-browser] | fuzz [--seconds N] [TARGET ...] | bench | dist [--public-url /path/ | --check-config config.json]>"
+                "usage: cargo xtask <setup [--for serve|test|bench] | serve | test [--skip-browser] | fuzz [--seconds N] [TARGET ...] | bench [--only sign-in|wasm] | dist [--public-url /path/ | --check-config config.json]>"
             );
             return ExitCode::from(2);
         }

@@ -117,8 +117,12 @@ pub fn run_with(bin: &std::path::Path, timings: &mut Timings) -> Result<Outcome>
             "positive_data_acceptance",
             "--max-examples",
             MAX_EXAMPLES,
+            // One worker: with two threads, CPython 3.11's `ast.parse` (hypothesis describing a
+            // filter's lambda) fails now and then with "AST constructor recursion depth
+            // mismatch" (CPython gh-106905, a race in the interpreter, not in the API); it failed
+            // the suite twice in two sessions. One worker ran the same cases in 19 s, not 23.
             "--workers",
-            "2",
+            "1",
             "--request-timeout",
             "10",
             "--seed",

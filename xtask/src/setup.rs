@@ -41,6 +41,10 @@ pub const SOCIAL_AUTH_CORE_VERSION: &str = "7.0.0";
 pub const AIOSMTPD_VERSION: &str = "1.4.6";
 pub const TRUSTME_VERSION: &str = "1.2.1";
 
+/// twiggy, the WASM code size profiler: the bench's breakdown of the WASM by crate and
+/// function (`xtask/src/bench/wasm.rs`).
+pub const TWIGGY_VERSION: &str = "0.8.0";
+
 /// cargo-fuzz (libFuzzer driver) for `cargo xtask fuzz` and the fuzz step of `cargo xtask test`.
 pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
@@ -82,6 +86,7 @@ pub fn run(purpose: Purpose) -> Result {
         cargo_fuzz()?;
     }
     if purpose == Purpose::Bench {
+        twiggy()?;
         npm_package("puppeteer-core", PUPPETEER_CORE_VERSION)?;
         npm_package("lighthouse", LIGHTHOUSE_VERSION)?;
     }
@@ -130,6 +135,18 @@ pub fn cargo_fuzz() -> Result {
             "--version",
             CARGO_FUZZ_VERSION,
         ],
+    ))
+}
+
+/// twiggy from crates.io, at exactly [`TWIGGY_VERSION`].
+fn twiggy() -> Result {
+    let have = output("twiggy", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(TWIGGY_VERSION) {
+        return Ok(());
+    }
+    cmd::run(command(
+        "cargo",
+        &["install", "twiggy", "--locked", "--version", TWIGGY_VERSION],
     ))
 }
 

@@ -4,13 +4,23 @@
 use partner_login_server::domain::passwords::{HashCost, Passwords};
 use std::time::{Duration, Instant};
 
+/// The pure rate: verifications per second over every thread, and the CPU each took.
+pub struct Pure {
+    pub per_second: f64,
+    /// CPU milliseconds per verification (this process's user + system time over the run,
+    /// divided by the verifications): what argon2 alone costs, even when other work on the
+    /// machine takes cores from the run.
+    pub cpu_ms_each: f64,
+}
+
 /// Password verifications per second over `threads` threads for `duration`.
-pub async fn rate(cost: HashCost, threads: usize, duration: Duration) -> Result<f64, String> {
+pub async fn rate(cost: HashCost, threads: usize, duration: Duration) -> Result<Pure, String> {
     tokio::task::spawn_blocking(move || {
         let passwords = Passwords::new(cost).map_err(|e| e.to_string())?;
         let stored = passwords
             .hash_with("river mango lantern 42", &mut passwords.memory())
             .map_err(|e| e.to_string())?;
+        let cpu_before = crate::memory::cpu_seconds(None)?;
         let started = Instant::now();
         let total: u64 = std::thread::scope(|scope| {
             let workers: Vec<_> = (0..threads)
@@ -33,7 +43,12 @@ pub async fn rate(cost: HashCost, threads: usize, duration: Duration) -> Result<
                 .collect();
             workers.into_iter().map(|w| w.join().unwrap_or(0)).sum()
         });
-        Ok(total as f64 / started.elapsed().as_secs_f64())
+        let seconds = started.elapsed().as_secs_f64();
+        let cpu = crate::memory::cpu_seconds(None)? - cpu_before;
+        Ok(Pure {
+            per_second: total as f64 / seconds,
+            cpu_ms_each: cpu * 1000.0 / total.max(1) as f64,
+        })
     })
     .await
     .map_err(|e| e.to_string())?

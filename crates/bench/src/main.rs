@@ -1,5 +1,6 @@
-//! `partner-login-bench --server <binary> [--seconds N] [--concurrency N]`: the back-end half
-//! of `cargo xtask bench` (issue 7). It runs in its own process, beside the server it starts:
+//! `partner-login-bench --server <binary> [--seconds N] [--concurrency N] [--only sign-in]`: the
+//! back-end half of `cargo xtask bench` (issue 7). It runs in its own process, beside the server
+//! it starts:
 //!
 //! 1. the pure argon2id rate: the server's own [`Passwords::verify`] on every core, nothing
 //!    else running, the physical limit of a password sign-in on this machine;
@@ -11,7 +12,8 @@
 //!    server's peak memory (`partner_login_testkit::flood`, also the server's flood test);
 //!
 //! (1) and (2) at the server's default cost and at Keycloak's (m=7 MiB, t=5, p=1). One JSON
-//! document goes to stdout; `xtask` turns it into the report.
+//! document goes to stdout; `xtask` turns it into the report. `--only sign-in` runs (1) and (2)
+//! at the default cost and nothing else (`cargo xtask bench --only sign-in`, about 40 s).
 //!
 //! [`Passwords::verify`]: partner_login_server::domain::passwords::Passwords::verify
 
@@ -33,6 +35,12 @@ struct Options {
     server: PathBuf,
     seconds: u64,
     concurrency: usize,
+    /// `--only sign-in`: the sign-in run at the default cost, nothing else.
+    sign_in_only: bool,
+    /// `--cost M,T,P`: the cost of that run instead of the default. A cheap one (`8,1,1`)
+    /// leaves only the work outside argon2, which shows small savings that the noise of a
+    /// shared machine hides at the real cost.
+    cost: HashCost,
 }
 
 #[derive(Serialize)]
@@ -41,6 +49,14 @@ struct Report {
     seconds: u64,
     concurrency: usize,
     sign_in: Vec<SignInRun>,
+    /// The rest is absent with `--only sign-in`.
+    #[serde(flatten)]
+    rest: Option<Rest>,
+}
+
+/// Everything but the sign-in runs.
+#[derive(Serialize)]
+struct Rest {
     send_code: load::Stats,
     verify_code: load::Stats,
     memory: memory::Figures,
@@ -62,6 +78,17 @@ struct SignInRun {
     server_cpu_seconds: f64,
     load_generator_cpu_seconds: f64,
     available_cpu_seconds: f64,
+    /// CPU milliseconds per successful sign-in: the server's, what argon2 alone costs (the pure
+    /// run's CPU time per verification), the server's outside argon2 (the difference: HTTP,
+    /// JSON, database, sessions, logs, threads handing work over) and the load generator's.
+    /// CPU time, unlike the rates, holds when other work shares the machine.
+    server_cpu_ms_per_sign_in: f64,
+    argon2_cpu_ms_per_sign_in: f64,
+    server_cpu_ms_outside_argon2: f64,
+    load_generator_cpu_ms_per_sign_in: f64,
+    /// argon2's share of the CPU a sign-in costs (server and load generator): the ratio the
+    /// run reaches with every core busy and nothing else on the machine.
+    cpu_ratio: f64,
 }
 
 /// Keycloak's default password hashing since release 24: argon2id, 7 MiB, 5 passes, 1 lane.
@@ -96,11 +123,14 @@ async fn main() -> ExitCode {
 }
 
 fn parse(args: Vec<String>) -> Result<Options, String> {
-    let usage = "usage: partner-login-bench --server <binary> [--seconds N] [--concurrency N]";
+    let usage = "usage: partner-login-bench --server <binary> [--seconds N] [--concurrency N] \
+                 [--only sign-in] [--cost M,T,P]";
     let mut options = Options {
         server: PathBuf::new(),
         seconds: 10,
         concurrency: 8,
+        sign_in_only: false,
+        cost: HashCost::default(),
     };
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
@@ -109,6 +139,21 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             "--server" => options.server = value.into(),
             "--seconds" => options.seconds = value.parse().map_err(|_| usage)?,
             "--concurrency" => options.concurrency = value.parse().map_err(|_| usage)?,
+            "--only" if value == "sign-in" => options.sign_in_only = true,
+            "--cost" => {
+                let parts: Vec<u32> = value
+                    .split(',')
+                    .map(|p| p.parse().map_err(|_| usage))
+                    .collect::<Result<_, _>>()?;
+                let [memory_kib, iterations, parallelism] = parts[..] else {
+                    return Err(usage.into());
+                };
+                options.cost = HashCost {
+                    memory_kib,
+                    iterations,
+                    parallelism,
+                };
+            }
             _ => return Err(usage.into()),
         }
     }
@@ -124,13 +169,13 @@ async fn run(options: &Options) -> Result<Report, String> {
     let sink = SmtpSink::start().await;
 
     // The server at its default cost: memory, sign-in, codes.
-    let server = server::Server::start(&options.server, &sink.url(), HashCost::default())?;
+    let server = server::Server::start(&options.server, &sink.url(), options.cost)?;
     let idle_kib = memory::settled_rss_kib(server.pid()).await?;
     let accounts = flows::create_accounts(&server.url, &sink, options.concurrency * 2).await?;
     let mut sign_in = vec![
         sign_in_run(
             "the server's default",
-            HashCost::default(),
+            options.cost,
             &server.url,
             server.pid(),
             &accounts,
@@ -139,6 +184,15 @@ async fn run(options: &Options) -> Result<Report, String> {
         )
         .await?,
     ];
+    if options.sign_in_only {
+        return Ok(Report {
+            cores,
+            seconds: options.seconds,
+            concurrency: options.concurrency,
+            sign_in,
+            rest: None,
+        });
+    }
     let (send_code, sent) = flows::send_codes(&server.url, options.concurrency, duration).await?;
     let codes = flows::codes_for(&sink, &sent).await?;
     let verify_code = flows::verify_codes(&server.url, options.concurrency, codes).await?;
@@ -170,14 +224,16 @@ async fn run(options: &Options) -> Result<Report, String> {
         seconds: options.seconds,
         concurrency: options.concurrency,
         sign_in,
-        send_code,
-        verify_code,
-        memory: memory::Figures {
-            idle_kib,
-            peak_kib,
-            idle_after_load_kib: after_kib,
-        },
-        flood,
+        rest: Some(Rest {
+            send_code,
+            verify_code,
+            memory: memory::Figures {
+                idle_kib,
+                peak_kib,
+                idle_after_load_kib: after_kib,
+            },
+            flood,
+        }),
     })
 }
 
@@ -197,6 +253,10 @@ async fn sign_in_run(
     let http = flows::sign_ins(url, accounts, options.concurrency, duration).await?;
     let server_cpu_seconds = memory::cpu_seconds(Some(pid))? - server_before;
     let load_generator_cpu_seconds = memory::cpu_seconds(None)? - own_before;
+    let signed_in = http.successes().max(1) as f64;
+    let server_ms = server_cpu_seconds * 1000.0 / signed_in;
+    let argon2_ms = pure.cpu_ms_each;
+    let pure = pure.per_second;
     Ok(SignInRun {
         label,
         cost: format!(
@@ -209,6 +269,11 @@ async fn sign_in_run(
         server_cpu_seconds,
         load_generator_cpu_seconds,
         available_cpu_seconds: http.seconds * cores as f64,
+        server_cpu_ms_per_sign_in: server_ms,
+        argon2_cpu_ms_per_sign_in: argon2_ms,
+        server_cpu_ms_outside_argon2: server_ms - argon2_ms,
+        load_generator_cpu_ms_per_sign_in: load_generator_cpu_seconds * 1000.0 / signed_in,
+        cpu_ratio: argon2_ms / (server_ms + load_generator_cpu_seconds * 1000.0 / signed_in),
         http,
     })
 }

@@ -388,6 +388,35 @@ impl Browser {
         .await;
     }
 
+    /// Waits until the element `id` holds some text (an error message).
+    pub async fn wait_message(&self, id: &str) {
+        self.wait_xpath(&format!("//*[@id='{id}'][normalize-space(.)!='']"))
+            .await;
+    }
+
+    /// Types `value` into the input `id`, replacing what it held.
+    pub async fn fill_id(&self, id: &str, value: &str) {
+        let input = self
+            .wait_xpath(&format!("//input[@id='{id}'][not(@disabled)]"))
+            .await;
+        input.clear().await.expect("clear");
+        input.send_keys(value).await.expect("typing");
+    }
+
+    /// Clicks the first (`first == true`) or last submit button of the form once it is
+    /// enabled: the step's action ("Send verification code", "Verify code", "Sign in") or
+    /// "Create" / "Continue".
+    pub async fn submit(&self, first: bool) {
+        let which = if first { "1" } else { "last()" };
+        self.wait_xpath(&format!(
+            "(//form//button[@type='submit'])[{which}][not(@disabled)]"
+        ))
+        .await
+        .click()
+        .await
+        .expect("click");
+    }
+
     /// Ends the WebDriver session; the drop then stops chromedriver and Chromium.
     pub async fn close(self) {
         let _ = self.client.clone().close().await;

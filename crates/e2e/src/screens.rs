@@ -396,35 +396,6 @@ fn png_width(png: &[u8]) -> Option<u32> {
         .then(|| u32::from_be_bytes(bytes))
 }
 
-/// Waits until the element `id` holds some text (an error message).
-async fn wait_message(browser: &Browser, id: &str) {
-    browser
-        .wait_xpath(&format!("//*[@id='{id}'][normalize-space(.)!='']"))
-        .await;
-}
-
-/// Types `value` into the input `id`, replacing what it held.
-async fn fill_id(browser: &Browser, id: &str, value: &str) {
-    let input = browser
-        .wait_xpath(&format!("//input[@id='{id}'][not(@disabled)]"))
-        .await;
-    input.clear().await.expect("clear");
-    input.send_keys(value).await.expect("typing");
-}
-
-/// Clicks the first (`first`) or last submit button of the form once it is enabled.
-async fn submit(browser: &Browser, first: bool) {
-    let which = if first { "1" } else { "last()" };
-    browser
-        .wait_xpath(&format!(
-            "(//form//button[@type='submit'])[{which}][not(@disabled)]"
-        ))
-        .await
-        .click()
-        .await
-        .expect("click");
-}
-
 /// Waits until the input `id` holds `value`.
 async fn wait_input_value(browser: &Browser, id: &str, value: &str) {
     browser
@@ -465,15 +436,15 @@ pub async fn walk(
     browser.wait_xpath("//input[@id='password']").await;
     browser.wait_xpath("//h1").await;
     visit(&browser, &SIGN_IN).await;
-    submit(&browser, true).await;
-    wait_message(&browser, "email-error").await;
-    wait_message(&browser, "password-error").await;
+    browser.submit(true).await;
+    browser.wait_message("email-error").await;
+    browser.wait_message("password-error").await;
     browser.wait_count("#error-summary li button", 2).await;
     visit(&browser, &SIGN_IN_EMPTY).await;
-    fill_id(&browser, "email", "nobody.here@example.org").await;
-    fill_id(&browser, "password", "not the password 1").await;
-    submit(&browser, true).await;
-    wait_message(&browser, "form-error").await;
+    browser.fill_id("email", "nobody.here@example.org").await;
+    browser.fill_id("password", "not the password 1").await;
+    browser.submit(true).await;
+    browser.wait_message("form-error").await;
     browser
         .wait_gone("//*[@id='error-summary']", "the error summary to go")
         .await;
@@ -494,7 +465,7 @@ pub async fn walk(
     browser
         .goto(&format!("{}/invitation#no-such-token", server.url))
         .await;
-    wait_message(&browser, "form-error").await;
+    browser.wait_message("form-error").await;
     visit(&browser, &INVITATION_UNKNOWN).await;
 
     // The invitation, then sign-up at each step.
@@ -518,12 +489,12 @@ pub async fn walk(
     browser.wait_path("/signup").await;
     wait_input_value(&browser, "email", &email).await;
     visit(&browser, &SIGN_UP).await;
-    fill_id(&browser, "email", "not-an-email").await;
-    submit(&browser, true).await;
-    wait_message(&browser, "email-error").await;
+    browser.fill_id("email", "not-an-email").await;
+    browser.submit(true).await;
+    browser.wait_message("email-error").await;
     visit(&browser, &SIGN_UP_BAD_EMAIL).await;
-    fill_id(&browser, "email", &email).await;
-    submit(&browser, true).await;
+    browser.fill_id("email", &email).await;
+    browser.submit(true).await;
     browser.wait_xpath("//input[@id='code']").await;
     browser
         .wait_xpath("//button[@id='resend'][not(@disabled)]")
@@ -532,26 +503,28 @@ pub async fn walk(
     let code = mailbox.next_to(&email).await.code();
     // A wrong code that is the same in every picture.
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    fill_id(&browser, "code", wrong).await;
-    submit(&browser, true).await;
-    wait_message(&browser, "code-error").await;
+    browser.fill_id("code", wrong).await;
+    browser.submit(true).await;
+    browser.wait_message("code-error").await;
     visit(&browser, &SIGN_UP_WRONG_CODE).await;
-    fill_id(&browser, "code", &code).await;
-    submit(&browser, true).await;
+    browser.fill_id("code", &code).await;
+    browser.submit(true).await;
     browser
         .wait_xpath("//input[@id='new-password'][not(@disabled)]")
         .await;
     visit(&browser, &SIGN_UP_VERIFIED).await;
-    fill_id(&browser, "new-password", PASSPHRASE).await;
-    fill_id(&browser, "confirm-password", "a different passphrase 9").await;
-    fill_id(&browser, "display-name", "Amina D.").await;
-    fill_id(&browser, "given-name", "Amina").await;
-    fill_id(&browser, "surname", "Diallo").await;
-    submit(&browser, false).await;
-    wait_message(&browser, "confirm-password-error").await;
+    browser.fill_id("new-password", PASSPHRASE).await;
+    browser
+        .fill_id("confirm-password", "a different passphrase 9")
+        .await;
+    browser.fill_id("display-name", "Amina D.").await;
+    browser.fill_id("given-name", "Amina").await;
+    browser.fill_id("surname", "Diallo").await;
+    browser.submit(false).await;
+    browser.wait_message("confirm-password-error").await;
     visit(&browser, &SIGN_UP_MISMATCH).await;
-    fill_id(&browser, "confirm-password", PASSPHRASE).await;
-    submit(&browser, false).await;
+    browser.fill_id("confirm-password", PASSPHRASE).await;
+    browser.submit(false).await;
     browser.wait_path("/portal").await;
     browser.wait_xpath("//*[@id='organization']").await;
     visit(&browser, &PORTAL).await;
@@ -564,7 +537,7 @@ pub async fn walk(
         .await
         .expect("click");
     browser.wait_xpath("//input[@id='password']").await;
-    fill_id(&browser, "email", &email).await;
+    browser.fill_id("email", &email).await;
     browser
         .wait_xpath("//a[contains(@href, 'forgot')]")
         .await
@@ -574,15 +547,15 @@ pub async fn walk(
     browser.wait_path("/forgot").await;
     wait_input_value(&browser, "email", &email).await;
     visit(&browser, &FORGOT).await;
-    submit(&browser, true).await;
+    browser.submit(true).await;
     browser.wait_xpath("//input[@id='code']").await;
     browser
         .wait_xpath("//button[@id='resend'][not(@disabled)]")
         .await;
     visit(&browser, &FORGOT_CODE_SENT).await;
     let code = mailbox.next_to(&email).await.code();
-    fill_id(&browser, "code", &code).await;
-    submit(&browser, true).await;
+    browser.fill_id("code", &code).await;
+    browser.submit(true).await;
     browser
         .wait_xpath("//input[@id='new-password'][not(@disabled)]")
         .await;
@@ -592,7 +565,7 @@ pub async fn walk(
         let site = StaticSite::spa(&crate::server::dist_dir(), "/").await;
         std::fs::remove_file(site.dir.join("config.json")).expect("config.json removed");
         browser.goto(&format!("{}/", site.origin)).await;
-        wait_message(&browser, "form-error").await;
+        browser.wait_message("form-error").await;
         visit(&browser, &CONFIG_ERROR).await;
     }
     browser.close().await;

@@ -51,8 +51,11 @@ pub async fn serve_with_metrics(
     domain::passwords::preload();
     mail::queue::spawn_worker(state.mailer.clone());
     let mailer = state.mailer.clone();
-    let purge =
-        domain::limits::spawn_purge(state.db.clone(), state.config.session_absolute_hours * 3600);
+    let purge = domain::limits::spawn_purge(
+        state.db.clone(),
+        state.config.session_idle_minutes * 60,
+        state.config.session_absolute_hours * 3600,
+    );
     // One shutdown for both listeners.
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {

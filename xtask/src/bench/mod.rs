@@ -5,6 +5,7 @@
 mod backend;
 mod frontend;
 mod server;
+mod wasm;
 
 use crate::cmd::{self, command, Result};
 use crate::compress;
@@ -28,14 +29,47 @@ pub struct Budget {
 /// The first load of the sign-in screen, brotli, in bytes (issue 7: "at most 120 KB").
 const FIRST_LOAD_BROTLI_BUDGET: usize = 120_000;
 
-pub fn run() -> Result {
+/// `cargo xtask bench [--only sign-in|wasm]`: everything, or one part alone, with its own
+/// report (`report.md` is left as the last full run wrote it):
+///
+/// - `--only sign-in`: the back end's sign-in run at the server's default cost (about a minute
+///   once built), to `target/bench/sign-in.md`;
+/// - `--only wasm`: the release SPA's build and the WASM by crate and function, to
+///   `target/bench/wasm.md`.
+pub fn run(args: &[String]) -> Result {
+    match args {
+        [] => run_all(),
+        [flag, what] if flag == "--only" && what == "sign-in" => run_sign_in(),
+        [flag, what] if flag == "--only" && what == "wasm" => run_wasm(),
+        _ => Err("usage: cargo xtask bench [--only sign-in|wasm]".into()),
+    }
+}
+
+fn run_wasm() -> Result {
     setup::run(setup::Purpose::Bench)?;
-    let dist = serve::build_spa()?;
-    // Two builds: together, Cargo would unify their features and the server measured would not
-    // be the binary `cargo xtask serve` runs.
+    serve::build_spa()?;
+    write_report("wasm.md", &[], &[wasm::breakdown()?])
+}
+
+/// The release server and the back-end bench, each built alone: together, Cargo would unify
+/// their features and the server measured would not be the binary `cargo xtask serve` runs.
+fn build_backend() -> Result {
     for package in ["partner-login-server", "partner-login-bench"] {
         cmd::run(command("cargo", &["build", "--release", "-p", package]))?;
     }
+    Ok(())
+}
+
+fn run_sign_in() -> Result {
+    build_backend()?;
+    let (back, budgets) = backend::run(true)?;
+    write_report("sign-in.md", &budgets, &[back])
+}
+
+fn run_all() -> Result {
+    setup::run(setup::Purpose::Bench)?;
+    let dist = serve::build_spa()?;
+    build_backend()?;
     let (bundle, bundle_brotli) = bundle_report(&dist)?;
     let mut budgets = vec![Budget {
         name: "first load of the sign-in screen, brotli".into(),
@@ -43,19 +77,24 @@ pub fn run() -> Result {
         measured: format!("{bundle_brotli} B"),
         ok: bundle_brotli <= FIRST_LOAD_BROTLI_BUDGET,
     }];
-    let mut sections = vec![bundle];
+    let mut sections = vec![bundle, wasm::breakdown()?];
     let (front, front_budgets) = frontend::run(&dist)?;
     sections.push(front);
     budgets.extend(front_budgets);
-    let (back, back_budgets) = backend::run()?;
+    let (back, back_budgets) = backend::run(false)?;
     sections.push(back);
     budgets.extend(back_budgets);
-    let report = render(&budgets, &sections);
+    write_report("report.md", &budgets, &sections)
+}
+
+/// Writes the report to `target/bench/<name>` and prints it; fails when a budget was missed.
+fn write_report(name: &str, budgets: &[Budget], sections: &[String]) -> Result {
+    let report = render(budgets, sections);
     let out = cmd::root().join("target/bench");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
-    std::fs::write(out.join("report.md"), &report).map_err(|e| e.to_string())?;
+    std::fs::write(out.join(name), &report).map_err(|e| e.to_string())?;
     println!("{report}");
-    println!("written to {}", out.join("report.md").display());
+    println!("written to {}", out.join(name).display());
     let missed: Vec<&str> = budgets
         .iter()
         .filter(|b| !b.ok)
@@ -70,8 +109,10 @@ pub fn run() -> Result {
 
 /// The report: the budgets first, then each measurement's section.
 fn render(budgets: &[Budget], sections: &[String]) -> String {
-    let mut report = String::from("# Bench report\n\n## Budgets\n\n");
-    report.push_str("| budget | limit | measured | met |\n|---|---|---|---|\n");
+    let mut report = String::from("# Bench report\n");
+    if !budgets.is_empty() {
+        report.push_str("\n## Budgets\n\n| budget | limit | measured | met |\n|---|---|---|---|\n");
+    }
     for b in budgets {
         report.push_str(&format!(
             "| {} | {} | {} | {} |\n",

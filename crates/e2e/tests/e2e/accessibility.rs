@@ -41,37 +41,6 @@ async fn check(browser: &Browser, (_, lang, dir): (&str, &str, &str), screen: &s
         .await;
 }
 
-/// Waits until the element `id` holds some text (an error message).
-async fn wait_message(browser: &Browser, id: &str) {
-    browser
-        .wait_xpath(&format!("//*[@id='{id}'][normalize-space(.)!='']"))
-        .await;
-}
-
-/// Types `value` into the input `id`, replacing what it held.
-async fn fill_id(browser: &Browser, id: &str, value: &str) {
-    let input = browser
-        .wait_xpath(&format!("//input[@id='{id}'][not(@disabled)]"))
-        .await;
-    input.clear().await.expect("clear");
-    input.send_keys(value).await.expect("typing");
-}
-
-/// Clicks the first (`first == true`) or last submit button of the form once it is enabled:
-/// the step's action ("Send verification code", "Verify code", "Sign in") or "Create" /
-/// "Continue".
-async fn submit(browser: &Browser, first: bool) {
-    let which = if first { "1" } else { "last()" };
-    browser
-        .wait_xpath(&format!(
-            "(//form//button[@type='submit'])[{which}][not(@disabled)]"
-        ))
-        .await
-        .click()
-        .await
-        .expect("click");
-}
-
 #[tokio::test]
 async fn sign_in_screens_are_accessible_in_english_and_arabic() {
     let server = TestServer::start(None);
@@ -83,9 +52,9 @@ async fn sign_in_screens_are_accessible_in_english_and_arabic() {
         check(&browser, lang, "sign-in").await;
 
         // Submitted empty: the fields' errors.
-        submit(&browser, true).await;
-        wait_message(&browser, "email-error").await;
-        wait_message(&browser, "password-error").await;
+        browser.submit(true).await;
+        browser.wait_message("email-error").await;
+        browser.wait_message("password-error").await;
         check(&browser, lang, "sign-in, submitted empty").await;
         // The error summary lists both fields, in order; an entry takes focus to its field
         // (in the next animation frame).
@@ -94,10 +63,10 @@ async fn sign_in_screens_are_accessible_in_english_and_arabic() {
         browser.wait_focus("password").await;
 
         // A wrong password: the form's error.
-        fill_id(&browser, "email", "nobody.here@example.org").await;
-        fill_id(&browser, "password", "not the password 1").await;
-        submit(&browser, true).await;
-        wait_message(&browser, "form-error").await;
+        browser.fill_id("email", "nobody.here@example.org").await;
+        browser.fill_id("password", "not the password 1").await;
+        browser.submit(true).await;
+        browser.wait_message("form-error").await;
         browser
             .wait_gone(
                 "//*[@id='error-summary']",
@@ -130,7 +99,7 @@ async fn pages_without_a_form_are_accessible_in_english_and_arabic() {
         browser
             .goto(&format!("{}/invitation#no-such-token", server.url))
             .await;
-        wait_message(&browser, "form-error").await;
+        browser.wait_message("form-error").await;
         check(&browser, lang, "invitation, unknown token").await;
         browser.close().await;
     }
@@ -169,42 +138,42 @@ async fn sign_up(
             .assert_reflows_at_320(&format!("sign-up [{}]", lang.1))
             .await;
 
-        fill_id(browser, "email", "not-an-email").await;
-        submit(browser, true).await;
-        wait_message(browser, "email-error").await;
+        browser.fill_id("email", "not-an-email").await;
+        browser.submit(true).await;
+        browser.wait_message("email-error").await;
         check(browser, lang, "sign-up, invalid email").await;
-        fill_id(browser, "email", email).await;
+        browser.fill_id("email", email).await;
     }
-    submit(browser, true).await;
+    browser.submit(true).await;
     browser.wait_xpath("//input[@id='code']").await;
     if checks {
         check(browser, lang, "sign-up, code sent").await;
     }
     let code = mailbox.next_to(email).await.code();
     if checks {
-        fill_id(browser, "code", &wrong_code(&code)).await;
-        submit(browser, true).await;
-        wait_message(browser, "code-error").await;
+        browser.fill_id("code", &wrong_code(&code)).await;
+        browser.submit(true).await;
+        browser.wait_message("code-error").await;
         check(browser, lang, "sign-up, wrong code").await;
     }
-    fill_id(browser, "code", &code).await;
-    submit(browser, true).await;
+    browser.fill_id("code", &code).await;
+    browser.submit(true).await;
     browser
         .wait_xpath("//input[@id='new-password'][not(@disabled)]")
         .await;
     if checks {
         check(browser, lang, "sign-up, verified: the account form").await;
-        submit(browser, false).await;
-        wait_message(browser, "new-password-error").await;
-        wait_message(browser, "form-error").await;
+        browser.submit(false).await;
+        browser.wait_message("new-password-error").await;
+        browser.wait_message("form-error").await;
         check(browser, lang, "sign-up, account form errors").await;
     }
-    fill_id(browser, "new-password", PASSPHRASE).await;
-    fill_id(browser, "confirm-password", PASSPHRASE).await;
-    fill_id(browser, "display-name", "Amina D.").await;
-    fill_id(browser, "given-name", "Amina").await;
-    fill_id(browser, "surname", "Diallo").await;
-    submit(browser, false).await;
+    browser.fill_id("new-password", PASSPHRASE).await;
+    browser.fill_id("confirm-password", PASSPHRASE).await;
+    browser.fill_id("display-name", "Amina D.").await;
+    browser.fill_id("given-name", "Amina").await;
+    browser.fill_id("surname", "Diallo").await;
+    browser.submit(false).await;
     browser.wait_path("/portal").await;
     browser.wait_xpath("//*[@id='organization']").await;
     if checks {
@@ -241,7 +210,7 @@ async fn forgot_password_screens_are_accessible_in_english_and_arabic() {
             .await
             .expect("click");
         browser.wait_xpath("//input[@id='password']").await;
-        fill_id(&browser, "email", &email).await;
+        browser.fill_id("email", &email).await;
         browser
             .wait_xpath("//a[contains(@href, 'forgot')]")
             .await
@@ -252,13 +221,13 @@ async fn forgot_password_screens_are_accessible_in_english_and_arabic() {
         browser.wait_xpath("//input[@id='email']").await;
         check(&browser, lang, "forgot password").await;
 
-        submit(&browser, true).await;
+        browser.submit(true).await;
         browser.wait_xpath("//input[@id='code']").await;
         check(&browser, lang, "forgot password, code sent").await;
 
         let code = mailbox.next_to(&email).await.code();
-        fill_id(&browser, "code", &code).await;
-        submit(&browser, true).await;
+        browser.fill_id("code", &code).await;
+        browser.submit(true).await;
         browser
             .wait_xpath("//input[@id='new-password'][not(@disabled)]")
             .await;

@@ -331,6 +331,17 @@ pub async fn view_after_sign_in(
     Ok(view)
 }
 
+/// [`view_after_sign_in`] of an account already read (a sign-in read it to check the password).
+pub async fn view_after_sign_in_of(
+    state: &AppState,
+    account: storage::accounts::Account,
+    pending: Option<&str>,
+) -> ApiResult<SessionView> {
+    let mut view = session::view_of(state, account).await?;
+    view.continue_url = continue_url(state, pending).await?;
+    Ok(view)
+}
+
 /// A code for the request, bound to its client, redirect uri and PKCE challenge, and the
 /// redirect that carries it (with `state` and RFC 9207 `iss`).
 async fn issue_code(

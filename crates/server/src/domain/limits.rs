@@ -11,9 +11,9 @@
 //!
 //! Counting comes before the work and is exact under concurrency, on one instance or several
 //! sharing the database: [`Limit::take`] counts the hour's events and records the new one in
-//! one transaction that holds the subject's lock row (`storage::rate_events::take`), so of any
-//! number of concurrent requests exactly `per_hour` pass in an hour, and the others get 429
-//! without being counted. An action that is only counted when it fails (a failed sign-in, a
+//! one transaction that holds the subject's lock row (`storage::rate_events::take_in_order`),
+//! so of any number of concurrent requests exactly `per_hour` pass in an hour, and the others
+//! get 429 without being counted. An action that is only counted when it fails (a failed sign-in, a
 //! refused admin token) is taken the same way before the work, and [`Taken::forget`]-ten when
 //! it succeeds: a burst of wrong passwords runs at most `per_hour` hashes. (The per-email smart lockout of sign-in is not a limit: see
 //! `domain::lockout`.)
@@ -48,18 +48,13 @@ impl Limit {
     /// Counts one action of `subject` before it is done, or refuses it (429) when the last
     /// hour already holds `per_hour` of them (see the module's documentation).
     pub async fn take(self, db: &Db, subject: &str, now: i64) -> ApiResult<Taken> {
-        let claim = secrets::new_token();
-        let since = now - WINDOW_SECONDS;
-        let taken =
-            storage::rate_events::take(db, self.kind, subject, since, now, self.per_hour, &claim)
-                .await?;
-        let Err(oldest) = taken else {
-            return Ok(Taken {
-                kind: self.kind,
-                subject: subject.to_owned(),
-                claim,
-            });
-        };
+        let [taken] = take_in_order(db, [self], subject, now).await?;
+        Ok(taken)
+    }
+
+    /// This limit's 429 for a subject whose oldest counted event in the hour is `oldest`,
+    /// audited and counted.
+    fn refuse(self, oldest: Option<i64>, now: i64) -> ApiError {
         let retry_after = oldest.map_or(WINDOW_SECONDS, |t| t + WINDOW_SECONDS - now);
         // ASVS 5.0 V16.3.3: a refused attempt past a cap is audited (with the client's address,
         // never the email address a cap may count per) and counted. The request's span adds the
@@ -69,10 +64,10 @@ impl Limit {
             .detail(self.kind)
             .emit();
         crate::metrics::limit_hit(self.kind);
-        Err(ApiError::TooMany {
+        ApiError::TooMany {
             code: ErrorCode::RateLimited,
             retry_after: retry_after.clamp(1, WINDOW_SECONDS) as u32,
-        })
+        }
     }
 
     /// How many of these `subject` did in the last hour.
@@ -96,6 +91,41 @@ impl Limit {
     }
 }
 
+/// [`Limit::take`] of each of `limits` in turn for the same `subject`, in one transaction (one
+/// commit instead of one each: a sign-in takes two limits before its hash). The first limit
+/// that refuses answers 429, and the ones after it are not tried; those before it stay counted,
+/// exactly as separate [`Limit::take`]s would have left them. Each call site lists its limits
+/// in one fixed order (`storage::rate_events::take_in_order`: no deadlock).
+pub async fn take_in_order<const N: usize>(
+    db: &Db,
+    limits: [Limit; N],
+    subject: &str,
+    now: i64,
+) -> ApiResult<[Taken; N]> {
+    let claims: [String; N] = std::array::from_fn(|_| secrets::new_token());
+    let takes: Vec<storage::rate_events::Take<'_>> = limits
+        .iter()
+        .zip(&claims)
+        .map(|(limit, claim)| storage::rate_events::Take {
+            kind: limit.kind,
+            subject,
+            per_hour: limit.per_hour,
+            claim,
+        })
+        .collect();
+    let since = now - WINDOW_SECONDS;
+    if let Err((refused, oldest)) =
+        storage::rate_events::take_in_order(db, &takes, since, now).await?
+    {
+        return Err(limits[refused].refuse(oldest, now));
+    }
+    Ok(std::array::from_fn(|i| Taken {
+        kind: limits[i].kind,
+        subject: subject.to_owned(),
+        claim: claims[i].clone(),
+    }))
+}
+
 /// An action counted by [`Limit::take`].
 #[must_use = "a taken action stays counted unless forgotten"]
 pub struct Taken {
@@ -116,29 +146,39 @@ impl Taken {
     pub fn keep(self) {}
 }
 
-/// Every 10 minutes, deletes the counters older than a day (their windows are an hour), the
-/// email-code flows a day past their expiry and the stale lockout guards
-/// (`storage::rate_events::purge_before`; ASVS 5.0 V2.4.1), and the OpenID Provider's expired
-/// requests, codes and tokens and the clients of sessions older than `session_seconds`
-/// (`storage::authorizations::purge`).
-pub fn spawn_purge(db: Db, session_seconds: i64) -> tokio::task::JoinHandle<()> {
+/// Every 10 minutes, [`purge`].
+pub fn spawn_purge(db: Db, idle_seconds: i64, session_seconds: i64) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let period = std::time::Duration::from_secs(600);
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         loop {
             tick.tick().await;
-            let cutoff = storage::now() - 86_400;
-            match storage::rate_events::purge_before(&db, cutoff).await {
-                Ok(rows) if rows > 0 => tracing::info!(event = "counters_purged", rows),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(event = "counters_purge_failed", error = %e),
-            }
-            let now = storage::now();
-            match storage::authorizations::purge(&db, now, now - session_seconds).await {
-                Ok(rows) if rows > 0 => tracing::info!(event = "grants_purged", rows),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(event = "grants_purge_failed", error = %e),
-            }
+            purge(&db, idle_seconds, session_seconds, storage::now()).await;
         }
     })
+}
+
+/// Deletes the counters older than a day (their windows are an hour), the email-code flows a
+/// day past their expiry and the stale lockout guards (`storage::rate_events::purge_before`;
+/// ASVS 5.0 V2.4.1); the sessions idle for `idle_seconds` or older than `session_seconds`,
+/// which are refused when presented anyway (`storage::sessions::purge_expired`; ASVS 5.0
+/// V7.3.1, V7.3.2); and the OpenID Provider's expired requests, codes and tokens and the
+/// clients of sessions older than `session_seconds` (`storage::authorizations::purge`).
+/// Failures are logged; the next round tries again.
+pub async fn purge(db: &Db, idle_seconds: i64, session_seconds: i64, now: i64) {
+    match storage::rate_events::purge_before(db, now - 86_400).await {
+        Ok(rows) if rows > 0 => tracing::info!(event = "counters_purged", rows),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(event = "counters_purge_failed", error = %e),
+    }
+    match storage::sessions::purge_expired(db, now - idle_seconds, now - session_seconds).await {
+        Ok(rows) if rows > 0 => tracing::info!(event = "sessions_purged", rows),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(event = "sessions_purge_failed", error = %e),
+    }
+    match storage::authorizations::purge(db, now, now - session_seconds).await {
+        Ok(rows) if rows > 0 => tracing::info!(event = "grants_purged", rows),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(event = "grants_purge_failed", error = %e),
+    }
 }

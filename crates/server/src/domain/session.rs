@@ -73,21 +73,8 @@ pub async fn start(
 ) -> ApiResult<NewSession> {
     // A write first: on SQLite it takes the write lock, waiting its turn, before anything is
     // read; a transaction that reads first must upgrade its snapshot later, and fails at once
-    // (SQLITE_BUSY) when another writer went in between.
-    storage::sessions::purge_expired(
-        &mut *conn,
-        now - state.config.session_idle_minutes * 60,
-        now - state.config.session_absolute_hours * 3600,
-    )
-    .await?;
-    // A disabled account gets no session, whichever way in led here (ASVS 5.0 V6.3, issue 19).
-    if storage::accounts::is_disabled(&mut *conn, account_id).await? {
-        tracing::info!(event = "sign_in_refused_disabled");
-        return Err(ApiError::Client(ErrorCode::AccountDisabled));
-    }
-    if let Some(held) = held {
-        storage::sessions::delete(&mut *conn, &secrets::hash(held)).await?;
-    }
+    // (SQLITE_BUSY) when another writer went in between. (Expired sessions are purged every 10
+    // minutes, `domain::limits::purge`, not here: a scan of every session at each sign-in.)
     let id = secrets::new_token();
     let sid = secrets::new_token();
     let idp = way.idp();
@@ -99,7 +86,16 @@ pub async fn start(
         amr: way.amr(),
         credential_version,
     };
-    storage::sessions::insert(conn, &session, now).await?;
+    storage::sessions::insert(&mut *conn, &session, now).await?;
+    // A disabled account gets no session, whichever way in led here (ASVS 5.0 V6.3, issue 19):
+    // the caller's transaction rolls back with the error.
+    if storage::accounts::is_disabled(&mut *conn, account_id).await? {
+        tracing::info!(event = "sign_in_refused_disabled");
+        return Err(ApiError::Client(ErrorCode::AccountDisabled));
+    }
+    if let Some(held) = held {
+        storage::sessions::delete(&mut *conn, &secrets::hash(held)).await?;
+    }
     Ok(NewSession {
         id,
         max_age: state.config.session_absolute_hours * 3600,
@@ -155,7 +151,15 @@ pub async fn view(state: &AppState, account_id: &str) -> ApiResult<SessionView> 
     let account = storage::accounts::by_id(&state.db, account_id)
         .await?
         .ok_or(ApiError::Client(ErrorCode::Unauthenticated))?;
-    let organizations = storage::accounts::organizations(&state.db, account_id)
+    view_of(state, account).await
+}
+
+/// [`view`] of an account already read (a sign-in read it to check the password).
+pub async fn view_of(
+    state: &AppState,
+    account: storage::accounts::Account,
+) -> ApiResult<SessionView> {
+    let organizations = storage::accounts::organizations(&state.db, &account.id)
         .await?
         .into_iter()
         .map(|organization| Membership { organization })

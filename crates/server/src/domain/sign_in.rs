@@ -9,6 +9,7 @@
 
 use crate::audit::{self, Action, Audit, Outcome};
 use crate::domain::invitation::{self, Acceptance};
+use crate::domain::limits;
 use crate::domain::lockout::{Failure, UNTIL_RESET_RETRY_SECONDS};
 use crate::domain::passwords::HashError;
 use crate::domain::secrets;
@@ -56,13 +57,14 @@ async fn record_failure(
 }
 
 /// Signs in with an email and a password (and accepts the invitation the person arrived with),
-/// ending the session the browser held (`held`). Returns the new session and the account id.
+/// ending the session the browser held (`held`). Returns the new session and the account (as
+/// read before the password was checked).
 pub async fn sign_in(
     state: &AppState,
     request: &SignInRequest,
     client: &str,
     held: Option<&str>,
-) -> ApiResult<(NewSession, String)> {
+) -> ApiResult<(NewSession, storage::accounts::Account)> {
     let now = storage::now();
     // NIST SP 800-63B-4 §3.1.1.2 / ASVS 5.0 V6.2.9: passwords of up to the policy's maximum
     // (256) are accepted; a longer one cannot be anyone's and is refused before any hashing or
@@ -77,19 +79,21 @@ pub async fn sign_in(
     }
     // ASVS 5.0 V2.4.1: a few attempts in flight per client address (in memory, at once), then
     // the hour's caps, each counted before the work so that a burst cannot pass them.
+    // Both caps in one transaction (one commit), in this order: past the first nothing is
+    // counted; past the second the attempt stays counted in the first.
     let _in_flight = state.passwords.admit(client)?;
-    state
-        .config
-        .sign_in_limit()
-        .take(&state.db, client, now)
-        .await?
-        .keep();
-    // Counted as a failure until the password proves right (`domain::limits`).
-    let failure = state
-        .config
-        .sign_in_failure_limit()
-        .take(&state.db, client, now)
-        .await?;
+    let [attempt, failure] = limits::take_in_order(
+        &state.db,
+        [
+            state.config.sign_in_limit(),
+            // Counted as a failure until the password proves right (`domain::limits`).
+            state.config.sign_in_failure_limit(),
+        ],
+        client,
+        now,
+    )
+    .await?;
+    attempt.keep();
     let email = Email::parse(&request.email).ok();
     let _one_at_a_time = match &email {
         Some(email) => Some(email_lock(email.as_str()).lock().await),
@@ -201,5 +205,5 @@ pub async fn sign_in(
         storage::guards::clear(&state.db, &account.email).await?;
     }
     audit::emit(Action::SignIn, Outcome::Success, Some(&account.id));
-    Ok((session, account.id))
+    Ok((session, account))
 }

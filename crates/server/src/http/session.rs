@@ -53,8 +53,8 @@ pub async fn sign_in(
             .as_ref()
             .map_or_else(|e| e.code().as_str(), |_| "success"),
     );
-    let (new, account_id) = signed_in?;
-    let view = authorization::view_after_sign_in(&state, &account_id, pending.as_deref()).await?;
+    let (new, account) = signed_in?;
+    let view = authorization::view_after_sign_in_of(&state, account, pending.as_deref()).await?;
     Ok((cookies::session(&state, &new), Json(view)))
 }
 

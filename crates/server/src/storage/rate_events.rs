@@ -6,53 +6,78 @@ use super::Db;
 use crate::domain::lockout;
 use sqlx::Row;
 
-/// Records one event of `kind` for `subject` at `now` under `claim` (a random value, so that
-/// [`forget`] can delete this one row again), unless `subject` already has `per_hour` events
-/// after `since`: then records nothing and returns the oldest of them (to say when the limit
-/// lifts). Exact under concurrency: the subject's `rate_subjects` row is locked (PostgreSQL's
-/// row lock, SQLite's write lock) from before the count until the event is recorded.
-pub async fn take(
+/// One event to record by [`take_in_order`]: one of `kind` for `subject` under `claim` (a random
+/// value, so that [`forget`] can delete this one row again), unless `subject` already has
+/// `per_hour` events of `kind` in the window.
+pub struct Take<'a> {
+    pub kind: &'a str,
+    pub subject: &'a str,
+    pub per_hour: i64,
+    pub claim: &'a str,
+}
+
+/// Records each of `takes` at `now` in turn, in one transaction (one commit, one WAL sync on
+/// SQLite, for all of a request's limits), unless its subject already has `per_hour` events of
+/// its kind after `since`: that one is refused, it and those after it record nothing, and its
+/// index and the oldest of its events (to say when the limit lifts) are returned; those before
+/// it stay recorded, as if each had been taken alone. Exact under concurrency: each subject's
+/// `rate_subjects` row is locked (PostgreSQL's row lock, SQLite's write lock) from before its
+/// count until the commit. Callers list their kinds in one fixed order, so that two requests
+/// never wait for each other's rows (no deadlock on PostgreSQL), and no kind twice.
+pub async fn take_in_order(
     db: &Db,
-    kind: &str,
-    subject: &str,
+    takes: &[Take<'_>],
     since: i64,
     now: i64,
-    per_hour: i64,
-    claim: &str,
-) -> Result<Result<(), Option<i64>>, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    sqlx::query(
-        "INSERT INTO rate_subjects (kind, subject, touched_at) VALUES ($1, $2, $3)
-         ON CONFLICT (kind, subject) DO UPDATE SET touched_at = excluded.touched_at",
-    )
-    .bind(kind)
-    .bind(subject)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n, MIN(happened_at) AS oldest FROM rate_events
-         WHERE kind = $1 AND subject = $2 AND happened_at > $3",
-    )
-    .bind(kind)
-    .bind(subject)
-    .bind(since)
-    .fetch_one(&mut *tx)
-    .await?;
-    let (count, oldest): (i64, Option<i64>) = (row.try_get("n")?, row.try_get("oldest")?);
-    if count >= per_hour {
-        tx.rollback().await?;
-        return Ok(Err(oldest));
+) -> Result<Result<(), (usize, Option<i64>)>, sqlx::Error> {
+    if takes.is_empty() {
+        return Ok(Ok(()));
     }
-    sqlx::query(
-        "INSERT INTO rate_events (kind, subject, happened_at, claim) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(kind)
-    .bind(subject)
-    .bind(now)
-    .bind(claim)
-    .execute(&mut *tx)
-    .await?;
+    let mut tx = db.begin().await?;
+    // Every subject's lock row at once, in the order given (one statement).
+    let rows: Vec<String> = (0..takes.len())
+        .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+        .collect();
+    let lock = format!(
+        "INSERT INTO rate_subjects (kind, subject, touched_at) VALUES {}
+         ON CONFLICT (kind, subject) DO UPDATE SET touched_at = excluded.touched_at",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&lock);
+    for take in takes {
+        query = query.bind(take.kind).bind(take.subject).bind(now);
+    }
+    query.execute(&mut *tx).await?;
+    for (index, take) in takes.iter().enumerate() {
+        // Counted and recorded in one statement, under the lock row: the event goes in only
+        // when fewer than `per_hour` are in the window.
+        let recorded = sqlx::query(
+            "INSERT INTO rate_events (kind, subject, happened_at, claim)
+             SELECT $1, $2, $3, $4
+             WHERE (SELECT COUNT(*) FROM rate_events
+                    WHERE kind = $1 AND subject = $2 AND happened_at > $5) < $6",
+        )
+        .bind(take.kind)
+        .bind(take.subject)
+        .bind(now)
+        .bind(take.claim)
+        .bind(since)
+        .bind(take.per_hour)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if recorded == 0 {
+            let (_, oldest) = count_since(&mut *tx, take.kind, take.subject, since).await?;
+            // Nothing to keep when the first is refused; the lock rows are only touched
+            // (`touched_at`, which the purge reads), harmless to keep.
+            if index == 0 {
+                tx.rollback().await?;
+            } else {
+                tx.commit().await?;
+            }
+            return Ok(Err((index, oldest)));
+        }
+    }
     tx.commit().await?;
     Ok(Ok(()))
 }
@@ -90,8 +115,8 @@ pub async fn forget(db: &Db, kind: &str, subject: &str, claim: &str) -> Result<(
 
 /// Events of `kind` for `subject` after `since`, and the oldest of them (to say when the limit
 /// lifts).
-pub async fn count_since(
-    db: &Db,
+pub async fn count_since<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     kind: &str,
     subject: &str,
     since: i64,

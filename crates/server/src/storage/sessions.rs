@@ -128,16 +128,16 @@ pub async fn count_live(
     row.try_get("n")
 }
 
-/// Removes the sessions past either timeout (they would be refused anyway).
+/// Removes the sessions past either timeout (they would be refused anyway); returns how many.
 pub async fn purge_expired(
-    conn: &mut sqlx::AnyConnection,
+    db: &Db,
     idle_before: i64,
     created_before: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
         .bind(idle_before)
         .bind(created_before)
-        .execute(conn)
+        .execute(db)
         .await?;
-    Ok(())
+    Ok(done.rows_affected())
 }

@@ -13,7 +13,8 @@ on_both_databases!(
     invitations_per_client_are_capped,
     social_starts_per_client_are_capped,
     code_checks_per_client_are_capped_across_flows,
-    counters_older_than_a_day_are_purged
+    counters_older_than_a_day_are_purged,
+    sessions_past_their_timeouts_are_purged
 );
 
 async fn invite_with(app: &TestApp, token: &str, email: &str) -> reqwest::Response {
@@ -172,6 +173,44 @@ async fn counters_older_than_a_day_are_purged(backend: Backend) {
         app.count("SELECT COUNT(*) FROM sign_in_guards").await,
         4,
         "every guard with a lock in force or a recent failure stays"
+    );
+}
+
+/// ASVS 5.0 V7.3.1, V7.3.2: the periodic purge deletes the sessions past either timeout (they
+/// are refused when presented anyway), and only those. (A sign-in no longer scans every session
+/// for them: issue 21.)
+async fn sessions_past_their_timeouts_are_purged(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.signed_up("amina@example.org").await;
+    let now = partner_login_server::storage::now();
+    let (idle, absolute) = (
+        app.state.config.session_idle_minutes * 60,
+        app.state.config.session_absolute_hours * 3600,
+    );
+    for (id, created_at, last_seen_at) in [
+        ("idle", now - idle - 60, now - idle - 1),
+        ("too-old", now - absolute - 1, now - 10),
+        ("live", now - absolute + 60, now - idle + 60),
+    ] {
+        app.exec(&format!(
+            "INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at)
+             SELECT '{id}', id, {created_at}, {last_seen_at} FROM accounts
+             WHERE email = 'amina@example.org'"
+        ))
+        .await;
+    }
+    let before = app.count("SELECT COUNT(*) FROM sessions").await;
+    partner_login_server::domain::limits::purge(&app.state.db, idle, absolute, now).await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sessions WHERE id_hash IN ('idle', 'too-old')")
+            .await,
+        0,
+        "both timeouts purge"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sessions").await,
+        before - 2,
+        "the live session and the sign-up's stay"
     );
 }
 
