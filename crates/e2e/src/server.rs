@@ -56,6 +56,19 @@ impl TestServer {
         Self::start_on(crate::free_port(), smtp_url, extra)
     }
 
+    /// Starts the server on `http://localhost:PORT` (`PUBLIC_URL` and [`url`](Self::url)):
+    /// browsers refuse WebAuthn on an IP address, and the server turns passkeys on only for a
+    /// `PUBLIC_URL` whose host is a domain.
+    pub fn start_on_localhost(smtp_url: Option<&str>, extra: &[(&str, &str)]) -> Self {
+        let port = crate::free_port();
+        let url = format!("http://localhost:{port}");
+        let mut env = vec![("PUBLIC_URL", url.as_str())];
+        env.extend_from_slice(extra);
+        let mut server = Self::start_on(port, smtp_url, &env);
+        server.url = url;
+        server
+    }
+
     /// Starts the server on `port`, for tests that must know its address before it starts
     /// (an OpenID provider registers the callback URL of the server it sends users back to).
     pub fn start_on(port: u16, smtp_url: Option<&str>, extra: &[(&str, &str)]) -> Self {

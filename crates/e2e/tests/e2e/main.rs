@@ -6,6 +6,7 @@ mod deployment;
 mod keyboard;
 mod languages;
 mod openid;
+mod passkeys;
 mod pointer;
 mod portal;
 mod screens;
