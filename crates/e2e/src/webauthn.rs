@@ -51,6 +51,9 @@ pub struct StoredCredential {
     /// The user handle the relying party gave it (base64url).
     pub user_handle: Option<String>,
     pub sign_count: u64,
+    /// The private key (base64url PKCS#8), which a virtual authenticator, unlike a real one,
+    /// gives out: [`VirtualAuthenticator::add_credential`] copies it to a second device.
+    pub private_key: String,
 }
 
 /// A virtual authenticator added to one browser: a platform authenticator ("this device",
@@ -114,6 +117,7 @@ impl VirtualAuthenticator {
                 rp_id: c["rpId"].as_str().unwrap_or_default().to_owned(),
                 user_handle: c["userHandle"].as_str().map(str::to_owned),
                 sign_count: c["signCount"].as_u64().unwrap_or(0),
+                private_key: c["privateKey"].as_str().unwrap_or_default().to_owned(),
             })
             .collect()
     }
@@ -136,6 +140,27 @@ impl VirtualAuthenticator {
                 http::Method::DELETE,
                 format!("authenticator/{}", self.id),
                 None,
+            )
+            .await;
+    }
+}
+
+impl VirtualAuthenticator {
+    /// Copies `credential` (with its private key, as [`credentials`](Self::credentials) read it
+    /// from another authenticator) into this one: the same passkey synced to a second device.
+    pub async fn add_credential(&self, browser: &Browser, credential: &StoredCredential) {
+        browser
+            .webauthn(
+                http::Method::POST,
+                format!("authenticator/{}/credential", self.id),
+                Some(json!({
+                    "credentialId": credential.id,
+                    "isResidentCredential": credential.resident,
+                    "rpId": credential.rp_id,
+                    "privateKey": credential.private_key,
+                    "userHandle": credential.user_handle,
+                    "signCount": credential.sign_count,
+                })),
             )
             .await;
     }
