@@ -2,6 +2,7 @@
 //! every step out).
 
 use crate::{mail::Mailbox, Browser};
+use fantoccini::Locator;
 use partner_login_testkit::{OidcClient, OidcProvider};
 
 pub const PASSPHRASE: &str = "river mango lantern 42";
@@ -35,6 +36,40 @@ pub async fn verify_email(browser: &Browser, mailbox: &Mailbox, email: &str) {
     browser.click_button("Verify code").await;
     browser
         .wait_text("E-mail address verified. You can now continue.")
+        .await;
+}
+
+/// On "Protect your account" (right after "Create", when the deployment has passkeys): "Create a
+/// passkey", which the browser's authenticator makes, then on to wherever the person was going
+/// (the "Continue" the page may show after its success notice is pressed). Ends once the page
+/// has left `/protect`.
+pub async fn protect_with_a_passkey(browser: &Browser) {
+    browser.wait_path("/protect").await;
+    browser.wait_text("Protect your account").await;
+    browser.button("Not now").await;
+    browser.click_button("Create a passkey").await;
+    browser
+        .wait_until(
+            || async {
+                let url = browser
+                    .client
+                    .current_url()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if url.path() != "/protect" {
+                    return Ok(());
+                }
+                match browser.client.find(Locator::Id("continue")).await {
+                    Ok(button) => {
+                        // Clicked when it shows; the next look sees the page it led to.
+                        let _ = button.click().await;
+                        Err(format!("clicked Continue at {url}"))
+                    }
+                    Err(_) => Err(url.to_string()),
+                }
+            },
+            "leaving \"Protect your account\" after \"Create a passkey\"",
+        )
         .await;
 }
 

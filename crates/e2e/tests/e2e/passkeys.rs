@@ -5,7 +5,7 @@
 //! autofill and by the button, from a second device; remove it; a passkey whose user
 //! verification fails signs nobody in.
 
-use partner_login_e2e::flows::sign_up_from_email;
+use partner_login_e2e::flows::{protect_with_a_passkey, sign_up_from_email};
 use partner_login_e2e::webauthn::{StoredCredential, VirtualAuthenticator};
 use partner_login_e2e::{mail::Mailbox, Browser, TestServer};
 use serde_json::json;
@@ -51,33 +51,7 @@ async fn sign_up_and_create_a_passkey(
     browser.click_button("Sign up now").await;
     sign_up_from_email(browser, mailbox, EMAIL, ["Amina D.", "Amina", "Diallo"]).await;
 
-    browser.wait_path("/protect").await;
-    browser.wait_text("Protect your account").await;
-    browser.button("Not now").await;
-    browser.click_button("Create a passkey").await;
-    browser
-        .wait_until(
-            || async {
-                let path = browser
-                    .client
-                    .current_url()
-                    .await
-                    .map_err(|e| e.to_string())?;
-                if path.path() == "/portal" {
-                    return Ok(());
-                }
-                match browser
-                    .client
-                    .find(fantoccini::Locator::Id("continue"))
-                    .await
-                {
-                    Ok(button) => button.click().await.map_err(|e| e.to_string()),
-                    Err(_) => Err(path.to_string()),
-                }
-            },
-            "the account page after \"Create a passkey\"",
-        )
-        .await;
+    protect_with_a_passkey(browser).await;
     browser.wait_path("/portal").await;
     browser.wait_count("#passkey-list > li.passkey", 1).await;
 

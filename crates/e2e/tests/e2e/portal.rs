@@ -8,7 +8,8 @@
 
 use partner_login_e2e::django::Client;
 use partner_login_e2e::flows::{
-    reset_password, sign_in_at_the_provider, sign_up_from_email, unicef_provider, PASSPHRASE,
+    protect_with_a_passkey, reset_password, sign_in_at_the_provider, sign_up_from_email,
+    unicef_provider, PASSPHRASE,
 };
 use partner_login_e2e::{free_port, mail::Mailbox, Browser, DjangoSite, TestServer};
 use serde_json::Value;
@@ -276,4 +277,40 @@ async fn a_social_button_from_django_sign_in_ends_signed_in_at_django_naming_the
     wait_signed_in_at_django(&browser, &django).await;
     check_django_user(&browser, &server, email, "unicef").await;
     browser.close().await;
+}
+
+#[tokio::test]
+async fn a_passkey_made_right_after_create_signs_in_at_django_with_nothing_typed() {
+    let mailbox = Mailbox::start().await;
+    // Passkeys need a domain: the server on http://localhost:PORT (its issuer too).
+    let port = free_port();
+    let public_url = ("PUBLIC_URL".to_owned(), format!("http://localhost:{port}"));
+    let (server, django) = start_on(port, &mailbox, true, &[public_url]).await;
+    let browser = Browser::start().await;
+    let authenticator = browser.add_virtual_authenticator().await;
+    let email = "amina.diallo@example.org";
+
+    // The invitation's sign-up, "Create", "Protect your account", "Create a passkey": on to the
+    // portal's login start, and so into Django.
+    sign_up_from_invitation(&browser, &server, &mailbox, email).await;
+    protect_with_a_passkey(&browser).await;
+    wait_signed_in_at_django(&browser, &django).await;
+    check_django_user(&browser, &server, email, "local").await;
+    assert_eq!(authenticator.credentials(&browser).await.len(), 1);
+
+    // Signed out at Django and at partner-login; Django's sign-in button leads to our sign-in
+    // screen, whose email field offers the passkey (autofill, accepted at once by a headless
+    // browser): back at Django with nothing typed, and the ID token says how.
+    browser.click_button("Sign out").await;
+    browser.wait_text("Not signed in").await;
+    browser.click_button(PORTAL_SIGN_IN).await;
+    wait_signed_in_at_django(&browser, &django).await;
+    let claims = check_django_user(&browser, &server, email, "local").await;
+    let amr = &claims["id_token_claims"]["amr"];
+    assert!(
+        amr.as_array().is_some_and(
+            |methods| methods.iter().any(|m| m == "mfa") && !methods.iter().any(|m| m == "pwd")
+        ),
+        "a passkey's sign-in is multi-factor and passwordless: amr {amr}"
+    );
 }
