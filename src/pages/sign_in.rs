@@ -100,8 +100,12 @@ pub fn SignIn() -> impl IntoView {
     let passkey_done = StoredValue::new_local(passkey_done);
     // A passkey refused by the server: said in the form's error region; what was typed stays.
     let passkey_refused = move |err: ApiError| {
+        // A ceremony that waited past its 5 minutes is refused as a passkey, not as an
+        // emailed code's flow would be.
         let msg = match err.code() {
-            Some(ErrorCode::InvalidCredentials) => Msg::PasskeySignInRefused,
+            Some(
+                ErrorCode::InvalidCredentials | ErrorCode::FlowExpired | ErrorCode::FlowNotFound,
+            ) => Msg::PasskeySignInRefused,
             _ => err.message(),
         };
         form.error.set(Some(msg));
@@ -145,9 +149,12 @@ pub fn SignIn() -> impl IntoView {
                 // The prompt closed (or this browser refused): nothing alarming to say.
                 Err(_) => {}
             }
-            passkey_busy.set(false);
-            // The button's ceremony ended the autofill's: it waits again.
-            autofill();
+            // The button's ceremony ended the autofill's: it waits again (unless the page is
+            // gone meanwhile).
+            if passkey_busy.try_get_untracked().is_some() {
+                passkey_busy.set(false);
+                autofill();
+            }
         });
     };
 
