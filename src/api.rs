@@ -13,15 +13,17 @@
 //!   hourly caps), "Create" and "Continue" (single use: a repeat after a lost success would
 //!   answer `flow_expired`/`account_exists`), sign-in (each wrong try counts towards the
 //!   lockout and the per-client cap), the social start (a new provider flow), sign-out.
+//! - passkeys: the list is a GET (retried); beginning a ceremony, finishing it, renaming and
+//!   removing are not (a begun ceremony counts as a sign-in try, a finished one is single use).
 
 use crate::i18n::Msg;
 use crate::retry::{self, Outcome, Repeat};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use partner_login_contract::api::{
     paths, CompletePasswordResetRequest, CompleteSignupRequest, EmailCodeFlowView, EmailCodeKind,
-    InvitationView, OpenResetLinkRequest, PublicConfig, SessionView, SignInRequest,
-    SocialStartRequest, SocialStartView, StartEmailCodeRequest, VerifyCodeRequest, CSRF_HEADER,
-    CSRF_HEADER_VALUE,
+    InvitationView, OpenResetLinkRequest, PasskeyView, PublicConfig, RenamePasskeyRequest,
+    SessionView, SignInRequest, SocialStartRequest, SocialStartView, StartEmailCodeRequest,
+    VerifyCodeRequest, CSRF_HEADER, CSRF_HEADER_VALUE,
 };
 use partner_login_contract::{ErrorCode, FieldError, Problem};
 use serde::de::DeserializeOwned;
@@ -284,13 +286,84 @@ pub async fn sign_in(request: &SignInRequest) -> Result<SessionView, ApiError> {
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {
-    let sent = mutating(Request::delete(&url(paths::SESSION))).send().await;
+    no_content(mutating(Request::delete(&url(paths::SESSION))).send().await).await
+}
+
+/// An answer with nothing to read (204).
+async fn no_content(sent: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
     let response = sent.map_err(|_| ApiError::Network)?;
     if response.ok() {
         Ok(())
     } else {
         Err(problem(response).await)
     }
+}
+
+/// A POST whose answer is kept as text: a passkey ceremony's begin answer, handed to the
+/// browser's WebAuthn as it came (`webauthn.js`), never parsed here.
+async fn post_for_text(path: &str) -> Result<String, ApiError> {
+    let request = mutating(Request::post(&url(path)))
+        .json(&serde_json::json!({}))
+        .map_err(|_| ApiError::Network)?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    if response.ok() {
+        response.text().await.map_err(|_| ApiError::Network)
+    } else {
+        Err(problem(response).await)
+    }
+}
+
+/// A POST of a body made by the browser's WebAuthn (`webauthn.js`: JSON text).
+async fn post_text<T: DeserializeOwned>(path: &str, body: String) -> Result<T, ApiError> {
+    let request = mutating(Request::post(&url(path)))
+        .header("content-type", "application/json")
+        .body(body)
+        .map_err(|_| ApiError::Network)?;
+    read(request.send().await).await
+}
+
+/// The signed-in account's passkeys.
+pub async fn passkeys() -> Result<Vec<PasskeyView>, ApiError> {
+    get(paths::PASSKEYS).await
+}
+
+/// Begins a passkey sign-in: the ceremony and the options, as text.
+pub async fn begin_passkey_sign_in() -> Result<String, ApiError> {
+    post_for_text(paths::PASSKEY_SIGN_IN).await
+}
+
+/// Finishes a passkey sign-in with the browser's answer; signed in.
+pub async fn finish_passkey_sign_in(body: String) -> Result<SessionView, ApiError> {
+    post_text(paths::PASSKEY_SIGN_IN_FINISH, body).await
+}
+
+/// Begins adding a passkey to the signed-in account.
+pub async fn begin_passkey_registration() -> Result<String, ApiError> {
+    post_for_text(paths::PASSKEY_REGISTRATION).await
+}
+
+/// Finishes adding a passkey (named `Passkey` by the server until renamed).
+pub async fn finish_passkey_registration(body: String) -> Result<PasskeyView, ApiError> {
+    post_text(paths::PASSKEY_REGISTRATION_FINISH, body).await
+}
+
+pub async fn rename_passkey(id: &str, name: &str) -> Result<(), ApiError> {
+    let body = RenamePasskeyRequest {
+        name: name.to_owned(),
+    };
+    let request = mutating(Request::patch(&url(&path_with(
+        paths::PASSKEY,
+        "passkey",
+        id,
+    ))))
+    .json(&body)
+    .map_err(|_| ApiError::Network)?;
+    no_content(request.send().await).await
+}
+
+pub async fn remove_passkey(id: &str) -> Result<(), ApiError> {
+    let path = url(&path_with(paths::PASSKEY, "passkey", id));
+    no_content(mutating(Request::delete(&path)).send().await).await
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@
 //!   string in every language; `storage.rs`: every sessionStorage key;
 //! - `deployment.rs`: the base path and `config.json` (where the API is, the branding);
 //!   `brand.rs`: the operator's name, logo, colours and links applied; `address.rs`: the
-//!   query string, and leaving for the server's `continue_url` after a sign-in.
+//!   query string, and leaving for the server's `continue_url` after a sign-in;
+//! - `webauthn.rs` (with `webauthn.js`): passkeys, the browser's WebAuthn with JSON text in and
+//!   out.
 
 pub mod address;
 pub mod api;
@@ -23,6 +25,7 @@ pub mod pages;
 pub mod retry;
 pub mod storage;
 pub mod ui;
+pub mod webauthn;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -47,6 +50,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=pages::sign_up::SignUp />
                     <Route path=path!("/invitation") view=pages::invitation::Invitation />
                     <Route path=path!("/portal") view=pages::portal::Portal />
+                    <Route path=path!("/protect") view=pages::protect::Protect />
                     <Route path=path!("/forgot") view=pages::forgot::Forgot />
                     <Route path=path!("/social/invitation-needed")
                         view=pages::invitation_needed::InvitationNeeded />

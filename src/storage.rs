@@ -7,6 +7,9 @@ use partner_login_contract::Field;
 
 const INVITATION: &str = "partner-login.invitation";
 const LANG: &str = "partner-login.lang";
+/// Where a new account goes after "Protect your account": the server's `continue_url`, or
+/// empty for the account page.
+const AFTER_PROTECT: &str = "partner-login.protect.next";
 
 /// A form whose typed fields are kept for the tab.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,6 +101,20 @@ pub fn set_invitation(token: &str) {
 
 pub fn clear_invitation() {
     remove(INVITATION);
+}
+
+/// Keeps, for the tab, where to go after "Protect your account" (survives a reload there).
+pub fn set_after_protect(continue_url: Option<&str>) {
+    set(AFTER_PROTECT, continue_url.unwrap_or(""));
+}
+
+/// The server's `continue_url` kept by [`set_after_protect`], if any.
+pub fn after_protect() -> Option<String> {
+    get(AFTER_PROTECT).filter(|u| !u.is_empty())
+}
+
+pub fn clear_after_protect() {
+    remove(AFTER_PROTECT);
 }
 
 #[cfg(test)]

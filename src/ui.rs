@@ -29,6 +29,7 @@ impl Ui {
                 providers: Vec::new(),
                 resend_cooldown_seconds: 60,
                 dev_mailbox: false,
+                passkeys: false,
             }),
         }
     }
@@ -103,12 +104,13 @@ pub fn LiveRegion() -> impl IntoView {
 
 /// Moves the keyboard focus to the element with `id` once the DOM has been updated (WCAG 2.2
 /// SC 2.4.3: focus goes to what changed).
-pub fn focus_id(id: &'static str) {
+pub fn focus_id(id: impl Into<String>) {
+    let id = id.into();
     request_animation_frame(move || {
         use wasm_bindgen::JsCast;
         if let Some(el) = web_sys::window()
             .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|d| d.get_element_by_id(&id))
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = el.focus();

@@ -16,10 +16,12 @@ use partner_login::components::resend::ResendButton;
 use partner_login::flows::password::feedback;
 use partner_login::i18n::{Lang, Msg};
 use partner_login::pages::forgot::Forgot;
+use partner_login::pages::passkeys::{Errors, Passkeys};
 use partner_login::pages::sign_in::SignIn;
 use partner_login::pages::sign_up::SignUp;
 use partner_login::ui::Ui;
 use partner_login_contract::api::ProviderButton;
+use partner_login_contract::ErrorCode;
 use partner_login_contract::{Email, PasswordPolicy};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -917,4 +919,212 @@ async fn a_field_s_error_line_reserves_its_space() {
         "the message going moved the button up"
     );
     style.remove();
+}
+
+/// Answers the page's `fetch` with `answer(method, url)` (JavaScript returning a Response or
+/// null for "no such route": 404) until the returned guard is dropped. The API is the only
+/// thing stood in for: the screens' own code runs as in the app.
+fn serve(answer: &str) -> impl Drop {
+    struct Restore(wasm_bindgen::JsValue);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let window = web_sys::window().unwrap();
+            js_sys::Reflect::set(&window, &"fetch".into(), &self.0).unwrap();
+        }
+    }
+    let window = web_sys::window().unwrap();
+    let original = js_sys::Reflect::get(&window, &"fetch".into()).unwrap();
+    let body = format!(
+        "const req = new Request(input, init); \
+         const answer = (function (method, url) {{ {answer} }})(req.method, new URL(req.url).pathname); \
+         return Promise.resolve(answer || new Response('not found', {{status: 404}}));"
+    );
+    let stub = js_sys::Function::new_with_args("input, init", &body);
+    js_sys::Reflect::set(&window, &"fetch".into(), &stub).unwrap();
+    Restore(original)
+}
+
+/// Issue 20: the sign-in screen offers passkeys (the button, the email field's autofill) only
+/// when the server says it does; with them off it is the user guide's screen, unchanged.
+#[wasm_bindgen_test]
+async fn sign_in_offers_passkeys_only_when_the_server_does() {
+    // The autofill's ceremony starts when passkeys are on: the server answers it with nothing.
+    let _api = serve("return null;");
+    let root = container();
+    let slot = std::rc::Rc::new(std::cell::Cell::new(None::<Ui>));
+    let _handle = mount_to(root.clone(), {
+        let slot = slot.clone();
+        move || {
+            slot.set(Some(Ui::provide(Lang::En)));
+            view! { <Router><SignIn /></Router> }
+        }
+    });
+    tick().await;
+    let ui = slot.get().unwrap();
+    assert!(root.query_selector("#passkey-sign-in").unwrap().is_none());
+    assert_eq!(kind_and_autocomplete(&root, "email").1, "email");
+
+    ui.config.update(|c| c.passkeys = true);
+    tick().await;
+    let passkey: HtmlButtonElement = by_id(&root, "passkey-sign-in");
+    assert_eq!(
+        passkey.text_content().unwrap().trim(),
+        "Sign in with a passkey"
+    );
+    assert_eq!(passkey.type_(), "button", "not the form's submit");
+    assert_eq!(
+        kind_and_autocomplete(&root, "email"),
+        ("email".to_owned(), "username webauthn".to_owned())
+    );
+    // The autofill's ceremony could not begin: nothing alarming is said.
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    let error: HtmlElement = by_id(&root, "form-error");
+    assert_eq!(error.text_content().unwrap(), "");
+    // In French, the button's words follow.
+    let select: HtmlSelectElement = by_id(&root, "lang");
+    select.set_value("fr");
+    fire(&select, "change");
+    tick().await;
+    assert_eq!(
+        passkey.text_content().unwrap().trim(),
+        "Se connecter avec une clé d'accès"
+    );
+}
+
+/// Issue 20: the account page lists the passkeys the server answers with (name, dates written
+/// the language's way, synced or this device only); "Remove" asks first; a stale sign-in is
+/// told to sign in again; a removal that succeeds takes the line away and says so.
+#[wasm_bindgen_test]
+async fn the_account_page_lists_passkeys_and_removes_one_after_a_confirmation() {
+    let _api = serve(
+        r#"
+        const json = (status, body) => new Response(JSON.stringify(body), {status,
+            headers: {'content-type': status < 400 ? 'application/json' : 'application/problem+json'}});
+        if (method === 'GET' && url === '/api/passkeys') return json(200, [
+            {id: 'k1', name: 'Laptop', created_at: 1767225600, last_used_at: 1767312000, synced: true},
+            {id: 'k2', name: 'Security key', created_at: 1767225600, synced: false}]);
+        if (method === 'DELETE' && url === '/api/passkeys/k2') {
+            window.__removals = (window.__removals || 0) + 1;
+            if (window.__removals === 1) return json(401, {type: 'urn:partner-login:problem:reauthentication_required',
+                title: 'Unauthorized', status: 401, code: 'reauthentication_required'});
+            return new Response(null, {status: 204});
+        }
+        return null;"#,
+    );
+    let root = container();
+    let errors = std::rc::Rc::new(std::cell::Cell::new(None::<Errors>));
+    let _handle = mount_to(root.clone(), {
+        let errors = errors.clone();
+        move || {
+            Ui::provide(Lang::En);
+            let e = Errors {
+                message: RwSignal::new(None),
+                sign_in_again: RwSignal::new(false),
+            };
+            errors.set(Some(e));
+            view! { <Passkeys errors=e /> }
+        }
+    });
+    let errors = errors.get().unwrap();
+    let items = |root: &HtmlElement| {
+        root.query_selector_all("#passkey-list > li.passkey")
+            .unwrap()
+    };
+    until(|| items(&root).length() == 2).await;
+    let names: Vec<String> = (0..2)
+        .map(|i| {
+            items(&root)
+                .item(i)
+                .unwrap()
+                .unchecked_into::<HtmlElement>()
+                .query_selector(".passkey-name")
+                .unwrap()
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(names, ["Laptop", "Security key"]);
+    let text = |i: u32| items(&root).item(i).unwrap().text_content().unwrap();
+    let created = Lang::En.date_time(1767225600);
+    assert!(
+        text(0).contains(&format!("Created {created}")),
+        "{}",
+        text(0)
+    );
+    assert!(
+        text(0).contains("Last used") && text(0).contains("Synced"),
+        "{}",
+        text(0)
+    );
+    assert!(
+        text(1).contains("Never used") && text(1).contains("This device only"),
+        "{}",
+        text(1)
+    );
+    let heading: HtmlElement = by_id(&root, "passkeys-heading");
+    assert_eq!(heading.text_content().unwrap(), "Passkeys");
+    assert!(root.query_selector("#add-passkey").unwrap().is_some());
+
+    // "Remove" asks first; the question names the passkey.
+    let remove: HtmlButtonElement = root
+        .query_selector_all("button.remove-passkey")
+        .unwrap()
+        .item(1)
+        .unwrap()
+        .unchecked_into();
+    remove.click();
+    tick().await;
+    let confirm: HtmlButtonElement = root
+        .query_selector("button.confirm-remove")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(confirm.text_content().unwrap().trim(), "Remove");
+    assert!(
+        text(1).contains("Remove the passkey Security key?"),
+        "{}",
+        text(1)
+    );
+    // Signed in too long ago: the server's own code, and "Sign in again" offered.
+    confirm.click();
+    until(|| errors.sign_in_again.get_untracked()).await;
+    assert_eq!(
+        errors.message.get_untracked(),
+        Some(Msg::Error(ErrorCode::ReauthenticationRequired))
+    );
+    assert_eq!(items(&root).length(), 2, "nothing removed");
+    // Once allowed: the line goes, and the page says so.
+    confirm.click();
+    until(|| items(&root).length() == 1).await;
+    let notice: HtmlElement = by_id(&root, "passkey-notice");
+    assert_eq!(notice.text_content().unwrap(), "Passkey removed.");
+    assert_eq!(errors.message.get_untracked(), None);
+}
+
+/// Issue 20: an account with no passkeys is told so.
+#[wasm_bindgen_test]
+async fn the_account_page_says_when_there_are_no_passkeys() {
+    let _api = serve(
+        "if (url === '/api/passkeys') return new Response('[]', {status: 200, \
+         headers: {'content-type': 'application/json'}}); return null;",
+    );
+    let root = container();
+    let _handle = mount_to(root.clone(), move || {
+        Ui::provide(Lang::En);
+        let errors = Errors {
+            message: RwSignal::new(None),
+            sign_in_again: RwSignal::new(false),
+        };
+        view! { <Passkeys errors /> }
+    });
+    until(|| root.query_selector("#no-passkeys").unwrap().is_some()).await;
+    let empty: HtmlElement = by_id(&root, "no-passkeys");
+    assert_eq!(empty.text_content().unwrap(), "You have no passkeys yet.");
+    assert_eq!(
+        root.query_selector_all("#passkey-list > li")
+            .unwrap()
+            .length(),
+        0
+    );
 }

@@ -6,6 +6,8 @@ pub mod forgot;
 pub mod invitation;
 pub mod invitation_needed;
 pub mod not_found;
+pub mod passkeys;
 pub mod portal;
+pub mod protect;
 pub mod sign_in;
 pub mod sign_up;

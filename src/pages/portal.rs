@@ -1,10 +1,12 @@
 //! The account page (route `/portal`): who is signed in (name and email), their
 //! organizations, "Sign out". People whose deployment has an OpenID Connect client go on to it
 //! right after signing in (`SessionView::continue_url`); this page is where the others land.
+//! When the server offers passkeys, their section (`pages::passkeys`) is here too.
 
 use crate::api::{self, ApiError};
 use crate::components::card::{page_title, Card};
 use crate::i18n::Msg;
+use crate::pages::passkeys::{Errors, Passkeys};
 use crate::ui::use_ui;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -28,6 +30,11 @@ pub fn Portal() -> impl IntoView {
         });
     }
     let busy = RwSignal::new(false);
+    let sign_in_again = RwSignal::new(false);
+    let errors = Errors {
+        message: failed,
+        sign_in_again,
+    };
     page_title(move || match session.get() {
         Some(view) => ui.f(Msg::Welcome, &[("name", &view.display_name)]),
         None => ui.t(Msg::Loading).to_owned(),
@@ -40,6 +47,7 @@ pub fn Portal() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             match api::sign_out().await {
+                // Signing in again comes back here (the sign-in's default).
                 Ok(()) => navigate("/", Default::default()),
                 Err(err) => {
                     let msg = err.message();
@@ -50,9 +58,16 @@ pub fn Portal() -> impl IntoView {
             busy.set(false);
         });
     };
+    let sign_in_again_click = sign_out.clone();
     view! {
         <Card>
             <p id="form-error" class="form-error">{move || failed.get().map(|m| ui.t(m))}</p>
+            <Show when=move || sign_in_again.get()>
+                <p>
+                    <button type="button" id="sign-in-again" class="primary" on:click=sign_in_again_click.clone()
+                        disabled=move || busy.get()>{move || ui.t(Msg::SignInAgain)}</button>
+                </p>
+            </Show>
             {move || match session.get() {
                 None => view! { <p>{move || ui.t(Msg::Loading)}</p> }.into_any(),
                 Some(view) => {
@@ -75,6 +90,9 @@ pub fn Portal() -> impl IntoView {
                         {return_url.map(|url| view! {
                             <p><a class="button primary" href=url>{move || ui.t(Msg::ContinueToPortal)}</a></p>
                         })}
+                        <Show when=move || ui.config.with(|c| c.passkeys)>
+                            <Passkeys errors />
+                        </Show>
                     }
                     .into_any()
                 }

@@ -4,20 +4,28 @@
 //! The social buttons (when the server configures providers) start an OpenID Connect sign-in
 //! at the server and leave for the provider; a failed one comes back here with
 //! `?social_error=<code>`, shown above the buttons.
+//!
+//! Passkeys (issue 20), when the server offers them and the browser can: the email field offers
+//! the account's passkeys in its autofill (`autocomplete="username webauthn"`, a conditional
+//! sign-in waiting from the page's load until it is left), and "Sign in with a passkey" asks the
+//! browser at once. Either ends as a password sign-in does.
 
 use crate::address;
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::components::card::{page_title, Card};
 use crate::forms::fields::{EMAIL, PASSWORD};
 use crate::forms::{Form, FormError, FormSummary, Input, Submit};
 use crate::i18n::Msg;
 use crate::storage::{self, Draft};
 use crate::ui::{focus_id, use_ui};
+use crate::webauthn::{self, Failure};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use partner_login_contract::api::{SignInRequest, SocialStartRequest, SOCIAL_ERROR_PARAM};
+use partner_login_contract::api::{
+    SessionView, SignInRequest, SocialStartRequest, SOCIAL_ERROR_PARAM,
+};
 use partner_login_contract::ErrorCode;
 use std::time::Duration;
 
@@ -77,6 +85,78 @@ pub fn SignIn() -> impl IntoView {
     ) {
         on_cleanup(move || handle.clear());
     }
+
+    // Passkeys: offered once the configuration says so (and the browser can).
+    let passkeys = Memo::new(move |_| webauthn::offered(ui));
+    let passkey_busy = RwSignal::new(false);
+    let passkey_done = {
+        let navigate = navigate.clone();
+        move |view: SessionView| {
+            if !address::continue_to(view.continue_url.as_deref()) {
+                navigate("/portal", Default::default());
+            }
+        }
+    };
+    let passkey_done = StoredValue::new_local(passkey_done);
+    // A passkey refused by the server: said in the form's error region; what was typed stays.
+    let passkey_refused = move |err: ApiError| {
+        // A ceremony that waited past its 5 minutes is refused as a passkey, not as an
+        // emailed code's flow would be.
+        let msg = match err.code() {
+            Some(
+                ErrorCode::InvalidCredentials | ErrorCode::FlowExpired | ErrorCode::FlowNotFound,
+            ) => Msg::PasskeySignInRefused,
+            _ => err.message(),
+        };
+        form.error.set(Some(msg));
+        ui.announce(ui.t(msg).to_owned());
+    };
+    // The autofill's sign-in: waits until a passkey is chosen in the email field's list. Not
+    // begun (throttled, no answer) it says nothing: the password and the button still work.
+    let autofill = move || {
+        spawn_local(async move {
+            loop {
+                match webauthn::sign_in(true).await {
+                    Ok(view) => return passkey_done.with_value(|done| done(view)),
+                    // Refused: said, and the autofill waits again for another choice.
+                    Err(Failure::Api(err)) => passkey_refused(err),
+                    _ => return,
+                }
+            }
+        });
+    };
+    Effect::new(move |started: Option<bool>| {
+        if started == Some(true) {
+            return true;
+        }
+        let start = passkeys.get();
+        if start {
+            autofill();
+        }
+        start
+    });
+    on_cleanup(webauthn::abort);
+    let passkey_button = move |_| {
+        if passkey_busy.get_untracked() || form.busy.get_untracked() {
+            return;
+        }
+        passkey_busy.set(true);
+        form.error.set(None);
+        spawn_local(async move {
+            match webauthn::sign_in(false).await {
+                Ok(view) => return passkey_done.with_value(|done| done(view)),
+                Err(Failure::Api(err) | Failure::NotBegun(err)) => passkey_refused(err),
+                // The prompt closed (or this browser refused): nothing alarming to say.
+                Err(_) => {}
+            }
+            // The button's ceremony ended the autofill's: it waits again (unless the page is
+            // gone meanwhile).
+            if passkey_busy.try_get_untracked().is_some() {
+                passkey_busy.set(false);
+                autofill();
+            }
+        });
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -183,13 +263,24 @@ pub fn SignIn() -> impl IntoView {
                     {move || (form.error.get().is_some() && wait.get() > 0)
                         .then(|| format!(" {}", ui.lang.get().try_again_in(wait.get())))}
                 </FormError>
-                <Input field=email />
+                <Input field=email autocomplete=Signal::derive(move || {
+                    if passkeys.get() { "username webauthn" } else { EMAIL.autocomplete }
+                }) />
                 <Input field=password />
                 <p class="password-row">
                     <A href=crate::deployment::route("/forgot") attr:class="forgot">{move || ui.t(Msg::ForgotPassword)}</A>
                 </p>
                 <Submit form label=Msg::SignIn />
             </form>
+            <Show when=move || passkeys.get()>
+                <p class="or" aria-hidden="true"><span>{move || ui.t(Msg::Or)}</span></p>
+                <button type="button" id="passkey-sign-in" class="passkey" on:click=passkey_button
+                    class:busy=move || passkey_busy.get()
+                    aria-busy=move || passkey_busy.get().then_some("true")
+                    disabled=move || passkey_busy.get() || form.busy.get()>
+                    {move || ui.t(Msg::SignInWithPasskey)}
+                </button>
+            </Show>
             <p class="switch">
                 {move || ui.t(Msg::NoAccount)} " "
                 <A href=crate::deployment::route("/signup")>{move || ui.t(Msg::SignUpNow)}</A>

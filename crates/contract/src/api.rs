@@ -128,6 +128,10 @@ pub struct PublicConfig {
     /// True when mail goes to the development outbox at `/dev/mailbox`.
     #[serde(default)]
     pub dev_mailbox: bool,
+    /// True when the server offers passkeys (its `PUBLIC_URL` names a domain, the relying
+    /// party): the screens show the passkey buttons only then.
+    #[serde(default)]
+    pub passkeys: bool,
 }
 
 /// One social sign-in button.

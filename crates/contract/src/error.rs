@@ -71,6 +71,19 @@ pub enum ErrorCode {
     SocialFailed,
     /// The provider did not say the email address is verified, so it cannot link accounts.
     SocialEmailUnverified,
+    // Passkeys (W3C WebAuthn Level 3).
+    /// Adding or removing a way in needs a sign-in within the last 5 minutes (OWASP ASVS 5.0
+    /// V7.5.1; NIST SP 800-63B-4 §4.6.1): sign in again, then retry (401).
+    ReauthenticationRequired,
+    /// The authenticator's answer to a registration failed a check (user verification, origin,
+    /// challenge, signature, attestation format) (400).
+    PasskeyRefused,
+    /// This authenticator's credential is registered already (W3C WebAuthn L3 §7.1 step 26) (409).
+    PasskeyAlreadyRegistered,
+    /// The account has as many passkeys as it may have (403).
+    PasskeyLimit,
+    /// This server offers no passkeys (its `PUBLIC_URL` has no domain name) (404).
+    PasskeysUnavailable,
 }
 
 impl ErrorCode {
@@ -119,6 +132,11 @@ impl ErrorCode {
             SocialExpired => "social_expired",
             SocialFailed => "social_failed",
             SocialEmailUnverified => "social_email_unverified",
+            ReauthenticationRequired => "reauthentication_required",
+            PasskeyRefused => "passkey_refused",
+            PasskeyAlreadyRegistered => "passkey_already_registered",
+            PasskeyLimit => "passkey_limit",
+            PasskeysUnavailable => "passkeys_unavailable",
         }
     }
 }
@@ -276,6 +294,11 @@ mod tests {
         SocialExpired => "social_expired",
         SocialFailed => "social_failed",
         SocialEmailUnverified => "social_email_unverified",
+        ReauthenticationRequired => "reauthentication_required",
+        PasskeyRefused => "passkey_refused",
+        PasskeyAlreadyRegistered => "passkey_already_registered",
+        PasskeyLimit => "passkey_limit",
+        PasskeysUnavailable => "passkeys_unavailable",
     }
 
     #[test]

@@ -632,6 +632,7 @@ proptest! {
             }],
             resend_cooldown_seconds: numbers.0,
             dev_mailbox: verified,
+            passkeys: !verified,
         })?;
         round_trips(&SocialStartView { authorization_url: strings[5].clone() })?;
         round_trips(&PasskeyView {

@@ -81,18 +81,21 @@ fn status_of(code: ErrorCode) -> StatusCode {
         CodeExhausted | ResendCooldown | RateLimited | AccountLocked => {
             StatusCode::TOO_MANY_REQUESTS
         }
-        FlowNotFound | InvitationNotFound | NotFound | SocialUnknownProvider => {
-            StatusCode::NOT_FOUND
-        }
+        FlowNotFound
+        | InvitationNotFound
+        | NotFound
+        | SocialUnknownProvider
+        | PasskeysUnavailable => StatusCode::NOT_FOUND,
         FlowExpired | InvitationExpired | InvitationUsed => StatusCode::GONE,
-        AccountExists => StatusCode::CONFLICT,
-        InvalidCredentials | Unauthenticated => StatusCode::UNAUTHORIZED,
+        AccountExists | PasskeyAlreadyRegistered => StatusCode::CONFLICT,
+        InvalidCredentials | Unauthenticated | ReauthenticationRequired => StatusCode::UNAUTHORIZED,
         Forbidden
         | CsrfRejected
         | InvitationEmailMismatch
         | AccountDisabled
-        | ResetLinkRequired => StatusCode::FORBIDDEN,
-        BadRequest => StatusCode::BAD_REQUEST,
+        | ResetLinkRequired
+        | PasskeyLimit => StatusCode::FORBIDDEN,
+        BadRequest | PasskeyRefused => StatusCode::BAD_REQUEST,
         ServiceUnavailable | Busy | SocialUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         // Only ever sent in a redirect's `social_error` parameter; as a body, the provider's
         // answer is what was wrong.

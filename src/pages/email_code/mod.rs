@@ -139,10 +139,18 @@ impl Flow {
         self.go(path, Default::default());
     }
 
-    /// Leaves the completed flow, signed in: for the server's `continue_url` when it gave one
-    /// (the form stays busy until the page goes), else for the account page.
+    /// Leaves the completed flow, signed in: a new account to "Protect your account" when
+    /// passkeys are offered (where it was going is kept for after); else for the server's
+    /// `continue_url` when it gave one (the form stays busy until the page goes), else for the
+    /// account page.
     fn leave_for(self, continue_url: Option<&str>) {
         storage::forget_draft(self.draft());
+        if self.kind == EmailCodeKind::SignUp && crate::webauthn::offered(self.ui) {
+            storage::set_after_protect(continue_url);
+            self.form.end();
+            self.go("/protect", Default::default());
+            return;
+        }
         if !crate::address::continue_to(continue_url) {
             self.form.end();
             self.go("/portal", Default::default());

@@ -51,7 +51,7 @@ fn webauthn(state: &AppState) -> ApiResult<&Webauthn> {
     state
         .passkeys
         .as_deref()
-        .ok_or(ApiError::Client(ErrorCode::NotFound))
+        .ok_or(ApiError::Client(ErrorCode::PasskeysUnavailable))
 }
 
 /// A begun ceremony: its id (a secret the browser sends back with the answer) and the options
@@ -86,8 +86,9 @@ async fn recently_signed_in(
             .account(Some(&live.account_id))
             .detail("reauthentication_required")
             .emit();
-        // Not yet its own code (the SPA's part): "Please sign in." is what to do.
-        return Err(ApiError::Client(ErrorCode::Unauthenticated));
+        // Its own code, so that the screens say "sign in again" rather than "you are signed
+        // out" (NIST SP 800-63B-4 §4.6.1 re-authentication).
+        return Err(ApiError::Client(ErrorCode::ReauthenticationRequired));
     }
     Ok(live.account_id)
 }
@@ -114,7 +115,7 @@ pub async fn begin_registration(
         .ok_or(ApiError::Client(ErrorCode::Unauthenticated))?;
     let existing = storage::passkeys::of_account(&state.db, &account_id).await?;
     if existing.len() >= MAX_PER_ACCOUNT {
-        return Err(ApiError::Client(ErrorCode::Forbidden));
+        return Err(ApiError::Client(ErrorCode::PasskeyLimit));
     }
     // One user handle per account, random (never the email: W3C WebAuthn L3 §14.6.1), so that
     // an authenticator replaces the account's credential rather than adding a second one.
@@ -243,7 +244,7 @@ pub async fn finish_registration(
             Audit::new(Action::PasskeyAdded, Outcome::Failure)
                 .account(Some(&account_id))
                 .emit();
-            return Err(ApiError::Client(ErrorCode::BadRequest));
+            return Err(ApiError::Client(ErrorCode::PasskeyRefused));
         }
     };
     let stored = StoredPasskey {
@@ -267,7 +268,7 @@ pub async fn finish_registration(
                 .account(Some(&account_id))
                 .detail("credential_registered")
                 .emit();
-            return Err(ApiError::Client(ErrorCode::BadRequest));
+            return Err(ApiError::Client(ErrorCode::PasskeyAlreadyRegistered));
         }
         Err(e) => return Err(e.into()),
     }

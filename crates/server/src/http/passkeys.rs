@@ -73,7 +73,7 @@ pub struct FinishSignInRequest {
 #[utoipa::path(get, path = "/api/passkeys",
     responses((status = 200, body = Vec<PasskeyView>),
         (status = 401, body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Passkeys are off (`PUBLIC_URL` has no domain name)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Passkeys are off (`passkeys_unavailable`: `PUBLIC_URL` has no domain name)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     HeldSession(held): HeldSession,
@@ -85,7 +85,7 @@ pub async fn list(
     params(("passkey" = String, Path, description = "The passkey's id")),
     responses((status = 204, description = "Renamed"),
         (status = 401, body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such passkey on this account, or passkeys are off", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such passkey on this account (`not_found`), or passkeys are off (`passkeys_unavailable`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The name breaks a rule (field `passkey_name`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 pub async fn rename(
     State(state): State<AppState>,
@@ -100,8 +100,8 @@ pub async fn rename(
 #[utoipa::path(delete, path = "/api/passkeys/{passkey}",
     params(("passkey" = String, Path, description = "The passkey's id")),
     responses((status = 204, description = "Removed; the owner is told by email"),
-        (status = 401, description = "Not signed in, or not within the last 5 minutes (sign in again)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such passkey on this account, or passkeys are off", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+        (status = 401, description = "Not signed in (`unauthenticated`), or not within the last 5 minutes (`reauthentication_required`: sign in again)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such passkey on this account (`not_found`), or passkeys are off (`passkeys_unavailable`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 pub async fn remove(
     State(state): State<AppState>,
     HeldSession(held): HeldSession,
@@ -113,9 +113,9 @@ pub async fn remove(
 
 #[utoipa::path(post, path = "/api/passkeys/registration",
     responses((status = 200, body = RegistrationBegun),
-        (status = 401, description = "Not signed in, or not within the last 5 minutes (sign in again)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The account has as many passkeys as it may (20)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Passkeys are off", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+        (status = 401, description = "Not signed in (`unauthenticated`), or not within the last 5 minutes (`reauthentication_required`: sign in again)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The account has as many passkeys as it may (20, `passkey_limit`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Passkeys are off (`passkeys_unavailable`)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 pub async fn begin_registration(
     State(state): State<AppState>,
     HeldSession(held): HeldSession,
@@ -129,9 +129,10 @@ pub async fn begin_registration(
 
 #[utoipa::path(post, path = "/api/passkeys/registration/finish", request_body = FinishRegistrationRequest,
     responses((status = 200, body = PasskeyView),
-        (status = 400, description = "The credential was refused (its checks failed, or it is registered already)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The credential was refused: its checks failed (`passkey_refused`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The credential is registered already (`passkey_already_registered`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 401, body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such ceremony (`flow_not_found`: unknown, used, or another account's), or passkeys are off", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ceremony (`flow_not_found`: unknown, used, or another account's), or passkeys are off (`passkeys_unavailable`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, description = "The ceremony expired (`flow_expired`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The body is not of the expected shape, or the name breaks a rule", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
@@ -153,7 +154,7 @@ pub async fn finish_registration(
 
 #[utoipa::path(post, path = "/api/passkeys/sign-in",
     responses((status = 200, body = SignInBegun),
-        (status = 404, description = "Passkeys are off", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Passkeys are off (`passkeys_unavailable`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Throttled (`rate_limited`, counted as sign-ins)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn begin_sign_in(
@@ -171,7 +172,7 @@ pub async fn begin_sign_in(
     responses((status = 200, body = SessionView),
         (status = 401, description = "The passkey was refused (`invalid_credentials`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The account is disabled", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such ceremony (`flow_not_found`: unknown or used), or passkeys are off", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ceremony (`flow_not_found`: unknown or used), or passkeys are off (`passkeys_unavailable`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, description = "The ceremony expired (`flow_expired`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The body is not of the expected shape", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Throttled (`rate_limited`, counted as failed sign-ins)", body = partner_login_contract::Problem, content_type = "application/problem+json")))]

@@ -237,6 +237,7 @@ on_both_databases!(
     adding_or_removing_needs_a_recent_sign_in,
     garbage_bodies_are_refused_with_4xx,
     a_ceremony_finished_twice_at_once_signs_in_once_and_a_cloned_counter_is_refused,
+    a_credential_registered_already_and_a_twenty_first_passkey_are_refused,
 );
 
 async fn a_passkey_is_added_then_signs_in_with_no_email(backend: Backend) {
@@ -420,6 +421,7 @@ async fn user_verification_is_required(backend: Backend) {
         )
         .await;
     assert_eq!(refused.status(), 400);
+    assert_eq!(problem(refused).await["code"], "passkey_refused");
     assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 0);
     // ...and at sign-in, when a registered passkey answers without verifying.
     let mut passkey = Authenticator::new(&origin(&app));
@@ -538,20 +540,24 @@ async fn adding_or_removing_needs_a_recent_sign_in(backend: Backend) {
     app.exec("UPDATE sessions SET created_at = created_at - 360")
         .await;
     assert_eq!(app.get("/session").await.status(), 200);
+    // Its own code: the screens say "sign in again", not "you are signed out" (ASVS 5.0
+    // V7.5.1).
     let begun = app.post("/passkeys/registration", json!({})).await;
     assert_eq!(begun.status(), 401);
+    assert_eq!(problem(begun).await["code"], "reauthentication_required");
     let path = format!("/passkeys/{}", added["id"].as_str().unwrap());
-    assert_eq!(app.delete(&path).await.status(), 401);
+    let refused = app.delete(&path).await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(problem(refused).await["code"], "reauthentication_required");
     // Listing and renaming need no fresh sign-in.
     assert_eq!(app.get("/passkeys").await.status(), 200);
     // Not signed in at all.
     let stranger = TestApp::new_client();
-    assert_eq!(
-        app.post_as(&stranger, "/passkeys/registration", json!({}))
-            .await
-            .status(),
-        401
-    );
+    let refused = app
+        .post_as(&stranger, "/passkeys/registration", json!({}))
+        .await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(problem(refused).await["code"], "unauthenticated");
     assert_eq!(app.get_as(&stranger, "/passkeys").await.status(), 401);
     // Signing in again (here with the passkey) opens the window again.
     let (signed, browser) = sign_in_with(&app, &mut passkey).await;
@@ -616,6 +622,7 @@ async fn garbage_bodies_are_refused_with_4xx(backend: Backend) {
         )
         .await;
     assert_eq!(refused.status(), 400);
+    assert_eq!(problem(refused).await["code"], "passkey_refused");
     let not_json = app
         .client
         .post(app.api("/passkeys/sign-in/finish"))
@@ -670,7 +677,12 @@ async fn passkey_sign_ins_are_counted_per_client_and_off_without_a_domain() {
     let on_ip = TestApp::spawn(Backend::Sqlite).await;
     let off = on_ip.post("/passkeys/sign-in", json!({})).await;
     assert_eq!(off.status(), 404);
-    assert_eq!(problem(off).await["code"], "not_found");
+    assert_eq!(problem(off).await["code"], "passkeys_unavailable");
+    // The screens learn it from the public configuration, and hide the passkey buttons.
+    let config: Value = on_ip.get("/config").await.json().await.unwrap();
+    assert_eq!(config["passkeys"], false);
+    let config: Value = app.get("/config").await.json().await.unwrap();
+    assert_eq!(config["passkeys"], true);
 }
 
 async fn a_ceremony_finished_twice_at_once_signs_in_once_and_a_cloned_counter_is_refused(
@@ -705,4 +717,50 @@ async fn a_ceremony_finished_twice_at_once_signs_in_once_and_a_cloned_counter_is
     let (refused, _) = sign_in_with(&app, &mut passkey).await;
     assert_eq!(refused.status(), 401);
     assert_eq!(problem(refused).await["code"], "invalid_credentials");
+}
+
+/// A credential id registered already, to any account, is refused with its own code (W3C
+/// WebAuthn L3 §7.1 step 26); an account holds at most 20 passkeys (no unbounded work: the
+/// exclusion list and the list page are bounded).
+async fn a_credential_registered_already_and_a_twenty_first_passkey_are_refused(backend: Backend) {
+    let app = spawn(backend).await;
+    let bob = TestApp::new_client();
+    app.signed_up("bob@example.org").await;
+    let signed = app
+        .post_as(
+            &bob,
+            "/session",
+            json!({"email": "bob@example.org", "password": PASSPHRASE}),
+        )
+        .await;
+    assert_eq!(signed.status(), 200);
+    signed_in(&app, "amina@example.org").await;
+    let mut laptop = Authenticator::new(&origin(&app));
+    add(&app, &app.client, &mut laptop, "Laptop").await;
+    // The same credential offered for Bob's account (a cloned or shared authenticator).
+    let begun = begin_registration(&app, &bob).await;
+    let credential = laptop.create(&begun["options"]);
+    let refused = app
+        .post_as(
+            &bob,
+            "/passkeys/registration/finish",
+            json!({"ceremony": begun["ceremony"], "credential": credential}),
+        )
+        .await;
+    assert_eq!(refused.status(), 409);
+    assert_eq!(problem(refused).await["code"], "passkey_already_registered");
+
+    for n in 2..=20 {
+        add(
+            &app,
+            &app.client,
+            &mut Authenticator::new(&origin(&app)),
+            &format!("Key {n}"),
+        )
+        .await;
+    }
+    let refused = app.post("/passkeys/registration", json!({})).await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(problem(refused).await["code"], "passkey_limit");
+    assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 20);
 }

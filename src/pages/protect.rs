@@ -1,0 +1,105 @@
+//! "Protect your account" (route `/protect`, issue 20): right after "Create" in the sign-up,
+//! when the server and the browser can do passkeys, a new account is offered a passkey (the
+//! recommended second way in: phishing-resistant, NIST SP 800-63B-4 §3.2.5) or "Not now".
+//! Where the person was going (the server's `continue_url`, else the account page) is kept in
+//! the tab (`storage::after_protect`), so a reload here still goes on to it.
+
+use crate::address;
+use crate::components::card::{page_title, Card};
+use crate::i18n::Msg;
+use crate::storage;
+use crate::ui::{focus_id, use_ui};
+use crate::webauthn::{self, Failure};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use partner_login_contract::ErrorCode;
+
+#[component]
+pub fn Protect() -> impl IntoView {
+    let ui = use_ui();
+    let navigate = use_navigate();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<Msg>);
+    // The passkey was made: the notice and "Continue" replace the offer.
+    let created = RwSignal::new(false);
+    page_title(move || ui.t(Msg::ProtectHeading).to_owned());
+
+    // Goes on to where the person was going before this step.
+    let go_on = move || {
+        let next = storage::after_protect();
+        storage::clear_after_protect();
+        if !address::continue_to(next.as_deref()) {
+            navigate("/portal", Default::default());
+        }
+    };
+    let go_on = StoredValue::new_local(go_on);
+
+    let create = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match webauthn::add().await {
+                Ok(_) => {
+                    created.set(true);
+                    ui.announce(ui.t(Msg::PasskeyCreated).to_owned());
+                    focus_id("continue");
+                }
+                // The prompt closed: the offer stays, nothing to alarm anyone about.
+                Err(Failure::Cancelled) => {}
+                Err(failure) => {
+                    let msg = match failure {
+                        Failure::Api(err) => err.message(),
+                        Failure::AlreadyOnThisDevice => {
+                            Msg::Error(ErrorCode::PasskeyAlreadyRegistered)
+                        }
+                        _ => Msg::Error(ErrorCode::PasskeyRefused),
+                    };
+                    error.set(Some(msg));
+                    ui.announce(ui.t(msg).to_owned());
+                }
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <Card>
+            <h1>{move || ui.t(Msg::ProtectHeading)}</h1>
+            <p id="form-error" class="form-error">{move || error.get().map(|m| ui.t(m))}</p>
+            <Show
+                when=move || created.get()
+                fallback=move || view! {
+                    <section class="protect-option" aria-labelledby="passkey-option">
+                        <h2 id="passkey-option">
+                            {move || ui.t(Msg::CreatePasskey)} " "
+                            <span class="badge">{move || ui.t(Msg::Recommended)}</span>
+                        </h2>
+                        <p>{move || ui.t(Msg::ProtectText)}</p>
+                        <button type="button" id="create-passkey" class="primary" on:click=create
+                            class:busy=move || busy.get() aria-busy=move || busy.get().then_some("true")
+                            disabled=move || busy.get()>
+                            {move || ui.t(Msg::CreatePasskey)}
+                        </button>
+                    </section>
+                    // The authenticator-app option (issue 20, built on the server on another
+                    // branch) goes here, as a second `section.protect-option`, once its
+                    // routes exist: no button until it works.
+                    <button type="button" id="not-now" on:click=move |_| go_on.with_value(|f| f())
+                        disabled=move || busy.get()>
+                        {move || ui.t(Msg::NotNow)}
+                    </button>
+                }
+            >
+                <p id="passkey-notice" class="status notice">{move || ui.t(Msg::PasskeyCreated)}</p>
+                <button type="button" id="continue" class="primary"
+                    on:click=move |_| go_on.with_value(|f| f())>
+                    {move || ui.t(Msg::Continue)}
+                </button>
+            </Show>
+        </Card>
+    }
+}
