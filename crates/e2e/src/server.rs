@@ -222,6 +222,7 @@ impl TestServer {
         };
         var("ISSUER_URL")
             .or_else(|| var("API_PUBLIC_URL"))
+            .or_else(|| var("PUBLIC_URL").map(|url| format!("{url}/api")))
             .unwrap_or_else(|| format!("{}/api", self.url))
     }
 }

@@ -51,9 +51,15 @@ async fn sign_up_and_create_a_passkey(
     browser.click_button("Sign up now").await;
     sign_up_from_email(browser, mailbox, EMAIL, ["Amina D.", "Amina", "Diallo"]).await;
 
+    browser.wait_path("/protect").await;
+    browser.wait_text("Protect your account").await;
+    browser.assert_accessible("Protect your account").await;
     protect_with_a_passkey(browser).await;
     browser.wait_path("/portal").await;
     browser.wait_count("#passkey-list > li.passkey", 1).await;
+    browser
+        .assert_accessible("the account page with one passkey")
+        .await;
 
     let stored = authenticator.credentials(browser).await;
     assert_eq!(stored.len(), 1, "one passkey in the authenticator");
@@ -81,6 +87,7 @@ async fn a_person_signs_up_adds_a_passkey_in_one_step_and_signs_in_with_nothing_
     // (conditional mediation, which a headless browser with one passkey accepts at once): a new
     // session, with no email and no password typed.
     let before = session_cookie(&browser).await.expect("a session");
+    let signatures = authenticator.credentials(&browser).await[0].sign_count;
     browser.click_button("Sign out").await;
     browser
         .wait_until(
@@ -103,7 +110,7 @@ async fn a_person_signs_up_adds_a_passkey_in_one_step_and_signs_in_with_nothing_
     assert!(signed_in(&browser).await);
     assert_eq!(
         authenticator.credentials(&browser).await[0].sign_count,
-        1,
+        signatures + 1,
         "the passkey signed once more"
     );
 
@@ -180,6 +187,9 @@ async fn a_synced_passkey_signs_in_on_a_second_device_by_the_button_and_once_rem
         .await;
     confirm.click().await.expect("click");
     second.wait_count("#passkey-list > li.passkey", 0).await;
+    second
+        .assert_accessible("the account page with no passkey left")
+        .await;
     let notice = mailbox.next_to(EMAIL).await;
     assert!(
         notice.subject.contains("A passkey was removed"),
