@@ -869,8 +869,29 @@ async fn an_administrator_resets_the_factors_of_a_person_who_lost_them(backend: 
             .await,
         1
     );
-    // The password stays: the person signs in with it (and then adds a new passkey).
-    assert_eq!(app.sign_in(email, PASSPHRASE).await.status(), 200);
+    // The password stays: the person signs in with it through the new invitation, which is
+    // used up (and then adds a new passkey).
+    let invitation_token = link.rsplit('#').next().unwrap();
+    let back = app
+        .post(
+            "/session",
+            json!({"email": email, "password": PASSPHRASE, "invitation": invitation_token}),
+        )
+        .await;
+    assert_eq!(back.status(), 200);
+    assert_eq!(
+        app.get(&format!("/invitations/{invitation_token}"))
+            .await
+            .status(),
+        410
+    );
+    add(
+        &app,
+        &app.client,
+        &mut Authenticator::new(&origin(&app)),
+        "New",
+    )
+    .await;
 
     // An unknown account, and --organization without --reinvite, are refused.
     let (ok, _, err) = crate::admin::cli(
