@@ -99,6 +99,13 @@ pub mod paths {
     pub const PASSKEY_SIGN_IN: &str = "/passkeys/sign-in";
     /// `POST /passkeys/sign-in/finish`: the browser's assertion (`toJSON()`); signs in.
     pub const PASSKEY_SIGN_IN_FINISH: &str = "/passkeys/sign-in/finish";
+    /// `GET /sessions`: the signed-in account's live sessions (OWASP ASVS 5.0 V7.5.2).
+    pub const SESSIONS: &str = "/sessions";
+    /// `DELETE /sessions/{session}`: ends one of the signed-in account's sessions, by the id
+    /// [`ActiveSession::id`] gives (ending the caller's own is a sign-out).
+    ///
+    /// [`ActiveSession::id`]: super::ActiveSession::id
+    pub const SESSION_BY_ID: &str = "/sessions/{session}";
 }
 
 /// The SPA's route for a verified provider address that has no account and no invitation; the
@@ -541,6 +548,63 @@ pub struct SessionView {
     /// Only the answers that sign in carry it; `GET /session` never does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continue_url: Option<String>,
+    /// The authentication assurance level the session's sign-in reached (NIST SP 800-63B-4).
+    #[serde(default)]
+    pub aal: Aal,
+}
+
+/// A NIST SP 800-63B-4 authentication assurance level, as a session reached it: `aal1` (one
+/// factor: a password, or a social provider not trusted for its second factor), `aal2` (two
+/// factors: a passkey that verified its user, a multi-factor social sign-in at a provider
+/// trusted for it, a password and a second factor). The ID tokens' `acr` carries it.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Aal {
+    #[default]
+    Aal1,
+    Aal2,
+}
+
+impl Aal {
+    /// `aal1` or `aal2`, as stored and as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Aal::Aal1 => "aal1",
+            Aal::Aal2 => "aal2",
+        }
+    }
+
+    /// The inverse of [`Aal::as_str`]; anything else is `None`.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "aal1" => Some(Aal::Aal1),
+            "aal2" => Some(Aal::Aal2),
+            _ => None,
+        }
+    }
+}
+
+/// One live session of the signed-in account (`GET /sessions`, OWASP ASVS 5.0 V7.5.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActiveSession {
+    /// The session's public id (the OpenID Connect `sid`): it names the session, it never
+    /// opens it (it is neither the session's cookie nor derived from it).
+    pub id: String,
+    /// Unix seconds of the sign-in that made it (`auth_time`).
+    pub created_at: i64,
+    /// Unix seconds of its last use.
+    pub last_seen_at: i64,
+    /// `local`, or the social provider's configured id.
+    pub idp: String,
+    /// RFC 8176 authentication method references (`pwd`, `fed`, `pop`, `mfa`…).
+    pub amr: Vec<String>,
+    pub aal: Aal,
+    /// True for the session of the request itself.
+    pub current: bool,
 }
 
 /// The token endpoint's answer (OpenID Connect Core §3.1.3.3). No refresh token: the relying

@@ -6,12 +6,12 @@
 //! Case counts stay at proptest's default (256) so that the file runs in seconds.
 
 use partner_login_contract::api::{
-    AccountDetail, AccountList, AccountSummary, AdminPageQuery, CompletePasswordResetRequest,
-    CompleteSignupRequest, CreateInvitationRequest, EmailCodeFlowView, EmailCodeState,
-    InvitationList, InvitationView, LinkedIdentity, Membership, OAuthErrorBody,
-    OpenResetLinkRequest, PasskeyView, PendingInvitation, ProviderButton, PublicConfig,
-    RenamePasskeyRequest, SessionView, SessionsEnded, SignInRequest, SocialStartRequest,
-    SocialStartView, StartEmailCodeRequest, TokenResponse, VerifyCodeRequest,
+    Aal, AccountDetail, AccountList, AccountSummary, ActiveSession, AdminPageQuery,
+    CompletePasswordResetRequest, CompleteSignupRequest, CreateInvitationRequest,
+    EmailCodeFlowView, EmailCodeState, InvitationList, InvitationView, LinkedIdentity, Membership,
+    OAuthErrorBody, OpenResetLinkRequest, PasskeyView, PendingInvitation, ProviderButton,
+    PublicConfig, RenamePasskeyRequest, SessionView, SessionsEnded, SignInRequest,
+    SocialStartRequest, SocialStartView, StartEmailCodeRequest, TokenResponse, VerifyCodeRequest,
 };
 use partner_login_contract::brand::{
     check_href, check_logo_src, contrast, failing_pair, Brand, ColorKey, Rgb,
@@ -611,6 +611,16 @@ proptest! {
             organizations: strings.iter().map(|o| Membership { organization: o.clone() }).collect(),
             return_url,
             continue_url,
+            aal: if verified { Aal::Aal2 } else { Aal::Aal1 },
+        })?;
+        round_trips(&ActiveSession {
+            id: strings[0].clone(),
+            created_at: numbers.2,
+            last_seen_at: numbers.2,
+            idp: strings[1].clone(),
+            amr: strings.clone(),
+            aal: if with_invitation { Aal::Aal2 } else { Aal::Aal1 },
+            current: verified,
         })?;
         round_trips(&TokenResponse {
             access_token: strings[0].clone(),
@@ -787,4 +797,16 @@ proptest! {
         let _ = config_file::check(&json);
         let _ = Brand::read(&json);
     }
+}
+
+/// An assurance level's text is what it serializes to, and parses back; nothing else parses.
+#[test]
+fn aal_texts_are_their_serialization() {
+    for aal in [Aal::Aal1, Aal::Aal2] {
+        assert_eq!(serde_json::to_value(aal).unwrap(), aal.as_str());
+        assert_eq!(Aal::parse(aal.as_str()), Some(aal));
+    }
+    assert_eq!(Aal::parse("aal3"), None);
+    assert_eq!(Aal::parse("AAL1"), None);
+    assert!(Aal::Aal1 < Aal::Aal2);
 }

@@ -53,6 +53,8 @@ pub enum Action {
     /// with the detail `passkey`.
     PasskeyAdded,
     PasskeyRemoved,
+    /// An administrator removed every second factor of an account (`accounts reset-mfa`).
+    FactorsReset,
 }
 
 impl Action {
@@ -80,6 +82,7 @@ impl Action {
             Action::SigningKeyRotated => "signing_key_rotated",
             Action::PasskeyAdded => "passkey_added",
             Action::PasskeyRemoved => "passkey_removed",
+            Action::FactorsReset => "factors_reset",
         }
     }
 }

@@ -56,7 +56,7 @@ pub enum Command {
         #[command(flatten)]
         config: Config,
     },
-    /// The accounts: list, show, disable, enable, delete, end-sessions, unlink.
+    /// The accounts: list, show, disable, enable, delete, end-sessions, reset-mfa, unlink.
     Accounts {
         #[command(subcommand)]
         command: accounts::AccountsCommand,

@@ -278,6 +278,10 @@ pub struct SocialProvider {
     /// address in them counts as verified even without `email_verified`, as a workforce
     /// directory (Microsoft Entra ID) owns its organization's domains but sends no such claim.
     pub email_domains: Vec<String>,
+    /// `OIDC_<ID>_MFA=amr`: the provider is trusted to say, in its ID token's `amr` (RFC 8176),
+    /// that the person used several factors; a sign-in whose `amr` holds `mfa` is then AAL2
+    /// (NIST SP 800-63B-4; `domain::session::WayIn::aal`). Unset: every sign-in there is AAL1.
+    pub mfa_from_amr: bool,
 }
 
 impl std::fmt::Debug for SocialProvider {
@@ -290,6 +294,7 @@ impl std::fmt::Debug for SocialProvider {
             .field("client_id", &self.client_id)
             .field("scopes", &self.scopes)
             .field("email_domains", &self.email_domains)
+            .field("mfa_from_amr", &self.mfa_from_amr)
             .finish_non_exhaustive()
     }
 }
@@ -311,7 +316,8 @@ const LABEL_LANGUAGES: [&str; 6] = ["en", "fr", "es", "ar", "zh", "ru"];
 impl SocialProvider {
     /// Reads `OIDC_<ID>_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET` (required), `_LABEL`
     /// (required unless the id is one of the user guide's), `_LABEL_<LANG>` and `_SCOPES`
-    /// (default `openid email profile`) and `_EMAIL_DOMAINS` (comma-separated) through `var`.
+    /// (default `openid email profile`), `_EMAIL_DOMAINS` (comma-separated) and `_MFA`
+    /// (`amr`, or unset) through `var`.
     pub fn from_vars(id: &str, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let id = id.trim().to_ascii_lowercase();
         anyhow::ensure!(
@@ -357,6 +363,13 @@ impl SocialProvider {
                 .all(|d| d.contains('.') && !d.contains(|c: char| c.is_whitespace() || c == '@')),
             "{prefix}EMAIL_DOMAINS must list domains such as `unicef.org,un.org`"
         );
+        let mfa_from_amr = match var(&format!("{prefix}MFA")).as_deref().map(str::trim) {
+            None | Some("") => false,
+            Some(v) if v.eq_ignore_ascii_case("amr") => true,
+            Some(_) => anyhow::bail!(
+                "{prefix}MFA must be `amr` (trust the provider's `amr` claim) or unset"
+            ),
+        };
         let issuer = required("ISSUER")?.trim_end_matches('/').to_owned();
         let client_id = required("CLIENT_ID")?;
         let client_secret = match secret_from_file(&format!("{prefix}CLIENT_SECRET"), &var, false)?
@@ -372,6 +385,7 @@ impl SocialProvider {
             labels,
             scopes,
             email_domains,
+            mfa_from_amr,
             id,
         })
     }
@@ -602,7 +616,33 @@ mod tests {
         assert_eq!(p.labels["fr"], "Personnel de l'UNICEF");
         assert_eq!(p.issuer, "https://login.example/tenant/v2.0");
         assert_eq!(p.scopes, "openid email profile");
+        assert!(
+            !p.mfa_from_amr,
+            "a provider's amr is not trusted unless configured"
+        );
         assert!(!format!("{p:?}").contains("secret"), "no secret in logs");
+    }
+
+    #[test]
+    fn a_provider_is_trusted_for_its_amr_only_when_told() {
+        let with = |mfa: &str| {
+            SocialProvider::from_vars("acme", |name| match name {
+                "OIDC_ACME_ISSUER" => Some("https://a.example".into()),
+                "OIDC_ACME_CLIENT_ID" | "OIDC_ACME_CLIENT_SECRET" | "OIDC_ACME_LABEL" => {
+                    Some("x".into())
+                }
+                "OIDC_ACME_MFA" => Some(mfa.to_owned()),
+                _ => None,
+            })
+        };
+        assert!(with("amr").unwrap().mfa_from_amr);
+        assert!(with(" AMR ").unwrap().mfa_from_amr);
+        assert!(!with("").unwrap().mfa_from_amr);
+        let err = with("yes").err().unwrap().to_string();
+        assert_eq!(
+            err,
+            "OIDC_ACME_MFA must be `amr` (trust the provider's `amr` claim) or unset"
+        );
     }
 
     #[test]

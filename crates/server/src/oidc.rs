@@ -66,6 +66,17 @@ pub struct Identity {
     pub name: Option<String>,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
+    /// The provider is trusted for its `amr` (`OIDC_<ID>_MFA=amr`) and its ID token's `amr`
+    /// said `mfa` (RFC 8176 §2): the person used several factors there.
+    pub mfa: bool,
+}
+
+/// Whether a provider's sign-in counts as multi-factor: only when the operator trusts the
+/// provider's `amr` claim and the claim holds `mfa` (RFC 8176 §2; NIST SP 800-63C-4: the
+/// relying party takes the IdP's assertion of the authentication it performed, if it trusts
+/// the IdP for it). Anything else (no claim, `pwd` alone, an untrusted provider) is one factor.
+pub fn says_mfa(trusted: bool, amr: Option<&[String]>) -> bool {
+    trusted && amr.is_some_and(|methods| methods.iter().any(|m| m == "mfa"))
 }
 
 struct Provider {
@@ -257,6 +268,13 @@ impl Providers {
                 .family_name()
                 .and_then(|n| n.get(None))
                 .map(|n| n.to_string()),
+            mfa: says_mfa(
+                provider.config.mfa_from_amr,
+                claims
+                    .auth_method_refs()
+                    .map(|amr| amr.iter().map(|m| m.to_string()).collect::<Vec<_>>())
+                    .as_deref(),
+            ),
         };
         if identity.email.is_none() && rp.user_info_url().is_some() {
             // The UserInfo answer must be about the same subject (OIDC Core §5.3.2).
@@ -312,4 +330,23 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::says_mfa;
+
+    #[test]
+    fn a_sign_in_is_multi_factor_only_at_a_trusted_provider_saying_mfa() {
+        let amr = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(says_mfa(true, Some(&amr(&["pwd", "mfa"]))));
+        assert!(!says_mfa(false, Some(&amr(&["pwd", "mfa"]))), "not trusted");
+        assert!(!says_mfa(true, Some(&amr(&["pwd"]))));
+        assert!(
+            !says_mfa(true, Some(&amr(&["MFA"]))),
+            "RFC 8176 values are exact"
+        );
+        assert!(!says_mfa(true, Some(&[])));
+        assert!(!says_mfa(true, None), "no claim: one factor");
+    }
 }

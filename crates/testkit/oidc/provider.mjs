@@ -7,7 +7,9 @@
 //   PORT                  the port to listen on (127.0.0.1)
 //   CLIENTS               JSON: [{client_id, client_secret, redirect_uris: [...]}, ...]
 //   ACCOUNTS              JSON: {"<login>": {claims...}}; any other login signs in as an
-//                         account whose `email` is the login, verified.
+//                         account whose `email` is the login, verified. An `amr` member
+//                         (an array, RFC 8176) is not a claim of the account: it is how the
+//                         sign-in went, and the ID token's `amr` says it.
 // Prints "listening on <issuer>" when ready.
 import http from 'node:http';
 import path from 'node:path';
@@ -29,13 +31,15 @@ const provider = new Provider(issuer, {
   })),
   pkce: { required: () => true },
   claims: {
-    openid: ['sub'],
+    // `amr` only when the test's account has one (see ACCOUNTS above).
+    openid: ['sub', 'amr'],
     email: ['email', 'email_verified'],
     profile: ['name', 'given_name', 'family_name'],
   },
   cookies: { keys: ['partner-login test provider'] },
   async findAccount(ctx, login) {
-    const claims = { email: login, email_verified: true, ...(accounts[login] || {}) };
+    const { amr, ...own } = accounts[login] || {};
+    const claims = { email: login, email_verified: true, ...own };
     return {
       accountId: login,
       async claims() {
@@ -44,6 +48,14 @@ const provider = new Provider(issuer, {
     };
   },
 });
+// The development sign-in page finishes the login with an account id only: add the `amr` the
+// test gave that account, as a real provider does after its own factors.
+const finished = provider.interactionFinished.bind(provider);
+provider.interactionFinished = (req, res, result, options) => {
+  const amr = result?.login && accounts[result.login.accountId]?.amr;
+  if (amr) result.login.amr = amr;
+  return finished(req, res, result, options);
+};
 provider.on('server_error', (ctx, err) => console.error('oidc-provider server_error', err));
 
 http.createServer(provider.callback()).listen(port, '127.0.0.1', () => {

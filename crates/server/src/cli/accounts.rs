@@ -68,6 +68,18 @@ pub enum AccountsCommand {
         #[command(flatten)]
         which: Which,
     },
+    /// For a person who lost every factor: removes the account's passkeys (second factors),
+    /// ends its sessions; with `--reinvite`, mails a new invitation as `invite` does.
+    ResetMfa {
+        #[command(flatten)]
+        which: Which,
+        /// Mail a new invitation to the account's address (its link is printed last).
+        #[arg(long)]
+        reinvite: bool,
+        /// The invitation's organization (default: the account's first one).
+        #[arg(long, requires = "reinvite")]
+        organization: Option<String>,
+    },
     /// Unlinks the account's identity at a social provider.
     Unlink {
         #[command(flatten)]
@@ -224,6 +236,36 @@ pub async fn accounts(state: &AppState, command: AccountsCommand) -> anyhow::Res
                 out.sessions_ended,
                 which.key()
             );
+        }
+        AccountsCommand::ResetMfa {
+            which,
+            reinvite,
+            organization,
+        } => {
+            let organization = reinvite.then(|| organization.unwrap_or_default());
+            let out = accounts::reset_factors(state, &admin, which.key(), organization.as_deref())
+                .await
+                .map_err(|e| explain(e, which.key()))?;
+            out.notices.sent().await;
+            println!(
+                "Factors of {} reset: {} passkey(s) removed, {} session(s) ended.",
+                which.key(),
+                out.passkeys_removed,
+                out.sessions_ended
+            );
+            if let Some(invitation) = out.invitation {
+                // Mail to a relay is queued: try it now, as `invite` does.
+                let pass = crate::mail::queue::deliver_due(&state.mailer).await?;
+                if pass.failed + pass.given_up > 0 {
+                    println!(
+                        "Invitation stored; the relay did not take the mail yet: it stays \
+                         queued, and a running server retries it."
+                    );
+                } else {
+                    println!("Invitation sent.");
+                }
+                println!("{}", invitation.link);
+            }
         }
         AccountsCommand::Unlink { which, provider } => {
             accounts::unlink(state, &admin, which.key(), &provider)

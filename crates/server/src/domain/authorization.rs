@@ -19,7 +19,7 @@ use crate::domain::tokens::is_pkce_value;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::storage::{self, authorizations::Code, authorizations::PendingRequest};
-use partner_login_contract::api::{paths, SessionView};
+use partner_login_contract::api::{paths, Aal, SessionView};
 use serde::Deserialize;
 
 /// Seconds an authorization code lives (it is redeemed at once by the client's back end).
@@ -324,9 +324,10 @@ pub async fn continue_url(state: &AppState, pending: Option<&str>) -> ApiResult<
 pub async fn view_after_sign_in(
     state: &AppState,
     account_id: &str,
+    aal: Aal,
     pending: Option<&str>,
 ) -> ApiResult<SessionView> {
-    let mut view = session::view(state, account_id).await?;
+    let mut view = session::view(state, account_id, aal).await?;
     view.continue_url = continue_url(state, pending).await?;
     Ok(view)
 }
@@ -335,9 +336,10 @@ pub async fn view_after_sign_in(
 pub async fn view_after_sign_in_of(
     state: &AppState,
     account: storage::accounts::Account,
+    aal: Aal,
     pending: Option<&str>,
 ) -> ApiResult<SessionView> {
-    let mut view = session::view_of(state, account).await?;
+    let mut view = session::view_of(state, account, aal).await?;
     view.continue_url = continue_url(state, pending).await?;
     Ok(view)
 }
@@ -362,6 +364,7 @@ async fn issue_code(
         auth_time: live.auth_time,
         idp: live.idp.clone(),
         amr: live.amr.clone(),
+        aal: live.aal,
         expires_at: now + CODE_SECONDS,
         used_at: None,
     };

@@ -54,7 +54,7 @@ pub async fn notify_account_clients(state: &AppState, account_id: &str) -> ApiRe
 
 /// Sends a logout token to each client of the session that has a back-channel logout uri, in
 /// the background (a slow client delays no one), each bounded by [`BACKCHANNEL_TIMEOUT`].
-async fn notify_clients(state: &AppState, sid: &str, account_id: &str) -> ApiResult<Notices> {
+pub async fn notify_clients(state: &AppState, sid: &str, account_id: &str) -> ApiResult<Notices> {
     let mut notices = Vec::new();
     for client_id in storage::authorizations::take_session_clients(&state.db, sid).await? {
         let Some(uri) = clients::find(state, &client_id)

@@ -5,7 +5,8 @@
 //! Flows: `sign_in` (with its lockout, `lockout`), `email_code` (start, show, resend, verify:
 //! both kinds) and each kind's last step (`sign_up`, "Create"; `password_reset`, "Continue"),
 //! `invitation` (create, view, accept: written once, with its `Acceptance` policy),
-//! `social_link`, `session`. The OpenID Provider: `authorization` (the authorization endpoint
+//! `social_link`, `session`, `active_sessions` (the person's list of their sessions, and
+//! ending one). The OpenID Provider: `authorization` (the authorization endpoint
 //! and its continuation after any way in), `tokens` (token and userinfo endpoints), `logout`
 //! (sign-out everywhere, end-session, back-channel logout), `clients` (the registered relying
 //! parties), `claims` (what is said about a person), `signing_keys` (the keys and the JWTs they
@@ -14,6 +15,7 @@
 //! `new_password`, `passwords`, `secrets`, `notify` (the owner told of a new way in).
 
 pub mod accounts;
+pub mod active_sessions;
 pub mod admin;
 pub mod authorization;
 pub mod claims;

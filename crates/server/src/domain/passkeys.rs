@@ -18,8 +18,8 @@
 
 use crate::audit::{self, Action, Audit, Outcome};
 use crate::domain::notify::{self, Notice};
-use crate::domain::secrets;
 use crate::domain::session::{self, NewSession, WayIn};
+use crate::domain::{logout, secrets};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::storage::passkeys::{CeremonyKind, StoredPasskey};
@@ -374,6 +374,7 @@ pub async fn finish_sign_in(
     let account = storage::accounts::by_id(&state.db, &stored.account_id)
         .await?
         .ok_or(ApiError::Client(ErrorCode::InvalidCredentials))?;
+    let updated = serde_json::to_string(&passkey).map_err(anyhow::Error::from)?;
     let mut tx = state.db.begin().await?;
     let session = session::start(
         state,
@@ -381,13 +382,19 @@ pub async fn finish_sign_in(
         held,
         &account.id,
         account.credential_version,
-        WayIn::Passkey,
+        WayIn::Passkey(&stored.id),
         now,
     )
     .await?;
+    // In the session's transaction, after its insert: a passkey removed meanwhile opens
+    // nothing. The update waits for a removal in flight (its row lock, or SQLite's write
+    // lock) and then finds no row, so no session made with a removed passkey outlives it
+    // (`remove`; OWASP ASVS 5.0 V7.4.3).
+    if !storage::passkeys::used(&mut tx, &stored.id, &updated, result.backup_state(), now).await? {
+        drop(tx);
+        return Err(refused("passkey_removed", Some(&stored.account_id)));
+    }
     tx.commit().await?;
-    let updated = serde_json::to_string(&passkey).map_err(anyhow::Error::from)?;
-    storage::passkeys::used(&state.db, &stored.id, &updated, result.backup_state(), now).await?;
     Audit::new(Action::SignIn, Outcome::Success)
         .account(Some(&account.id))
         .detail("passkey")
@@ -424,16 +431,34 @@ pub async fn rename(state: &AppState, held: Option<&str>, id: &str, name: &str) 
     Ok(())
 }
 
-/// Removes one of the signed-in account's passkeys (signed in within the last 5 minutes), and
-/// tells the owner.
+/// Removes one of the signed-in account's passkeys (signed in within the last 5 minutes),
+/// ends the other sessions it made, and tells the owner.
+///
+/// A session made with a passkey ends with it (OWASP ASVS 5.0 V7.4.3: removing a factor ends
+/// the sessions it opened; NIST SP 800-63B-4 §4.6: an authenticator removed, perhaps lost or
+/// stolen, must not keep a way in open): a device that was lost keeps no session once its
+/// passkey is removed. The caller's own session stays, even when that passkey made it: it was
+/// signed in within 5 minutes and is the one asking; its owner ends the others from the list
+/// of sessions (`GET /api/sessions`, V7.5.2). Sessions made another way (a password, a
+/// provider, another passkey) stay: they never relied on this passkey.
 pub async fn remove(state: &AppState, held: Option<&str>, id: &str) -> ApiResult<()> {
     webauthn(state)?;
     let now = storage::now();
     let account_id = recently_signed_in(state, held, Action::PasskeyRemoved, now).await?;
-    let Some(removed) = storage::passkeys::remove(&state.db, &account_id, id).await? else {
+    let held_hash = held.map(secrets::hash).unwrap_or_default();
+    let Some((removed, ended)) =
+        storage::passkeys::remove(&state.db, &account_id, id, &held_hash).await?
+    else {
         return Err(ApiError::Client(ErrorCode::NotFound));
     };
     audit::emit(Action::PasskeyRemoved, Outcome::Success, Some(&account_id));
+    tracing::info!(
+        event = "passkey_sessions_ended",
+        sessions_ended = ended.len()
+    );
+    for sid in &ended {
+        logout::notify_clients(state, sid, &account_id).await?;
+    }
     if let Some(account) = storage::accounts::by_id(&state.db, &account_id).await? {
         let notice = Notice::PasskeyRemoved {
             name: &removed.name,

@@ -8,7 +8,7 @@ use crate::domain::secrets;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::storage;
-use partner_login_contract::api::{Membership, SessionView};
+use partner_login_contract::api::{Aal, Membership, SessionView};
 use partner_login_contract::ErrorCode;
 
 /// A session just started: its id (a secret: it goes into the cookie and nowhere else) and
@@ -16,37 +16,63 @@ use partner_login_contract::ErrorCode;
 pub struct NewSession {
     pub id: String,
     pub max_age: i64,
+    /// The assurance level its sign-in reached (the answer's [`SessionView::aal`]).
+    pub aal: Aal,
 }
 
-/// How a person signed in: it becomes the session's `idp` and `amr`, and through them the
-/// claims of the ID tokens issued from the session.
+/// How a person signed in: it becomes the session's `idp`, `amr` and `aal`, and through them
+/// the claims of the ID tokens issued from the session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WayIn<'a> {
     /// With a password (a sign-in, or the password just set by "Create" or "Continue").
     Password,
-    /// Through a social provider, by its configured id.
-    Social(&'a str),
-    /// With a passkey, its user verified (`domain::passkeys`).
-    Passkey,
+    /// Through a social provider, by its configured id; `mfa` when the provider is trusted for
+    /// its `amr` (`OIDC_<ID>_MFA=amr`) and its ID token said `mfa` (`domain::social_link`).
+    Social { provider: &'a str, mfa: bool },
+    /// With a passkey (its id in `passkeys`), its user verified (`domain::passkeys`).
+    Passkey(&'a str),
 }
 
-impl WayIn<'_> {
+impl<'a> WayIn<'a> {
     /// `local`, or the social provider's id exactly as configured (the portal reads it).
     pub fn idp(self) -> String {
         match self {
-            WayIn::Password | WayIn::Passkey => LOCAL_IDP.to_owned(),
-            WayIn::Social(provider) => provider.to_owned(),
+            WayIn::Password | WayIn::Passkey(_) => LOCAL_IDP.to_owned(),
+            WayIn::Social { provider, .. } => provider.to_owned(),
         }
     }
 
-    /// RFC 8176 method references: `pwd`, `fed` (a federated sign-in at another provider), or
-    /// for a passkey `pop mfa` (proof of possession of a key, synced or not, and user
-    /// verification by the authenticator: more than one factor).
+    /// RFC 8176 method references: `pwd`, `fed` (a federated sign-in at another provider, and
+    /// `mfa` when that provider said it used several factors), or for a passkey `pop mfa`
+    /// (proof of possession of a key, synced or not, and user verification by the
+    /// authenticator: more than one factor).
     pub fn amr(self) -> &'static str {
         match self {
             WayIn::Password => "pwd",
-            WayIn::Social(_) => "fed",
-            WayIn::Passkey => "pop mfa",
+            WayIn::Social { mfa: false, .. } => "fed",
+            WayIn::Social { mfa: true, .. } => "fed mfa",
+            WayIn::Passkey(_) => "pop mfa",
+        }
+    }
+
+    /// The authentication assurance level this way in reaches (NIST SP 800-63B-4 §2.1, §2.2;
+    /// OWASP ASVS 5.0 V6.3.3): a password alone is AAL1; a passkey that verified its user is a
+    /// multi-factor cryptographic authenticator (63B-4 §3.1.7), AAL2; a social sign-in is AAL1
+    /// unless the provider is trusted for its `amr` and said `mfa` (63C-4: the IdP asserts the
+    /// authentication it performed). A password followed by a second factor maps to `Aal2`.
+    pub fn aal(self) -> Aal {
+        match self {
+            WayIn::Password | WayIn::Social { mfa: false, .. } => Aal::Aal1,
+            WayIn::Social { mfa: true, .. } | WayIn::Passkey(_) => Aal::Aal2,
+        }
+    }
+
+    /// The passkey that made the session, if a passkey did: removing it ends the session
+    /// (`domain::passkeys::remove`).
+    pub fn passkey(self) -> Option<&'a str> {
+        match self {
+            WayIn::Passkey(id) => Some(id),
+            WayIn::Password | WayIn::Social { .. } => None,
         }
     }
 }
@@ -84,6 +110,8 @@ pub async fn start(
         sid: &sid,
         idp: &idp,
         amr: way.amr(),
+        aal: way.aal().as_str(),
+        passkey_id: way.passkey(),
         credential_version,
     };
     storage::sessions::insert(&mut *conn, &session, now).await?;
@@ -99,6 +127,7 @@ pub async fn start(
     Ok(NewSession {
         id,
         max_age: state.config.session_absolute_hours * 3600,
+        aal: way.aal(),
     })
 }
 
@@ -112,6 +141,7 @@ pub struct Live {
     pub auth_time: i64,
     pub idp: String,
     pub amr: String,
+    pub aal: Aal,
 }
 
 /// The live session of the browser, touching it; ends sessions past their timeouts.
@@ -135,6 +165,7 @@ pub async fn live(state: &AppState, id: Option<&str>) -> ApiResult<Option<Live>>
         auth_time: session.created_at,
         idp: session.idp,
         amr: session.amr,
+        aal: session.aal,
     }))
 }
 
@@ -146,18 +177,19 @@ pub async fn signed_in(state: &AppState, id: Option<&str>) -> ApiResult<String> 
         .ok_or(ApiError::Client(ErrorCode::Unauthenticated))
 }
 
-/// What the browser sees of a signed-in account.
-pub async fn view(state: &AppState, account_id: &str) -> ApiResult<SessionView> {
+/// What the browser sees of a signed-in account, in a session of this assurance level.
+pub async fn view(state: &AppState, account_id: &str, aal: Aal) -> ApiResult<SessionView> {
     let account = storage::accounts::by_id(&state.db, account_id)
         .await?
         .ok_or(ApiError::Client(ErrorCode::Unauthenticated))?;
-    view_of(state, account).await
+    view_of(state, account, aal).await
 }
 
 /// [`view`] of an account already read (a sign-in read it to check the password).
 pub async fn view_of(
     state: &AppState,
     account: storage::accounts::Account,
+    aal: Aal,
 ) -> ApiResult<SessionView> {
     let organizations = storage::accounts::organizations(&state.db, &account.id)
         .await?
@@ -172,6 +204,7 @@ pub async fn view_of(
         organizations,
         return_url: state.config.return_urls.first().cloned(),
         continue_url: None,
+        aal,
     })
 }
 

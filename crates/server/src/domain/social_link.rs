@@ -232,7 +232,10 @@ pub async fn finish(
         held,
         &account_id,
         version,
-        WayIn::Social(provider),
+        WayIn::Social {
+            provider,
+            mfa: identity.mfa,
+        },
         now,
     )
     .await?;
@@ -327,6 +330,7 @@ mod tests {
             name: name.map(Into::into),
             given_name: given.map(Into::into),
             family_name: family.map(Into::into),
+            mfa: false,
         }
     }
 

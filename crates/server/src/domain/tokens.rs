@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::storage::{self, authorizations::AccessToken};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use partner_login_contract::api::TokenResponse;
+use partner_login_contract::api::{Aal, TokenResponse};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -168,6 +168,7 @@ pub async fn exchange(
         "auth_time": grant.auth_time,
         "sid": grant.sid,
         "amr": amr,
+        "acr": acr(grant.aal),
         "at_hash": signing_keys::at_hash(&access_token),
     });
     if let Value::Object(standard) = standard {
@@ -192,6 +193,23 @@ pub async fn exchange(
         scope: grant.scope,
     })
 }
+
+/// The ID token's `acr` (OpenID Connect Core §2) for a session's assurance level: the URIs the
+/// US federal identity program (FICAM, idmanagement.gov) publishes for NIST SP 800-63 AALs,
+/// which login.gov's relying parties send and read. `acr_values_supported` in the discovery
+/// document lists them; the value is the level the sign-in reached, never more (a passkey or a
+/// trusted multi-factor provider: AAL2; a password or another provider alone: AAL1).
+pub fn acr(aal: Aal) -> &'static str {
+    match aal {
+        Aal::Aal1 => ACR_AAL1,
+        Aal::Aal2 => ACR_AAL2,
+    }
+}
+
+/// `acr` of a single-factor sign-in (NIST SP 800-63B-4 AAL1).
+pub const ACR_AAL1: &str = "http://idmanagement.gov/ns/assurance/aal/1";
+/// `acr` of a multi-factor sign-in (NIST SP 800-63B-4 AAL2).
+pub const ACR_AAL2: &str = "http://idmanagement.gov/ns/assurance/aal/2";
 
 /// A code used a second time: what its first use issued is revoked (RFC 6749 §4.1.2; ASVS 5.0
 /// V10.4.2), and the answer is `invalid_grant`.

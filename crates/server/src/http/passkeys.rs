@@ -198,6 +198,7 @@ pub async fn finish_sign_in(
             .map_or_else(|e| e.code().as_str(), |_| "success"),
     );
     let (new, account_id) = signed_in?;
-    let view = authorization::view_after_sign_in(&state, &account_id, pending.as_deref()).await?;
+    let view =
+        authorization::view_after_sign_in(&state, &account_id, new.aal, pending.as_deref()).await?;
     Ok((cookies::session(&state, &new), Json(view)))
 }

@@ -120,6 +120,7 @@ pub async fn complete(
 ) -> ApiResult<(SetCookie, Json<SessionView>)> {
     let (new, account_id) =
         password_reset::set_password(&state, &flow_id, &request, &client, held.as_deref()).await?;
-    let view = authorization::view_after_sign_in(&state, &account_id, pending.as_deref()).await?;
+    let view =
+        authorization::view_after_sign_in(&state, &account_id, new.aal, pending.as_deref()).await?;
     Ok((cookies::session(&state, &new), Json(view)))
 }

@@ -3,17 +3,23 @@
 
 use super::client::ClientAddress;
 use super::cookies::{self, HeldAuthorization, HeldSession, SetCookie};
+use crate::domain::active_sessions::{self, Ended};
 use crate::domain::{authorization, logout, session, sign_in as signing_in};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use axum::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{delete, get};
 use axum::{Json, Router};
-use partner_login_contract::api::{paths, SessionView, SignInRequest};
+use partner_login_contract::api::{paths, ActiveSession, SessionView, SignInRequest};
+use partner_login_contract::ErrorCode;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(paths::SESSION, get(current).post(sign_in).delete(sign_out))
+    Router::new()
+        .route(paths::SESSION, get(current).post(sign_in).delete(sign_out))
+        .route(paths::SESSIONS, get(list))
+        .route(paths::SESSION_BY_ID, delete(end))
 }
 
 #[utoipa::path(get, path = "/api/session",
@@ -23,8 +29,12 @@ pub async fn current(
     State(state): State<AppState>,
     HeldSession(held): HeldSession,
 ) -> ApiResult<Json<SessionView>> {
-    let account_id = session::signed_in(&state, held.as_deref()).await?;
-    Ok(Json(session::view(&state, &account_id).await?))
+    let live = session::live(&state, held.as_deref())
+        .await?
+        .ok_or(ApiError::Client(ErrorCode::Unauthenticated))?;
+    Ok(Json(
+        session::view(&state, &live.account_id, live.aal).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/session", request_body = SignInRequest,
@@ -54,7 +64,8 @@ pub async fn sign_in(
             .map_or_else(|e| e.code().as_str(), |_| "success"),
     );
     let (new, account) = signed_in?;
-    let view = authorization::view_after_sign_in_of(&state, account, pending.as_deref()).await?;
+    let view =
+        authorization::view_after_sign_in_of(&state, account, new.aal, pending.as_deref()).await?;
     Ok((cookies::session(&state, &new), Json(view)))
 }
 
@@ -65,4 +76,29 @@ pub async fn sign_out(
 ) -> ApiResult<(StatusCode, SetCookie, ())> {
     logout::sign_out(&state, held.as_deref()).await?;
     Ok((StatusCode::NO_CONTENT, cookies::end_session(&state), ()))
+}
+
+#[utoipa::path(get, path = "/api/sessions",
+    responses((status = 200, description = "The signed-in account's live sessions, most recently used first (at most 50); `current` marks the caller's", body = Vec<ActiveSession>),
+        (status = 401, body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+pub async fn list(
+    State(state): State<AppState>,
+    HeldSession(held): HeldSession,
+) -> ApiResult<Json<Vec<ActiveSession>>> {
+    Ok(Json(active_sessions::list(&state, held.as_deref()).await?))
+}
+
+#[utoipa::path(delete, path = "/api/sessions/{session}",
+    params(("session" = String, Path, description = "The session's `id` from `GET /api/sessions`")),
+    responses((status = 204, description = "Ended; ending the caller's own session signs it out (the cookie is removed)"),
+        (status = 401, description = "Not signed in, or (to end another session) not within the last 5 minutes: sign in again", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such live session on this account", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
+pub async fn end(
+    State(state): State<AppState>,
+    HeldSession(held): HeldSession,
+    Path(session): Path<String>,
+) -> ApiResult<(StatusCode, Option<SetCookie>, ())> {
+    let ended = active_sessions::end(&state, held.as_deref(), &session).await?;
+    let cookie = (ended == Ended::Current).then(|| cookies::end_session(&state));
+    Ok((StatusCode::NO_CONTENT, cookie, ()))
 }

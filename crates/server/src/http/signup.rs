@@ -109,7 +109,8 @@ pub async fn complete(
 ) -> ApiResult<(StatusCode, SetCookie, Json<SessionView>)> {
     let (new, account_id) =
         sign_up::create(&state, &flow_id, &request, &client, held.as_deref()).await?;
-    let view = authorization::view_after_sign_in(&state, &account_id, pending.as_deref()).await?;
+    let view =
+        authorization::view_after_sign_in(&state, &account_id, new.aal, pending.as_deref()).await?;
     Ok((
         StatusCode::CREATED,
         cookies::session(&state, &new),

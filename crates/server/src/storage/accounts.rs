@@ -136,6 +136,19 @@ pub async fn set_password(
     row.try_get("credential_version")
 }
 
+/// Increments the account's credential version: every session made before, and those of
+/// sign-ins in flight, stop being honoured (`accounts reset-mfa`, ASVS 5.0 V7.4.3).
+pub async fn bump_credential_version(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE accounts SET credential_version = credential_version + 1 WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Records the person's language (the `locale` claim of the tokens the provider issues).
 pub async fn set_locale(
     conn: &mut sqlx::AnyConnection,

@@ -3,6 +3,7 @@
 //! stored as its SHA-256.
 
 use super::Db;
+use partner_login_contract::api::Aal;
 use sqlx::Row;
 
 /// An authorization request, checked, waiting for the person to sign in.
@@ -100,6 +101,8 @@ pub struct Code {
     pub auth_time: i64,
     pub idp: String,
     pub amr: String,
+    /// The session's assurance level (`aal1`, `aal2`): the ID token's `acr`.
+    pub aal: Aal,
     pub expires_at: i64,
     pub used_at: Option<i64>,
 }
@@ -112,8 +115,8 @@ pub async fn insert_code(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO authorization_codes (code_hash, client_id, redirect_uri, account_id, sid, scope,
-         nonce, code_challenge, auth_time, idp, amr, created_at, expires_at, used_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL)",
+         nonce, code_challenge, auth_time, idp, amr, created_at, expires_at, used_at, aal)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, $14)",
     )
     .bind(code_hash)
     .bind(&code.client_id)
@@ -128,6 +131,7 @@ pub async fn insert_code(
     .bind(&code.amr)
     .bind(now)
     .bind(code.expires_at)
+    .bind(code.aal.as_str())
     .execute(db)
     .await?;
     Ok(())
@@ -136,12 +140,13 @@ pub async fn insert_code(
 pub async fn code(db: &Db, code_hash: &str) -> Result<Option<Code>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT client_id, redirect_uri, account_id, sid, scope, nonce, code_challenge, auth_time,
-         idp, amr, expires_at, used_at FROM authorization_codes WHERE code_hash = $1",
+         idp, amr, aal, expires_at, used_at FROM authorization_codes WHERE code_hash = $1",
     )
     .bind(code_hash)
     .fetch_optional(db)
     .await?;
     row.map(|r| {
+        let aal: String = r.try_get("aal")?;
         Ok(Code {
             client_id: r.try_get("client_id")?,
             redirect_uri: r.try_get("redirect_uri")?,
@@ -153,6 +158,9 @@ pub async fn code(db: &Db, code_hash: &str) -> Result<Option<Code>, sqlx::Error>
             auth_time: r.try_get("auth_time")?,
             idp: r.try_get("idp")?,
             amr: r.try_get("amr")?,
+            aal: Aal::parse(&aal).ok_or_else(|| {
+                sqlx::Error::Decode(format!("authorization_codes.aal is {aal:?}").into())
+            })?,
             expires_at: r.try_get("expires_at")?,
             used_at: r.try_get("used_at")?,
         })

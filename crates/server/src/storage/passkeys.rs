@@ -106,24 +106,25 @@ pub async fn by_credential_id(
     row.as_ref().map(from_row).transpose()
 }
 
-/// Records a sign-in with the passkey: its updated state (counter, backup state) and when.
+/// Records a sign-in with the passkey: its updated state (counter, backup state) and when,
+/// inside the caller's transaction; false when the passkey is gone (removed meanwhile).
 pub async fn used(
-    db: &Db,
+    conn: &mut sqlx::AnyConnection,
     id: &str,
     passkey: &str,
     backup_state: bool,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE passkeys SET passkey = $1, backup_state = $2, last_used_at = $3 WHERE id = $4",
     )
     .bind(passkey)
     .bind(i64::from(backup_state))
     .bind(now)
     .bind(id)
-    .execute(db)
+    .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// Renames one of the account's passkeys; false when it has none with that id.
@@ -137,15 +138,20 @@ pub async fn rename(db: &Db, account_id: &str, id: &str, name: &str) -> Result<b
     Ok(done.rows_affected() == 1)
 }
 
-/// Removes one of the account's passkeys, returning it; None when it has none with that id.
+/// Removes one of the account's passkeys and, in the same transaction, the account's sessions
+/// it made but the one whose id hash is `except_session` (`domain::passkeys::remove`).
+/// Returns the passkey and the `sid`s of the sessions ended; None when the account has no
+/// passkey with that id.
 pub async fn remove(
     db: &Db,
     account_id: &str,
     id: &str,
-) -> Result<Option<StoredPasskey>, sqlx::Error> {
+    except_session: &str,
+) -> Result<Option<(StoredPasskey, Vec<String>)>, sqlx::Error> {
     let mut tx = db.begin().await?;
+    // The delete first (it takes the write lock on SQLite: see `domain::session::start`).
     let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM passkeys WHERE id = $1 AND account_id = $2"
+        "DELETE FROM passkeys WHERE id = $1 AND account_id = $2 RETURNING {COLUMNS}"
     ))
     .bind(id)
     .bind(account_id)
@@ -154,13 +160,27 @@ pub async fn remove(
     let Some(found) = row.as_ref().map(from_row).transpose()? else {
         return Ok(None);
     };
-    let done = sqlx::query("DELETE FROM passkeys WHERE id = $1 AND account_id = $2")
-        .bind(id)
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
+    let ended =
+        super::sessions::delete_made_with_passkey(&mut tx, account_id, id, except_session).await?;
     tx.commit().await?;
-    Ok((done.rows_affected() == 1).then_some(found))
+    Ok(Some((found, ended)))
+}
+
+/// Removes every passkey of the account and its ceremonies in progress, inside the caller's
+/// transaction (`accounts reset-mfa`); returns how many passkeys went.
+pub async fn remove_all_of_account(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM passkeys WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM webauthn_ceremonies WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// A ceremony's kind (`webauthn_ceremonies.kind`).

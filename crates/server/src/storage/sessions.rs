@@ -1,4 +1,5 @@
 use super::Db;
+use partner_login_contract::api::Aal;
 use sqlx::Row;
 
 pub struct Session {
@@ -12,6 +13,8 @@ pub struct Session {
     pub idp: String,
     /// Space-separated RFC 8176 authentication method references.
     pub amr: String,
+    /// The authentication assurance level its sign-in reached (`aal1`, `aal2`).
+    pub aal: Aal,
 }
 
 /// A session to store: `id_hash` is the SHA-256 of the cookie's secret.
@@ -21,6 +24,10 @@ pub struct NewSession<'a> {
     pub sid: &'a str,
     pub idp: &'a str,
     pub amr: &'a str,
+    /// `aal1` or `aal2`.
+    pub aal: &'a str,
+    /// The passkey the sign-in used, if it used one.
+    pub passkey_id: Option<&'a str>,
     /// The account's credential version the sign-in verified (read with the password hash it
     /// checked, before checking it).
     pub credential_version: i64,
@@ -33,8 +40,8 @@ pub async fn insert(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at, sid, idp, amr,
-            credential_version)
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
+            credential_version, aal, passkey_id)
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(session.id_hash)
     .bind(session.account_id)
@@ -43,6 +50,8 @@ pub async fn insert(
     .bind(session.idp)
     .bind(session.amr)
     .bind(session.credential_version)
+    .bind(session.aal)
+    .bind(session.passkey_id)
     .execute(conn)
     .await?;
     Ok(())
@@ -55,7 +64,7 @@ pub async fn insert(
 /// (`domain::session::live`).
 pub async fn get(db: &Db, id_hash: &str) -> Result<Option<Session>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT s.account_id, s.created_at, s.last_seen_at, s.sid, s.idp, s.amr
+        "SELECT s.account_id, s.created_at, s.last_seen_at, s.sid, s.idp, s.amr, s.aal
          FROM sessions s JOIN accounts a ON a.id = s.account_id
          WHERE s.id_hash = $1 AND a.disabled_at IS NULL
            AND s.credential_version = a.credential_version",
@@ -63,17 +72,82 @@ pub async fn get(db: &Db, id_hash: &str) -> Result<Option<Session>, sqlx::Error>
     .bind(id_hash)
     .fetch_optional(db)
     .await?;
-    row.map(|r| {
-        Ok(Session {
-            account_id: r.try_get("account_id")?,
-            created_at: r.try_get("created_at")?,
-            last_seen_at: r.try_get("last_seen_at")?,
-            sid: r.try_get("sid")?,
-            idp: r.try_get("idp")?,
-            amr: r.try_get("amr")?,
-        })
+    row.as_ref().map(from_row).transpose()
+}
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<Session, sqlx::Error> {
+    let aal: String = r.try_get("aal")?;
+    Ok(Session {
+        account_id: r.try_get("account_id")?,
+        created_at: r.try_get("created_at")?,
+        last_seen_at: r.try_get("last_seen_at")?,
+        sid: r.try_get("sid")?,
+        idp: r.try_get("idp")?,
+        amr: r.try_get("amr")?,
+        // A value no code writes: fail loudly rather than read it as a default.
+        aal: Aal::parse(&aal)
+            .ok_or_else(|| sqlx::Error::Decode(format!("sessions.aal is {aal:?}").into()))?,
     })
-    .transpose()
+}
+
+/// The account's sessions within both timeouts and honoured (the conditions of [`get`]),
+/// most recently used first, at most `limit` (`GET /api/sessions`, OWASP ASVS 5.0 V7.5.2).
+pub async fn live_of_account(
+    db: &Db,
+    account_id: &str,
+    idle_before: i64,
+    created_before: i64,
+    limit: i64,
+) -> Result<Vec<Session>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT s.account_id, s.created_at, s.last_seen_at, s.sid, s.idp, s.amr, s.aal
+         FROM sessions s JOIN accounts a ON a.id = s.account_id
+         WHERE s.account_id = $1 AND a.disabled_at IS NULL
+           AND s.credential_version = a.credential_version
+           AND s.sid IS NOT NULL AND s.last_seen_at >= $2 AND s.created_at >= $3
+         ORDER BY s.last_seen_at DESC, s.sid
+         LIMIT $4",
+    )
+    .bind(account_id)
+    .bind(idle_before)
+    .bind(created_before)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Ends the account's session with this public id (`sid`); false when the account has none
+/// such (another account's session is not found: it is not this caller's to end).
+pub async fn delete_by_sid(db: &Db, account_id: &str, sid: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND sid = $2")
+        .bind(account_id)
+        .bind(sid)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Ends the account's sessions a passkey made, but the one `except_id_hash` (the caller's),
+/// inside the caller's transaction; returns their `sid`s (for the relying parties to be told).
+pub async fn delete_made_with_passkey(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+    passkey_id: &str,
+    except_id_hash: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    let rows = sqlx::query(
+        "DELETE FROM sessions WHERE account_id = $1 AND passkey_id = $2 AND id_hash <> $3
+         RETURNING sid",
+    )
+    .bind(account_id)
+    .bind(passkey_id)
+    .bind(except_id_hash)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .filter_map(|r| r.try_get::<Option<String>, _>("sid").transpose())
+        .collect()
 }
 
 pub async fn touch(db: &Db, id_hash: &str, now: i64) -> Result<(), sqlx::Error> {

@@ -541,7 +541,7 @@ async fn pending_invitations_are_listed_a_page_at_a_time_and_revoked(backend: Ba
 }
 
 /// Runs the server's binary against the app's database, as an operator would.
-async fn cli(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+pub(crate) async fn cli(app: &TestApp, args: &[&str]) -> (bool, String, String) {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_partner-login-server"))
         .args(args)
         .env_clear()

@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod active_sessions;
 mod admin;
 mod architecture;
 mod bounds;

@@ -19,7 +19,7 @@ const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 /// A browser: a cookie jar, and redirects seen rather than followed.
-fn browser() -> Client {
+pub(crate) fn browser() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())
@@ -102,6 +102,18 @@ fn location(response: &Response) -> String {
 fn answer_params(response: &Response) -> HashMap<String, String> {
     let to = url::Url::parse(&location(response)).unwrap();
     to.query_pairs().into_owned().collect()
+}
+
+/// The claims of the ID token a client gets through `browser`, signed in (registers the
+/// confidential client `portal`, which must not be registered yet).
+pub(crate) async fn id_token_claims(app: &TestApp, browser: &Client) -> Value {
+    let secret = register(app, "portal", false, None).await;
+    let answer = authorize(app, browser, &request("portal", &[])).await;
+    let code = answer_params(&answer)["code"].clone();
+    let issued = redeem(app, &code_form(&code, VERIFIER), Some(("portal", &secret))).await;
+    assert_eq!(issued.status(), 200);
+    let issued = json(issued).await;
+    verified(app, issued["id_token"].as_str().unwrap()).await.1
 }
 
 /// A code for client `id` through a signed-in browser.
@@ -213,6 +225,13 @@ async fn discovery_names_every_endpoint_and_what_it_supports(backend: Backend) {
     assert_eq!(meta["grant_types_supported"], json!(["authorization_code"]));
     assert_eq!(meta["authorization_response_iss_parameter_supported"], true);
     assert_eq!(meta["backchannel_logout_supported"], true);
+    assert_eq!(
+        meta["acr_values_supported"],
+        json!([
+            "http://idmanagement.gov/ns/assurance/aal/1",
+            "http://idmanagement.gov/ns/assurance/aal/2"
+        ])
+    );
     // The site's root serves the same document (an ISSUER_URL that is the origin alone).
     let root = json(
         Client::new()
@@ -272,6 +291,8 @@ async fn a_signed_in_browser_gets_a_code_and_the_client_verified_claims(backend:
     assert_eq!(claims["organizations"], json!(["Red Crescent Society"]));
     assert_eq!(claims["idp"], "local");
     assert_eq!(claims["amr"], json!(["pwd"]));
+    // A password alone: NIST SP 800-63B-4 AAL1, said in `acr` (OpenID Connect Core §2).
+    assert_eq!(claims["acr"], "http://idmanagement.gov/ns/assurance/aal/1");
     let sub = claims["sub"].as_str().unwrap();
     assert!(
         !sub.contains('@') && sub.len() >= 32,

@@ -214,7 +214,15 @@ async fn sign_in_with(
     app: &TestApp,
     authenticator: &mut Authenticator,
 ) -> (reqwest::Response, Client) {
-    let browser = TestApp::new_client();
+    sign_in_in(app, TestApp::new_client(), authenticator).await
+}
+
+/// A sign-in with the passkey in `browser`; returns the finish answer and the browser.
+async fn sign_in_in(
+    app: &TestApp,
+    browser: Client,
+    authenticator: &mut Authenticator,
+) -> (reqwest::Response, Client) {
     let begun = app.post_as(&browser, "/passkeys/sign-in", json!({})).await;
     assert_eq!(begun.status(), 200);
     let begun: Value = begun.json().await.unwrap();
@@ -238,6 +246,9 @@ on_both_databases!(
     garbage_bodies_are_refused_with_4xx,
     a_ceremony_finished_twice_at_once_signs_in_once_and_a_cloned_counter_is_refused,
     a_credential_registered_already_and_a_twenty_first_passkey_are_refused,
+    a_passkey_session_is_aal2_in_its_view_its_list_and_its_id_tokens,
+    removing_a_passkey_ends_the_other_sessions_it_made,
+    an_administrator_resets_the_factors_of_a_person_who_lost_them,
 );
 
 async fn a_passkey_is_added_then_signs_in_with_no_email(backend: Backend) {
@@ -727,6 +738,94 @@ async fn a_credential_registered_already_and_a_twenty_first_passkey_are_refused(
     let bob = TestApp::new_client();
     app.signed_up("bob@example.org").await;
     let signed = app
+/// NIST SP 800-63B-4 §3.1.7 / ASVS 5.0 V6.3.3: a passkey that verified its user is a
+/// multi-factor cryptographic authenticator: the session it makes is AAL2 (a password's is
+/// AAL1), in the sign-in's answer, in `GET /session`, in the list of sessions, and in the ID
+/// tokens' `acr` and `amr` (OpenID Connect Core §2, RFC 8176).
+async fn a_passkey_session_is_aal2_in_its_view_its_list_and_its_id_tokens(backend: Backend) {
+    let app = spawn(backend).await;
+    signed_in(&app, "amina@example.org").await;
+    assert_eq!(body(app.get("/session").await).await["aal"], "aal1");
+    let mut passkey = Authenticator::new(&origin(&app));
+    add(&app, &app.client, &mut passkey, "Laptop").await;
+    let (signed, browser) = sign_in_in(&app, crate::openid::browser(), &mut passkey).await;
+    assert_eq!(signed.status(), 200);
+    assert_eq!(body(signed).await["aal"], "aal2");
+    assert_eq!(
+        body(app.get_as(&browser, "/session").await).await["aal"],
+        "aal2"
+    );
+    let list = body(app.get_as(&browser, "/sessions").await).await;
+    let mine = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true)
+        .unwrap();
+    assert_eq!(mine["aal"], "aal2");
+    assert_eq!(mine["amr"], json!(["pop", "mfa"]));
+    assert_eq!(mine["idp"], "local");
+    let claims = crate::openid::id_token_claims(&app, &browser).await;
+    assert_eq!(claims["acr"], "http://idmanagement.gov/ns/assurance/aal/2");
+    assert_eq!(claims["amr"], json!(["pop", "mfa"]));
+}
+
+async fn body(response: reqwest::Response) -> Value {
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+/// ASVS 5.0 V7.4.3 / NIST SP 800-63B-4 §4.6: a passkey removed (perhaps on a lost device)
+/// keeps no session open: the sessions it made end, but the one asking (signed in just now);
+/// sessions made another way, or with another passkey, stay.
+async fn removing_a_passkey_ends_the_other_sessions_it_made(backend: Backend) {
+    let app = spawn(backend).await;
+    let email = "amina@example.org";
+    signed_in(&app, email).await;
+    let mut laptop = Authenticator::new(&origin(&app));
+    let mut phone = Authenticator::new(&origin(&app));
+    let laptop_view = add(&app, &app.client, &mut laptop, "Laptop").await;
+    add(&app, &app.client, &mut phone, "Phone").await;
+    let (signed, by_laptop) = sign_in_with(&app, &mut laptop).await;
+    assert_eq!(signed.status(), 200);
+    let (signed, lost_laptop_tab) = sign_in_with(&app, &mut laptop).await;
+    assert_eq!(signed.status(), 200);
+    let (signed, by_phone) = sign_in_with(&app, &mut phone).await;
+    assert_eq!(signed.status(), 200);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sessions WHERE passkey_id IS NOT NULL")
+            .await,
+        3
+    );
+
+    let path = format!("/passkeys/{}", laptop_view["id"].as_str().unwrap());
+    assert_eq!(app.delete_as(&by_laptop, &path).await.status(), 204);
+    assert_eq!(app.get_as(&lost_laptop_tab, "/session").await.status(), 401);
+    assert_eq!(app.get_as(&by_laptop, "/session").await.status(), 200);
+    assert_eq!(app.get_as(&by_phone, "/session").await.status(), 200);
+    assert_eq!(app.get("/session").await.status(), 200, "the password's");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 3);
+}
+
+/// `partner-login-server accounts reset-mfa --email E --reinvite` (issue 20): a person who
+/// lost every factor loses their passkeys and sessions (and the OpenID Provider's grants),
+/// and gets a new invitation by mail; it is an audit event. Their password is kept.
+async fn an_administrator_resets_the_factors_of_a_person_who_lost_them(backend: Backend) {
+    let app = spawn(backend).await;
+    let email = "amina@example.org";
+    app.signed_up("bob@example.org").await;
+    let token = app.invite(email, "Sahel Relief").await;
+    let flow = app.start_signup(email, Some(&token)).await;
+    let code = app.nth_mail(email, 2).await.code();
+    app.verify(&flow, &code).await;
+    assert_eq!(app.complete(&flow, PASSPHRASE).await.status(), 201);
+    let mut passkey = Authenticator::new(&origin(&app));
+    add(&app, &app.client, &mut passkey, "Laptop").await;
+    let (signed, by_passkey) = sign_in_with(&app, &mut passkey).await;
+    assert_eq!(signed.status(), 200);
+    begin_registration(&app, &by_passkey).await;
+    let bob = TestApp::new_client();
+    let answer = app
         .post_as(
             &bob,
             "/session",
@@ -763,4 +862,106 @@ async fn a_credential_registered_already_and_a_twenty_first_passkey_are_refused(
     assert_eq!(refused.status(), 403);
     assert_eq!(problem(refused).await["code"], "passkey_limit");
     assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 20);
+    assert_eq!(answer.status(), 200);
+    let mails_before = app.mail.messages().await.len();
+    let hers = app
+        .mail
+        .messages()
+        .await
+        .iter()
+        .filter(|m| m.to.iter().any(|to| to == email))
+        .count();
+
+    let (ok, out, err) = crate::admin::cli(
+        &app,
+        &["accounts", "reset-mfa", "--email", email, "--reinvite"],
+    )
+    .await;
+    assert!(ok, "{err}");
+    assert!(
+        out.contains(&format!(
+            "Factors of {email} reset: 1 passkey(s) removed, 2 session(s) ended."
+        )),
+        "{out}"
+    );
+    let link = out.lines().last().unwrap();
+    assert!(link.contains("/invitation#"), "{out}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM passkeys").await,
+        0,
+        "the passkeys are gone"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM webauthn_ceremonies WHERE account_id IS NOT NULL")
+            .await,
+        0
+    );
+    assert_eq!(app.get("/session").await.status(), 401);
+    assert_eq!(app.get_as(&by_passkey, "/session").await.status(), 401);
+    assert_eq!(
+        app.get_as(&bob, "/session").await.status(),
+        200,
+        "others stay"
+    );
+    let (refused, _) = sign_in_with(&app, &mut passkey).await;
+    assert_eq!(refused.status(), 401);
+    // The invitation, mailed to the address, for the account's organization.
+    assert_eq!(app.mail.messages().await.len(), mails_before + 1);
+    let invitation = app.nth_mail(email, hers + 1).await;
+    assert!(
+        invitation.text.contains("Sahel Relief"),
+        "{}",
+        invitation.text
+    );
+    assert!(invitation.text.contains(link.rsplit('#').next().unwrap()));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM invitations WHERE used_at IS NULL")
+            .await,
+        1
+    );
+    // The password stays: the person signs in with it through the new invitation, which is
+    // used up (and then adds a new passkey).
+    let invitation_token = link.rsplit('#').next().unwrap();
+    let back = app
+        .post(
+            "/session",
+            json!({"email": email, "password": PASSPHRASE, "invitation": invitation_token}),
+        )
+        .await;
+    assert_eq!(back.status(), 200);
+    assert_eq!(
+        app.get(&format!("/invitations/{invitation_token}"))
+            .await
+            .status(),
+        410
+    );
+    add(
+        &app,
+        &app.client,
+        &mut Authenticator::new(&origin(&app)),
+        "New",
+    )
+    .await;
+
+    // An unknown account, and --organization without --reinvite, are refused.
+    let (ok, _, err) = crate::admin::cli(
+        &app,
+        &["accounts", "reset-mfa", "--email", "nobody@example.org"],
+    )
+    .await;
+    assert!(!ok);
+    assert!(err.contains("nobody@example.org: not found"), "{err}");
+    let (ok, _, _) = crate::admin::cli(
+        &app,
+        &[
+            "accounts",
+            "reset-mfa",
+            "--email",
+            email,
+            "--organization",
+            "X",
+        ],
+    )
+    .await;
+    assert!(!ok);
 }

@@ -30,6 +30,17 @@ async fn app_with_provider_for(
     issuer: impl FnOnce(&str) -> String,
     email_domains: Option<&str>,
 ) -> (TestApp, OidcProvider) {
+    app_with_provider_trusting(backend, accounts, issuer, email_domains, false).await
+}
+
+/// As [`app_with_provider_for`]; `mfa_from_amr`: `OIDC_UNICEF_MFA=amr`.
+async fn app_with_provider_trusting(
+    backend: Backend,
+    accounts: Value,
+    issuer: impl FnOnce(&str) -> String,
+    email_domains: Option<&str>,
+    mfa_from_amr: bool,
+) -> (TestApp, OidcProvider) {
     let mut provider = None;
     let app = TestApp::spawn_with(backend, |config| {
         let redirect_uri = format!("{}/api/social/unicef/callback", config.public_url());
@@ -41,7 +52,9 @@ async fn app_with_provider_for(
             }],
             accounts,
         );
-        config.social = vec![unicef(&issuer(&started.issuer), email_domains)];
+        let mut provider_config = unicef(&issuer(&started.issuer), email_domains);
+        provider_config.mfa_from_amr = mfa_from_amr;
+        config.social = vec![provider_config];
         provider = Some(started);
     })
     .await;
@@ -434,6 +447,7 @@ on_both_databases!(
     the_buttons_are_configured_and_a_wrong_issuer_is_refused,
     no_provider_no_buttons,
     a_linked_identity_is_notified_in_the_owners_language,
+    a_provider_trusted_for_its_amr_makes_a_multi_factor_session,
 );
 
 /// ASVS 5.0 V6.3.7, NIST SP 800-63B-4 §4.6: a social identity linked to an existing account is
@@ -468,4 +482,46 @@ async fn a_linked_identity_is_notified_in_the_owners_language(backend: Backend) 
             .count(),
         2
     );
+}
+
+/// Issue 20, NIST SP 800-63B-4 / 63C-4, ASVS 5.0 V6.8.4: with `OIDC_UNICEF_MFA=amr` a sign-in
+/// whose ID token `amr` holds `mfa` is AAL2 (the session's `aal`, its `amr` `fed mfa`); one
+/// with `pwd` alone stays AAL1. (Without the setting the same `mfa` counts for nothing: seen
+/// failing here with `false`, and `oidc.rs::tests`.) The provider's development sign-in page
+/// gives the login the test's `amr` (`testkit/oidc/provider.mjs`).
+async fn a_provider_trusted_for_its_amr_makes_a_multi_factor_session(backend: Backend) {
+    let accounts = json!({
+        "amina@ngo.example": {"amr": ["pwd", "mfa"]},
+        "lee@ngo.example": {"amr": ["pwd"]},
+    });
+    let (app, _provider) =
+        app_with_provider_trusting(backend, accounts, str::to_owned, None, true).await;
+    app.signed_up("amina@ngo.example").await;
+    app.signed_up("lee@ngo.example").await;
+    assert_eq!(
+        aal_and_amr(&app, "amina@ngo.example").await,
+        (json!("aal2"), json!(["fed", "mfa"]))
+    );
+    assert_eq!(
+        aal_and_amr(&app, "lee@ngo.example").await,
+        (json!("aal1"), json!(["fed"]))
+    );
+}
+
+/// Signs in at the provider as `login` in a new browser; the session's `aal` and `amr`.
+async fn aal_and_amr(app: &TestApp, login: &str) -> (Value, Value) {
+    let browser = new_browser();
+    let to = sign_in_with_provider(&browser, app, login, None).await;
+    assert_eq!(to, format!("{}/portal", app.url));
+    let session: Value = session_of(&browser, app).await.json().await.unwrap();
+    let sessions: Vec<Value> = browser
+        .get(app.api("/sessions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mine = sessions.into_iter().find(|s| s["current"] == true).unwrap();
+    (session["aal"].clone(), mine["amr"].clone())
 }
