@@ -82,9 +82,9 @@ pub async fn end(state: &AppState, held: Option<&str>, id: &str) -> ApiResult<En
             .account(Some(&live.account_id))
             .detail("reauthentication_required")
             .emit();
-        // TODO(merge): `reauthentication_required` once the SPA part adds it (as in
-        // `domain::passkeys::recently_signed_in`); "Please sign in." is what to do meanwhile.
-        return Err(ApiError::Client(ErrorCode::Unauthenticated));
+        // The same answer as `domain::passkeys::recently_signed_in`: the screens say to sign
+        // in again.
+        return Err(ApiError::Client(ErrorCode::ReauthenticationRequired));
     }
     // Bound to the account: the id of another account's session matches nothing.
     if !storage::sessions::delete_by_sid(&state.db, &live.account_id, id).await? {

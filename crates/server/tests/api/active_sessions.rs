@@ -86,7 +86,12 @@ async fn sessions_are_listed_and_ended_by_their_owner_only(backend: Backend) {
     // again"); the list does not.
     app.exec("UPDATE sessions SET created_at = created_at - 360")
         .await;
-    assert_eq!(app.delete_as(&laptop, &hers).await.status(), 401);
+    let refused = app.delete_as(&laptop, &hers).await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["code"],
+        "reauthentication_required"
+    );
     assert_eq!(app.get_as(&phone, "/session").await.status(), 200);
     assert_eq!(list(&app, &laptop).await.len(), 2);
     let (laptop, _) = browser_of(&app, "amina@example.org").await;
