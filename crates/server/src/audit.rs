@@ -53,6 +53,12 @@ pub enum Action {
     /// with the detail `passkey`.
     PasskeyAdded,
     PasskeyRemoved,
+    /// An authenticator app begun, confirmed (`domain::mfa`) or removed; a second step finished
+    /// with one is a `SignIn` with the detail `app` (or `recovery_code`).
+    AuthenticatorAppAdded,
+    AuthenticatorAppRemoved,
+    /// A new set of recovery codes.
+    RecoveryCodesMade,
 }
 
 impl Action {
@@ -80,6 +86,9 @@ impl Action {
             Action::SigningKeyRotated => "signing_key_rotated",
             Action::PasskeyAdded => "passkey_added",
             Action::PasskeyRemoved => "passkey_removed",
+            Action::AuthenticatorAppAdded => "authenticator_app_added",
+            Action::AuthenticatorAppRemoved => "authenticator_app_removed",
+            Action::RecoveryCodesMade => "recovery_codes_made",
         }
     }
 }

@@ -86,7 +86,7 @@ fn status_of(code: ErrorCode) -> StatusCode {
         }
         FlowExpired | InvitationExpired | InvitationUsed => StatusCode::GONE,
         AccountExists => StatusCode::CONFLICT,
-        InvalidCredentials | Unauthenticated => StatusCode::UNAUTHORIZED,
+        InvalidCredentials | Unauthenticated | SecondFactorRequired => StatusCode::UNAUTHORIZED,
         Forbidden
         | CsrfRejected
         | InvitationEmailMismatch

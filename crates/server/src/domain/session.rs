@@ -28,25 +28,37 @@ pub enum WayIn<'a> {
     Social(&'a str),
     /// With a passkey, its user verified (`domain::passkeys`).
     Passkey,
+    /// With a password, then a code from the authenticator app (`domain::mfa`).
+    PasswordAndApp,
+    /// With a password, then a recovery code (`domain::mfa`).
+    PasswordAndRecoveryCode,
 }
 
 impl WayIn<'_> {
     /// `local`, or the social provider's id exactly as configured (the portal reads it).
     pub fn idp(self) -> String {
         match self {
-            WayIn::Password | WayIn::Passkey => LOCAL_IDP.to_owned(),
+            WayIn::Password
+            | WayIn::Passkey
+            | WayIn::PasswordAndApp
+            | WayIn::PasswordAndRecoveryCode => LOCAL_IDP.to_owned(),
             WayIn::Social(provider) => provider.to_owned(),
         }
     }
 
     /// RFC 8176 method references: `pwd`, `fed` (a federated sign-in at another provider), or
     /// for a passkey `pop mfa` (proof of possession of a key, synced or not, and user
-    /// verification by the authenticator: more than one factor).
+    /// verification by the authenticator: more than one factor); after a password, a second
+    /// factor adds `otp mfa`: an authenticator app's code is RFC 8176's `otp` (RFC 6238 is named
+    /// there), and so is a recovery code (a one-time password from a printed list; RFC 8176 has
+    /// no value for look-up secrets, and `kba` is knowledge, which it is not). The audit log's
+    /// `detail` tells the two apart.
     pub fn amr(self) -> &'static str {
         match self {
             WayIn::Password => "pwd",
             WayIn::Social(_) => "fed",
             WayIn::Passkey => "pop mfa",
+            WayIn::PasswordAndApp | WayIn::PasswordAndRecoveryCode => "pwd otp mfa",
         }
     }
 }
@@ -172,6 +184,7 @@ pub async fn view_of(
         organizations,
         return_url: state.config.return_urls.first().cloned(),
         continue_url: None,
+        recovery_codes_left: None,
     })
 }
 
