@@ -68,8 +68,13 @@ fn sealing_key(state: &AppState) -> ApiResult<&SealingKey> {
         .ok_or(ApiError::Client(ErrorCode::NotFound))
 }
 
+/// `code_format` / `code_wrong` (422, with the field `code`, as the emailed codes' are) or
+/// `required`.
 fn field(code: ErrorCode) -> ApiError {
-    ApiError::Validation(vec![FieldError::new(Field::Code, code)])
+    match code {
+        ErrorCode::Required => ApiError::Validation(vec![FieldError::new(Field::Code, code)]),
+        _ => ApiError::Client(code),
+    }
 }
 
 /// An app's code as typed: spaces dropped; exactly 6 digits or `code_format`.
