@@ -26,13 +26,13 @@
 //!   owner, with how many are left.
 
 use crate::audit::{self, Action, Audit, Outcome};
+use crate::domain::attempts::{email_lock, locked, record_failure};
 use crate::domain::invitation::{self, Acceptance};
 use crate::domain::lockout::{Failure, UNTIL_RESET_RETRY_SECONDS};
 use crate::domain::notify::{self, Notice};
 use crate::domain::passkeys::recently_signed_in;
 use crate::domain::secrets;
 use crate::domain::session::{self, NewSession, WayIn};
-use crate::domain::sign_in::{email_lock, locked, record_failure};
 use crate::domain::totp::{self, SealingKey};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -56,6 +56,8 @@ pub const RECOVERY_CODES: usize = 10;
 /// Characters of a recovery code: 24 × 5 bits = 120 bits (at least 112: NIST SP 800-63B-4
 /// §3.1.2.2, ASVS 5.0 V6.5.2).
 pub const RECOVERY_CODE_CHARS: usize = 24;
+// 5 bits a character: at least 112 bits, checked when this compiles.
+const _: () = assert!(RECOVERY_CODE_CHARS * 5 >= 112);
 /// Crockford's base32: no I, L, O or U (read aloud and typed without confusion).
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// The issuer authenticator apps show (the product's name, as passkeys' relying party name).
@@ -377,7 +379,7 @@ pub async fn finish(
     let account = storage::accounts::by_id(&state.db, &waiting.account_id)
         .await?
         .ok_or(ApiError::Client(ErrorCode::FlowNotFound))?;
-    // One attempt at a time per email, with the password attempts (`sign_in::email_lock`).
+    // One attempt at a time per email, with the password attempts (`attempts::email_lock`).
     let _one_at_a_time = email_lock(&account.email).lock().await;
     let guard = storage::guards::get(&state.db, &account.email).await?;
     if let Some(wait) = guard.guard.locked_for(now) {
@@ -526,8 +528,6 @@ mod tests {
         assert_eq!(code.split('-').count(), 6);
         let plain = recovery_code(&code).unwrap();
         assert_eq!(plain.len(), RECOVERY_CODE_CHARS);
-        // 24 characters of a 32-letter alphabet: 120 bits.
-        assert!(RECOVERY_CODE_CHARS * 5 >= 112);
         assert_eq!(
             recovery_code(&code.to_lowercase().replace('-', " ")).unwrap(),
             plain

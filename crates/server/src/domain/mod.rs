@@ -15,6 +15,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod attempts;
 pub mod authorization;
 pub mod claims;
 pub mod clients;

@@ -8,60 +8,24 @@
 //! bounds the hashing work).
 
 use crate::audit::{self, Action, Audit, Outcome};
+use crate::domain::attempts::{email_lock, locked, record_failure};
 use crate::domain::invitation::{self, Acceptance};
 use crate::domain::limits;
 use crate::domain::lockout::{Failure, UNTIL_RESET_RETRY_SECONDS};
 use crate::domain::mfa;
 use crate::domain::passwords::HashError;
-use crate::domain::secrets;
 use crate::domain::session::{self, NewSession, WayIn};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::storage;
 use partner_login_contract::api::SignInRequest;
 use partner_login_contract::{Email, ErrorCode, Field, FieldError, PasswordPolicy};
-use std::sync::OnceLock;
-
-/// Sign-in attempts on the same email run one at a time on an instance (64 stripes), so that
-/// parallel guesses cannot all pass the lockout check before any of them is counted.
-pub(crate) fn email_lock(email: &str) -> &'static tokio::sync::Mutex<()> {
-    static LOCKS: OnceLock<Vec<tokio::sync::Mutex<()>>> = OnceLock::new();
-    let locks = LOCKS.get_or_init(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
-    let stripe = secrets::hash(email).bytes().fold(0usize, |acc, b| {
-        acc.wrapping_mul(31).wrapping_add(usize::from(b))
-    });
-    &locks[stripe % locks.len()]
-}
-
-pub(crate) fn locked(seconds: i64) -> ApiError {
-    ApiError::TooMany {
-        code: ErrorCode::AccountLocked,
-        retry_after: u32::try_from(seconds.max(1)).unwrap_or(u32::MAX),
-    }
-}
-
-/// Counts a failure against an email's guard, retrying when another instance updated it first.
-pub(crate) async fn record_failure(
-    state: &AppState,
-    email: &str,
-    fingerprint: &str,
-    now: i64,
-) -> ApiResult<Failure> {
-    for _ in 0..5 {
-        let mut stored = storage::guards::get(&state.db, email).await?;
-        let outcome = stored.guard.fail(fingerprint, now);
-        if outcome == Failure::Repeated || storage::guards::save(&state.db, email, &stored).await? {
-            return Ok(outcome);
-        }
-    }
-    Err(anyhow::anyhow!("the sign-in guard kept changing under us").into())
-}
 
 /// What a right password led to.
 pub enum SignedIn {
     /// A session (the account has no second factor), and the account as read before the
     /// password was checked.
-    Session(NewSession, storage::accounts::Account),
+    Session(NewSession, Box<storage::accounts::Account>),
     /// No session yet: the account has a second factor (`domain::mfa`); the waiting flow's id,
     /// for its cookie.
     SecondFactor { flow: String },
@@ -225,5 +189,5 @@ pub async fn sign_in(
         storage::guards::clear(&state.db, &account.email).await?;
     }
     audit::emit(Action::SignIn, Outcome::Success, Some(&account.id));
-    Ok(SignedIn::Session(session, account))
+    Ok(SignedIn::Session(session, Box::new(account)))
 }

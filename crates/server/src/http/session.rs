@@ -66,7 +66,7 @@ pub async fn sign_in(
     match signed_in? {
         SignedIn::Session(new, account) => {
             let view =
-                authorization::view_after_sign_in_of(&state, account, pending.as_deref()).await?;
+                authorization::view_after_sign_in_of(&state, *account, pending.as_deref()).await?;
             Ok((cookies::session(&state, &new), Json(view)).into_response())
         }
         SignedIn::SecondFactor { flow } => Ok((
