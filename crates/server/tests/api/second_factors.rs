@@ -368,6 +368,7 @@ async fn wrong_codes_count_toward_the_lockout(backend: Backend) {
     let email = "amina@example.org";
     signed_in(&app, email).await;
     let (secret, confirmed_at) = enrolled(&app).await;
+    assert_eq!(app.post("/recovery-codes", json!({})).await.status(), 200);
     assert_eq!(app.delete("/session").await.status(), 204);
     // Codes that are none of the window's (nor the next steps', should the clock move on).
     let valid: Vec<String> = (confirmed_at - 1..=confirmed_at + 4)
@@ -416,6 +417,27 @@ async fn wrong_codes_count_toward_the_lockout(backend: Backend) {
         "account_locked",
         "and the password"
     );
+
+    // An administrator's delete takes the app, the codes and the waiting flows with it.
+    assert_eq!(app.count("SELECT COUNT(*) FROM recovery_codes").await, 10);
+    assert!(app.count("SELECT COUNT(*) FROM second_factor_flows").await > 0);
+    let deleted = app
+        .client
+        .delete(app.api(&format!("/admin/accounts/{email}")))
+        .bearer_auth(ADMIN_TOKEN)
+        .header(CSRF_HEADER, CSRF_HEADER_VALUE)
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+    for table in [
+        "authenticator_apps",
+        "recovery_codes",
+        "second_factor_flows",
+    ] {
+        let left = app.count(&format!("SELECT COUNT(*) FROM {table}")).await;
+        assert_eq!(left, 0, "{table}");
+    }
 }
 
 on_both_databases!(recovery_codes_are_single_use_even_at_once);
