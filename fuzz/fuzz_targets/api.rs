@@ -46,6 +46,10 @@ fn server() -> &'static Server {
         let dir = std::env::temp_dir().join(format!("partner-login-fuzz-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temporary folder");
         let database = format!("sqlite://{}?mode=rwc", dir.join("fuzz.db").display());
+        // Authenticator apps on (issue 20): a key for their seeds.
+        let mfa_key = dir.join("mfa.key");
+        std::fs::write(&mfa_key, "42".repeat(32)).expect("the MFA key file");
+        let mfa_key = mfa_key.display().to_string();
         let cli = Cli::try_parse_from([
             "partner-login-server",
             "serve",
@@ -65,6 +69,8 @@ fn server() -> &'static Server {
             "64",
             "--password-hash-iterations",
             "1",
+            "--mfa-encryption-key-file",
+            &mfa_key,
         ])
         .expect("the fuzz configuration parses");
         let Command::Serve { config } = cli.command else {
@@ -151,6 +157,17 @@ enum Route {
     Ready,
     /// `/api/passkeys/…` (issue 20): the routes that read the browser's WebAuthn JSON.
     Passkeys(PasskeyRoute),
+    /// The second factors (issue 20): the app, recovery codes, factors, the second step.
+    SecondFactors(SecondFactorRoute),
+}
+
+#[derive(Arbitrary, Debug)]
+enum SecondFactorRoute {
+    App,
+    AppConfirm,
+    RecoveryCodes,
+    Factors,
+    SecondStep,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -246,6 +263,7 @@ enum Field {
     Ceremony,
     Credential,
     Name,
+    RecoveryCode,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -371,6 +389,13 @@ fn path(route: &Route, invitation: &str, carried: &Carried) -> String {
             PasskeyRoute::SignIn => "/api/passkeys/sign-in".into(),
             PasskeyRoute::SignInFinish => "/api/passkeys/sign-in/finish".into(),
         },
+        Route::SecondFactors(route) => match route {
+            SecondFactorRoute::App => "/api/authenticator-app".into(),
+            SecondFactorRoute::AppConfirm => "/api/authenticator-app/confirm".into(),
+            SecondFactorRoute::RecoveryCodes => "/api/recovery-codes".into(),
+            SecondFactorRoute::Factors => "/api/account/factors".into(),
+            SecondFactorRoute::SecondStep => "/api/session/second-factor".into(),
+        },
     }
 }
 
@@ -480,6 +505,7 @@ fn field_name(field: &Field) -> String {
         Field::Ceremony => "ceremony",
         Field::Credential => "credential",
         Field::Name => "name",
+        Field::RecoveryCode => "recovery_code",
         Field::Other(name) => return name.clone(),
     }
     .to_owned()

@@ -68,6 +68,8 @@ pub fn run_with(bin: &std::path::Path, timings: &mut Timings) -> Result<Outcome>
             ),
         )
         .env("STATIC_DIR", work.path().join("no-spa"))
+        // Authenticator apps on, so that their routes answer what they document.
+        .env("MFA_ENCRYPTION_KEY_FILE", serve::dev_mfa_key(work.path())?)
         // The admin API is on, so that its operation is reached with the token below.
         .env("ADMIN_TOKEN", &admin_token)
         // Mail goes to the development outbox (no SMTP_URL), which must be asked for.

@@ -56,6 +56,22 @@ pub fn run_dist(args: &[String]) -> Result {
     Ok(())
 }
 
+/// The development key of authenticator apps' seeds (`MFA_ENCRYPTION_KEY_FILE`): `dir/mfa.key`,
+/// 64 hex characters from the OS RNG, made once and kept (a new key would make the apps
+/// already added unusable). Never for production: the README says how to make one there.
+pub fn dev_mfa_key(dir: &std::path::Path) -> Result<std::path::PathBuf> {
+    let path = dir.join("mfa.key");
+    if !path.exists() {
+        let mut key = [0u8; 32];
+        std::fs::File::open("/dev/urandom")
+            .and_then(|mut random| random.read_exact(&mut key))
+            .map_err(|e| format!("cannot read /dev/urandom for {}: {e}", path.display()))?;
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        std::fs::write(&path, hex).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(path)
+}
+
 pub fn run_serve() -> Result {
     setup::run(setup::Purpose::Serve)?;
     let dist = build_spa()?;
@@ -72,9 +88,15 @@ pub fn run_serve() -> Result {
         )
     });
     let server = cmd::root().join("target/release/partner-login-server");
+    let mfa_key = match std::env::var_os("MFA_ENCRYPTION_KEY_FILE") {
+        Some(path) => std::path::PathBuf::from(path),
+        None => dev_mfa_key(&data)?,
+    };
     let mut child = command(&server.to_string_lossy(), &["serve"])
         .env("STATIC_DIR", &dist)
         .env("DATABASE_URL", &database_url)
+        // Authenticator apps on, with a development key kept next to the database.
+        .env("MFA_ENCRYPTION_KEY_FILE", &mfa_key)
         // A development server: mail goes to /dev/mailbox (unless SMTP_URL is set), which a
         // server only does when asked (issue 19, defect 6).
         .env("DEV_MAILBOX", "true")

@@ -106,6 +106,21 @@ pub mod paths {
     ///
     /// [`ActiveSession::id`]: super::ActiveSession::id
     pub const SESSION_BY_ID: &str = "/sessions/{session}";
+    /// `GET /session/second-factor`: the factors the sign-in waiting for its second step may
+    /// use; `POST`: finish it with one ([`SecondFactorRequest`]); signs in. The flow is the
+    /// HttpOnly cookie `POST /session` set with its `second_factor_required` answer.
+    pub const SESSION_SECOND_FACTOR: &str = "/session/second-factor";
+    /// `POST /authenticator-app`: begin adding an authenticator app (signed in within the last
+    /// 5 minutes; [`AuthenticatorAppEnrolment`]); `DELETE`: remove it (the same rule).
+    pub const AUTHENTICATOR_APP: &str = "/authenticator-app";
+    /// `POST /authenticator-app/confirm`: a code from the app ([`ConfirmAppRequest`]); only
+    /// then is the app a factor.
+    pub const AUTHENTICATOR_APP_CONFIRM: &str = "/authenticator-app/confirm";
+    /// `POST /recovery-codes`: a new set of recovery codes, answered once (signed in within the
+    /// last 5 minutes; [`RecoveryCodes`]); `GET`: how many are left ([`RecoveryCodesLeft`]).
+    pub const RECOVERY_CODES: &str = "/recovery-codes";
+    /// `GET /account/factors`: the signed-in account's factors ([`FactorsView`]).
+    pub const ACCOUNT_FACTORS: &str = "/account/factors";
 }
 
 /// The SPA's route for a verified provider address that has no account and no invitation; the
@@ -551,6 +566,10 @@ pub struct SessionView {
     /// The authentication assurance level the session's sign-in reached (NIST SP 800-63B-4).
     #[serde(default)]
     pub aal: Aal,
+    /// Only in the answer of a second step finished with a recovery code: how many codes the
+    /// account has left (the screens offer a new set when few are).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_codes_left: Option<u32>,
 }
 
 /// A NIST SP 800-63B-4 authentication assurance level, as a session reached it: `aal1` (one
@@ -706,4 +725,84 @@ pub struct RenamePasskeyRequest {
     /// A person's name's rules ([`crate::PersonName`]): trimmed, 1 to 64 characters, no
     /// control characters, no `<` or `>`.
     pub name: String,
+}
+
+/// A factor the second step of a password sign-in may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SecondFactorMethod {
+    /// A 6-digit code from the authenticator app (RFC 6238).
+    App,
+    /// One of the account's recovery codes.
+    RecoveryCode,
+}
+
+/// `GET /session/second-factor`: what the sign-in waiting for its second step may use.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SecondFactorView {
+    pub methods: Vec<SecondFactorMethod>,
+    /// Unix seconds after which the step must start again from the password.
+    pub expires_at: i64,
+}
+
+/// `POST /session/second-factor`: exactly one of `code` (the app's 6 digits) and
+/// `recovery_code` (24 characters; spaces and dashes are ignored, letters in any case).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SecondFactorRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_code: Option<String>,
+    /// The invitation the person arrived with, as `POST /session` takes it: accepted once the
+    /// second step is right.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<String>,
+}
+
+/// `POST /authenticator-app`: the new app's seed, to scan or type. Shown once; the app is a
+/// factor only once a code confirms it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthenticatorAppEnrolment {
+    /// The seed in base32 (RFC 4648, no padding): 160 bits, 32 characters.
+    pub secret: String,
+    /// `otpauth://totp/<issuer>:<email>?secret=…&issuer=…&algorithm=SHA1&digits=6&period=30`.
+    pub uri: String,
+    /// The URI as a QR code, an SVG document drawn by the server.
+    pub qr_svg: String,
+}
+
+/// `POST /authenticator-app/confirm`: a code the new app shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConfirmAppRequest {
+    pub code: String,
+}
+
+/// `POST /recovery-codes`: a new set, shown once (the earlier set no longer works).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecoveryCodes {
+    /// 10 codes, each 24 Crockford base32 characters (120 bits) in groups of 4.
+    pub codes: Vec<String>,
+}
+
+/// `GET /recovery-codes`: how many of the account's recovery codes are left.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecoveryCodesLeft {
+    pub remaining: u32,
+}
+
+/// `GET /account/factors`: the signed-in account's ways to prove it is them beyond a password.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FactorsView {
+    pub passkeys: u32,
+    /// True once an authenticator app is confirmed.
+    pub authenticator_app: bool,
+    pub recovery_codes_left: u32,
 }

@@ -38,6 +38,10 @@ pub enum ErrorCode {
     /// The account cannot be created (an account already exists for the verified email).
     AccountExists,
     InvalidCredentials,
+    /// The password was right and the account has a second factor: no session yet. The answer
+    /// sets the flow's cookie; `GET /session/second-factor` says which factors it may use and
+    /// `POST /session/second-factor` finishes it (NIST SP 800-63B-4 §2.2.2, AAL2).
+    SecondFactorRequired,
     AccountLocked,
     /// An administrator disabled the account. Said only to someone who proved they hold it (the
     /// right password, a verified social identity, a reset code from its mailbox); anyone else
@@ -114,6 +118,7 @@ impl ErrorCode {
             InvitationEmailMismatch => "invitation_email_mismatch",
             AccountExists => "account_exists",
             InvalidCredentials => "invalid_credentials",
+            SecondFactorRequired => "second_factor_required",
             AccountLocked => "account_locked",
             AccountDisabled => "account_disabled",
             Unauthenticated => "unauthenticated",
@@ -276,6 +281,7 @@ mod tests {
         InvitationEmailMismatch => "invitation_email_mismatch",
         AccountExists => "account_exists",
         InvalidCredentials => "invalid_credentials",
+        SecondFactorRequired => "second_factor_required",
         AccountLocked => "account_locked",
         AccountDisabled => "account_disabled",
         Unauthenticated => "unauthenticated",

@@ -7,10 +7,12 @@
 
 use partner_login_contract::api::{
     Aal, AccountDetail, AccountList, AccountSummary, ActiveSession, AdminPageQuery,
-    CompletePasswordResetRequest, CompleteSignupRequest, CreateInvitationRequest,
-    EmailCodeFlowView, EmailCodeState, InvitationList, InvitationView, LinkedIdentity, Membership,
-    OAuthErrorBody, OpenResetLinkRequest, PasskeyView, PendingInvitation, ProviderButton,
-    PublicConfig, RenamePasskeyRequest, SessionView, SessionsEnded, SignInRequest,
+    AuthenticatorAppEnrolment, CompletePasswordResetRequest, CompleteSignupRequest,
+    ConfirmAppRequest, CreateInvitationRequest, EmailCodeFlowView, EmailCodeState, FactorsView,
+    InvitationList, InvitationView, LinkedIdentity, Membership, OAuthErrorBody,
+    OpenResetLinkRequest, PasskeyView, PendingInvitation, ProviderButton, PublicConfig,
+    RecoveryCodes, RecoveryCodesLeft, RenamePasskeyRequest, SecondFactorMethod,
+    SecondFactorRequest, SecondFactorView, SessionView, SessionsEnded, SignInRequest,
     SocialStartRequest, SocialStartView, StartEmailCodeRequest, TokenResponse, VerifyCodeRequest,
 };
 use partner_login_contract::brand::{
@@ -612,6 +614,7 @@ proptest! {
             return_url,
             continue_url,
             aal: if verified { Aal::Aal2 } else { Aal::Aal1 },
+            recovery_codes_left: verified.then_some(numbers.0),
         })?;
         round_trips(&ActiveSession {
             id: strings[0].clone(),
@@ -653,6 +656,31 @@ proptest! {
             synced: with_invitation,
         })?;
         round_trips(&RenamePasskeyRequest { name: strings[2].clone() })?;
+        round_trips(&SecondFactorView {
+            methods: [SecondFactorMethod::App, SecondFactorMethod::RecoveryCode]
+                .into_iter()
+                .filter(|m| verified || *m == SecondFactorMethod::App)
+                .collect(),
+            expires_at: numbers.2,
+        })?;
+        round_trips(&SecondFactorRequest {
+            code: verified.then(|| strings[0].clone()),
+            recovery_code: with_invitation.then(|| strings[1].clone()),
+            invitation: verified.then(|| strings[2].clone()),
+        })?;
+        round_trips(&AuthenticatorAppEnrolment {
+            secret: strings[0].clone(),
+            uri: strings[1].clone(),
+            qr_svg: strings[2].clone(),
+        })?;
+        round_trips(&ConfirmAppRequest { code: strings[3].clone() })?;
+        round_trips(&RecoveryCodes { codes: strings.clone() })?;
+        round_trips(&RecoveryCodesLeft { remaining: numbers.0 })?;
+        round_trips(&FactorsView {
+            passkeys: numbers.0,
+            authenticator_app: verified,
+            recovery_codes_left: numbers.0,
+        })?;
     }
 
     /// The admin API's bodies round-trip, with and without their optional members.

@@ -55,6 +55,12 @@ pub enum Action {
     PasskeyRemoved,
     /// An administrator removed every second factor of an account (`accounts reset-mfa`).
     FactorsReset,
+    /// An authenticator app begun, confirmed (`domain::mfa`) or removed; a second step finished
+    /// with one is a `SignIn` with the detail `app` (or `recovery_code`).
+    AuthenticatorAppAdded,
+    AuthenticatorAppRemoved,
+    /// A new set of recovery codes.
+    RecoveryCodesMade,
 }
 
 impl Action {
@@ -83,6 +89,9 @@ impl Action {
             Action::PasskeyAdded => "passkey_added",
             Action::PasskeyRemoved => "passkey_removed",
             Action::FactorsReset => "factors_reset",
+            Action::AuthenticatorAppAdded => "authenticator_app_added",
+            Action::AuthenticatorAppRemoved => "authenticator_app_removed",
+            Action::RecoveryCodesMade => "recovery_codes_made",
         }
     }
 }

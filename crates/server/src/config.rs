@@ -200,6 +200,11 @@ pub struct Config {
     /// 503.
     #[arg(long, env = "READY_TIMEOUT_SECONDS", default_value_t = 2)]
     pub ready_timeout_seconds: u64,
+    /// A file holding the key that seals authenticator apps' seeds at rest (AES-256-GCM): 32
+    /// bytes, or 64 hex characters. Read once at start-up. Unset: authenticator apps are off
+    /// (their routes answer 404), and the server refuses to start if any account has one.
+    #[arg(long, env = "MFA_ENCRYPTION_KEY_FILE")]
+    pub mfa_encryption_key_file: Option<PathBuf>,
     /// The providers of `OIDC_PROVIDERS`, read from their `OIDC_<ID>_*` variables by
     /// [`Config::load_social_providers`].
     #[arg(skip)]

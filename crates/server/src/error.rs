@@ -88,7 +88,10 @@ fn status_of(code: ErrorCode) -> StatusCode {
         | PasskeysUnavailable => StatusCode::NOT_FOUND,
         FlowExpired | InvitationExpired | InvitationUsed => StatusCode::GONE,
         AccountExists | PasskeyAlreadyRegistered => StatusCode::CONFLICT,
-        InvalidCredentials | Unauthenticated | ReauthenticationRequired => StatusCode::UNAUTHORIZED,
+        InvalidCredentials
+        | Unauthenticated
+        | ReauthenticationRequired
+        | SecondFactorRequired => StatusCode::UNAUTHORIZED,
         Forbidden
         | CsrfRejected
         | InvitationEmailMismatch

@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::domain::passwords::Passwords;
 use crate::domain::signing_keys::{self, SigningKeys};
+use crate::domain::totp::SealingKey;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::oidc::Providers;
@@ -26,6 +27,9 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The WebAuthn relying party (`domain::passkeys`), None when `PUBLIC_URL` has no domain.
     pub passkeys: Option<Arc<webauthn_rs::Webauthn>>,
+    /// The key that seals authenticator apps' seeds (`MFA_ENCRYPTION_KEY_FILE`), None when
+    /// unset: authenticator apps are off (`domain::mfa`).
+    pub mfa_key: Option<Arc<SealingKey>>,
 }
 
 impl AppState {
@@ -46,6 +50,23 @@ impl AppState {
                 "PUBLIC_URL has no domain name (an IP address?): passkeys are off"
             );
         }
+        let mfa_key = match &config.mfa_encryption_key_file {
+            Some(path) => Some(Arc::new(SealingKey::read(path)?)),
+            None => {
+                // Accounts whose second step is an app would be left with their recovery codes
+                // only: refuse to start rather than weaken or lock them out.
+                let apps = storage::second_factors::confirmed_apps(&db).await?;
+                anyhow::ensure!(
+                    apps == 0,
+                    "MFA_ENCRYPTION_KEY_FILE is unset but {apps} account(s) have an authenticator app: set it to the key file they were added with"
+                );
+                tracing::warn!(
+                    event = "authenticator_apps_off",
+                    "MFA_ENCRYPTION_KEY_FILE is unset: authenticator apps are off"
+                );
+                None
+            }
+        };
         Ok(Self {
             config: Arc::new(config),
             db,
@@ -55,6 +76,7 @@ impl AppState {
             signing_keys: SigningKeys::default(),
             metrics: Metrics::new(),
             passkeys,
+            mfa_key,
         })
     }
 }

@@ -247,8 +247,9 @@ pub async fn reset_factors(
     // The version first: it takes the write lock on SQLite (see `domain::session::start`).
     storage::accounts::bump_credential_version(&mut tx, &account.id).await?;
     let passkeys_removed = storage::passkeys::remove_all_of_account(&mut tx, &account.id).await?;
-    // TODO(merge): the authenticator app's secret and the recovery codes (migration 0014, on
-    // the other branch of issue 20) are removed here too, in this transaction.
+    // The authenticator app, the recovery codes and any second step waiting: every factor
+    // goes, so the new invitation's sign-up or sign-in starts from the password alone.
+    let app_removed = storage::second_factors::remove_all_of_account(&mut tx, &account.id).await?;
     let sessions_ended = storage::sessions::delete_for_account(&mut tx, &account.id).await?;
     storage::authorizations::revoke_for_account(&mut tx, &account.id).await?;
     tx.commit().await?;
@@ -259,6 +260,7 @@ pub async fn reset_factors(
     tracing::info!(
         event = "account_factors_reset",
         passkeys_removed,
+        app_removed,
         sessions_ended
     );
     let invitation = match organization {

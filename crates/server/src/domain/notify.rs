@@ -23,6 +23,14 @@ pub enum Notice<'a> {
     PasskeyAdded { name: &'a str },
     /// A passkey removed, by its name.
     PasskeyRemoved { name: &'a str },
+    /// An authenticator app confirmed as a second step (`domain::mfa`).
+    AppAdded,
+    /// The authenticator app removed.
+    AppRemoved,
+    /// A new set of recovery codes made.
+    RecoveryCodesNew,
+    /// A recovery code used to sign in, and how many are left.
+    RecoveryCodeUsed { remaining: i64 },
 }
 
 /// A way to sign in, as the person knows it.
@@ -50,17 +58,21 @@ impl SignInMethod<'_> {
 /// Tells the owner of `account` what happened at `now` (Unix seconds).
 pub async fn notify(state: &AppState, account: &Account, notice: Notice<'_>, now: i64) {
     let lang = account.locale.as_deref();
-    let method = match notice {
+    let value = match notice {
         Notice::SignInMethodAdded(method) => method.label(state, MailLang::from_tag(lang)),
-        Notice::PasswordChanged | Notice::PasskeyAdded { .. } | Notice::PasskeyRemoved { .. } => {
-            String::new()
-        }
+        Notice::RecoveryCodeUsed { remaining } => remaining.to_string(),
+        Notice::PasswordChanged
+        | Notice::PasskeyAdded { .. }
+        | Notice::PasskeyRemoved { .. }
+        | Notice::AppAdded
+        | Notice::AppRemoved
+        | Notice::RecoveryCodesNew => String::new(),
     };
     let (kind, what) = match notice {
         Notice::PasswordChanged => ("notice_password_changed", NoticeText::PasswordChanged),
         Notice::SignInMethodAdded(_) => (
             "notice_sign_in_method_added",
-            NoticeText::SignInMethodAdded { method: &method },
+            NoticeText::SignInMethodAdded { method: &value },
         ),
         Notice::PasskeyAdded { name } => {
             ("notice_passkey_added", NoticeText::PasskeyAdded { name })
@@ -68,6 +80,13 @@ pub async fn notify(state: &AppState, account: &Account, notice: Notice<'_>, now
         Notice::PasskeyRemoved { name } => (
             "notice_passkey_removed",
             NoticeText::PasskeyRemoved { name },
+        ),
+        Notice::AppAdded => ("notice_app_added", NoticeText::AppAdded),
+        Notice::AppRemoved => ("notice_app_removed", NoticeText::AppRemoved),
+        Notice::RecoveryCodesNew => ("notice_recovery_codes_new", NoticeText::RecoveryCodesNew),
+        Notice::RecoveryCodeUsed { .. } => (
+            "notice_recovery_code_used",
+            NoticeText::RecoveryCodeUsed { remaining: &value },
         ),
     };
     let sign_in = format!("{}/", state.config.public_url());

@@ -72,7 +72,7 @@ struct RegistrationState {
 /// The signed-in account of `held`, refused unless its sign-in is recent enough to change the
 /// ways in (ASVS 5.0 V7.5.1). A session's `auth_time` is its creation: a session is made by a
 /// sign-in and nothing else (`storage::sessions`).
-async fn recently_signed_in(
+pub(crate) async fn recently_signed_in(
     state: &AppState,
     held: Option<&str>,
     action: Action,

@@ -31,13 +31,20 @@ pub enum WayIn<'a> {
     Social { provider: &'a str, mfa: bool },
     /// With a passkey (its id in `passkeys`), its user verified (`domain::passkeys`).
     Passkey(&'a str),
+    /// With a password, then a code from the authenticator app (`domain::mfa`).
+    PasswordAndApp,
+    /// With a password, then a recovery code (`domain::mfa`).
+    PasswordAndRecoveryCode,
 }
 
 impl<'a> WayIn<'a> {
     /// `local`, or the social provider's id exactly as configured (the portal reads it).
     pub fn idp(self) -> String {
         match self {
-            WayIn::Password | WayIn::Passkey(_) => LOCAL_IDP.to_owned(),
+            WayIn::Password
+            | WayIn::Passkey(_)
+            | WayIn::PasswordAndApp
+            | WayIn::PasswordAndRecoveryCode => LOCAL_IDP.to_owned(),
             WayIn::Social { provider, .. } => provider.to_owned(),
         }
     }
@@ -45,13 +52,18 @@ impl<'a> WayIn<'a> {
     /// RFC 8176 method references: `pwd`, `fed` (a federated sign-in at another provider, and
     /// `mfa` when that provider said it used several factors), or for a passkey `pop mfa`
     /// (proof of possession of a key, synced or not, and user verification by the
-    /// authenticator: more than one factor).
+    /// authenticator: more than one factor); after a password, a second factor adds `otp mfa`:
+    /// an authenticator app's code is RFC 8176's `otp` (RFC 6238 is named there), and so is a
+    /// recovery code (a one-time password from a printed list; RFC 8176 has no value for
+    /// look-up secrets, and `kba` is knowledge, which it is not). The audit log's `detail`
+    /// tells the two apart.
     pub fn amr(self) -> &'static str {
         match self {
             WayIn::Password => "pwd",
             WayIn::Social { mfa: false, .. } => "fed",
             WayIn::Social { mfa: true, .. } => "fed mfa",
             WayIn::Passkey(_) => "pop mfa",
+            WayIn::PasswordAndApp | WayIn::PasswordAndRecoveryCode => "pwd otp mfa",
         }
     }
 
@@ -59,11 +71,15 @@ impl<'a> WayIn<'a> {
     /// OWASP ASVS 5.0 V6.3.3): a password alone is AAL1; a passkey that verified its user is a
     /// multi-factor cryptographic authenticator (63B-4 §3.1.7), AAL2; a social sign-in is AAL1
     /// unless the provider is trusted for its `amr` and said `mfa` (63C-4: the IdP asserts the
-    /// authentication it performed). A password followed by a second factor maps to `Aal2`.
+    /// authentication it performed); a password followed by an authenticator app's code or a
+    /// recovery code (a look-up secret, 63B-4 §3.1.2) is two factors, AAL2.
     pub fn aal(self) -> Aal {
         match self {
             WayIn::Password | WayIn::Social { mfa: false, .. } => Aal::Aal1,
-            WayIn::Social { mfa: true, .. } | WayIn::Passkey(_) => Aal::Aal2,
+            WayIn::Social { mfa: true, .. }
+            | WayIn::Passkey(_)
+            | WayIn::PasswordAndApp
+            | WayIn::PasswordAndRecoveryCode => Aal::Aal2,
         }
     }
 
@@ -72,7 +88,10 @@ impl<'a> WayIn<'a> {
     pub fn passkey(self) -> Option<&'a str> {
         match self {
             WayIn::Passkey(id) => Some(id),
-            WayIn::Password | WayIn::Social { .. } => None,
+            WayIn::Password
+            | WayIn::Social { .. }
+            | WayIn::PasswordAndApp
+            | WayIn::PasswordAndRecoveryCode => None,
         }
     }
 }
@@ -205,6 +224,7 @@ pub async fn view_of(
         return_url: state.config.return_urls.first().cloned(),
         continue_url: None,
         aal,
+        recovery_codes_left: None,
     })
 }
 

@@ -8,63 +8,38 @@
 //! bounds the hashing work).
 
 use crate::audit::{self, Action, Audit, Outcome};
+use crate::domain::attempts::{email_lock, locked, record_failure};
 use crate::domain::invitation::{self, Acceptance};
 use crate::domain::limits;
 use crate::domain::lockout::{Failure, UNTIL_RESET_RETRY_SECONDS};
+use crate::domain::mfa;
 use crate::domain::passwords::HashError;
-use crate::domain::secrets;
 use crate::domain::session::{self, NewSession, WayIn};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::storage;
 use partner_login_contract::api::SignInRequest;
 use partner_login_contract::{Email, ErrorCode, Field, FieldError, PasswordPolicy};
-use std::sync::OnceLock;
 
-/// Sign-in attempts on the same email run one at a time on an instance (64 stripes), so that
-/// parallel guesses cannot all pass the lockout check before any of them is counted.
-fn email_lock(email: &str) -> &'static tokio::sync::Mutex<()> {
-    static LOCKS: OnceLock<Vec<tokio::sync::Mutex<()>>> = OnceLock::new();
-    let locks = LOCKS.get_or_init(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
-    let stripe = secrets::hash(email).bytes().fold(0usize, |acc, b| {
-        acc.wrapping_mul(31).wrapping_add(usize::from(b))
-    });
-    &locks[stripe % locks.len()]
-}
-
-fn locked(seconds: i64) -> ApiError {
-    ApiError::TooMany {
-        code: ErrorCode::AccountLocked,
-        retry_after: u32::try_from(seconds.max(1)).unwrap_or(u32::MAX),
-    }
-}
-
-/// Counts a failure against an email's guard, retrying when another instance updated it first.
-async fn record_failure(
-    state: &AppState,
-    email: &str,
-    fingerprint: &str,
-    now: i64,
-) -> ApiResult<Failure> {
-    for _ in 0..5 {
-        let mut stored = storage::guards::get(&state.db, email).await?;
-        let outcome = stored.guard.fail(fingerprint, now);
-        if outcome == Failure::Repeated || storage::guards::save(&state.db, email, &stored).await? {
-            return Ok(outcome);
-        }
-    }
-    Err(anyhow::anyhow!("the sign-in guard kept changing under us").into())
+/// What a right password led to.
+pub enum SignedIn {
+    /// A session (the account has no second factor), and the account as read before the
+    /// password was checked.
+    Session(NewSession, Box<storage::accounts::Account>),
+    /// No session yet: the account has a second factor (`domain::mfa`); the waiting flow's id,
+    /// for its cookie.
+    SecondFactor { flow: String },
 }
 
 /// Signs in with an email and a password (and accepts the invitation the person arrived with),
-/// ending the session the browser held (`held`). Returns the new session and the account (as
-/// read before the password was checked).
+/// ending the session the browser held (`held`). When the account has a second factor, a
+/// right password starts no session but its second step (`domain::mfa`).
 pub async fn sign_in(
     state: &AppState,
     request: &SignInRequest,
     client: &str,
     held: Option<&str>,
-) -> ApiResult<(NewSession, storage::accounts::Account)> {
+) -> ApiResult<SignedIn> {
     let now = storage::now();
     // NIST SP 800-63B-4 §3.1.1.2 / ASVS 5.0 V6.2.9: passwords of up to the policy's maximum
     // (256) are accepted; a longer one cannot be anyone's and is refused before any hashing or
@@ -172,6 +147,15 @@ pub async fn sign_in(
         tracing::info!(event = "sign_in_refused_disabled");
         return Err(ApiError::Client(ErrorCode::AccountDisabled));
     }
+    // OWASP ASVS 5.0 V6.3.3 / NIST SP 800-63B-4 §2.2.2: an account with a second factor gets
+    // no session on its password alone. Said only now, after the password proved right (no
+    // factor enumeration, ASVS 5.0 V6.3.8). The email's lockout guard is not cleared: the
+    // second step's wrong codes count on (`domain::mfa::finish`), and a right password cannot
+    // be used to reset their count.
+    if !mfa::methods(state, &account.id).await?.is_empty() {
+        let flow = mfa::begin_flow(state, &account, now).await?;
+        return Ok(SignedIn::SecondFactor { flow });
+    }
     let mut tx = state.db.begin().await?;
     if let Some(token) = request.invitation.as_deref().filter(|t| !t.is_empty()) {
         let invitation = invitation::usable(state, token).await?;
@@ -205,5 +189,5 @@ pub async fn sign_in(
         storage::guards::clear(&state.db, &account.email).await?;
     }
     audit::emit(Action::SignIn, Outcome::Success, Some(&account.id));
-    Ok((session, account))
+    Ok(SignedIn::Session(session, Box::new(account)))
 }

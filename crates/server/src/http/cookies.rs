@@ -1,9 +1,10 @@
-//! The three cookies: the session's, a social sign-in's flow, and an authorization request
-//! waiting for a sign-in (the OpenID Provider's). All are HttpOnly, SameSite=Lax,
+//! The four cookies: the session's, a social sign-in's flow, an authorization request waiting
+//! for a sign-in (the OpenID Provider's), and a password sign-in waiting for its second step. All are HttpOnly, SameSite=Lax,
 //! for the whole site, and on HTTPS `Secure` and `__Host-` prefixed, which pins them to this
 //! host (OWASP ASVS 5.0 V3.3.1, V7). Their values are secrets: never logged.
 
 use crate::domain::authorization;
+use crate::domain::mfa;
 use crate::domain::session::NewSession;
 use crate::domain::social_link;
 use crate::state::AppState;
@@ -15,6 +16,7 @@ use axum::response::{IntoResponseParts, ResponseParts};
 const SESSION: &str = "partner_login_session";
 const SOCIAL_FLOW: &str = "partner_login_social";
 const AUTHORIZATION: &str = "partner_login_authorize";
+const SECOND_FACTOR: &str = "partner_login_second_factor";
 
 /// A `Set-Cookie` (of the session, or of a social sign-in's flow), or its removal.
 pub struct SetCookie(String);
@@ -92,6 +94,31 @@ pub fn authorization(state: &AppState, pending: &str) -> SetCookie {
         pending,
         authorization::PENDING_SECONDS,
     )
+}
+
+/// The cookie that binds a password sign-in waiting for its second step to the browser that
+/// proved the password (`domain::mfa`).
+pub fn second_factor(state: &AppState, flow: &str) -> SetCookie {
+    set(state, SECOND_FACTOR, flow, mfa::FLOW_SECONDS)
+}
+
+/// The removal of the second step's cookie (signed in).
+pub fn end_second_factor(state: &AppState) -> SetCookie {
+    set(state, SECOND_FACTOR, "", 0)
+}
+
+/// The second step's flow id the browser holds, if any (an extractor).
+pub struct HeldSecondFactor(pub Option<String>);
+
+impl FromRequestParts<AppState> for HeldSecondFactor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(read(state, &parts.headers, SECOND_FACTOR)))
+    }
 }
 
 /// The removal of the authorization request's cookie (answered).

@@ -10,6 +10,7 @@ mod dev;
 mod headers;
 mod invitations;
 mod meta;
+mod mfa;
 mod observe;
 mod openapi;
 mod openid;
@@ -43,6 +44,7 @@ pub fn app(state: AppState) -> Router {
         .merge(password_reset::router())
         .merge(social::router())
         .merge(passkeys::router())
+        .merge(mfa::router())
         .fallback(meta::api_not_found)
         .layer(axum::middleware::from_fn(rejections::as_problems))
         .layer(axum::middleware::from_fn_with_state(

@@ -239,6 +239,15 @@ pub enum NoticeText<'a> {
     PasskeyRemoved {
         name: &'a str,
     },
+    /// An authenticator app added (confirmed) or removed.
+    AppAdded,
+    AppRemoved,
+    /// A new set of recovery codes made (the earlier set ends).
+    RecoveryCodesNew,
+    /// A recovery code used to sign in; `remaining`: how many are left.
+    RecoveryCodeUsed {
+        remaining: &'a str,
+    },
 }
 
 /// A notice to the owner of the account at `to`: what changed and when (`when`, in UTC), that
@@ -253,10 +262,14 @@ pub fn notice(
 ) -> Email {
     let lang = MailLang::from_tag(lang);
     let t = lang.texts();
-    let (method, name) = match what {
-        NoticeText::SignInMethodAdded { method } => (method, ""),
-        NoticeText::PasskeyAdded { name } | NoticeText::PasskeyRemoved { name } => ("", name),
-        NoticeText::PasswordChanged => ("", ""),
+    let (method, name, remaining) = match what {
+        NoticeText::SignInMethodAdded { method } => (method, "", ""),
+        NoticeText::PasskeyAdded { name } | NoticeText::PasskeyRemoved { name } => ("", name, ""),
+        NoticeText::RecoveryCodeUsed { remaining } => ("", "", remaining),
+        NoticeText::PasswordChanged
+        | NoticeText::AppAdded
+        | NoticeText::AppRemoved
+        | NoticeText::RecoveryCodesNew => ("", "", ""),
     };
     let values = [
         ("email", to),
@@ -264,6 +277,7 @@ pub fn notice(
         ("sign_in_url", sign_in_url),
         ("method", method),
         ("name", name),
+        ("remaining", remaining),
     ];
     let (subject, happened) = match what {
         NoticeText::PasswordChanged => {
@@ -277,6 +291,16 @@ pub fn notice(
         NoticeText::PasskeyRemoved { .. } => {
             (t.notice_passkey_removed_subject, t.notice_passkey_removed)
         }
+        NoticeText::AppAdded => (t.notice_app_added_subject, t.notice_app_added),
+        NoticeText::AppRemoved => (t.notice_app_removed_subject, t.notice_app_removed),
+        NoticeText::RecoveryCodesNew => (
+            t.notice_recovery_codes_new_subject,
+            t.notice_recovery_codes_new,
+        ),
+        NoticeText::RecoveryCodeUsed { .. } => (
+            t.notice_recovery_code_used_subject,
+            t.notice_recovery_code_used,
+        ),
     };
     let lines = [
         fill(happened, &values),
@@ -378,6 +402,10 @@ mod tests {
                 NoticeText::PasskeyRemoved {
                     name: "Work laptop",
                 },
+                NoticeText::AppAdded,
+                NoticeText::AppRemoved,
+                NoticeText::RecoveryCodesNew,
+                NoticeText::RecoveryCodeUsed { remaining: "7" },
             ] {
                 let mail = notice("a@example.org", what, when, sign_in, tag);
                 assert_filled(lang, &mail);
@@ -393,6 +421,9 @@ mod tests {
                     what
                 {
                     assert!(mail.text.contains(name), "{}", lang.tag());
+                }
+                if let NoticeText::RecoveryCodeUsed { remaining } = what {
+                    assert!(mail.text.contains(remaining), "{}", lang.tag());
                 }
             }
 

@@ -266,8 +266,8 @@ pub async fn page(db: &Db, after: &str, limit: i64) -> Result<Vec<Summary>, sqlx
     Ok(page)
 }
 
-/// Deletes an account and what only it owns: its memberships, social identities, passkeys and
-/// WebAuthn ceremonies in progress. The caller ends its sessions and its OpenID Provider grants
+/// Deletes an account and what only it owns: its memberships, social identities, passkeys,
+/// WebAuthn ceremonies in progress, authenticator app, recovery codes and second steps waiting. The caller ends its sessions and its OpenID Provider grants
 /// first, in the same transaction.
 pub async fn delete(conn: &mut sqlx::AnyConnection, account_id: &str) -> Result<bool, sqlx::Error> {
     for sql in [
@@ -275,6 +275,9 @@ pub async fn delete(conn: &mut sqlx::AnyConnection, account_id: &str) -> Result<
         "DELETE FROM social_identities WHERE account_id = $1",
         "DELETE FROM passkeys WHERE account_id = $1",
         "DELETE FROM webauthn_ceremonies WHERE account_id = $1",
+        "DELETE FROM authenticator_apps WHERE account_id = $1",
+        "DELETE FROM recovery_codes WHERE account_id = $1",
+        "DELETE FROM second_factor_flows WHERE account_id = $1",
     ] {
         sqlx::query(sql)
             .bind(account_id)

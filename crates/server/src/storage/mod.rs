@@ -11,6 +11,7 @@ pub mod mail_queue;
 pub mod passkeys;
 pub mod rate_events;
 pub mod reset_codes;
+pub mod second_factors;
 pub mod sessions;
 pub mod signing_keys;
 pub mod social;

@@ -145,7 +145,8 @@ pub async fn count_since<'c>(
 ///   `cutoff`), unless locked until a password reset
 ///   ([`lockout::MAX_CONSECUTIVE_FAILURES`], NIST SP 800-63B-4 §3.2.2): those stay however old;
 /// - the WebAuthn ceremonies begun and never finished whose expiry is older than `cutoff`
-///   (`webauthn_ceremonies`; refused anyway once expired, `domain::passkeys`).
+///   (`webauthn_ceremonies`; refused anyway once expired, `domain::passkeys`), and the second
+///   steps of sign-in never finished (`second_factor_flows`, `domain::mfa`).
 pub async fn purge_before(db: &Db, cutoff: i64) -> Result<u64, sqlx::Error> {
     let mut deleted = 0;
     for sql in [
@@ -153,6 +154,7 @@ pub async fn purge_before(db: &Db, cutoff: i64) -> Result<u64, sqlx::Error> {
         "DELETE FROM rate_subjects WHERE touched_at < $1",
         "DELETE FROM email_code_flows WHERE expires_at < $1",
         "DELETE FROM webauthn_ceremonies WHERE expires_at < $1",
+        "DELETE FROM second_factor_flows WHERE expires_at < $1",
     ] {
         deleted += sqlx::query(sql)
             .bind(cutoff)

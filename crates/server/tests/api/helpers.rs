@@ -130,6 +130,7 @@ impl TestApp {
             metrics_addr: None,
             ready_timeout_seconds: 2,
             social: Vec::new(),
+            mfa_encryption_key_file: Some(mfa_key_file(&dir)),
         };
         tweak(&mut config);
         let metrics = match config.metrics_addr {
@@ -371,4 +372,17 @@ pub fn client_at(last_octet: u8) -> Client {
         .local_address(std::net::IpAddr::from([127, 0, 0, last_octet]))
         .build()
         .unwrap()
+}
+
+/// A fresh key for authenticator apps' seeds (`MFA_ENCRYPTION_KEY_FILE`), 64 hex characters, in
+/// the test's directory.
+pub fn mfa_key_file(dir: &tempfile::TempDir) -> PathBuf {
+    let path = dir.path().join("mfa.key");
+    let key: [u8; 32] = rand::random();
+    std::fs::write(&path, hex_of(&key)).unwrap();
+    path
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -24,6 +24,7 @@ mod operating;
 mod passkeys;
 mod password_reset;
 mod proxies;
+mod second_factors;
 mod security_doc;
 mod security_log;
 mod session;

@@ -598,6 +598,16 @@ async fn adding_or_removing_needs_a_recent_sign_in(backend: Backend) {
             .await,
         0
     );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM authenticator_apps").await,
+        0,
+        "the app is gone"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM recovery_codes").await,
+        0,
+        "the recovery codes are gone"
+    );
 }
 
 async fn garbage_bodies_are_refused_with_4xx(backend: Backend) {
@@ -862,6 +872,16 @@ async fn an_administrator_resets_the_factors_of_a_person_who_lost_them(backend: 
     let (signed, by_passkey) = sign_in_with(&app, &mut passkey).await;
     assert_eq!(signed.status(), 200);
     begin_registration(&app, &by_passkey).await;
+    // Her other factors: an authenticator app begun and a set of recovery codes.
+    let app_begun = app
+        .post_as(&by_passkey, "/authenticator-app", json!({}))
+        .await;
+    assert_eq!(app_begun.status(), 200);
+    let codes = app
+        .post_as(&by_passkey, "/recovery-codes", json!({}))
+        .await;
+    assert_eq!(codes.status(), 200);
+    assert_eq!(app.count("SELECT COUNT(*) FROM recovery_codes").await, 10);
     let bob = TestApp::new_client();
     let answer = app
         .post_as(
