@@ -69,6 +69,13 @@ impl Ui {
         self.lang.get().text(msg)
     }
 
+    /// The text of `msg` as a view that follows the language. Every text of every screen is
+    /// this one closure type, so the WASM holds one copy of its rendering code, not one per
+    /// text (a closure written at each place is a type, and code, of its own).
+    pub fn tr(self, msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+        move || self.t(msg)
+    }
+
     pub fn f(&self, msg: Msg, args: &[(&str, &str)]) -> String {
         self.lang.get().format(msg, args)
     }
@@ -85,6 +92,11 @@ impl Ui {
         live.set(String::new());
         request_animation_frame(move || live.set(text));
     }
+}
+
+/// `aria-busy` while `busy`: one closure type for every busy button (see [`Ui::tr`]).
+pub fn aria_busy(busy: RwSignal<bool>) -> impl Fn() -> Option<&'static str> + Copy + Send + Sync {
+    move || busy.get().then_some("true")
 }
 
 pub fn use_ui() -> Ui {

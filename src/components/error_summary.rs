@@ -35,7 +35,7 @@ pub fn ErrorSummary(fields: Vec<SummaryField>, shown: RwSignal<bool>) -> impl In
     view! {
         <Show when=move || shown.get() && !entries().is_empty()>
             <div class="error-summary" id="error-summary" aria-labelledby="error-summary-heading">
-                <h2 id="error-summary-heading">{move || ui.t(Msg::ErrorSummaryHeading)}</h2>
+                <h2 id="error-summary-heading">{ui.tr(Msg::ErrorSummaryHeading)}</h2>
                 <ul>
                     {move || {
                         entries()
@@ -44,7 +44,7 @@ pub fn ErrorSummary(fields: Vec<SummaryField>, shown: RwSignal<bool>) -> impl In
                                 view! {
                                     <li>
                                         <button type="button" class="link" on:click=move |_| focus_id(id)>
-                                            {move || ui.t(label)} ": " {move || problem_text(problem)}
+                                            {ui.tr(label)} ": " {move || problem_text(problem)}
                                         </button>
                                     </li>
                                 }

@@ -79,7 +79,7 @@ pub fn Field(
     let input_kind = move || input_type.map(|t| t.get()).unwrap_or(kind);
     view! {
         <div class="field" class:invalid=move || error.get().is_some()>
-            <label for=id>{move || ui.t(label)}</label>
+            <label for=id>{ui.tr(label)}</label>
             <input
                 id=id
                 name=id

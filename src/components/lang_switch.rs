@@ -16,7 +16,7 @@ pub fn LangSwitch() -> impl IntoView {
     };
     view! {
         <div class="lang-switch">
-            <label for="lang">{move || ui.t(Msg::LanguageLabel)}</label>
+            <label for="lang">{ui.tr(Msg::LanguageLabel)}</label>
             <select id="lang" on:change=on_change>
                 {Lang::ALL
                     .into_iter()

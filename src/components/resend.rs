@@ -29,7 +29,7 @@ pub fn ResendButton(
         <button
             type="button"
             id="resend"
-            class:busy=move || busy.get()
+            class:busy=busy
             aria-busy=move || busy.get().then_some("true")
             disabled=move || busy.get() || seconds.get() != 0
             on:click=move |_| on_click.run(())

@@ -283,7 +283,7 @@ pub fn Submit(
         <button type="submit" class="primary" class:busy=busy
             aria-busy=move || busy().then_some("true")
             disabled=move || form.busy.get() || disabled.get()>
-            {move || ui.t(label)}
+            {ui.tr(label)}
         </button>
     }
 }

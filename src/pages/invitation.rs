@@ -78,13 +78,13 @@ pub fn Invitation() -> impl IntoView {
     view! {
         <Card>
             {move || match state.get() {
-                None => view! { <p>{move || ui.t(Msg::Loading)}</p> }.into_any(),
+                None => view! { <p>{ui.tr(Msg::Loading)}</p> }.into_any(),
                 Some(Ok(invitation)) => {
                     let organization = invitation.organization.clone();
                     let inviter = invitation.inviter.clone();
                     let email = invitation.email.clone();
                     view! {
-                        <h1>{move || ui.t(Msg::InvitationHeading)}</h1>
+                        <h1>{ui.tr(Msg::InvitationHeading)}</h1>
                         <p>
                             {move || match &inviter {
                                 Some(inviter) => ui.f(Msg::InvitedBy, &[("inviter", inviter), ("organization", &organization)]),
@@ -92,7 +92,7 @@ pub fn Invitation() -> impl IntoView {
                             }}
                         </p>
                         <p>
-                            {move || ui.t(Msg::Organization)} ": "
+                            {ui.tr(Msg::Organization)} ": "
                             <strong id="invitation-organization">{invitation.organization.clone()}</strong>
                         </p>
                         <p id="invitation-email">{move || ui.f(Msg::InvitationFor, &[("email", &email)])}</p>
@@ -103,8 +103,8 @@ pub fn Invitation() -> impl IntoView {
                             }}
                         </p>
                         <div class="actions">
-                            <A href=crate::deployment::route("/signup") attr:class="button primary">{move || ui.t(Msg::SignUpNow)}</A>
-                            <A href=crate::deployment::route("/") attr:class="button">{move || ui.t(Msg::SignIn)}</A>
+                            <A href=crate::deployment::route("/signup") attr:class="button primary">{ui.tr(Msg::SignUpNow)}</A>
+                            <A href=crate::deployment::route("/") attr:class="button">{ui.tr(Msg::SignIn)}</A>
                         </div>
                     }
                     .into_any()
@@ -112,10 +112,10 @@ pub fn Invitation() -> impl IntoView {
                 Some(Err(err)) => {
                     let msg = err.message();
                     view! {
-                        <h1>{move || ui.t(Msg::InvitationProblemHeading)}</h1>
-                        <p id="form-error" class="form-error">{move || ui.t(msg)}</p>
-                        <p>{move || ui.t(Msg::AskAdministrator)}</p>
-                        <p><A href=crate::deployment::route("/")>{move || ui.t(Msg::BackToSignIn)}</A></p>
+                        <h1>{ui.tr(Msg::InvitationProblemHeading)}</h1>
+                        <p id="form-error" class="form-error">{ui.tr(msg)}</p>
+                        <p>{ui.tr(Msg::AskAdministrator)}</p>
+                        <p><A href=crate::deployment::route("/")>{ui.tr(Msg::BackToSignIn)}</A></p>
                     }
                     .into_any()
                 }

@@ -57,13 +57,13 @@ pub fn InvitationNeeded() -> impl IntoView {
     page_title(move || ui.t(Msg::InvitationNeededHeading).to_owned());
     view! {
         <Card>
-            <h1>{move || ui.t(Msg::InvitationNeededHeading)}</h1>
+            <h1>{ui.tr(Msg::InvitationNeededHeading)}</h1>
             <p>{move || match &email {
                 Some(email) => ui.f(Msg::InvitationNeededFor, &[("email", email)]),
                 None => ui.t(Msg::InvitationNeededUnknown).to_owned(),
             }}</p>
-            <p>{move || ui.t(Msg::InvitationNeededAdvice)}</p>
-            <p><A href=crate::deployment::route("/")>{move || ui.t(Msg::BackToSignIn)}</A></p>
+            <p>{ui.tr(Msg::InvitationNeededAdvice)}</p>
+            <p><A href=crate::deployment::route("/")>{ui.tr(Msg::BackToSignIn)}</A></p>
         </Card>
     }
 }

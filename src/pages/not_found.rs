@@ -10,8 +10,8 @@ pub fn NotFound() -> impl IntoView {
     page_title(move || ui.t(Msg::NotFoundHeading).to_owned());
     view! {
         <Card>
-            <h1>{move || ui.t(Msg::NotFoundHeading)}</h1>
-            <p><A href=crate::deployment::route("/")>{move || ui.t(Msg::BackToSignIn)}</A></p>
+            <h1>{ui.tr(Msg::NotFoundHeading)}</h1>
+            <p><A href=crate::deployment::route("/")>{ui.tr(Msg::BackToSignIn)}</A></p>
         </Card>
     }
 }

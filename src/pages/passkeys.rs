@@ -117,11 +117,11 @@ pub fn Passkeys(errors: Errors) -> impl IntoView {
 
     view! {
         <section id="passkeys" aria-labelledby="passkeys-heading">
-            <h2 id="passkeys-heading" tabindex="-1">{move || ui.t(Msg::PasskeysHeading)}</h2>
+            <h2 id="passkeys-heading" tabindex="-1">{ui.tr(Msg::PasskeysHeading)}</h2>
             <p id="passkey-notice" class="status notice">{move || notice.get().map(|m| ui.t(m))}</p>
             {move || match list.with(|l| l.as_ref().map(Vec::is_empty)) {
-                None => Some(view! { <p>{move || ui.t(Msg::Loading)}</p> }.into_any()),
-                Some(true) => Some(view! { <p id="no-passkeys">{move || ui.t(Msg::NoPasskeys)}</p> }.into_any()),
+                None => Some(view! { <p>{ui.tr(Msg::Loading)}</p> }.into_any()),
+                Some(true) => Some(view! { <p id="no-passkeys">{ui.tr(Msg::NoPasskeys)}</p> }.into_any()),
                 Some(false) => None,
             }}
             <ul id="passkey-list">
@@ -131,9 +131,9 @@ pub fn Passkeys(errors: Errors) -> impl IntoView {
             </ul>
             <Show when=webauthn::supported>
                 <button type="button" id="add-passkey" on:click=add
-                    class:busy=move || adding.get() aria-busy=move || adding.get().then_some("true")
-                    disabled=move || adding.get()>
-                    {move || ui.t(Msg::AddPasskey)}
+                    class:busy=adding aria-busy=crate::ui::aria_busy(adding)
+                    disabled=adding>
+                    {ui.tr(Msg::AddPasskey)}
                 </button>
             </Show>
         </section>
@@ -241,21 +241,21 @@ fn PasskeyItem(
                     Some(at) => ui.f(Msg::PasskeyLastUsed, &[("date", &ui.lang.get().date_time(at))]),
                     None => ui.t(Msg::PasskeyNeverUsed).to_owned(),
                 }}</span>
-                <span>{move || ui.t(if synced { Msg::PasskeySynced } else { Msg::PasskeyDeviceOnly })}</span>
+                <span>{ui.tr(if synced { Msg::PasskeySynced } else { Msg::PasskeyDeviceOnly })}</span>
             </span>
             {move || match mode.get() {
                 Mode::Shown => view! {
                     <span class="passkey-actions">
                         <button type="button" class="rename-passkey" aria-describedby=name_id.clone()
-                            on:click=open_rename.clone()>{move || ui.t(Msg::Rename)}</button>
+                            on:click=open_rename.clone()>{ui.tr(Msg::Rename)}</button>
                         <button type="button" class="remove-passkey" aria-describedby=name_id.clone()
-                            on:click=ask_removal.clone()>{move || ui.t(Msg::Remove)}</button>
+                            on:click=ask_removal.clone()>{ui.tr(Msg::Remove)}</button>
                     </span>
                 }.into_any(),
                 Mode::Renaming => view! {
                     <form class="rename-passkey-form" novalidate on:submit=save.clone()>
                         <div class="field" class:invalid=move || rename_error.get().is_some()>
-                            <label for=input_id.clone()>{move || ui.t(Msg::PasskeyName)}</label>
+                            <label for=input_id.clone()>{ui.tr(Msg::PasskeyName)}</label>
                             <input id=input_id.clone() type="text" autocomplete="off" dir="auto"
                                 maxlength="64" aria-required="true"
                                 aria-invalid=move || if rename_error.get().is_some() { "true" } else { "false" }
@@ -264,10 +264,10 @@ fn PasskeyItem(
                                 on:input=move |ev| typed.set(event_target_value(&ev)) />
                             <p class="error" id=error_id.clone()>{move || rename_error.get().map(problem_text)}</p>
                         </div>
-                        <button type="submit" class="primary" class:busy=move || busy.get()
-                            aria-busy=move || busy.get().then_some("true")
-                            disabled=move || busy.get()>{move || ui.t(Msg::Save)}</button>
-                        <button type="button" on:click=back>{move || ui.t(Msg::Cancel)}</button>
+                        <button type="submit" class="primary" class:busy=busy
+                            aria-busy=crate::ui::aria_busy(busy)
+                            disabled=busy>{ui.tr(Msg::Save)}</button>
+                        <button type="button" on:click=back>{ui.tr(Msg::Cancel)}</button>
                     </form>
                 }.into_any(),
                 Mode::ConfirmingRemoval => {
@@ -279,9 +279,9 @@ fn PasskeyItem(
                             </span>
                             <button type="button" class="confirm-remove danger" id=format!("{confirm_id}-button")
                                 aria-describedby=confirm_id.clone() on:click=remove
-                                class:busy=move || busy.get() aria-busy=move || busy.get().then_some("true")
-                                disabled=move || busy.get()>{move || ui.t(Msg::Remove)}</button>
-                            <button type="button" class="cancel-remove" on:click=back>{move || ui.t(Msg::Cancel)}</button>
+                                class:busy=busy aria-busy=crate::ui::aria_busy(busy)
+                                disabled=busy>{ui.tr(Msg::Remove)}</button>
+                            <button type="button" class="cancel-remove" on:click=back>{ui.tr(Msg::Cancel)}</button>
                         </span>
                     }.into_any()
                 }

@@ -65,11 +65,11 @@ pub fn Portal() -> impl IntoView {
             <Show when=move || sign_in_again.get()>
                 <p>
                     <button type="button" id="sign-in-again" class="primary" on:click=sign_in_again_click.clone()
-                        disabled=move || busy.get()>{move || ui.t(Msg::SignInAgain)}</button>
+                        disabled=busy>{ui.tr(Msg::SignInAgain)}</button>
                 </p>
             </Show>
             {move || match session.get() {
-                None => view! { <p>{move || ui.t(Msg::Loading)}</p> }.into_any(),
+                None => view! { <p>{ui.tr(Msg::Loading)}</p> }.into_any(),
                 Some(view) => {
                     let name = view.display_name.clone();
                     let email = view.email.clone();
@@ -84,11 +84,11 @@ pub fn Portal() -> impl IntoView {
                         <h1>{move || ui.f(Msg::Welcome, &[("name", &name)])}</h1>
                         <p id="email">{email}</p>
                         <p>
-                            {move || ui.t(Msg::Organization)} ": "
+                            {ui.tr(Msg::Organization)} ": "
                             <strong id="organization">{organizations}</strong>
                         </p>
                         {return_url.map(|url| view! {
-                            <p><a class="button primary" href=url>{move || ui.t(Msg::ContinueToPortal)}</a></p>
+                            <p><a class="button primary" href=url>{ui.tr(Msg::ContinueToPortal)}</a></p>
                         })}
                         <Show when=move || ui.config.with(|c| c.passkeys)>
                             <Passkeys errors />
@@ -97,8 +97,8 @@ pub fn Portal() -> impl IntoView {
                     .into_any()
                 }
             }}
-            <button type="button" on:click=sign_out class:busy=move || busy.get()
-                aria-busy=move || busy.get().then_some("true") disabled=move || busy.get()>{move || ui.t(Msg::SignOut)}</button>
+            <button type="button" on:click=sign_out class:busy=busy
+                aria-busy=crate::ui::aria_busy(busy) disabled=busy>{ui.tr(Msg::SignOut)}</button>
         </Card>
     }
 }

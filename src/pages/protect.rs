@@ -68,36 +68,36 @@ pub fn Protect() -> impl IntoView {
 
     view! {
         <Card>
-            <h1>{move || ui.t(Msg::ProtectHeading)}</h1>
+            <h1>{ui.tr(Msg::ProtectHeading)}</h1>
             <p id="form-error" class="form-error">{move || error.get().map(|m| ui.t(m))}</p>
             <Show
                 when=move || created.get()
                 fallback=move || view! {
                     <section class="protect-option" aria-labelledby="passkey-option">
                         <h2 id="passkey-option">
-                            {move || ui.t(Msg::CreatePasskey)} " "
-                            <span class="badge">{move || ui.t(Msg::Recommended)}</span>
+                            {ui.tr(Msg::CreatePasskey)} " "
+                            <span class="badge">{ui.tr(Msg::Recommended)}</span>
                         </h2>
-                        <p>{move || ui.t(Msg::ProtectText)}</p>
+                        <p>{ui.tr(Msg::ProtectText)}</p>
                         <button type="button" id="create-passkey" class="primary" on:click=create
-                            class:busy=move || busy.get() aria-busy=move || busy.get().then_some("true")
-                            disabled=move || busy.get()>
-                            {move || ui.t(Msg::CreatePasskey)}
+                            class:busy=busy aria-busy=crate::ui::aria_busy(busy)
+                            disabled=busy>
+                            {ui.tr(Msg::CreatePasskey)}
                         </button>
                     </section>
                     // The authenticator-app option (issue 20, built on the server on another
                     // branch) goes here, as a second `section.protect-option`, once its
                     // routes exist: no button until it works.
                     <button type="button" id="not-now" on:click=move |_| go_on.with_value(|f| f())
-                        disabled=move || busy.get()>
-                        {move || ui.t(Msg::NotNow)}
+                        disabled=busy>
+                        {ui.tr(Msg::NotNow)}
                     </button>
                 }
             >
-                <p id="passkey-notice" class="status notice">{move || ui.t(Msg::PasskeyCreated)}</p>
+                <p id="passkey-notice" class="status notice">{ui.tr(Msg::PasskeyCreated)}</p>
                 <button type="button" id="continue" class="primary"
                     on:click=move |_| go_on.with_value(|f| f())>
-                    {move || ui.t(Msg::Continue)}
+                    {ui.tr(Msg::Continue)}
                 </button>
             </Show>
         </Card>

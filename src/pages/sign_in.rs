@@ -232,7 +232,7 @@ pub fn SignIn() -> impl IntoView {
         <Card>
             <Show when=move || !providers().is_empty()>
                 <section class="social" aria-labelledby="social-heading">
-                    <h2 id="social-heading">{move || ui.t(Msg::SocialHeading)}</h2>
+                    <h2 id="social-heading">{ui.tr(Msg::SocialHeading)}</h2>
                     <p id="social-error" class="form-error" tabindex="-1" node_ref=social_error_ref>
                         {move || social_error.get().map(|m| ui.t(m))}
                     </p>
@@ -253,10 +253,10 @@ pub fn SignIn() -> impl IntoView {
                             }
                         </For>
                     </div>
-                    <p class="or" aria-hidden="true"><span>{move || ui.t(Msg::Or)}</span></p>
+                    <p class="or" aria-hidden="true"><span>{ui.tr(Msg::Or)}</span></p>
                 </section>
             </Show>
-            <h1>{move || ui.t(Msg::ExistingHeading)}</h1>
+            <h1>{ui.tr(Msg::ExistingHeading)}</h1>
             <form novalidate on:submit=submit>
                 <FormSummary form />
                 <FormError form>
@@ -268,22 +268,22 @@ pub fn SignIn() -> impl IntoView {
                 }) />
                 <Input field=password />
                 <p class="password-row">
-                    <A href=crate::deployment::route("/forgot") attr:class="forgot">{move || ui.t(Msg::ForgotPassword)}</A>
+                    <A href=crate::deployment::route("/forgot") attr:class="forgot">{ui.tr(Msg::ForgotPassword)}</A>
                 </p>
                 <Submit form label=Msg::SignIn />
             </form>
             <Show when=move || passkeys.get()>
-                <p class="or" aria-hidden="true"><span>{move || ui.t(Msg::Or)}</span></p>
+                <p class="or" aria-hidden="true"><span>{ui.tr(Msg::Or)}</span></p>
                 <button type="button" id="passkey-sign-in" class="passkey" on:click=passkey_button
-                    class:busy=move || passkey_busy.get()
-                    aria-busy=move || passkey_busy.get().then_some("true")
+                    class:busy=passkey_busy
+                    aria-busy=crate::ui::aria_busy(passkey_busy)
                     disabled=move || passkey_busy.get() || form.busy.get()>
-                    {move || ui.t(Msg::SignInWithPasskey)}
+                    {ui.tr(Msg::SignInWithPasskey)}
                 </button>
             </Show>
             <p class="switch">
-                {move || ui.t(Msg::NoAccount)} " "
-                <A href=crate::deployment::route("/signup")>{move || ui.t(Msg::SignUpNow)}</A>
+                {ui.tr(Msg::NoAccount)} " "
+                <A href=crate::deployment::route("/signup")>{ui.tr(Msg::SignUpNow)}</A>
             </p>
         </Card>
     }

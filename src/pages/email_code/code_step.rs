@@ -90,7 +90,7 @@ pub(super) fn CodeStep(flow: Flow) -> impl IntoView {
                 <p class="hint">
                     <a href=crate::deployment::backend_page("/dev/mailbox") target="_blank"
                         rel="noopener">
-                        {move || ui.t(Msg::DevMailbox)}
+                        {ui.tr(Msg::DevMailbox)}
                     </a>
                 </p>
             </Show>

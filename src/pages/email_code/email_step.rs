@@ -63,7 +63,7 @@ pub(super) fn EmailStep(flow: Flow) -> impl IntoView {
             }.into_any(),
             Phase::CodeSent | Phase::Verified => view! {
                 <button type="button" class="link" on:click=move |_| change_email(flow)>
-                    {move || ui.t(Msg::ChangeEmail)}
+                    {ui.tr(Msg::ChangeEmail)}
                 </button>
             }.into_any(),
         }}

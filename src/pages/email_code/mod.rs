@@ -270,7 +270,7 @@ pub fn EmailCodeFlow(kind: EmailCodeKind, last: &'static LastStep) -> impl IntoV
     view! {
         <Card>
             // Sign-up's heading is for screen readers: the screen is the guide's, without one.
-            <h1 class:visually-hidden={kind == EmailCodeKind::SignUp}>{move || ui.t(heading)}</h1>
+            <h1 class:visually-hidden={kind == EmailCodeKind::SignUp}>{ui.tr(heading)}</h1>
             <p id="status" class="status" class:ok=move || step.with(Step::can_create)>
                 {move || ui.t(match flow.phase.get() {
                     Phase::EnterEmail => Msg::VerificationNecessary,

@@ -72,7 +72,7 @@ pub(super) fn PasswordStep(flow: Flow) -> impl IntoView {
                 prop:checked=move || show_password.get()
                 disabled=move || not_verified.get()
                 on:change=move |_| show_password.update(|s| *s = !*s) />
-            {move || ui.t(Msg::ShowPassword)}
+            {ui.tr(Msg::ShowPassword)}
         </label>
         <Input field=flow.confirmation disabled=not_verified input_type=password_type />
         {flow
@@ -86,7 +86,7 @@ pub(super) fn PasswordStep(flow: Flow) -> impl IntoView {
             <button type="button" on:click=move |_| {
                 flow.apply(Event::Cancel);
                 flow.leave("/");
-            }>{move || ui.t(Msg::Cancel)}</button>
+            }>{ui.tr(Msg::Cancel)}</button>
         </div>
     }
 }
