@@ -275,16 +275,13 @@ pub async fn add_session_client(
 
 /// Takes the clients of a session away (they are told once).
 pub async fn take_session_clients(db: &Db, sid: &str) -> Result<Vec<String>, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let rows = sqlx::query("SELECT client_id FROM session_clients WHERE sid = $1")
+    // One statement that writes first: a transaction that read, then wrote, failed at once on
+    // SQLite (SQLITE_BUSY_SNAPSHOT in WAL: 503 on sign-out) whenever another connection, e.g.
+    // the mail queue's worker, committed a write in between.
+    let rows = sqlx::query("DELETE FROM session_clients WHERE sid = $1 RETURNING client_id")
         .bind(sid)
-        .fetch_all(&mut *tx)
+        .fetch_all(db)
         .await?;
-    sqlx::query("DELETE FROM session_clients WHERE sid = $1")
-        .bind(sid)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
     rows.iter().map(|r| r.try_get("client_id")).collect()
 }
 
