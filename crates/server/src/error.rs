@@ -88,10 +88,9 @@ fn status_of(code: ErrorCode) -> StatusCode {
         | PasskeysUnavailable => StatusCode::NOT_FOUND,
         FlowExpired | InvitationExpired | InvitationUsed => StatusCode::GONE,
         AccountExists | PasskeyAlreadyRegistered => StatusCode::CONFLICT,
-        InvalidCredentials
-        | Unauthenticated
-        | ReauthenticationRequired
-        | SecondFactorRequired => StatusCode::UNAUTHORIZED,
+        InvalidCredentials | Unauthenticated | ReauthenticationRequired | SecondFactorRequired => {
+            StatusCode::UNAUTHORIZED
+        }
         Forbidden
         | CsrfRejected
         | InvitationEmailMismatch

@@ -877,15 +877,17 @@ async fn an_administrator_resets_the_factors_of_a_person_who_lost_them(backend: 
         .post_as(&by_passkey, "/authenticator-app", json!({}))
         .await;
     assert_eq!(app_begun.status(), 200);
-    let codes = app
-        .post_as(&by_passkey, "/recovery-codes", json!({}))
-        .await;
+    let codes = app.post_as(&by_passkey, "/recovery-codes", json!({})).await;
     assert_eq!(codes.status(), 200);
     assert_eq!(app.count("SELECT COUNT(*) FROM recovery_codes").await, 10);
     // Their notices go through the queue: counted once they are in (invitation, code, passkey
     // added, recovery codes made).
     let notice = app.nth_mail(email, 4).await;
-    assert!(notice.subject.contains("recovery codes"), "{}", notice.subject);
+    assert!(
+        notice.subject.contains("recovery codes"),
+        "{}",
+        notice.subject
+    );
     let bob = TestApp::new_client();
     let answer = app
         .post_as(
