@@ -1009,6 +1009,7 @@ async fn the_account_page_lists_passkeys_and_removes_one_after_a_confirmation() 
                 title: 'Unauthorized', status: 401, code: 'reauthentication_required'});
             return new Response(null, {status: 204});
         }
+        if (method === 'PATCH' && url === '/api/passkeys/k1') return new Response(null, {status: 204});
         return null;"#,
     );
     let root = container();
@@ -1100,6 +1101,41 @@ async fn the_account_page_lists_passkeys_and_removes_one_after_a_confirmation() 
     let notice: HtmlElement = by_id(&root, "passkey-notice");
     assert_eq!(notice.text_content().unwrap(), "Passkey removed.");
     assert_eq!(errors.message.get_untracked(), None);
+
+    // "Rename": a labelled field in the line, shown on demand, then the new name.
+    let form: HtmlElement = root
+        .query_selector(".rename-passkey-form")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert!(form.hidden(), "no field until asked");
+    let rename: HtmlButtonElement = root
+        .query_selector("button.rename-passkey")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    rename.click();
+    tick().await;
+    assert!(!form.hidden());
+    let label = root
+        .query_selector("label[for=passkey-k1-new-name]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(label.text_content().unwrap(), "Passkey name");
+    let input: HtmlInputElement = by_id(&root, "passkey-k1-new-name");
+    assert_eq!(input.value(), "Laptop");
+    type_into(&input, "Work laptop");
+    fire(&form, "submit");
+    let name = || {
+        root.query_selector(".passkey-name")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap()
+    };
+    until(|| name() == "Work laptop").await;
+    let notice: HtmlElement = by_id(&root, "passkey-notice");
+    assert_eq!(notice.text_content().unwrap(), "Passkey renamed.");
 }
 
 /// Issue 20: an account with no passkeys is told so.

@@ -243,49 +243,48 @@ fn PasskeyItem(
                 }}</span>
                 <span>{ui.tr(if synced { Msg::PasskeySynced } else { Msg::PasskeyDeviceOnly })}</span>
             </span>
-            {move || match mode.get() {
-                Mode::Shown => view! {
-                    <span class="passkey-actions">
-                        <button type="button" class="rename-passkey" aria-describedby=name_id.clone()
-                            on:click=open_rename.clone()>{ui.tr(Msg::Rename)}</button>
-                        <button type="button" class="remove-passkey" aria-describedby=name_id.clone()
-                            on:click=ask_removal.clone()>{ui.tr(Msg::Remove)}</button>
-                    </span>
-                }.into_any(),
-                Mode::Renaming => view! {
-                    <form class="rename-passkey-form" novalidate on:submit=save.clone()>
-                        <div class="field" class:invalid=move || rename_error.get().is_some()>
-                            <label for=input_id.clone()>{ui.tr(Msg::PasskeyName)}</label>
-                            <input id=input_id.clone() type="text" autocomplete="off" dir="auto"
-                                maxlength="64" aria-required="true"
-                                aria-invalid=move || if rename_error.get().is_some() { "true" } else { "false" }
-                                aria-describedby=error_id.clone()
-                                prop:value=move || typed.get()
-                                on:input=move |ev| typed.set(event_target_value(&ev)) />
-                            <p class="error" id=error_id.clone()>{move || rename_error.get().map(problem_text)}</p>
-                        </div>
-                        <button type="submit" class="primary" class:busy=busy
-                            aria-busy=crate::ui::aria_busy(busy)
-                            disabled=busy>{ui.tr(Msg::Save)}</button>
-                        <button type="button" on:click=back>{ui.tr(Msg::Cancel)}</button>
-                    </form>
-                }.into_any(),
-                Mode::ConfirmingRemoval => {
-                    let question = name.clone();
-                    view! {
-                        <span class="passkey-confirm">
-                            <span id=confirm_id.clone()>
-                                {move || ui.f(Msg::ConfirmRemove, &[("name", &question)])}
-                            </span>
-                            <button type="button" class="confirm-remove danger" id=format!("{confirm_id}-button")
-                                aria-describedby=confirm_id.clone() on:click=remove
-                                class:busy=busy aria-busy=crate::ui::aria_busy(busy)
-                                disabled=busy>{ui.tr(Msg::Remove)}</button>
-                            <button type="button" class="cancel-remove" on:click=back>{ui.tr(Msg::Cancel)}</button>
+            // The line's actions and its rename form are always there, one shown at a time
+            // (`hidden`): one static structure, less code in the WASM than views swapped per
+            // mode. The confirmation is drawn only while asked, so its button is the page's one
+            // `button.confirm-remove`.
+            <span class="passkey-actions" hidden=move || mode.get() != Mode::Shown>
+                <button type="button" class="rename-passkey" aria-describedby=name_id.clone()
+                    on:click=open_rename>{ui.tr(Msg::Rename)}</button>
+                <button type="button" class="remove-passkey" aria-describedby=name_id.clone()
+                    on:click=ask_removal>{ui.tr(Msg::Remove)}</button>
+            </span>
+            <form class="rename-passkey-form" novalidate on:submit=save
+                hidden=move || mode.get() != Mode::Renaming>
+                <div class="field" class:invalid=move || rename_error.get().is_some()>
+                    <label for=input_id.clone()>{ui.tr(Msg::PasskeyName)}</label>
+                    <input id=input_id.clone() type="text" autocomplete="off" dir="auto"
+                        maxlength="64" aria-required="true"
+                        aria-invalid=move || if rename_error.get().is_some() { "true" } else { "false" }
+                        aria-describedby=error_id.clone()
+                        prop:value=move || typed.get()
+                        on:input=move |ev| typed.set(event_target_value(&ev)) />
+                    <p class="error" id=error_id.clone()>{move || rename_error.get().map(problem_text)}</p>
+                </div>
+                <button type="submit" class="primary" class:busy=busy
+                    aria-busy=crate::ui::aria_busy(busy)
+                    disabled=busy>{ui.tr(Msg::Save)}</button>
+                <button type="button" on:click=back>{ui.tr(Msg::Cancel)}</button>
+            </form>
+            {move || (mode.get() == Mode::ConfirmingRemoval).then(|| {
+                let question = name.clone();
+                view! {
+                    <span class="passkey-confirm">
+                        <span id=confirm_id.clone()>
+                            {move || ui.f(Msg::ConfirmRemove, &[("name", &question)])}
                         </span>
-                    }.into_any()
+                        <button type="button" class="confirm-remove danger" id=format!("{confirm_id}-button")
+                            aria-describedby=confirm_id.clone() on:click=remove
+                            class:busy=busy aria-busy=crate::ui::aria_busy(busy)
+                            disabled=busy>{ui.tr(Msg::Remove)}</button>
+                        <button type="button" class="cancel-remove" on:click=back>{ui.tr(Msg::Cancel)}</button>
+                    </span>
                 }
-            }}
+            })}
         </li>
     }
 }
