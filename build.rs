@@ -1,7 +1,11 @@
-//! Checks the translation files before leptos_i18n turns them into code: every
-//! `locales/<tag>.json` listed in `[package.metadata.leptos-i18n]` must have exactly the keys of
-//! the default (English) file, with the same `{placeholders}`, and no empty text. A missing or
-//! extra key fails the build here, in every build (Trunk's included), with the file and key named.
+//! Checks the translation files before leptos_i18n turns English into code: every
+//! `locales/<tag>.json` must have exactly the keys of the default (English) file, with the same
+//! `{placeholders}`, and no empty text. A missing or extra key fails the build here, in every
+//! build (Trunk's included), with the file and key named.
+//!
+//! Only English is compiled in; the other files are fetched when chosen (src/i18n/mod.rs). Each
+//! file's content hash is handed to the code as `PL_LOCALE_VERSION_<TAG>`, the `?v=` of its URL,
+//! so that a cache or CDN never answers a new build with an old translation.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -10,6 +14,11 @@ use std::path::Path;
 fn main() {
     let manifest = std::fs::read_to_string("Cargo.toml").expect("Cargo.toml");
     let tags = locale_tags(&manifest);
+    assert_eq!(
+        tags,
+        ["en", "fr", "es", "ar", "zh", "ru"],
+        "locales/ must hold the six languages of i18n::Lang"
+    );
     println!("cargo::rerun-if-changed=Cargo.toml");
     println!("cargo::rerun-if-changed=locales");
     let mut files = BTreeMap::new();
@@ -18,6 +27,11 @@ fn main() {
         println!("cargo::rerun-if-changed={}", path.display());
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        println!(
+            "cargo::rustc-env=PL_LOCALE_VERSION_{}={:016x}",
+            tag.to_ascii_uppercase(),
+            fnv1a(text.as_bytes())
+        );
         let json: Value = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("{} is not valid JSON: {e}", path.display()));
         let mut flat = BTreeMap::new();
@@ -51,7 +65,8 @@ fn main() {
     }
 }
 
-/// `default` first, then the others, from `[package.metadata.leptos-i18n]`.
+/// `default` (from `[package.metadata.leptos-i18n]`) first, then every other
+/// `locales/<tag>.json` in the order of `i18n::Lang`'s declaration.
 fn locale_tags(manifest: &str) -> Vec<String> {
     let section = manifest
         .split("[package.metadata.leptos-i18n]")
@@ -65,11 +80,27 @@ fn locale_tags(manifest: &str) -> Vec<String> {
             .to_owned()
     };
     let default = value_of("default").trim().trim_matches('"').to_owned();
-    let mut tags = vec![default.clone()];
-    let list: Vec<String> =
-        serde_json::from_str(value_of("locales").trim()).expect("locales = [\"..\"] on one line");
-    tags.extend(list.into_iter().filter(|t| *t != default));
+    let mut found: Vec<String> = std::fs::read_dir("locales")
+        .expect("the locales folder")
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            Some(name.strip_suffix(".json")?.to_owned())
+        })
+        .filter(|t| *t != default)
+        .collect();
+    let order = ["fr", "es", "ar", "zh", "ru"];
+    found.sort_by_key(|t| order.iter().position(|o| o == t).unwrap_or(order.len()));
+    let mut tags = vec![default];
+    tags.extend(found);
     tags
+}
+
+/// FNV-1a, 64 bits: a version tag for a cache key, not a security check.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {

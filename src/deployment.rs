@@ -155,17 +155,29 @@ pub async fn load() -> Result<DeploymentConfig, ConfigProblem> {
     DeploymentConfig::parse(&text)
 }
 
-/// Reads `config.json`, then draws `children` (the app), or, without a usable configuration,
-/// the page that says so.
+/// Reads `config.json` and, in parallel, the words of the language to start in when it is not
+/// English (so that nothing is drawn in English first, nor flips to right-to-left), then draws
+/// `children` (the app), or, without a usable configuration, the page that says so.
 #[leptos::component]
 pub fn Configured(children: leptos::children::ChildrenFn) -> impl leptos::IntoView {
     use leptos::prelude::*;
     let loaded = RwSignal::new(None::<Result<(), ConfigProblem>>);
+    let lang = crate::ui::wanted_lang();
+    let words = RwSignal::new(lang.is_ready());
+    if !words.get_untracked() {
+        leptos::task::spawn_local(async move {
+            // On failure the app starts in English (ui::initial_lang).
+            if let Err(problem) = lang.load().await {
+                web_sys::console::warn_1(&problem.into());
+            }
+            words.set(true);
+        });
+    }
     leptos::task::spawn_local(async move {
         let result = load().await.map(|c| install(&c));
         loaded.set(Some(result));
     });
-    move || match loaded.get() {
+    move || match loaded.get().filter(|_| words.get()) {
         None => ().into_any(),
         Some(Ok(())) => children().into_any(),
         Some(Err(problem)) => {

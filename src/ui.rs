@@ -16,6 +16,9 @@ pub struct Ui {
     pub live: RwSignal<String>,
     /// `GET /api/config`; the defaults (standard policy, no social buttons) until it arrives.
     pub config: RwSignal<PublicConfig>,
+    /// The language last asked for whose file is being fetched ([`Ui::choose`]): a later
+    /// choice wins over an earlier one that arrives late.
+    requested: StoredValue<Option<Lang>>,
 }
 
 impl Ui {
@@ -31,6 +34,7 @@ impl Ui {
                 dev_mailbox: false,
                 passkeys: false,
             }),
+            requested: StoredValue::new(None),
         }
     }
 
@@ -63,6 +67,35 @@ impl Ui {
             // The title is each page's own (components::card::page_title).
         });
         ui
+    }
+
+    /// Switches to `lang` once its words are here (at once for English or a language already
+    /// fetched), then calls `done(true)`. While its file is fetched the current language stays;
+    /// if the fetch fails it still stays, the live region says so, and `done(false)`. Only the
+    /// language changes: every typed value stays where it is.
+    pub fn choose(self, lang: Lang, done: impl FnOnce(bool) + 'static) {
+        self.requested.set_value(Some(lang));
+        if lang.is_ready() {
+            self.requested.set_value(None);
+            self.lang.set(lang);
+            done(true);
+            return;
+        }
+        spawn_local(async move {
+            let loaded = lang.load().await;
+            if self.requested.get_value() != Some(lang) {
+                return; // Another language was chosen meanwhile.
+            }
+            self.requested.set_value(None);
+            match loaded {
+                Ok(()) => self.lang.set(lang),
+                Err(problem) => {
+                    web_sys::console::warn_1(&problem.into());
+                    self.announce(self.t(Msg::NetworkError).to_owned());
+                }
+            }
+            done(self.lang.get_untracked() == lang);
+        });
     }
 
     pub fn t(&self, msg: Msg) -> &'static str {
@@ -137,14 +170,23 @@ pub fn chosen_lang() -> Option<Lang> {
     from_query.or_else(|| storage::lang().and_then(|t| Lang::from_tag(&t)))
 }
 
-/// The language to start in: `?lang=`, the switcher's choice, then the browser's preferences,
-/// then English. (An invitation's language applies when nothing was chosen.)
-pub fn initial_lang() -> Lang {
+/// The language wanted at start-up: `?lang=`, the switcher's choice, then the browser's
+/// preferences, then English. (An invitation's language applies when nothing was chosen.)
+/// [`crate::deployment::Configured`] fetches its words before the first render.
+pub fn wanted_lang() -> Lang {
     if let Some(lang) = chosen_lang() {
         return lang;
     }
     web_sys::window()
         .and_then(|w| w.navigator().language())
         .and_then(|tag| Lang::from_tag(&tag))
+        .unwrap_or(Lang::En)
+}
+
+/// The language to start in: the wanted one if its words are here, else English (its file
+/// could not be fetched: English throughout rather than a mix).
+pub fn initial_lang() -> Lang {
+    Some(wanted_lang())
+        .filter(|lang| lang.is_ready())
         .unwrap_or(Lang::En)
 }

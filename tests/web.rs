@@ -14,7 +14,7 @@ use partner_login::components::field::{rule, Field, FieldProblem};
 use partner_login::components::lang_switch::LangSwitch;
 use partner_login::components::resend::ResendButton;
 use partner_login::flows::password::feedback;
-use partner_login::i18n::{Lang, Msg};
+use partner_login::i18n::{self, Lang, Msg};
 use partner_login::pages::forgot::Forgot;
 use partner_login::pages::passkeys::{Errors, Passkeys};
 use partner_login::pages::sign_in::SignIn;
@@ -31,6 +31,19 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// A fresh container for one test, and an empty sessionStorage (drafts would leak between
 /// tests otherwise).
+/// The real words of `lang` (the JSON text of `locales/<tag>.json`), installed through the
+/// function the app's fetch uses: the test runner's server does not serve the app's files.
+/// Russian is never installed here: it is the language whose fetch fails.
+fn install_real(lang: Lang) {
+    let json = match lang {
+        Lang::Fr => include_str!("../locales/fr.json"),
+        Lang::Ar => include_str!("../locales/ar.json"),
+        other => panic!("{other:?} is not installed by these tests"),
+    };
+    i18n::install(lang, json).unwrap();
+    assert!(lang.is_ready());
+}
+
 fn container() -> HtmlElement {
     let window = web_sys::window().unwrap();
     window.session_storage().unwrap().unwrap().clear().unwrap();
@@ -282,6 +295,7 @@ async fn switching_language_keeps_what_was_typed() {
     type_into(&display, "Amina");
     tick().await;
 
+    install_real(Lang::Fr);
     let select: HtmlSelectElement = by_id(&root, "lang");
     select.set_value("fr");
     fire(&select, "change");
@@ -304,6 +318,7 @@ async fn switching_language_keeps_what_was_typed() {
 #[wasm_bindgen_test]
 async fn language_switcher_offers_the_six_languages_by_their_own_names() {
     let root = container();
+    install_real(Lang::Fr);
     let _handle = mount_to(root.clone(), || {
         Ui::provide(Lang::Fr);
         view! { <LangSwitch /> }
@@ -326,6 +341,44 @@ async fn language_switcher_offers_the_six_languages_by_their_own_names() {
     let arabic = root.query_selector("option[value=ar]").unwrap().unwrap();
     assert_eq!(arabic.get_attribute("lang").as_deref(), Some("ar"));
     assert_eq!(arabic.get_attribute("dir").as_deref(), Some("rtl"));
+}
+
+/// A language whose file cannot be fetched (the test runner's server has no `ru.json`: a real
+/// 404 through the app's own fetch) is not switched to: the screen stays in the language in
+/// force, with what was typed, the list shows that language again, and the live region says
+/// the network failed.
+#[wasm_bindgen_test]
+async fn a_language_that_cannot_be_fetched_keeps_the_current_one_and_says_so() {
+    assert!(!Lang::Ru.is_ready());
+    let root = container();
+    let slot = std::rc::Rc::new(std::cell::Cell::new(None::<Ui>));
+    let _handle = mount_to(root.clone(), {
+        let slot = slot.clone();
+        move || {
+            slot.set(Some(Ui::provide(Lang::En)));
+            view! { <Router><SignUp /></Router> }
+        }
+    });
+    let ui = slot.get().unwrap();
+    tick().await;
+    let email: HtmlInputElement = by_id(&root, "email");
+    type_into(&email, "amina@example.org");
+    tick().await;
+
+    let select: HtmlSelectElement = by_id(&root, "lang");
+    select.set_value("ru");
+    fire(&select, "change");
+    // While the file is fetched, the current language stays.
+    tick().await;
+    assert_eq!(ui.lang.get_untracked(), Lang::En);
+    let network_error = Lang::En.text(Msg::NetworkError);
+    until(|| ui.live.get_untracked() == network_error).await;
+    assert_eq!(ui.lang.get_untracked(), Lang::En);
+    assert_eq!(select.value(), "en", "the list shows the language in force");
+    let label = root.query_selector("label[for=email]").unwrap().unwrap();
+    assert_eq!(label.text_content().unwrap(), "Email Address");
+    assert_eq!(email.value(), "amina@example.org");
+    assert!(!Lang::Ru.is_ready());
 }
 
 /// Numbers and dates come from the browser's Intl, in each language's own way.
@@ -490,6 +543,7 @@ async fn sign_in_draws_the_configured_buttons_in_order_and_in_the_language() {
     let or = root.query_selector(".or").unwrap().unwrap();
     assert_eq!(or.text_content().unwrap(), "OR");
     // In French, the operator's French labels.
+    install_real(Lang::Fr);
     let select: HtmlSelectElement = by_id(&root, "lang");
     select.set_value("fr");
     fire(&select, "change");
@@ -981,6 +1035,7 @@ async fn sign_in_offers_passkeys_only_when_the_server_does() {
     let error: HtmlElement = by_id(&root, "form-error");
     assert_eq!(error.text_content().unwrap(), "");
     // In French, the button's words follow.
+    install_real(Lang::Fr);
     let select: HtmlSelectElement = by_id(&root, "lang");
     select.set_value("fr");
     fire(&select, "change");

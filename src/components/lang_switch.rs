@@ -1,4 +1,5 @@
-//! The language switcher: a signal change, so every typed value stays where it is.
+//! The language switcher: a signal change once the language's words are fetched
+//! ([`crate::ui::Ui::choose`]), so every typed value stays where it is.
 
 use crate::i18n::{Lang, Msg};
 use crate::storage;
@@ -8,10 +9,18 @@ use leptos::prelude::*;
 #[component]
 pub fn LangSwitch() -> impl IntoView {
     let ui = use_ui();
-    let on_change = move |ev| {
+    let on_change = move |ev: leptos::ev::Event| {
         if let Some(lang) = Lang::from_tag(&event_target_value(&ev)) {
-            storage::set_lang(lang.tag());
-            ui.lang.set(lang);
+            let select = ev.target();
+            ui.choose(lang, move |switched| {
+                if switched {
+                    storage::set_lang(lang.tag());
+                } else if let Some(select) = select {
+                    // The fetch failed: the list shows the language still in force.
+                    let current = ui.lang.get_untracked().tag();
+                    let _ = js_sys::Reflect::set(&select, &"value".into(), &current.into());
+                }
+            });
         }
     };
     view! {

@@ -1,8 +1,12 @@
 //! Translations. The words live in `locales/<tag>.json` (English is the user guide's screen
-//! strings word for word). leptos_i18n reads those files at compile time: every key used below
-//! must exist in the default locale, and a key missing from any other file is a warning that
-//! `deny(deprecated)` turns into a build error. `tests` checks the files the other way round
-//! (same keys, same placeholders) and that no screen can show a raw key.
+//! strings word for word). Only English is compiled in: leptos_i18n reads `locales/en.json` at
+//! compile time, and every key used below must exist there. The other five languages are data:
+//! Trunk copies their files beside `index.html`, and [`Lang::load`] fetches one when it is
+//! needed (at start-up, before the first render, or when the switcher picks it), then
+//! [`install`] keeps its words for the page's life. A key a fetched file lacks reads as English.
+//! build.rs checks that every file has the keys and placeholders of English (a missing key
+//! fails the build); `tests` checks the files the other way round and that no screen can show a
+//! raw key.
 //!
 //! Placeholders are `{name}` (single braces: leptos_i18n leaves them as text) and are filled by
 //! [`Lang::format`] with numbers already formatted for the language ([`Lang::number`]).
@@ -21,6 +25,83 @@ mod files {
 use crate::flows::password::Feedback;
 use files::i18n::{td_string, Locale};
 use partner_login_contract::ErrorCode;
+use std::sync::OnceLock;
+
+/// A message's key in `locales/<tag>.json` and its compiled-in English text.
+macro_rules! entry {
+    (error . $key:ident) => {
+        (
+            concat!("error.", stringify!($key)),
+            td_string!(Locale::en, error.$key),
+        )
+    };
+    ($key:ident) => {
+        (stringify!($key), td_string!(Locale::en, $key))
+    };
+}
+
+/// A fetched language's words, sorted by key: `(key, text)`.
+type Table = Vec<(Box<str>, Box<str>)>;
+
+/// The languages fetched so far, by [`Lang::index`]; English's slot stays empty (compiled in).
+/// Each is set once and kept for the page's life: at most five tables of about 10 KB.
+static LOADED: [OnceLock<Table>; 6] = [const { OnceLock::new() }; 6];
+
+/// The largest language file taken (the real ones are about 10 KB): a wrong answer, such as a
+/// misconfigured host's huge page, is refused rather than parsed (bounded work and memory).
+const MAX_FILE_BYTES: usize = 256 * 1024;
+
+/// Keeps the words of `lang` from its file's JSON text (the text fetched by [`Lang::load`], or
+/// a test's copy of the real file). Nested objects give dotted keys (`error.required`); only
+/// text values are kept. A second install of the same language keeps the first.
+pub fn install(lang: Lang, json: &str) -> Result<(), String> {
+    let table = parse(json).map_err(|e| format!("{}.json: {e}", lang.tag()))?;
+    let _ = LOADED[lang.index()].set(table);
+    Ok(())
+}
+
+fn parse(json: &str) -> Result<Table, String> {
+    if json.len() > MAX_FILE_BYTES {
+        return Err(format!("{} bytes", json.len()));
+    }
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    if !value.is_object() {
+        return Err("not an object".to_owned());
+    }
+    let mut table = Table::new();
+    let mut stack = vec![(String::new(), &value)];
+    while let Some((prefix, value)) = stack.pop() {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    stack.push((key, v));
+                }
+            }
+            serde_json::Value::String(text) if !text.trim().is_empty() => {
+                table.push((prefix.into(), text.as_str().into()));
+            }
+            _ => {}
+        }
+    }
+    table.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(table)
+}
+
+/// The text of `msg` in `table`, or English.
+fn text_in(table: Option<&Table>, msg: Msg) -> &str {
+    let (key, english) = msg.entry();
+    table
+        .and_then(|table| {
+            let i = table.binary_search_by(|(k, _)| (**k).cmp(key)).ok()?;
+            Some(&*table[i].1)
+        })
+        .unwrap_or(english)
+}
 
 /// The languages the screens speak: the six official languages of the United Nations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,110 +158,155 @@ impl Lang {
         Lang::ALL.into_iter().find(|l| l.tag() == primary)
     }
 
-    fn locale(self) -> Locale {
-        match self {
-            Lang::En => Locale::en,
-            Lang::Fr => Locale::fr,
-            Lang::Es => Locale::es,
-            Lang::Ar => Locale::ar,
-            Lang::Zh => Locale::zh,
-            Lang::Ru => Locale::ru,
-        }
+    fn index(self) -> usize {
+        self as usize
     }
 
+    /// Whether the words of this language are here: English always, another once fetched.
+    pub fn is_ready(self) -> bool {
+        self == Lang::En || LOADED[self.index()].get().is_some()
+    }
+
+    /// The language file's URL under the base path: on the SPA's own origin, so the CSP's
+    /// `connect-src 'self'` covers it (OWASP ASVS 5.0 V3.4.3).
+    pub fn file_url(self) -> String {
+        format!("{}{}", crate::deployment::base_path(), self.file_name())
+    }
+
+    /// `<tag>.json?v=<content hash>`: beside `index.html`, where Trunk copies it; the hash
+    /// (build.rs) makes a new build's URL miss any cached copy of an older file.
+    pub fn file_name(self) -> String {
+        let version = match self {
+            Lang::En => env!("PL_LOCALE_VERSION_EN"),
+            Lang::Fr => env!("PL_LOCALE_VERSION_FR"),
+            Lang::Es => env!("PL_LOCALE_VERSION_ES"),
+            Lang::Ar => env!("PL_LOCALE_VERSION_AR"),
+            Lang::Zh => env!("PL_LOCALE_VERSION_ZH"),
+            Lang::Ru => env!("PL_LOCALE_VERSION_RU"),
+        };
+        format!("{}.json?v={version}", self.tag())
+    }
+
+    /// Fetches and installs this language's file, unless its words are already here.
+    pub async fn load(self) -> Result<(), String> {
+        if self.is_ready() {
+            return Ok(());
+        }
+        let url = self.file_url();
+        let response = gloo_net::http::Request::get(&url)
+            .send()
+            .await
+            .map_err(|e| format!("{url}: {e}"))?;
+        if !response.ok() {
+            return Err(format!("{url}: HTTP {}", response.status()));
+        }
+        let text = response.text().await.map_err(|e| format!("{url}: {e}"))?;
+        install(self, &text)
+    }
+
+    /// The text of `msg` in this language; English where the language is not loaded or its
+    /// file lacks the key (never a raw key).
     pub fn text(self, msg: Msg) -> &'static str {
-        let l = self.locale();
-        match msg {
-            Msg::PortalName => td_string!(l, portal_name),
-            Msg::FooterLinks => td_string!(l, footer_links),
-            Msg::LanguageLabel => td_string!(l, language_label),
-            Msg::SocialHeading => td_string!(l, social_heading),
-            Msg::Or => td_string!(l, or),
-            Msg::ExistingHeading => td_string!(l, existing_heading),
-            Msg::EmailAddress => td_string!(l, email_address),
-            Msg::Password => td_string!(l, password),
-            Msg::ForgotPassword => td_string!(l, forgot_password),
-            Msg::SignIn => td_string!(l, sign_in),
-            Msg::NoAccount => td_string!(l, no_account),
-            Msg::SignUpNow => td_string!(l, sign_up_now),
-            Msg::VerificationNecessary => td_string!(l, verification_necessary),
-            Msg::SendVerificationCode => td_string!(l, send_verification_code),
-            Msg::NewPassword => td_string!(l, new_password),
-            Msg::ConfirmNewPassword => td_string!(l, confirm_new_password),
-            Msg::DisplayName => td_string!(l, display_name),
-            Msg::GivenName => td_string!(l, given_name),
-            Msg::Surname => td_string!(l, surname),
-            Msg::Create => td_string!(l, create),
-            Msg::Cancel => td_string!(l, cancel),
-            Msg::CodeSentInfo => td_string!(l, code_sent_info),
-            Msg::VerificationCode => td_string!(l, verification_code),
-            Msg::VerifyCode => td_string!(l, verify_code),
-            Msg::SendNewCode => td_string!(l, send_new_code),
-            Msg::SendNewCodeIn => td_string!(l, send_new_code_in),
-            Msg::EmailVerified => td_string!(l, email_verified),
-            Msg::ChangeEmail => td_string!(l, change_email),
-            Msg::ShowPassword => td_string!(l, show_password),
-            Msg::PasswordHint => td_string!(l, password_hint),
-            Msg::PasswordBelowRecommended => td_string!(l, password_below_recommended),
-            Msg::PasswordTooShortCount => td_string!(l, password_too_short_count),
-            Msg::PasswordGood => td_string!(l, password_good),
-            Msg::SignUpHeading => td_string!(l, sign_up_heading),
-            Msg::InvitationNeededHeading => td_string!(l, invitation_needed_heading),
-            Msg::InvitationNeededFor => td_string!(l, invitation_needed_for),
-            Msg::InvitationNeededUnknown => td_string!(l, invitation_needed_unknown),
-            Msg::InvitationNeededAdvice => td_string!(l, invitation_needed_advice),
-            Msg::DevMailbox => td_string!(l, dev_mailbox),
-            Msg::InvitationHeading => td_string!(l, invitation_heading),
-            Msg::InvitedBy => td_string!(l, invited_by),
-            Msg::Invited => td_string!(l, invited),
-            Msg::InvitationFor => td_string!(l, invitation_for),
-            Msg::InvitationValidUntil => td_string!(l, invitation_valid_until),
-            Msg::InvitationProblemHeading => td_string!(l, invitation_problem_heading),
-            Msg::AskAdministrator => td_string!(l, ask_administrator),
-            Msg::Welcome => td_string!(l, welcome),
-            Msg::Organization => td_string!(l, organization),
-            Msg::SignOut => td_string!(l, sign_out),
-            Msg::ContinueToPortal => td_string!(l, continue_to_portal),
-            Msg::Loading => td_string!(l, loading),
-            Msg::NotFoundHeading => td_string!(l, not_found_heading),
-            Msg::BackToSignIn => td_string!(l, back_to_sign_in),
-            Msg::ForgotHeading => td_string!(l, forgot_heading),
-            Msg::ConfigMissing => td_string!(l, config_missing),
-            Msg::ConfigBroken => td_string!(l, config_broken),
-            Msg::Continue => td_string!(l, continue_button),
-            Msg::TryAgainInSeconds => td_string!(l, try_again_in_seconds),
-            Msg::TryAgainInMinutes => td_string!(l, try_again_in_minutes),
-            Msg::NetworkError => td_string!(l, network_error),
-            Msg::ErrorSummaryHeading => td_string!(l, error_summary_heading),
-            Msg::SignInWithPasskey => td_string!(l, sign_in_with_passkey),
-            Msg::PasskeySignInRefused => td_string!(l, passkey_sign_in_refused),
-            Msg::ProtectHeading => td_string!(l, protect_heading),
-            Msg::ProtectText => td_string!(l, protect_text),
-            Msg::CreatePasskey => td_string!(l, create_passkey),
-            Msg::Recommended => td_string!(l, recommended),
-            Msg::NotNow => td_string!(l, not_now),
-            Msg::PasskeyCreated => td_string!(l, passkey_created),
-            Msg::PasskeysHeading => td_string!(l, passkeys_heading),
-            Msg::NoPasskeys => td_string!(l, no_passkeys),
-            Msg::AddPasskey => td_string!(l, add_passkey),
-            Msg::PasskeyCreatedOn => td_string!(l, passkey_created_on),
-            Msg::PasskeyLastUsed => td_string!(l, passkey_last_used),
-            Msg::PasskeyNeverUsed => td_string!(l, passkey_never_used),
-            Msg::PasskeySynced => td_string!(l, passkey_synced),
-            Msg::PasskeyDeviceOnly => td_string!(l, passkey_device_only),
-            Msg::Rename => td_string!(l, rename),
-            Msg::PasskeyName => td_string!(l, passkey_name),
-            Msg::Save => td_string!(l, save),
-            Msg::Remove => td_string!(l, remove),
-            Msg::ConfirmRemove => td_string!(l, confirm_remove),
-            Msg::PasskeyAdded => td_string!(l, passkey_added),
-            Msg::PasskeyRemoved => td_string!(l, passkey_removed),
-            Msg::PasskeyRenamed => td_string!(l, passkey_renamed),
-            Msg::SignInAgain => td_string!(l, sign_in_again),
-            Msg::Error(code) => error_text(l, code),
+        text_in(LOADED[self.index()].get(), msg)
+    }
+}
+
+impl Msg {
+    /// The key in `locales/<tag>.json` and the English text.
+    fn entry(self) -> (&'static str, &'static str) {
+        match self {
+            Msg::PortalName => entry!(portal_name),
+            Msg::FooterLinks => entry!(footer_links),
+            Msg::LanguageLabel => entry!(language_label),
+            Msg::SocialHeading => entry!(social_heading),
+            Msg::Or => entry!(or),
+            Msg::ExistingHeading => entry!(existing_heading),
+            Msg::EmailAddress => entry!(email_address),
+            Msg::Password => entry!(password),
+            Msg::ForgotPassword => entry!(forgot_password),
+            Msg::SignIn => entry!(sign_in),
+            Msg::NoAccount => entry!(no_account),
+            Msg::SignUpNow => entry!(sign_up_now),
+            Msg::VerificationNecessary => entry!(verification_necessary),
+            Msg::SendVerificationCode => entry!(send_verification_code),
+            Msg::NewPassword => entry!(new_password),
+            Msg::ConfirmNewPassword => entry!(confirm_new_password),
+            Msg::DisplayName => entry!(display_name),
+            Msg::GivenName => entry!(given_name),
+            Msg::Surname => entry!(surname),
+            Msg::Create => entry!(create),
+            Msg::Cancel => entry!(cancel),
+            Msg::CodeSentInfo => entry!(code_sent_info),
+            Msg::VerificationCode => entry!(verification_code),
+            Msg::VerifyCode => entry!(verify_code),
+            Msg::SendNewCode => entry!(send_new_code),
+            Msg::SendNewCodeIn => entry!(send_new_code_in),
+            Msg::EmailVerified => entry!(email_verified),
+            Msg::ChangeEmail => entry!(change_email),
+            Msg::ShowPassword => entry!(show_password),
+            Msg::PasswordHint => entry!(password_hint),
+            Msg::PasswordBelowRecommended => entry!(password_below_recommended),
+            Msg::PasswordTooShortCount => entry!(password_too_short_count),
+            Msg::PasswordGood => entry!(password_good),
+            Msg::SignUpHeading => entry!(sign_up_heading),
+            Msg::InvitationNeededHeading => entry!(invitation_needed_heading),
+            Msg::InvitationNeededFor => entry!(invitation_needed_for),
+            Msg::InvitationNeededUnknown => entry!(invitation_needed_unknown),
+            Msg::InvitationNeededAdvice => entry!(invitation_needed_advice),
+            Msg::DevMailbox => entry!(dev_mailbox),
+            Msg::InvitationHeading => entry!(invitation_heading),
+            Msg::InvitedBy => entry!(invited_by),
+            Msg::Invited => entry!(invited),
+            Msg::InvitationFor => entry!(invitation_for),
+            Msg::InvitationValidUntil => entry!(invitation_valid_until),
+            Msg::InvitationProblemHeading => entry!(invitation_problem_heading),
+            Msg::AskAdministrator => entry!(ask_administrator),
+            Msg::Welcome => entry!(welcome),
+            Msg::Organization => entry!(organization),
+            Msg::SignOut => entry!(sign_out),
+            Msg::ContinueToPortal => entry!(continue_to_portal),
+            Msg::Loading => entry!(loading),
+            Msg::NotFoundHeading => entry!(not_found_heading),
+            Msg::BackToSignIn => entry!(back_to_sign_in),
+            Msg::ForgotHeading => entry!(forgot_heading),
+            Msg::ConfigMissing => entry!(config_missing),
+            Msg::ConfigBroken => entry!(config_broken),
+            Msg::Continue => entry!(continue_button),
+            Msg::TryAgainInSeconds => entry!(try_again_in_seconds),
+            Msg::TryAgainInMinutes => entry!(try_again_in_minutes),
+            Msg::NetworkError => entry!(network_error),
+            Msg::ErrorSummaryHeading => entry!(error_summary_heading),
+            Msg::SignInWithPasskey => entry!(sign_in_with_passkey),
+            Msg::PasskeySignInRefused => entry!(passkey_sign_in_refused),
+            Msg::ProtectHeading => entry!(protect_heading),
+            Msg::ProtectText => entry!(protect_text),
+            Msg::CreatePasskey => entry!(create_passkey),
+            Msg::Recommended => entry!(recommended),
+            Msg::NotNow => entry!(not_now),
+            Msg::PasskeyCreated => entry!(passkey_created),
+            Msg::PasskeysHeading => entry!(passkeys_heading),
+            Msg::NoPasskeys => entry!(no_passkeys),
+            Msg::AddPasskey => entry!(add_passkey),
+            Msg::PasskeyCreatedOn => entry!(passkey_created_on),
+            Msg::PasskeyLastUsed => entry!(passkey_last_used),
+            Msg::PasskeyNeverUsed => entry!(passkey_never_used),
+            Msg::PasskeySynced => entry!(passkey_synced),
+            Msg::PasskeyDeviceOnly => entry!(passkey_device_only),
+            Msg::Rename => entry!(rename),
+            Msg::PasskeyName => entry!(passkey_name),
+            Msg::Save => entry!(save),
+            Msg::Remove => entry!(remove),
+            Msg::ConfirmRemove => entry!(confirm_remove),
+            Msg::PasskeyAdded => entry!(passkey_added),
+            Msg::PasskeyRemoved => entry!(passkey_removed),
+            Msg::PasskeyRenamed => entry!(passkey_renamed),
+            Msg::SignInAgain => entry!(sign_in_again),
+            Msg::Error(code) => error_entry(code),
         }
     }
+}
 
+impl Lang {
     /// A message with `{name}` placeholders filled in. In a right-to-left language each value
     /// is a bidirectional isolate (U+2068 … U+2069, Unicode UAX #9): an email address or a
     /// Latin organization name inside an Arabic sentence keeps its own order and does not
@@ -209,55 +335,55 @@ impl Lang {
     }
 }
 
-fn error_text(l: Locale, code: ErrorCode) -> &'static str {
+fn error_entry(code: ErrorCode) -> (&'static str, &'static str) {
     match code {
-        ErrorCode::Required => td_string!(l, error.required),
-        ErrorCode::EmailInvalid => td_string!(l, error.email_invalid),
-        ErrorCode::TooShort => td_string!(l, error.too_short),
-        ErrorCode::TooLong => td_string!(l, error.too_long),
-        ErrorCode::InvalidCharacters => td_string!(l, error.invalid_characters),
-        ErrorCode::PasswordTooCommon => td_string!(l, error.password_too_common),
-        ErrorCode::PasswordNeedsClasses => td_string!(l, error.password_needs_classes),
-        ErrorCode::PasswordMismatch => td_string!(l, error.password_mismatch),
-        ErrorCode::CodeFormat => td_string!(l, error.code_format),
-        ErrorCode::CodeWrong => td_string!(l, error.code_wrong),
-        ErrorCode::CodeExpired => td_string!(l, error.code_expired),
-        ErrorCode::CodeExhausted => td_string!(l, error.code_exhausted),
-        ErrorCode::ResendCooldown => td_string!(l, error.resend_cooldown),
-        ErrorCode::ResetLinkRequired => td_string!(l, error.reset_link_required),
-        ErrorCode::FlowNotFound => td_string!(l, error.flow_not_found),
-        ErrorCode::FlowExpired => td_string!(l, error.flow_expired),
-        ErrorCode::FlowNotVerified => td_string!(l, error.flow_not_verified),
-        ErrorCode::InvitationNotFound => td_string!(l, error.invitation_not_found),
-        ErrorCode::InvitationExpired => td_string!(l, error.invitation_expired),
-        ErrorCode::InvitationUsed => td_string!(l, error.invitation_used),
-        ErrorCode::InvitationEmailMismatch => td_string!(l, error.invitation_email_mismatch),
-        ErrorCode::AccountExists => td_string!(l, error.account_exists),
-        ErrorCode::InvalidCredentials => td_string!(l, error.invalid_credentials),
-        ErrorCode::SecondFactorRequired => td_string!(l, error.second_factor_required),
-        ErrorCode::AccountLocked => td_string!(l, error.account_locked),
-        ErrorCode::AccountDisabled => td_string!(l, error.account_disabled),
-        ErrorCode::Unauthenticated => td_string!(l, error.unauthenticated),
-        ErrorCode::Forbidden => td_string!(l, error.forbidden),
-        ErrorCode::CsrfRejected => td_string!(l, error.csrf_rejected),
-        ErrorCode::RateLimited => td_string!(l, error.rate_limited),
-        ErrorCode::ValidationFailed => td_string!(l, error.validation_failed),
-        ErrorCode::BadRequest => td_string!(l, error.bad_request),
-        ErrorCode::NotFound => td_string!(l, error.not_found),
-        ErrorCode::ServiceUnavailable => td_string!(l, error.service_unavailable),
-        ErrorCode::Busy => td_string!(l, error.busy),
-        ErrorCode::Internal => td_string!(l, error.internal),
-        ErrorCode::SocialUnknownProvider => td_string!(l, error.social_unknown_provider),
-        ErrorCode::SocialUnavailable => td_string!(l, error.social_unavailable),
-        ErrorCode::SocialDenied => td_string!(l, error.social_denied),
-        ErrorCode::SocialExpired => td_string!(l, error.social_expired),
-        ErrorCode::SocialFailed => td_string!(l, error.social_failed),
-        ErrorCode::SocialEmailUnverified => td_string!(l, error.social_email_unverified),
-        ErrorCode::ReauthenticationRequired => td_string!(l, error.reauthentication_required),
-        ErrorCode::PasskeyRefused => td_string!(l, error.passkey_refused),
-        ErrorCode::PasskeyAlreadyRegistered => td_string!(l, error.passkey_already_registered),
-        ErrorCode::PasskeyLimit => td_string!(l, error.passkey_limit),
-        ErrorCode::PasskeysUnavailable => td_string!(l, error.passkeys_unavailable),
+        ErrorCode::Required => entry!(error.required),
+        ErrorCode::EmailInvalid => entry!(error.email_invalid),
+        ErrorCode::TooShort => entry!(error.too_short),
+        ErrorCode::TooLong => entry!(error.too_long),
+        ErrorCode::InvalidCharacters => entry!(error.invalid_characters),
+        ErrorCode::PasswordTooCommon => entry!(error.password_too_common),
+        ErrorCode::PasswordNeedsClasses => entry!(error.password_needs_classes),
+        ErrorCode::PasswordMismatch => entry!(error.password_mismatch),
+        ErrorCode::CodeFormat => entry!(error.code_format),
+        ErrorCode::CodeWrong => entry!(error.code_wrong),
+        ErrorCode::CodeExpired => entry!(error.code_expired),
+        ErrorCode::CodeExhausted => entry!(error.code_exhausted),
+        ErrorCode::ResendCooldown => entry!(error.resend_cooldown),
+        ErrorCode::ResetLinkRequired => entry!(error.reset_link_required),
+        ErrorCode::FlowNotFound => entry!(error.flow_not_found),
+        ErrorCode::FlowExpired => entry!(error.flow_expired),
+        ErrorCode::FlowNotVerified => entry!(error.flow_not_verified),
+        ErrorCode::InvitationNotFound => entry!(error.invitation_not_found),
+        ErrorCode::InvitationExpired => entry!(error.invitation_expired),
+        ErrorCode::InvitationUsed => entry!(error.invitation_used),
+        ErrorCode::InvitationEmailMismatch => entry!(error.invitation_email_mismatch),
+        ErrorCode::AccountExists => entry!(error.account_exists),
+        ErrorCode::InvalidCredentials => entry!(error.invalid_credentials),
+        ErrorCode::SecondFactorRequired => entry!(error.second_factor_required),
+        ErrorCode::AccountLocked => entry!(error.account_locked),
+        ErrorCode::AccountDisabled => entry!(error.account_disabled),
+        ErrorCode::Unauthenticated => entry!(error.unauthenticated),
+        ErrorCode::Forbidden => entry!(error.forbidden),
+        ErrorCode::CsrfRejected => entry!(error.csrf_rejected),
+        ErrorCode::RateLimited => entry!(error.rate_limited),
+        ErrorCode::ValidationFailed => entry!(error.validation_failed),
+        ErrorCode::BadRequest => entry!(error.bad_request),
+        ErrorCode::NotFound => entry!(error.not_found),
+        ErrorCode::ServiceUnavailable => entry!(error.service_unavailable),
+        ErrorCode::Busy => entry!(error.busy),
+        ErrorCode::Internal => entry!(error.internal),
+        ErrorCode::SocialUnknownProvider => entry!(error.social_unknown_provider),
+        ErrorCode::SocialUnavailable => entry!(error.social_unavailable),
+        ErrorCode::SocialDenied => entry!(error.social_denied),
+        ErrorCode::SocialExpired => entry!(error.social_expired),
+        ErrorCode::SocialFailed => entry!(error.social_failed),
+        ErrorCode::SocialEmailUnverified => entry!(error.social_email_unverified),
+        ErrorCode::ReauthenticationRequired => entry!(error.reauthentication_required),
+        ErrorCode::PasskeyRefused => entry!(error.passkey_refused),
+        ErrorCode::PasskeyAlreadyRegistered => entry!(error.passkey_already_registered),
+        ErrorCode::PasskeyLimit => entry!(error.passkey_limit),
+        ErrorCode::PasskeysUnavailable => entry!(error.passkeys_unavailable),
     }
 }
 
@@ -418,6 +544,62 @@ pub enum Msg {
 mod tests {
     use super::*;
 
+    /// The real files, installed through the function the fetch path uses.
+    fn load_all() {
+        for lang in Lang::ALL.into_iter().filter(|l| *l != Lang::En) {
+            let text = std::fs::read_to_string(format!(
+                "{}/locales/{}.json",
+                env!("CARGO_MANIFEST_DIR"),
+                lang.tag()
+            ))
+            .expect("the locale file");
+            install(lang, &text).expect("a valid locale file");
+            assert!(lang.is_ready());
+        }
+    }
+
+    #[test]
+    fn a_missing_key_or_language_reads_as_english() {
+        let table =
+            parse(r#"{"portal_name": "Portail", "error": {"required": "Requis"}}"#).unwrap();
+        assert_eq!(text_in(Some(&table), Msg::PortalName), "Portail");
+        assert_eq!(
+            text_in(Some(&table), Msg::Error(ErrorCode::Required)),
+            "Requis"
+        );
+        assert_eq!(
+            text_in(Some(&table), Msg::SignIn),
+            Lang::En.text(Msg::SignIn)
+        );
+        assert_eq!(
+            text_in(None, Msg::PortalName),
+            Lang::En.text(Msg::PortalName)
+        );
+        // An empty text is no translation either.
+        let table = parse(r#"{"portal_name": " "}"#).unwrap();
+        assert_eq!(
+            text_in(Some(&table), Msg::PortalName),
+            Lang::En.text(Msg::PortalName)
+        );
+    }
+
+    #[test]
+    fn a_wrong_file_is_refused() {
+        assert!(parse("<!DOCTYPE html><html></html>").is_err());
+        assert!(parse(r#"["portal_name"]"#).is_err());
+        let huge = format!(r#"{{"portal_name": "{}"}}"#, "a".repeat(MAX_FILE_BYTES));
+        assert!(parse(&huge).is_err());
+    }
+
+    #[test]
+    fn language_files_have_a_versioned_url_beside_index_html() {
+        let name = Lang::Ar.file_name();
+        assert!(name.starts_with("ar.json?v="), "{name}");
+        assert_eq!(name.len(), "ar.json?v=".len() + 16, "{name}");
+        // Each file its own hash: different contents, different versions.
+        assert_ne!(name, Lang::Fr.file_name().replace("fr", "ar"));
+    }
+
     fn every_msg() -> Vec<Msg> {
         use Msg::*;
         let mut all = vec![
@@ -564,6 +746,7 @@ mod tests {
 
     #[test]
     fn every_message_is_translated_and_keeps_its_placeholders() {
+        load_all();
         for msg in every_msg() {
             let en = Lang::En.text(msg);
             for lang in Lang::ALL {
@@ -682,6 +865,7 @@ mod tests {
     /// message is the file's text: nothing untranslated, nothing orphaned, no raw key shown.
     #[test]
     fn every_translation_file_has_every_key_and_the_screens_show_its_text() {
+        load_all();
         let used: std::collections::BTreeSet<String> =
             every_msg().into_iter().map(key_of).collect();
         assert_eq!(used.len(), every_msg().len(), "two messages share a key");
@@ -714,6 +898,7 @@ mod tests {
     /// copied file): at most the portal-independent few (codes, "OK"-like words) may match.
     #[test]
     fn other_languages_are_not_english_copies() {
+        load_all();
         for lang in Lang::ALL.into_iter().filter(|l| *l != Lang::En) {
             let same = every_msg()
                 .into_iter()
@@ -725,6 +910,7 @@ mod tests {
 
     #[test]
     fn password_feedback_is_translated_with_its_numbers() {
+        load_all();
         assert_eq!(
             Lang::En.password_feedback(Feedback::TooShort { count: 3, min: 8 }),
             "3 characters: at least 8 needed."
@@ -739,6 +925,7 @@ mod tests {
 
     #[test]
     fn waits_are_said_in_seconds_then_minutes() {
+        load_all();
         assert_eq!(Lang::En.try_again_in(60), "Try again in 60 s.");
         assert_eq!(Lang::En.try_again_in(121), "Try again in 3 min.");
         assert_eq!(Lang::Fr.try_again_in(5 * 3600), "Réessayez dans 300 min.");
@@ -746,6 +933,7 @@ mod tests {
 
     #[test]
     fn values_in_arabic_sentences_are_isolated() {
+        load_all();
         let text = Lang::Ar.format(Msg::InvitationFor, &[("email", "amina@example.org")]);
         assert!(text.contains("\u{2068}amina@example.org\u{2069}"), "{text}");
         let text = Lang::Fr.format(Msg::InvitationFor, &[("email", "amina@example.org")]);

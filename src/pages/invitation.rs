@@ -46,7 +46,7 @@ pub fn Invitation() -> impl IntoView {
                     // The administrator's language choice, unless the person made their own.
                     if chosen_lang().is_none() {
                         if let Some(lang) = view.language.as_deref().and_then(Lang::from_tag) {
-                            ui.lang.set(lang);
+                            ui.choose(lang, |_| ());
                         }
                     }
                 } else {

@@ -22,9 +22,17 @@ pub fn brotli(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// Writes `<file>.br` and `<file>.gz` beside each file Trunk writes on every build
-/// (`index.html`, `boot.js`, the hashed `.wasm`, `.js`, `.css`), so a sibling is never stale.
-/// Not beside `config.json` nor `favicon.svg`, which operators may replace after deploying (a
-/// stale `.br` would win over their edit).
+/// (`index.html`, `boot.js`, the hashed `.wasm`, `.js`, `.css`, and the language files
+/// `fr.json`, `ar.json`...), so a sibling is never stale. Not beside `config.json` nor
+/// `favicon.svg`, which operators may replace after deploying (a stale `.br` would win over
+/// their edit).
+/// `fr.json`, `zh.json`...: a language file the SPA fetches (src/i18n/mod.rs), which comes
+/// from `locales/` on every build.
+fn is_language_file(name: &str) -> bool {
+    name.strip_suffix(".json")
+        .is_some_and(|tag| tag.len() == 2 && tag.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
 pub fn precompress_assets(dist: &Path) -> Result<(), String> {
     for entry in std::fs::read_dir(dist)
         .map_err(|e| format!("{}: {e}", dist.display()))?
@@ -38,7 +46,8 @@ pub fn precompress_assets(dist: &Path) -> Result<(), String> {
         let rebuilt_each_time = matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("wasm" | "js" | "css")
-        ) || name == "index.html";
+        ) || name == "index.html"
+            || is_language_file(name);
         if !rebuilt_each_time {
             continue;
         }
@@ -51,4 +60,19 @@ pub fn precompress_assets(dist: &Path) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_language_file;
+
+    #[test]
+    fn language_files_are_precompressed_but_not_the_operators_config() {
+        for name in ["fr.json", "ar.json", "zh.json"] {
+            assert!(is_language_file(name), "{name}");
+        }
+        for name in ["config.json", "fr.json.br", "FR.json", "favicon.svg"] {
+            assert!(!is_language_file(name), "{name}");
+        }
+    }
 }
