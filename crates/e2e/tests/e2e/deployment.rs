@@ -54,6 +54,34 @@ async fn the_seed_flow_passes_with_the_spa_under_a_base_path_on_another_origin()
     browser.close().await;
 }
 
+/// The language files are fetched beside index.html under the base path, from the CDN (issue
+/// 21: only English is in the WASM).
+#[tokio::test]
+async fn a_language_file_comes_from_under_the_base_path() {
+    let cdn = spa_on_a_cdn().await;
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/login/?lang=fr", cdn.origin))
+        .await;
+    browser
+        .wait_text("Connectez-vous avec votre compte existant")
+        .await;
+    let fetched = browser
+        .script(
+            "return performance.getEntriesByType('resource').map(e => e.name)\
+                .filter(n => n.includes('.json?v='));",
+            vec![],
+        )
+        .await;
+    let fetched: Vec<String> = serde_json::from_value(fetched).expect("a list of URLs");
+    assert_eq!(fetched.len(), 1, "{fetched:?}");
+    assert!(
+        fetched[0].starts_with(&format!("{}/login/fr.json?v=", cdn.origin)),
+        "{fetched:?}"
+    );
+    browser.close().await;
+}
+
 #[tokio::test]
 async fn a_missing_config_says_so_on_the_page() {
     let cdn = spa_on_a_cdn().await;

@@ -144,6 +144,55 @@ async fn the_switcher_changes_the_language_and_keeps_what_was_typed() {
     browser.close().await;
 }
 
+/// The URLs of the language files (`<tag>.json?v=<hash>`) the page has fetched so far.
+async fn language_files_fetched(browser: &Browser) -> Vec<String> {
+    let names = browser
+        .script(
+            "return performance.getEntriesByType('resource').map(e => e.name)\
+                .filter(n => /\\/[a-z][a-z]\\.json\\?v=[0-9a-f]{16}$/.test(n));",
+            vec![],
+        )
+        .await;
+    serde_json::from_value(names).expect("a list of URLs")
+}
+
+/// Issue 21: only English is in the WASM. An English page fetches no language file; an Arabic
+/// one fetches `ar.json` alone, from the page's own origin (the CSP's `connect-src 'self'`), and
+/// the switcher fetches French when it is chosen, not before.
+#[tokio::test]
+async fn only_the_language_in_force_is_fetched_from_the_page_s_origin() {
+    let server = TestServer::start(None);
+    let browser = Browser::start_with_lang("en-US").await;
+    browser.goto(&format!("{}/", server.url)).await;
+    browser.wait_text(&text("en", "existing_heading")).await;
+    assert_eq!(language_files_fetched(&browser).await, Vec::<String>::new());
+
+    browser.goto(&format!("{}/?lang=ar", server.url)).await;
+    browser.wait_text(&text("ar", "existing_heading")).await;
+    wait_html_attr(&browser, "dir", "rtl").await;
+    let fetched = language_files_fetched(&browser).await;
+    assert_eq!(fetched.len(), 1, "{fetched:?}");
+    assert!(
+        fetched[0].starts_with(&format!("{}/ar.json?v=", server.url)),
+        "{fetched:?}"
+    );
+
+    browser
+        .wait_xpath("//select[@id='lang']")
+        .await
+        .select_by_value("fr")
+        .await
+        .expect("choose French");
+    browser.wait_text(&text("fr", "existing_heading")).await;
+    let fetched = language_files_fetched(&browser).await;
+    assert_eq!(fetched.len(), 2, "{fetched:?}");
+    assert!(
+        fetched[1].starts_with(&format!("{}/fr.json?v=", server.url)),
+        "{fetched:?}"
+    );
+    browser.close().await;
+}
+
 #[tokio::test]
 async fn the_browser_language_is_the_default() {
     let server = TestServer::start(None);
