@@ -24,6 +24,7 @@ mod files {
 
 use crate::flows::password::Feedback;
 use files::i18n::{td_string, Locale};
+use partner_login_contract::config_file::Json;
 use partner_login_contract::ErrorCode;
 use std::sync::OnceLock;
 
@@ -40,67 +41,58 @@ macro_rules! entry {
     };
 }
 
-/// A fetched language's words, sorted by key: `(key, text)`.
-type Table = Vec<(Box<str>, Box<str>)>;
-
-/// The languages fetched so far, by [`Lang::index`]; English's slot stays empty (compiled in).
-/// Each is set once and kept for the page's life: at most five tables of about 10 KB.
-static LOADED: [OnceLock<Table>; 6] = [const { OnceLock::new() }; 6];
+/// The languages fetched so far, by [`Lang::index`], as their files' JSON trees (the
+/// contract's [`Json`], which the WASM already holds for `config.json`: no second JSON model);
+/// English's slot stays empty (compiled in). Each is set once and kept for the page's life: at
+/// most five files of about 10 KB.
+static LOADED: [OnceLock<Json>; 6] = [const { OnceLock::new() }; 6];
 
 /// The largest language file taken (the real ones are about 10 KB): a wrong answer, such as a
 /// misconfigured host's huge page, is refused rather than parsed (bounded work and memory).
 const MAX_FILE_BYTES: usize = 256 * 1024;
 
 /// Keeps the words of `lang` from its file's JSON text (the text fetched by [`Lang::load`], or
-/// a test's copy of the real file). Nested objects give dotted keys (`error.required`); only
-/// text values are kept. A second install of the same language keeps the first.
+/// a test's copy of the real file). A second install of the same language keeps the first.
 pub fn install(lang: Lang, json: &str) -> Result<(), String> {
-    let table = parse(json).map_err(|e| format!("{}.json: {e}", lang.tag()))?;
-    let _ = LOADED[lang.index()].set(table);
+    let file = parse(json).map_err(|e| format!("{}.json: {e}", lang.tag()))?;
+    let _ = LOADED[lang.index()].set(file);
     Ok(())
 }
 
-fn parse(json: &str) -> Result<Table, String> {
+/// A language file's text as a tree: a JSON object, at most [`MAX_FILE_BYTES`] long.
+fn parse(json: &str) -> Result<Json, String> {
     if json.len() > MAX_FILE_BYTES {
         return Err(format!("{} bytes", json.len()));
     }
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
-    if !value.is_object() {
-        return Err("not an object".to_owned());
+    match serde_json::from_str(json).map_err(|e| e.to_string())? {
+        file @ Json::Object(_) => Ok(file),
+        _ => Err("not an object".to_owned()),
     }
-    let mut table = Table::new();
-    let mut stack = vec![(String::new(), &value)];
-    while let Some((prefix, value)) = stack.pop() {
-        match value {
-            serde_json::Value::Object(map) => {
-                for (k, v) in map {
-                    let key = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    stack.push((key, v));
-                }
-            }
-            serde_json::Value::String(text) if !text.trim().is_empty() => {
-                table.push((prefix.into(), text.as_str().into()));
-            }
-            _ => {}
-        }
-    }
-    table.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Ok(table)
 }
 
-/// The text of `msg` in `table`, or English.
-fn text_in(table: Option<&Table>, msg: Msg) -> &str {
+/// The member `name` of an object.
+fn member<'a>(json: &'a Json, name: &str) -> Option<&'a Json> {
+    match json {
+        Json::Object(members) => members.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+/// The text of `msg` in `file` (a dotted key such as `error.required` is a nested object), or
+/// English when the file lacks it or it is not a non-empty text.
+fn text_in(file: Option<&Json>, msg: Msg) -> &str {
     let (key, english) = msg.entry();
-    table
-        .and_then(|table| {
-            let i = table.binary_search_by(|(k, _)| (**k).cmp(key)).ok()?;
-            Some(&*table[i].1)
-        })
-        .unwrap_or(english)
+    file.and_then(|file| {
+        let found = match key.split_once('.') {
+            Some((outer, inner)) => member(member(file, outer)?, inner)?,
+            None => member(file, key)?,
+        };
+        match found {
+            Json::String(text) if !text.trim().is_empty() => Some(text.as_str()),
+            _ => None,
+        }
+    })
+    .unwrap_or(english)
 }
 
 /// The languages the screens speak: the six official languages of the United Nations.
@@ -560,25 +552,32 @@ mod tests {
 
     #[test]
     fn a_missing_key_or_language_reads_as_english() {
-        let table =
-            parse(r#"{"portal_name": "Portail", "error": {"required": "Requis"}}"#).unwrap();
-        assert_eq!(text_in(Some(&table), Msg::PortalName), "Portail");
+        let file = parse(r#"{"portal_name": "Portail", "error": {"required": "Requis"}}"#).unwrap();
+        assert_eq!(text_in(Some(&file), Msg::PortalName), "Portail");
         assert_eq!(
-            text_in(Some(&table), Msg::Error(ErrorCode::Required)),
+            text_in(Some(&file), Msg::Error(ErrorCode::Required)),
             "Requis"
         );
         assert_eq!(
-            text_in(Some(&table), Msg::SignIn),
+            text_in(Some(&file), Msg::SignIn),
             Lang::En.text(Msg::SignIn)
         );
         assert_eq!(
             text_in(None, Msg::PortalName),
             Lang::En.text(Msg::PortalName)
         );
-        // An empty text is no translation either.
-        let table = parse(r#"{"portal_name": " "}"#).unwrap();
+        // An empty text, a number or a text where an object belongs is no translation either.
+        let file = parse(r#"{"portal_name": " ", "sign_in": 3, "error": "Erreur"}"#).unwrap();
         assert_eq!(
-            text_in(Some(&table), Msg::PortalName),
+            text_in(Some(&file), Msg::SignIn),
+            Lang::En.text(Msg::SignIn)
+        );
+        assert_eq!(
+            text_in(Some(&file), Msg::Error(ErrorCode::Required)),
+            Lang::En.text(Msg::Error(ErrorCode::Required))
+        );
+        assert_eq!(
+            text_in(Some(&file), Msg::PortalName),
             Lang::En.text(Msg::PortalName)
         );
     }
