@@ -46,6 +46,9 @@ pub fn Invitation() -> impl IntoView {
                     // The administrator's language choice, unless the person made their own.
                     if chosen_lang().is_none() {
                         if let Some(lang) = view.language.as_deref().and_then(Lang::from_tag) {
+                            // Its words first, so that the invitation is drawn in it at once
+                            // (a failed fetch leaves the language in force and says so).
+                            let _ = lang.load().await;
                             ui.choose(lang, |_| ());
                         }
                     }
