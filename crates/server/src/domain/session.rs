@@ -225,6 +225,8 @@ pub async fn view_of(
         continue_url: None,
         aal,
         recovery_codes_left: None,
+        // MFA_POLICY=required: a session on one factor is enrolment-only (ASVS 5.0 V6.3.3).
+        factor_required: crate::domain::policy::enrolment_only(&state.config, aal),
     })
 }
 

@@ -12,7 +12,7 @@
 use crate::audit::{self, Action, Audit};
 use crate::domain::invitation::{self, Acceptance};
 use crate::domain::session::{self, NewSession, WayIn};
-use crate::domain::{passwords, secrets};
+use crate::domain::{mfa, passwords, policy, secrets};
 use crate::error::{ApiError, ApiResult};
 use crate::oidc::{Identity, OidcError};
 use crate::state::AppState;
@@ -93,6 +93,12 @@ pub struct ProviderAnswer {
 
 pub enum Outcome {
     SignedIn(NewSession),
+    /// `MFA_POLICY=required`, a provider not trusted for its second factor (or that did not say
+    /// `mfa`), and an account with a local factor: the second step's flow id (for its cookie),
+    /// no session, as after a right password (`domain::mfa`).
+    SecondFactor {
+        flow: String,
+    },
     /// A verified address with neither an account nor a pending invitation.
     InvitationNeeded(String),
 }
@@ -160,11 +166,24 @@ pub async fn finish(
     let mut new_way_into: Option<storage::accounts::Account> = None;
     // The account's credential version as read here: a password reset from now on ends the
     // session this sign-in makes (ASVS 5.0 V7.4.3).
+    // OWASP ASVS 5.0 V6.3.3, NIST SP 800-63B-4 §2.2 (MFA_POLICY=required): a sign-in that is
+    // one factor (the provider is not trusted for its `amr`, or it did not say `mfa`) at an
+    // account with a local factor goes through the second step, as a right password does
+    // (`domain::policy`). Read before this transaction writes. An account with no factor (a
+    // new one included) gets an enrolment-only session.
+    let needs_second_step = |account_id: String| async move {
+        if !policy::methods_include_passkeys(&state.config) || identity.mfa {
+            return Ok::<bool, ApiError>(false);
+        }
+        Ok(!mfa::methods(state, &account_id).await?.is_empty())
+    };
+    let mut second_step = false;
     let (account_id, account_email, version) = match linked {
         Some(account_id) => {
             let account = storage::accounts::by_id(&state.db, &account_id)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("a social identity without its account"))?;
+            second_step = needs_second_step(account_id.clone()).await?;
             storage::social::touch(&mut tx, &identity.issuer, &identity.subject, now).await?;
             (account_id, account.email, account.credential_version)
         }
@@ -177,6 +196,7 @@ pub async fn finish(
             let (account_id, version) =
                 match storage::accounts::by_email(&state.db, email.as_str()).await? {
                     Some(account) => {
+                        second_step = needs_second_step(account.id.clone()).await?;
                         let found = (account.id.clone(), account.credential_version);
                         new_way_into = Some(account);
                         found
@@ -210,6 +230,25 @@ pub async fn finish(
             (account_id, email.into_inner(), version)
         }
     };
+    if second_step {
+        // The link (or its use) is kept; no invitation is accepted and no session starts until
+        // the second step, which reads the credential version read here.
+        tx.commit().await?;
+        if let Some(account) = &new_way_into {
+            let method = crate::domain::notify::SignInMethod::Social { provider };
+            let notice = crate::domain::notify::Notice::SignInMethodAdded(method);
+            crate::domain::notify::notify(state, account, notice, now).await;
+        }
+        let account = storage::accounts::by_id(&state.db, &account_id)
+            .await?
+            .ok_or(ApiError::Client(ErrorCode::SocialFailed))?;
+        let account = storage::accounts::Account {
+            credential_version: version,
+            ..account
+        };
+        let flow = mfa::begin_flow(state, &account, now).await?;
+        return Ok(Outcome::SecondFactor { flow });
+    }
     // The invitation the browser arrived with must be for the account's address (as with a
     // password sign-in). One already accepted (just now, among the pending ones) or expired
     // meanwhile is left as it is: the sign-in itself stands.

@@ -1,0 +1,69 @@
+//! `MFA_POLICY` (issue 20): `optional` (the default) changes nothing; `required` is the
+//! OWASP ASVS 5.0 level 2 configuration (V6.3.3: every way in is multi-factor; NIST SP
+//! 800-63B-4 AAL2, §2.2).
+//!
+//! Under `required`, a session made on one factor (`aal1`: a password alone, a social provider
+//! not trusted for its `amr` or that did not say `mfa`, the end of a sign-up or of a password
+//! reset of an account with no factor) is **enrolment-only**. It may:
+//!
+//! - read `GET /api/session` (its `factor_required` is true, so the screens go to `/protect`);
+//! - enrol a factor: a passkey (`POST /api/passkeys/registration` and `…/finish`), an
+//!   authenticator app (begin and confirm), recovery codes; and read what it has enrolled
+//!   (`GET /api/passkeys`, `GET /api/account/factors`, the count of recovery codes left);
+//! - sign out (`DELETE /api/session`, and the OpenID Provider's end-session endpoint).
+//!
+//! Everything else that uses a session refuses it with 403 `forbidden`: the list of sessions
+//! and ending one (`GET /api/sessions`, `DELETE /api/sessions/{id}`), renaming or removing a
+//! passkey, removing the app ([`signed_in_fully`], [`refuse_enrolment_only`]); and the OpenID
+//! Provider issues no authorization code from it: the authorize endpoint and its continuation
+//! treat it as "not signed in enough" and send the browser to the sign-in screen, the request
+//! waiting in its cookie as it does for no session (`domain::authorization`).
+//!
+//! The enrolment-only session becomes an AAL2 one by a sign-in with two factors: the screens
+//! run a passkey sign-in right after "Create a passkey" (a passkey that verified its user is
+//! AAL2 on its own, 63B-4 §3.1.7); after an app or recovery codes, the person signs in again
+//! with the password and the new factor. Enrolling the first factor on one factor is the
+//! bootstrap 63B-4 §4.1 allows for an account that has none; an account that has a factor
+//! never gets an `aal1` session under `required` from a right password, a reset or a provider
+//! not trusted for its `amr`: those go through the second step (`domain::mfa`), whose methods
+//! include `passkey` when the account has passkeys ([`methods_include_passkeys`]).
+
+use crate::config::{Config, MfaPolicy};
+use crate::domain::session::{self, Live};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use partner_login_contract::api::Aal;
+use partner_login_contract::ErrorCode;
+
+/// Whether a session at `aal` is enrolment-only: `MFA_POLICY=required` and one factor (ASVS
+/// 5.0 V6.3.3; NIST SP 800-63B-4 AAL2, §2.2).
+pub fn enrolment_only(config: &Config, aal: Aal) -> bool {
+    config.mfa_policy == MfaPolicy::Required && aal == Aal::Aal1
+}
+
+/// Whether a password's second step may be finished by a passkey sign-in: under `required`
+/// only (under `optional` the second step is unchanged: an account with passkeys alone signs
+/// in with its password on one factor, as the person chose).
+pub fn methods_include_passkeys(config: &Config) -> bool {
+    config.mfa_policy == MfaPolicy::Required
+}
+
+/// Refuses a use of an enrolment-only session other than those the module lists (OWASP ASVS
+/// 5.0 V6.3.3; NIST SP 800-63B-4 §2.2: AAL2 is needed to use the account).
+pub fn refuse_enrolment_only(state: &AppState, live: &Live) -> ApiResult<()> {
+    if enrolment_only(&state.config, live.aal) {
+        tracing::info!(event = "enrolment_only_session_refused");
+        return Err(ApiError::Client(ErrorCode::Forbidden));
+    }
+    Ok(())
+}
+
+/// The account of a live session that may use it fully (not enrolment-only, see
+/// [`refuse_enrolment_only`]), touching it; `unauthenticated` without one.
+pub async fn signed_in_fully(state: &AppState, held: Option<&str>) -> ApiResult<String> {
+    let live = session::live(state, held)
+        .await?
+        .ok_or(ApiError::Client(ErrorCode::Unauthenticated))?;
+    refuse_enrolment_only(state, &live)?;
+    Ok(live.account_id)
+}
