@@ -159,31 +159,40 @@ pub async fn finish(
             })
         })?;
     let invitation = invitation::by_id(state, flow.invitation_id.as_deref()).await?;
-    let mut tx = state.db.begin().await?;
     let linked =
         storage::social::account_of(&state.db, &identity.issuer, &identity.subject).await?;
+    // OWASP ASVS 5.0 V6.3.3, NIST SP 800-63B-4 §2.2 (MFA_POLICY=required): a sign-in that is
+    // one factor (the provider is not trusted for its `amr`, or it did not say `mfa`) at an
+    // account with a local factor goes through the second step, as a right password does
+    // (`domain::policy`). Read before the transaction. An account with no factor (a new one
+    // included) gets an enrolment-only session.
+    let second_step = if policy::methods_include_passkeys(&state.config) && !identity.mfa {
+        let existing = match &linked {
+            Some(id) => Some(id.clone()),
+            None => match verified_email(&identity, state.social.email_domains(provider)) {
+                Some(email) => storage::accounts::by_email(&state.db, email.as_str())
+                    .await?
+                    .map(|a| a.id),
+                None => None,
+            },
+        };
+        match existing {
+            Some(id) => !mfa::methods(state, &id).await?.is_empty(),
+            None => false,
+        }
+    } else {
+        false
+    };
+    let mut tx = state.db.begin().await?;
     // An identity newly linked to an account that existed: its owner is told after the commit.
     let mut new_way_into: Option<storage::accounts::Account> = None;
     // The account's credential version as read here: a password reset from now on ends the
     // session this sign-in makes (ASVS 5.0 V7.4.3).
-    // OWASP ASVS 5.0 V6.3.3, NIST SP 800-63B-4 §2.2 (MFA_POLICY=required): a sign-in that is
-    // one factor (the provider is not trusted for its `amr`, or it did not say `mfa`) at an
-    // account with a local factor goes through the second step, as a right password does
-    // (`domain::policy`). Read before this transaction writes. An account with no factor (a
-    // new one included) gets an enrolment-only session.
-    let needs_second_step = |account_id: String| async move {
-        if !policy::methods_include_passkeys(&state.config) || identity.mfa {
-            return Ok::<bool, ApiError>(false);
-        }
-        Ok(!mfa::methods(state, &account_id).await?.is_empty())
-    };
-    let mut second_step = false;
     let (account_id, account_email, version) = match linked {
         Some(account_id) => {
             let account = storage::accounts::by_id(&state.db, &account_id)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("a social identity without its account"))?;
-            second_step = needs_second_step(account_id.clone()).await?;
             storage::social::touch(&mut tx, &identity.issuer, &identity.subject, now).await?;
             (account_id, account.email, account.credential_version)
         }
@@ -196,7 +205,6 @@ pub async fn finish(
             let (account_id, version) =
                 match storage::accounts::by_email(&state.db, email.as_str()).await? {
                     Some(account) => {
-                        second_step = needs_second_step(account.id.clone()).await?;
                         let found = (account.id.clone(), account.credential_version);
                         new_way_into = Some(account);
                         found
