@@ -32,14 +32,11 @@ use crate::config::{Config, MfaPolicy};
 use crate::domain::session::{self, Live};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use partner_login_contract::api::Aal;
 use partner_login_contract::ErrorCode;
 
-/// Whether a session at `aal` is enrolment-only: `MFA_POLICY=required` and one factor (ASVS
-/// 5.0 V6.3.3; NIST SP 800-63B-4 AAL2, §2.2).
-pub fn enrolment_only(config: &Config, aal: Aal) -> bool {
-    config.mfa_policy == MfaPolicy::Required && aal == Aal::Aal1
-}
+/// Whether a session at an `aal` is enrolment-only (kept in `domain::session`, whose view says
+/// it, so that the two modules do not import each other).
+pub use crate::domain::session::enrolment_only;
 
 /// Whether a password's second step may be finished by a passkey sign-in: under `required`
 /// only (under `optional` the second step is unchanged: an account with passkeys alone signs
