@@ -88,6 +88,8 @@ pub(crate) async fn recently_signed_in(
         .ok_or(ApiError::Client(ErrorCode::Unauthenticated))?;
     if !enrols {
         policy::refuse_enrolment_only(state, &live)?;
+    } else {
+        policy::refuse_enrolment_beyond_the_first(state, &live).await?;
     }
     if now - live.auth_time > REAUTHENTICATION_SECONDS {
         Audit::new(action, Outcome::Refused)

@@ -23,7 +23,10 @@
 //! run a passkey sign-in right after "Create a passkey" (a passkey that verified its user is
 //! AAL2 on its own, 63B-4 §3.1.7); after an app or recovery codes, the person signs in again
 //! with the password and the new factor. Enrolling the first factor on one factor is the
-//! bootstrap 63B-4 §4.1 allows for an account that has none; an account that has a factor
+//! bootstrap 63B-4 §4.1 allows for an account that has none, and only then: an enrolment-only
+//! session of an account that has a factor already (one made before the policy was switched
+//! on, say) may add no other ([`refuse_enrolment_beyond_the_first`]: 63B-4 §4.1.2, binding
+//! another authenticator needs the AAL it will be used at). An account that has a factor
 //! never gets an `aal1` session under `required` from a right password, a reset or a provider
 //! not trusted for its `amr`: those go through the second step (`domain::mfa`), whose methods
 //! include `passkey` when the account has passkeys ([`methods_include_passkeys`]).
@@ -32,6 +35,7 @@ use crate::config::{Config, MfaPolicy};
 use crate::domain::session::{self, Live};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::storage;
 use partner_login_contract::ErrorCode;
 
 /// Whether a session at an `aal` is enrolment-only (kept in `domain::session`, whose view says
@@ -63,4 +67,26 @@ pub async fn signed_in_fully(state: &AppState, held: Option<&str>) -> ApiResult<
         .ok_or(ApiError::Client(ErrorCode::Unauthenticated))?;
     refuse_enrolment_only(state, &live)?;
     Ok(live.account_id)
+}
+
+/// Refuses an enrolment by an enrolment-only session when the account has a factor already
+/// (a passkey, a confirmed app, recovery codes): one factor may bootstrap the first, never add
+/// to them (NIST SP 800-63B-4 §4.1.2; OWASP ASVS 5.0 V6.3.3). Such a session exists only if it
+/// was made before `MFA_POLICY=required`, or in the very session that enrolled the first.
+pub async fn refuse_enrolment_beyond_the_first(state: &AppState, live: &Live) -> ApiResult<()> {
+    if !enrolment_only(&state.config, live.aal) {
+        return Ok(());
+    }
+    let id = &live.account_id;
+    let has_factor = storage::passkeys::count(&state.db, id).await? > 0
+        || storage::second_factors::has_app(&state.db, id).await?
+        || storage::second_factors::codes_left(&state.db, id).await? > 0;
+    if has_factor {
+        tracing::info!(
+            event = "enrolment_only_session_refused",
+            reason = "has_factor"
+        );
+        return Err(ApiError::Client(ErrorCode::Forbidden));
+    }
+    Ok(())
 }

@@ -987,6 +987,12 @@ async fn under_a_required_policy_no_code_is_issued_to_one_factor(backend: Backen
     assert_eq!(made.status(), 200);
     let made = json(made).await;
     let code = made["codes"][0].as_str().unwrap().to_owned();
+    // One factor bootstraps the first factor, never more (NIST SP 800-63B-4 §4.1.2): the same
+    // enrolment-only session may not replace the codes, nor add an app.
+    let again = app.post_as(&browser, "/recovery-codes", json!({})).await;
+    assert_eq!(again.status(), 403);
+    let app_added = app.post_as(&browser, "/authenticator-app", json!({})).await;
+    assert_eq!(app_added.status(), 403);
     // Two factors: the password, then a recovery code.
     let answer = sign_in_with(&app, &browser, email).await;
     assert_eq!(answer.status(), 401);
