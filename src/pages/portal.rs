@@ -1,7 +1,8 @@
 //! The account page (route `/portal`): who is signed in (name and email), their
 //! organizations, "Sign out". People whose deployment has an OpenID Connect client go on to it
 //! right after signing in (`SessionView::continue_url`); this page is where the others land.
-//! When the server offers passkeys, their section (`pages::passkeys`) is here too.
+//! When the server offers passkeys, their section (`pages::passkeys`) is here too. A session
+//! the server says needs a second factor (`SessionView::factor_required`) goes to `/protect`.
 
 use crate::api::{self, ApiError};
 use crate::components::card::{page_title, Card};
@@ -23,6 +24,9 @@ pub fn Portal() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             match api::session().await {
+                // MFA_POLICY=required and a session on one factor: enrolment-only, the
+                // account page is not for it (issue 20).
+                Ok(view) if view.factor_required => navigate("/protect", Default::default()),
                 Ok(view) => session.set(Some(view)),
                 Err(ApiError::Network) => failed.set(Some(Msg::NetworkError)),
                 Err(_) => navigate("/", Default::default()),

@@ -174,6 +174,14 @@ pub fn SignIn() -> impl IntoView {
             match api::sign_in(&request).await {
                 Ok(view) => {
                     storage::clear_invitation();
+                    // MFA_POLICY=required, one factor: the session may only enrol one; where
+                    // it was going is kept for after (issue 20).
+                    if view.factor_required {
+                        storage::set_after_protect(view.continue_url.as_deref());
+                        form.end();
+                        navigate("/protect", Default::default());
+                        return;
+                    }
                     // Leaving for the OpenID client: the form stays busy until the page goes.
                     if address::continue_to(view.continue_url.as_deref()) {
                         return;

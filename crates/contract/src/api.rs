@@ -570,6 +570,10 @@ pub struct SessionView {
     /// account has left (the screens offer a new set when few are).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_codes_left: Option<u32>,
+    /// `MFA_POLICY=required` and this session was made on one factor (`aal1`): it is
+    /// enrolment-only until a sign-in with two factors; the screens go to `/protect`.
+    #[serde(default)]
+    pub factor_required: bool,
 }
 
 /// A NIST SP 800-63B-4 authentication assurance level, as a session reached it: `aal1` (one
@@ -736,6 +740,9 @@ pub enum SecondFactorMethod {
     App,
     /// One of the account's recovery codes.
     RecoveryCode,
+    /// Under `MFA_POLICY=required`, for an account with passkeys: a passkey sign-in finishes
+    /// it (AAL2 on its own; no link to the waiting step is needed).
+    Passkey,
 }
 
 /// `GET /session/second-factor`: what the sign-in waiting for its second step may use.

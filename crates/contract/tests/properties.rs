@@ -615,6 +615,7 @@ proptest! {
             continue_url,
             aal: if verified { Aal::Aal2 } else { Aal::Aal1 },
             recovery_codes_left: verified.then_some(numbers.0),
+            factor_required: !verified,
         })?;
         round_trips(&ActiveSession {
             id: strings[0].clone(),
@@ -657,7 +658,11 @@ proptest! {
         })?;
         round_trips(&RenamePasskeyRequest { name: strings[2].clone() })?;
         round_trips(&SecondFactorView {
-            methods: [SecondFactorMethod::App, SecondFactorMethod::RecoveryCode]
+            methods: [
+                SecondFactorMethod::App,
+                SecondFactorMethod::RecoveryCode,
+                SecondFactorMethod::Passkey,
+            ]
                 .into_iter()
                 .filter(|m| verified || *m == SecondFactorMethod::App)
                 .collect(),

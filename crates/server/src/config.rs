@@ -40,6 +40,17 @@ pub fn secret_from_file(
 /// "Create", under 2 KiB with a 256-character password and 64-character names).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// `MFA_POLICY`: whether a second factor is offered or required (`domain::policy`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum MfaPolicy {
+    /// A second factor is offered; a session on one factor is a full session.
+    #[default]
+    Optional,
+    /// Every session that uses the account needs two factors (AAL2); one made on one factor
+    /// may only enrol one.
+    Required,
+}
+
 #[derive(Clone, Debug, Args)]
 pub struct Config {
     /// Address and port to listen on; port 0 picks a free one.
@@ -205,6 +216,11 @@ pub struct Config {
     /// (their routes answer 404), and the server refuses to start if any account has one.
     #[arg(long, env = "MFA_ENCRYPTION_KEY_FILE")]
     pub mfa_encryption_key_file: Option<PathBuf>,
+    /// `optional` (the default: a second factor is offered, "Not now" skips it) or `required`
+    /// (OWASP ASVS 5.0 V6.3.3, NIST SP 800-63B-4 AAL2): a session made on one factor is
+    /// enrolment-only, and the OpenID Provider issues no code from it (`domain::policy`).
+    #[arg(long, env = "MFA_POLICY", value_enum, default_value_t = MfaPolicy::Optional)]
+    pub mfa_policy: MfaPolicy,
     /// The providers of `OIDC_PROVIDERS`, read from their `OIDC_<ID>_*` variables by
     /// [`Config::load_social_providers`].
     #[arg(skip)]

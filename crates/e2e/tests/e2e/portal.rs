@@ -314,3 +314,52 @@ async fn a_passkey_made_right_after_create_signs_in_at_django_with_nothing_typed
         "a passkey's sign-in is multi-factor and passwordless: amr {amr}"
     );
 }
+
+/// `MFA_POLICY=required` (issue 20; OWASP ASVS 5.0 V6.3.3, NIST SP 800-63B-4 AAL2): the sign-up's
+/// "Create" is one factor, so "Protect your account" offers no "Not now"; "Create a passkey"
+/// makes one and signs in with it (the virtual authenticator accepts at once), and only then does
+/// the portal's request get its code: into Django with an ID token whose `acr` is AAL2.
+#[tokio::test]
+async fn under_a_required_policy_the_sign_up_goes_through_a_passkey_into_django() {
+    let mailbox = Mailbox::start().await;
+    let port = free_port();
+    let settings = [
+        ("PUBLIC_URL".to_owned(), format!("http://localhost:{port}")),
+        ("MFA_POLICY".to_owned(), "required".to_owned()),
+    ];
+    let (server, django) = start_on(port, &mailbox, true, &settings).await;
+    let browser = Browser::start().await;
+    let authenticator = browser.add_virtual_authenticator().await;
+    let email = "amina.diallo@example.org";
+
+    sign_up_from_invitation(&browser, &server, &mailbox, email).await;
+    browser.wait_path("/protect").await;
+    browser.wait_text("Protect your account").await;
+    // The page asks the server, then hides "Not now".
+    browser
+        .wait_until(
+            || async {
+                let gone = browser
+                    .script(
+                        "return document.getElementById('not-now') === null;",
+                        vec![],
+                    )
+                    .await;
+                if gone == serde_json::json!(true) {
+                    Ok(())
+                } else {
+                    Err("\"Not now\" still shown".to_owned())
+                }
+            },
+            "\"Not now\" hidden under MFA_POLICY=required",
+        )
+        .await;
+    browser.click_button("Create a passkey").await;
+    wait_signed_in_at_django(&browser, &django).await;
+    let claims = check_django_user(&browser, &server, email, "local").await;
+    assert_eq!(authenticator.credentials(&browser).await.len(), 1);
+    assert_eq!(
+        claims["id_token_claims"]["acr"], "http://idmanagement.gov/ns/assurance/aal/2",
+        "{claims:#}"
+    );
+}

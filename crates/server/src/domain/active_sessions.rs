@@ -10,8 +10,8 @@
 //! session are told (back-channel logout, `domain::logout`).
 
 use crate::audit::{Action, Audit, Outcome};
-use crate::domain::logout;
 use crate::domain::session::{self, Live};
+use crate::domain::{logout, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::storage;
@@ -32,6 +32,8 @@ fn signed_in(live: Option<Live>) -> ApiResult<Live> {
 /// caller's marked `current`.
 pub async fn list(state: &AppState, held: Option<&str>) -> ApiResult<Vec<ActiveSession>> {
     let live = signed_in(session::live(state, held).await?)?;
+    // MFA_POLICY=required: an enrolment-only session lists nothing (ASVS 5.0 V6.3.3).
+    policy::refuse_enrolment_only(state, &live)?;
     let now = storage::now();
     let rows = storage::sessions::live_of_account(
         &state.db,
@@ -76,6 +78,9 @@ pub async fn end(state: &AppState, held: Option<&str>, id: &str) -> ApiResult<En
         logout::sign_out(state, held).await?;
         return Ok(Ended::Current);
     }
+    // MFA_POLICY=required: an enrolment-only session may sign out (above), and end no other
+    // session (ASVS 5.0 V6.3.3, NIST SP 800-63B-4 AAL2).
+    policy::refuse_enrolment_only(state, &live)?;
     let now = storage::now();
     if now - live.auth_time > REAUTHENTICATION_SECONDS {
         Audit::new(Action::SignOut, Outcome::Refused)

@@ -12,6 +12,7 @@
 
 use crate::audit::{Action, Audit, Outcome};
 use crate::domain::clients;
+use crate::domain::policy;
 use crate::domain::redirect::{sign_in_url, with_query};
 use crate::domain::secrets;
 use crate::domain::session::{self, Live};
@@ -98,9 +99,14 @@ fn back(
 }
 
 /// True when the session answers the request: signed in recently enough, and not the session
-/// the request asked to sign in again over (`prompt=login`, `max_age`).
-fn fresh_enough(live: &Live, request: &PendingRequest) -> bool {
-    live.auth_time >= request.sign_in_after
+/// the request asked to sign in again over (`prompt=login`, `max_age`); and, under
+/// `MFA_POLICY=required`, made with two factors: an enrolment-only session (`aal1`) gets no
+/// code and is sent to the sign-in screen as if nobody were signed in, the request waiting in
+/// the browser's cookie until a sign-in with two factors (OWASP ASVS 5.0 V6.3.3; NIST SP
+/// 800-63B-4 AAL2, §2.2).
+fn fresh_enough(state: &AppState, live: &Live, request: &PendingRequest) -> bool {
+    !policy::enrolment_only(&state.config, live.aal)
+        && live.auth_time >= request.sign_in_after
         && request.stale_sid.as_deref() != Some(live.sid.as_str())
 }
 
@@ -228,7 +234,7 @@ pub async fn authorize(
         sign_in_after,
         stale_sid,
     };
-    if let Some(live) = live.filter(|live| fresh_enough(live, &request)) {
+    if let Some(live) = live.filter(|live| fresh_enough(state, live, &request)) {
         return Ok(Answer::Redirect(
             issue_code(state, &request, &live, now).await?,
         ));
@@ -286,7 +292,7 @@ pub async fn resume(
         return Ok(Answer::Refuse(Refusal::UnknownClient));
     }
     match session::live(state, held_session).await? {
-        Some(live) if fresh_enough(&live, &request) => {
+        Some(live) if fresh_enough(state, &live, &request) => {
             // One answer per request, even on a double click.
             if !storage::authorizations::take_request(&state.db, &id_hash).await? {
                 return Ok(Answer::Refuse(Refusal::NoPendingRequest));

@@ -31,6 +31,7 @@ use crate::domain::invitation::{self, Acceptance};
 use crate::domain::lockout::{Failure, UNTIL_RESET_RETRY_SECONDS};
 use crate::domain::notify::{self, Notice};
 use crate::domain::passkeys::recently_signed_in;
+use crate::domain::policy;
 use crate::domain::secrets;
 use crate::domain::session::{self, NewSession, WayIn};
 use crate::domain::totp::{self, SealingKey};
@@ -159,7 +160,8 @@ pub async fn begin_app(
 ) -> ApiResult<AuthenticatorAppEnrolment> {
     let key = sealing_key(state)?;
     let now = storage::now();
-    let account_id = recently_signed_in(state, held, Action::AuthenticatorAppAdded, now).await?;
+    let account_id =
+        recently_signed_in(state, held, Action::AuthenticatorAppAdded, now, true).await?;
     let account = storage::accounts::by_id(&state.db, &account_id)
         .await?
         .ok_or(ApiError::Client(ErrorCode::Unauthenticated))?;
@@ -224,7 +226,8 @@ pub async fn confirm_app(state: &AppState, held: Option<&str>, typed: &str) -> A
 /// was a factor.
 pub async fn remove_app(state: &AppState, held: Option<&str>) -> ApiResult<()> {
     let now = storage::now();
-    let account_id = recently_signed_in(state, held, Action::AuthenticatorAppRemoved, now).await?;
+    let account_id =
+        recently_signed_in(state, held, Action::AuthenticatorAppRemoved, now, false).await?;
     let Some(was_confirmed) = second_factors::remove_app(&state.db, &account_id).await? else {
         return Err(ApiError::Client(ErrorCode::NotFound));
     };
@@ -245,7 +248,7 @@ pub async fn remove_app(state: &AppState, held: Option<&str>) -> ApiResult<()> {
 /// replacing the earlier set; answered once, stored as hashes; the owner is told.
 pub async fn new_recovery_codes(state: &AppState, held: Option<&str>) -> ApiResult<Vec<String>> {
     let now = storage::now();
-    let account_id = recently_signed_in(state, held, Action::RecoveryCodesMade, now).await?;
+    let account_id = recently_signed_in(state, held, Action::RecoveryCodesMade, now, true).await?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
     let hashes: Vec<String> = codes
         .iter()
@@ -294,6 +297,14 @@ pub async fn methods(state: &AppState, account_id: &str) -> ApiResult<Vec<Second
     }
     if second_factors::codes_left(&state.db, account_id).await? > 0 {
         methods.push(SecondFactorMethod::RecoveryCode);
+    }
+    // MFA_POLICY=required: an account with passkeys (and perhaps nothing else) gets no session
+    // on its password alone either (ASVS 5.0 V6.3.3, NIST SP 800-63B-4 §2.2.2); the screens
+    // finish with a passkey sign-in, AAL2 on its own (`domain::policy`).
+    if policy::methods_include_passkeys(&state.config)
+        && storage::passkeys::count(&state.db, account_id).await? > 0
+    {
+        methods.push(SecondFactorMethod::Passkey);
     }
     Ok(methods)
 }

@@ -32,6 +32,7 @@ pub mod notify;
 pub mod passkeys;
 pub mod password_reset;
 pub mod passwords;
+pub mod policy;
 pub mod redirect;
 pub mod secrets;
 pub mod session;

@@ -19,7 +19,7 @@
 use crate::audit::{self, Action, Audit, Outcome};
 use crate::domain::notify::{self, Notice};
 use crate::domain::session::{self, NewSession, WayIn};
-use crate::domain::{logout, secrets};
+use crate::domain::{logout, policy, secrets};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::storage::passkeys::{CeremonyKind, StoredPasskey};
@@ -72,15 +72,25 @@ struct RegistrationState {
 /// The signed-in account of `held`, refused unless its sign-in is recent enough to change the
 /// ways in (ASVS 5.0 V7.5.1). A session's `auth_time` is its creation: a session is made by a
 /// sign-in and nothing else (`storage::sessions`).
+///
+/// `enrols`: the change adds a factor, which an enrolment-only session may do
+/// (`domain::policy`); otherwise such a session is refused (MFA_POLICY=required, ASVS 5.0
+/// V6.3.3).
 pub(crate) async fn recently_signed_in(
     state: &AppState,
     held: Option<&str>,
     action: Action,
     now: i64,
+    enrols: bool,
 ) -> ApiResult<String> {
     let live = session::live(state, held)
         .await?
         .ok_or(ApiError::Client(ErrorCode::Unauthenticated))?;
+    if !enrols {
+        policy::refuse_enrolment_only(state, &live)?;
+    } else {
+        policy::refuse_enrolment_beyond_the_first(state, &live).await?;
+    }
     if now - live.auth_time > REAUTHENTICATION_SECONDS {
         Audit::new(action, Outcome::Refused)
             .account(Some(&live.account_id))
@@ -109,7 +119,7 @@ pub async fn begin_registration(
 ) -> ApiResult<Begun<CreationChallengeResponse>> {
     let webauthn = webauthn(state)?;
     let now = storage::now();
-    let account_id = recently_signed_in(state, held, Action::PasskeyAdded, now).await?;
+    let account_id = recently_signed_in(state, held, Action::PasskeyAdded, now, true).await?;
     let account = storage::accounts::by_id(&state.db, &account_id)
         .await?
         .ok_or(ApiError::Client(ErrorCode::Unauthenticated))?;
@@ -424,7 +434,8 @@ pub async fn list(state: &AppState, held: Option<&str>) -> ApiResult<Vec<Passkey
 pub async fn rename(state: &AppState, held: Option<&str>, id: &str, name: &str) -> ApiResult<()> {
     webauthn(state)?;
     let name = parse_name(Some(name))?;
-    let account_id = session::signed_in(state, held).await?;
+    // MFA_POLICY=required: not from an enrolment-only session (ASVS 5.0 V6.3.3).
+    let account_id = policy::signed_in_fully(state, held).await?;
     if !storage::passkeys::rename(&state.db, &account_id, id, &name).await? {
         return Err(ApiError::Client(ErrorCode::NotFound));
     }
@@ -444,7 +455,7 @@ pub async fn rename(state: &AppState, held: Option<&str>, id: &str, name: &str) 
 pub async fn remove(state: &AppState, held: Option<&str>, id: &str) -> ApiResult<()> {
     webauthn(state)?;
     let now = storage::now();
-    let account_id = recently_signed_in(state, held, Action::PasskeyRemoved, now).await?;
+    let account_id = recently_signed_in(state, held, Action::PasskeyRemoved, now, false).await?;
     let held_hash = held.map(secrets::hash).unwrap_or_default();
     let Some((removed, ended)) =
         storage::passkeys::remove(&state.db, &account_id, id, &held_hash).await?

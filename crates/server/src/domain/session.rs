@@ -225,7 +225,15 @@ pub async fn view_of(
         continue_url: None,
         aal,
         recovery_codes_left: None,
+        // MFA_POLICY=required: a session on one factor is enrolment-only (ASVS 5.0 V6.3.3).
+        factor_required: enrolment_only(&state.config, aal),
     })
+}
+
+/// Whether a session at `aal` is enrolment-only (`domain::policy`): `MFA_POLICY=required` and
+/// one factor (OWASP ASVS 5.0 V6.3.3; NIST SP 800-63B-4 AAL2, §2.2).
+pub fn enrolment_only(config: &crate::config::Config, aal: Aal) -> bool {
+    config.mfa_policy == crate::config::MfaPolicy::Required && aal == Aal::Aal1
 }
 
 /// Signing out ends the session on the server, not only in the browser. Returns the session

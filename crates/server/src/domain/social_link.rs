@@ -12,7 +12,7 @@
 use crate::audit::{self, Action, Audit};
 use crate::domain::invitation::{self, Acceptance};
 use crate::domain::session::{self, NewSession, WayIn};
-use crate::domain::{passwords, secrets};
+use crate::domain::{mfa, passwords, policy, secrets};
 use crate::error::{ApiError, ApiResult};
 use crate::oidc::{Identity, OidcError};
 use crate::state::AppState;
@@ -93,6 +93,12 @@ pub struct ProviderAnswer {
 
 pub enum Outcome {
     SignedIn(NewSession),
+    /// `MFA_POLICY=required`, a provider not trusted for its second factor (or that did not say
+    /// `mfa`), and an account with a local factor: the second step's flow id (for its cookie),
+    /// no session, as after a right password (`domain::mfa`).
+    SecondFactor {
+        flow: String,
+    },
     /// A verified address with neither an account nor a pending invitation.
     InvitationNeeded(String),
 }
@@ -153,9 +159,31 @@ pub async fn finish(
             })
         })?;
     let invitation = invitation::by_id(state, flow.invitation_id.as_deref()).await?;
-    let mut tx = state.db.begin().await?;
     let linked =
         storage::social::account_of(&state.db, &identity.issuer, &identity.subject).await?;
+    // OWASP ASVS 5.0 V6.3.3, NIST SP 800-63B-4 §2.2 (MFA_POLICY=required): a sign-in that is
+    // one factor (the provider is not trusted for its `amr`, or it did not say `mfa`) at an
+    // account with a local factor goes through the second step, as a right password does
+    // (`domain::policy`). Read before the transaction. An account with no factor (a new one
+    // included) gets an enrolment-only session.
+    let second_step = if policy::methods_include_passkeys(&state.config) && !identity.mfa {
+        let existing = match &linked {
+            Some(id) => Some(id.clone()),
+            None => match verified_email(&identity, state.social.email_domains(provider)) {
+                Some(email) => storage::accounts::by_email(&state.db, email.as_str())
+                    .await?
+                    .map(|a| a.id),
+                None => None,
+            },
+        };
+        match existing {
+            Some(id) => !mfa::methods(state, &id).await?.is_empty(),
+            None => false,
+        }
+    } else {
+        false
+    };
+    let mut tx = state.db.begin().await?;
     // An identity newly linked to an account that existed: its owner is told after the commit.
     let mut new_way_into: Option<storage::accounts::Account> = None;
     // The account's credential version as read here: a password reset from now on ends the
@@ -210,6 +238,25 @@ pub async fn finish(
             (account_id, email.into_inner(), version)
         }
     };
+    if second_step {
+        // The link (or its use) is kept; no invitation is accepted and no session starts until
+        // the second step, which reads the credential version read here.
+        tx.commit().await?;
+        if let Some(account) = &new_way_into {
+            let method = crate::domain::notify::SignInMethod::Social { provider };
+            let notice = crate::domain::notify::Notice::SignInMethodAdded(method);
+            crate::domain::notify::notify(state, account, notice, now).await;
+        }
+        let account = storage::accounts::by_id(&state.db, &account_id)
+            .await?
+            .ok_or(ApiError::Client(ErrorCode::SocialFailed))?;
+        let account = storage::accounts::Account {
+            credential_version: version,
+            ..account
+        };
+        let flow = mfa::begin_flow(state, &account, now).await?;
+        return Ok(Outcome::SecondFactor { flow });
+    }
     // The invitation the browser arrived with must be for the account's address (as with a
     // password sign-in). One already accepted (just now, among the pending ones) or expired
     // meanwhile is left as it is: the sign-in itself stands.

@@ -2,18 +2,21 @@
 //! and its last step, "Continue" (`domain::password_reset`).
 
 use super::client::ClientAddress;
-use super::cookies::{self, HeldAuthorization, HeldSession, SetCookie};
+use super::cookies::{self, HeldAuthorization, HeldSession};
+use crate::domain::password_reset::Reset;
 use crate::domain::{authorization, email_code, password_reset};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use partner_login_contract::api::{
     paths, CompletePasswordResetRequest, EmailCodeFlowView, EmailCodeKind, OpenResetLinkRequest,
     SessionView, StartEmailCodeRequest, VerifyCodeRequest,
 };
+use partner_login_contract::ErrorCode;
 
 const KIND: EmailCodeKind = EmailCodeKind::PasswordReset;
 
@@ -105,6 +108,7 @@ pub async fn open_link(
 #[utoipa::path(post, path = "/api/password-reset/{flow_id}/complete", request_body = CompletePasswordResetRequest,
     params(("flow_id" = String, Path)),
     responses((status = 200, body = SessionView),
+        (status = 401, description = "`second_factor_required`: the password is set, and the account has a second factor: no session yet; the answer sets the second step's cookie, as a password sign-in does (`GET`/`POST /session/second-factor`, or a passkey sign-in when `methods` says `passkey`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such flow (`flow_not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json"),
@@ -117,10 +121,21 @@ pub async fn complete(
     HeldSession(held): HeldSession,
     HeldAuthorization(pending): HeldAuthorization,
     Json(request): Json<CompletePasswordResetRequest>,
-) -> ApiResult<(SetCookie, Json<SessionView>)> {
-    let (new, account_id) =
-        password_reset::set_password(&state, &flow_id, &request, &client, held.as_deref()).await?;
-    let view =
-        authorization::view_after_sign_in(&state, &account_id, new.aal, pending.as_deref()).await?;
-    Ok((cookies::session(&state, &new), Json(view)))
+) -> ApiResult<Response> {
+    match password_reset::set_password(&state, &flow_id, &request, &client, held.as_deref()).await?
+    {
+        Reset::SignedIn(new, account_id) => {
+            let view =
+                authorization::view_after_sign_in(&state, &account_id, new.aal, pending.as_deref())
+                    .await?;
+            Ok((cookies::session(&state, &new), Json(view)).into_response())
+        }
+        // The account has a second factor (ASVS 5.0 V6.4.3): the password sign-in's second
+        // step, same answer and cookie.
+        Reset::SecondFactor { flow } => Ok((
+            cookies::second_factor(&state, &flow),
+            ApiError::Client(ErrorCode::SecondFactorRequired),
+        )
+            .into_response()),
+    }
 }

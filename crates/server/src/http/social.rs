@@ -90,6 +90,15 @@ pub async fn callback(
             };
             (clear, session, see_other(&next)).into_response()
         }
+        Ok(Outcome::SecondFactor { flow }) => {
+            // MFA_POLICY=required and the account has a local factor (ASVS 5.0 V6.3.3): the
+            // second step's cookie, and the sign-in screen told why (as for a password).
+            tracing::info!(event = "social_sign_in_second_factor", provider);
+            let second = cookies::second_factor(&state, &flow);
+            let code = ErrorCode::SecondFactorRequired;
+            let to = format!("{spa}/?{SOCIAL_ERROR_PARAM}={code}");
+            (clear, second, see_other(&to)).into_response()
+        }
         Ok(Outcome::InvitationNeeded(email)) => {
             tracing::info!(event = "social_sign_in_not_invited", provider);
             let email: String =

@@ -131,6 +131,7 @@ impl TestApp {
             ready_timeout_seconds: 2,
             social: Vec::new(),
             mfa_encryption_key_file: Some(mfa_key_file(&dir)),
+            mfa_policy: partner_login_server::config::MfaPolicy::Optional,
         };
         tweak(&mut config);
         let metrics = match config.metrics_addr {

@@ -942,3 +942,83 @@ async fn a_disabled_account_gets_nothing_more_from_the_provider(backend: Backend
         .unwrap();
     assert_eq!(userinfo.status(), 401);
 }
+
+on_both_databases!(under_a_required_policy_no_code_is_issued_to_one_factor);
+/// `MFA_POLICY=required` (OWASP ASVS 5.0 V6.3.3; NIST SP 800-63B-4 AAL2): a password alone
+/// makes an enrolment-only session, to which the provider issues no code: the request waits
+/// for a sign-in with two factors (here a recovery code, made in the enrolment-only session),
+/// then continues into the portal with `acr` aal2.
+async fn under_a_required_policy_no_code_is_issued_to_one_factor(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.mfa_policy = partner_login_server::config::MfaPolicy::Required;
+    })
+    .await;
+    let secret = register(&app, "portal", false, None).await;
+    let email = "lee@ngo.example";
+    app.signed_up(email).await;
+    let browser = browser();
+    let params = request("portal", &[]);
+    let to = location(&authorize(&app, &browser, &params).await);
+    assert!(to.starts_with(&format!("{}/", app.url)), "{to}");
+    let answer = sign_in_with(&app, &browser, email).await;
+    assert_eq!(
+        answer.status(),
+        200,
+        "no factor yet: an enrolment-only session"
+    );
+    let view = json(answer).await;
+    assert_eq!(view["factor_required"], true);
+    // Signed in on one factor: still no code, the request still waits (not taken).
+    let next = app.api("/oauth2/authorize/continue");
+    let early = browser.get(&next).send().await.unwrap();
+    assert!(
+        location(&early).starts_with(&format!("{}/", app.url)),
+        "to the sign-in"
+    );
+    let again = location(&authorize(&app, &browser, &params).await);
+    assert!(again.starts_with(&format!("{}/", app.url)), "{again}");
+    let none = request("portal", &[("prompt", "none")]);
+    assert_eq!(
+        answer_params(&authorize(&app, &browser, &none).await)["error"],
+        "login_required"
+    );
+    // Enrolment: recovery codes.
+    let made = app.post_as(&browser, "/recovery-codes", json!({})).await;
+    assert_eq!(made.status(), 200);
+    let made = json(made).await;
+    let code = made["codes"][0].as_str().unwrap().to_owned();
+    // One factor bootstraps the first factor, never more (NIST SP 800-63B-4 §4.1.2): the same
+    // enrolment-only session may not replace the codes, nor add an app.
+    let again = app.post_as(&browser, "/recovery-codes", json!({})).await;
+    assert_eq!(again.status(), 403);
+    let app_added = app.post_as(&browser, "/authenticator-app", json!({})).await;
+    assert_eq!(app_added.status(), 403);
+    // Two factors: the password, then a recovery code.
+    let answer = sign_in_with(&app, &browser, email).await;
+    assert_eq!(answer.status(), 401);
+    assert_eq!(json(answer).await["code"], "second_factor_required");
+    let finished = app
+        .post_as(
+            &browser,
+            "/session/second-factor",
+            json!({"recovery_code": code}),
+        )
+        .await;
+    assert_eq!(finished.status(), 200);
+    let finished = json(finished).await;
+    assert_eq!(finished["aal"], "aal2");
+    assert_eq!(finished["factor_required"], false);
+    assert_eq!(finished["continue_url"], next.as_str());
+    let back = browser.get(&next).send().await.unwrap();
+    let answer = answer_params(&back);
+    let issued = redeem(
+        &app,
+        &code_form(&answer["code"], VERIFIER),
+        Some(("portal", &secret)),
+    )
+    .await;
+    assert_eq!(issued.status(), 200);
+    let issued = json(issued).await;
+    let claims = verified(&app, issued["id_token"].as_str().unwrap()).await.1;
+    assert_eq!(claims["acr"], "http://idmanagement.gov/ns/assurance/aal/2");
+}

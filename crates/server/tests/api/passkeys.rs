@@ -249,6 +249,7 @@ on_both_databases!(
     a_passkey_session_is_aal2_in_its_view_its_list_and_its_id_tokens,
     removing_a_passkey_ends_the_other_sessions_it_made,
     an_administrator_resets_the_factors_of_a_person_who_lost_them,
+    under_a_required_policy_one_factor_only_enrols_and_passkeys_finish_the_second_step,
 );
 
 async fn a_passkey_is_added_then_signs_in_with_no_email(backend: Backend) {
@@ -998,4 +999,98 @@ async fn an_administrator_resets_the_factors_of_a_person_who_lost_them(backend: 
     )
     .await;
     assert!(!ok);
+}
+
+/// `MFA_POLICY=required` (OWASP ASVS 5.0 V6.3.3; NIST SP 800-63B-4 AAL2): sign-up's "Create"
+/// (one factor) makes an enrolment-only session, which may add and list passkeys but not list
+/// sessions nor rename one; then an account with passkeys alone gets no session from its
+/// password, nor from "Forgot your password?": both answer `second_factor_required` with
+/// `methods: ["passkey"]`, and a passkey sign-in is a full session.
+async fn under_a_required_policy_one_factor_only_enrols_and_passkeys_finish_the_second_step(
+    backend: Backend,
+) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.public_url = Some(format!("http://localhost:{}", c.listen_addr.port()));
+        c.mfa_policy = partner_login_server::config::MfaPolicy::Required;
+    })
+    .await;
+    let email = "amina@example.org";
+    // Sign-up's "Create": one factor.
+    let flow = app.start_signup(email, None).await;
+    let code = app.nth_mail(email, 1).await.code();
+    app.verify(&flow, &code).await;
+    let created = app.complete(&flow, PASSPHRASE).await;
+    assert_eq!(created.status(), 201);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["aal"], "aal1");
+    assert_eq!(created["factor_required"], true);
+    let view = body(app.get("/session").await).await;
+    assert_eq!(view["factor_required"], true);
+    // Enrolment-only: no list of sessions, no other session ended.
+    assert_eq!(app.get("/sessions").await.status(), 403);
+    assert_eq!(app.delete("/sessions/not-a-session").await.status(), 403);
+    // It may add a passkey and list it, not rename nor remove it.
+    let mut passkey = Authenticator::new(&origin(&app));
+    let added = add(&app, &app.client, &mut passkey, "Laptop").await;
+    let id = added["id"].as_str().unwrap();
+    assert_eq!(app.get("/passkeys").await.status(), 200);
+    let renamed = app
+        .client
+        .patch(app.api(&format!("/passkeys/{id}")))
+        .header("x-requested-with", "partner-login")
+        .json(&json!({"name": "Phone"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), 403);
+    assert_eq!(app.delete(&format!("/passkeys/{id}")).await.status(), 403);
+    assert_eq!(
+        app.delete("/session").await.status(),
+        204,
+        "it may sign out"
+    );
+
+    // Passkeys alone: the password is not enough.
+    let browser = TestApp::new_client();
+    let answer = app
+        .post_as(
+            &browser,
+            "/session",
+            json!({"email": email, "password": PASSPHRASE}),
+        )
+        .await;
+    assert_eq!(answer.status(), 401);
+    assert!(session_cookie(&answer).is_none());
+    assert_eq!(problem(answer).await["code"], "second_factor_required");
+    let methods = body(app.get_as(&browser, "/session/second-factor").await).await;
+    assert_eq!(methods["methods"], json!(["passkey"]));
+    assert_eq!(app.get_as(&browser, "/session").await.status(), 401);
+    // The passkey finishes it: a full session.
+    let (finished, browser) = sign_in_in(&app, browser, &mut passkey).await;
+    assert_eq!(finished.status(), 200);
+    let finished = body(finished).await;
+    assert_eq!(finished["aal"], "aal2");
+    assert_eq!(finished["factor_required"], false);
+    assert_eq!(app.get_as(&browser, "/sessions").await.status(), 200);
+
+    // "Forgot your password?" (ASVS 5.0 V6.4.3): the emailed code sets the password and
+    // starts no session: the second step, with the passkey.
+    let (flow, _) = app.verified_reset(email, 3).await;
+    let reset = app
+        .post_as(
+            &browser,
+            &format!("/password-reset/{flow}/complete"),
+            json!({"password": "a new river mango 43", "password_confirmation": "a new river mango 43"}),
+        )
+        .await;
+    assert_eq!(reset.status(), 401);
+    assert!(session_cookie(&reset).is_none());
+    assert_eq!(problem(reset).await["code"], "second_factor_required");
+    assert_eq!(
+        app.get_as(&browser, "/session").await.status(),
+        401,
+        "every session ended"
+    );
+    let methods = body(app.get_as(&browser, "/session/second-factor").await).await;
+    assert_eq!(methods["methods"], json!(["passkey"]));
 }

@@ -731,3 +731,114 @@ async fn apps_are_off_without_a_key_and_a_start_without_it_is_refused_once_used(
     assert!(error.contains("not 32 bytes or 64 hex"), "{error}");
     assert!(!error.contains("not a key"), "{error}");
 }
+
+on_both_databases!(a_reset_does_not_bypass_the_second_factor);
+/// "Forgot your password?" (issue 20, OWASP ASVS 5.0 V6.4.3: a reset does not bypass an
+/// enabled second factor), under the default `MFA_POLICY=optional` too: for an account with an
+/// app, the emailed code sets the new password but starts no session; the answer is the
+/// second step (same cookie), and the app's code finishes it.
+async fn a_reset_does_not_bypass_the_second_factor(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let email = "amina@example.org";
+    signed_in(&app, email).await;
+    let (secret, confirmed_at) = enrolled(&app).await;
+    // 1: the sign-up's code; 2: the app added; 3: the reset's code.
+    let (flow, _) = app.verified_reset(email, 3).await;
+    let reset = app
+        .post(
+            &format!("/password-reset/{flow}/complete"),
+            json!({"password": "a new river mango 43", "password_confirmation": "a new river mango 43"}),
+        )
+        .await;
+    assert_eq!(reset.status(), 401);
+    assert!(
+        session_cookie(&reset).is_none(),
+        "no session on the mailbox alone"
+    );
+    assert!(flow_cookie(&reset).is_some(), "the second step's cookie");
+    assert_eq!(code_of(reset).await, "second_factor_required");
+    assert_eq!(
+        app.get("/session").await.status(),
+        401,
+        "the session held ended"
+    );
+    let methods: Value = app
+        .get("/session/second-factor")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(methods["methods"], json!(["app"]));
+    let finished = finish(
+        &app,
+        &app.client,
+        json!({"code": totp(&secret, confirmed_at + 1, 6)}),
+    )
+    .await;
+    assert_eq!(finished.status(), 200);
+    let finished: Value = finished.json().await.unwrap();
+    assert_eq!(finished["aal"], "aal2");
+    assert_eq!(finished["factor_required"], false, "optional: never");
+    // The new password is the one set.
+    let other = TestApp::new_client();
+    let answer = app
+        .post_as(
+            &other,
+            "/session",
+            json!({"email": email, "password": "a new river mango 43"}),
+        )
+        .await;
+    assert_eq!(code_of(answer).await, "second_factor_required");
+}
+
+on_both_databases!(under_a_required_policy_one_factor_is_enrolment_only_until_the_app);
+/// `MFA_POLICY=required` (OWASP ASVS 5.0 V6.3.3; NIST SP 800-63B-4 AAL2): a password sign-in,
+/// and a reset, of an account with no factor make an enrolment-only session: it may add an
+/// app, and use nothing else; then the password and the app's code make a full session.
+async fn under_a_required_policy_one_factor_is_enrolment_only_until_the_app(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.mfa_policy = partner_login_server::config::MfaPolicy::Required;
+    })
+    .await;
+    let email = "amina@example.org";
+    app.signed_up(email).await;
+    let signed: Value = app.sign_in(email, PASSPHRASE).await.json().await.unwrap();
+    assert_eq!(
+        (&signed["aal"], &signed["factor_required"]),
+        (&json!("aal1"), &json!(true))
+    );
+    assert_eq!(app.get("/sessions").await.status(), 403);
+    // A reset of an account with no factor: enrolment-only too (1: sign-up code, 2: reset).
+    let (flow, _) = app.verified_reset(email, 2).await;
+    let reset = app
+        .post(
+            &format!("/password-reset/{flow}/complete"),
+            json!({"password": PASSPHRASE, "password_confirmation": PASSPHRASE}),
+        )
+        .await;
+    assert_eq!(reset.status(), 200);
+    let reset: Value = reset.json().await.unwrap();
+    assert_eq!(reset["factor_required"], true);
+    assert_eq!(app.get("/sessions").await.status(), 403);
+    // It may enrol an app (and read its factors), not remove it.
+    let (secret, confirmed_at) = enrolled(&app).await;
+    assert_eq!(app.get("/account/factors").await.status(), 200);
+    assert_eq!(app.delete("/authenticator-app").await.status(), 403);
+    assert_eq!(app.delete("/session").await.status(), 204);
+    second_step(&app, &app.client, email).await;
+    let finished = finish(
+        &app,
+        &app.client,
+        json!({"code": totp(&secret, confirmed_at + 1, 6)}),
+    )
+    .await;
+    assert_eq!(finished.status(), 200);
+    let finished: Value = finished.json().await.unwrap();
+    assert_eq!(
+        (&finished["aal"], &finished["factor_required"]),
+        (&json!("aal2"), &json!(false))
+    );
+    assert_eq!(app.get("/sessions").await.status(), 200);
+    let view: Value = app.get("/session").await.json().await.unwrap();
+    assert_eq!(view["factor_required"], false);
+}

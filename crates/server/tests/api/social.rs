@@ -41,8 +41,31 @@ async fn app_with_provider_trusting(
     email_domains: Option<&str>,
     mfa_from_amr: bool,
 ) -> (TestApp, OidcProvider) {
+    app_with_provider_under(
+        backend,
+        accounts,
+        issuer,
+        email_domains,
+        mfa_from_amr,
+        false,
+    )
+    .await
+}
+
+/// As [`app_with_provider_trusting`]; `required`: `MFA_POLICY=required`.
+async fn app_with_provider_under(
+    backend: Backend,
+    accounts: Value,
+    issuer: impl FnOnce(&str) -> String,
+    email_domains: Option<&str>,
+    mfa_from_amr: bool,
+    required: bool,
+) -> (TestApp, OidcProvider) {
     let mut provider = None;
     let app = TestApp::spawn_with(backend, |config| {
+        if required {
+            config.mfa_policy = partner_login_server::config::MfaPolicy::Required;
+        }
         let redirect_uri = format!("{}/api/social/unicef/callback", config.public_url());
         let started = OidcProvider::start(
             &[OidcClient {
@@ -448,6 +471,7 @@ on_both_databases!(
     no_provider_no_buttons,
     a_linked_identity_is_notified_in_the_owners_language,
     a_provider_trusted_for_its_amr_makes_a_multi_factor_session,
+    under_a_required_policy_a_social_sign_in_is_two_factors_only_when_trusted,
 );
 
 /// ASVS 5.0 V6.3.7, NIST SP 800-63B-4 §4.6: a social identity linked to an existing account is
@@ -524,4 +548,95 @@ async fn aal_and_amr(app: &TestApp, login: &str) -> (Value, Value) {
         .unwrap();
     let mine = sessions.into_iter().find(|s| s["current"] == true).unwrap();
     (session["aal"].clone(), mine["amr"].clone())
+}
+
+/// `MFA_POLICY=required` (OWASP ASVS 5.0 V6.3.3; NIST SP 800-63B-4 AAL2, 63C-4): a provider
+/// trusted for its `amr` that said `mfa` makes a full session; one that did not (or one not
+/// trusted, whatever it says) makes an enrolment-only session for an account with no factor,
+/// and for an account with a local factor no session: the second step, as after a password.
+async fn under_a_required_policy_a_social_sign_in_is_two_factors_only_when_trusted(
+    backend: Backend,
+) {
+    let accounts = json!({
+        "amina@ngo.example": {"amr": ["pwd", "mfa"]},
+        "lee@ngo.example": {"amr": ["pwd"]},
+    });
+    let (app, _provider) =
+        app_with_provider_under(backend, accounts.clone(), str::to_owned, None, true, true).await;
+    app.signed_up("amina@ngo.example").await;
+    app.signed_up("lee@ngo.example").await;
+    // Trusted and `mfa`: a full session.
+    let browser = new_browser();
+    let to = sign_in_with_provider(&browser, &app, "amina@ngo.example", None).await;
+    assert_eq!(to, format!("{}/portal", app.url));
+    let session: Value = session_of(&browser, &app).await.json().await.unwrap();
+    assert_eq!(
+        (&session["aal"], &session["factor_required"]),
+        (&json!("aal2"), &json!(false))
+    );
+    let listed = browser.get(app.api("/sessions")).send().await.unwrap();
+    assert_eq!(listed.status(), 200);
+    // Trusted, `pwd` alone, no local factor: enrolment-only.
+    let browser = new_browser();
+    let to = sign_in_with_provider(&browser, &app, "lee@ngo.example", None).await;
+    assert_eq!(to, format!("{}/portal", app.url));
+    let session: Value = session_of(&browser, &app).await.json().await.unwrap();
+    assert_eq!(
+        (&session["aal"], &session["factor_required"]),
+        (&json!("aal1"), &json!(true))
+    );
+    let listed = browser.get(app.api("/sessions")).send().await.unwrap();
+    assert_eq!(listed.status(), 403);
+    // It enrols recovery codes; then the provider alone is no longer enough: the second step.
+    let made = browser
+        .post(app.api("/recovery-codes"))
+        .header("x-requested-with", "partner-login")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), 200);
+    let made: Value = made.json().await.unwrap();
+    let code = made["codes"][0].as_str().unwrap().to_owned();
+    let browser = new_browser();
+    let to = sign_in_with_provider(&browser, &app, "lee@ngo.example", None).await;
+    assert_eq!(
+        to,
+        format!("{}/?social_error=second_factor_required", app.url)
+    );
+    assert_eq!(session_of(&browser, &app).await.status(), 401, "no session");
+    let methods: Value = browser
+        .get(app.api("/session/second-factor"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(methods["methods"], json!(["recovery_code"]));
+    let finished = browser
+        .post(app.api("/session/second-factor"))
+        .header("x-requested-with", "partner-login")
+        .json(&json!({"recovery_code": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(finished.status(), 200);
+    let finished: Value = finished.json().await.unwrap();
+    assert_eq!(
+        (&finished["aal"], &finished["factor_required"]),
+        (&json!("aal2"), &json!(false))
+    );
+
+    // Not trusted for its `amr`: its `mfa` counts for nothing, enrolment-only.
+    let (app, _provider) =
+        app_with_provider_under(backend, accounts, str::to_owned, None, false, true).await;
+    app.signed_up("amina@ngo.example").await;
+    let browser = new_browser();
+    sign_in_with_provider(&browser, &app, "amina@ngo.example", None).await;
+    let session: Value = session_of(&browser, &app).await.json().await.unwrap();
+    assert_eq!(
+        (&session["aal"], &session["factor_required"]),
+        (&json!("aal1"), &json!(true))
+    );
 }
