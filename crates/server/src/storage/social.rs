@@ -40,26 +40,19 @@ pub async fn insert_flow(
 /// Takes a flow out of the table: it can be finished once. `None` when another request took it
 /// first (a replayed callback) or it never existed.
 pub async fn take_flow(db: &Db, id_hash: &str) -> Result<Option<SocialFlow>, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    // One statement, a write: taken once even by two callbacks at once, and no transaction that
+    // reads before it writes (on SQLite such a transaction fails at once, "database is locked",
+    // when another connection, e.g. the mail queue's worker, writes in between).
     let row = sqlx::query(
-        "SELECT provider, state_hash, nonce, pkce_verifier, invitation_id, expires_at
-         FROM social_flows WHERE id_hash = $1",
+        "DELETE FROM social_flows WHERE id_hash = $1
+         RETURNING provider, state_hash, nonce, pkce_verifier, invitation_id, expires_at",
     )
     .bind(id_hash)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(db)
     .await?;
     let Some(row) = row else {
         return Ok(None);
     };
-    let deleted = sqlx::query("DELETE FROM social_flows WHERE id_hash = $1")
-        .bind(id_hash)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    tx.commit().await?;
-    if deleted != 1 {
-        return Ok(None);
-    }
     Ok(Some(SocialFlow {
         provider: row.try_get("provider")?,
         state_hash: row.try_get("state_hash")?,
