@@ -1,9 +1,30 @@
 // Loads the WASM application without an inline script, so the page works under a strict
-// Content-Security-Policy (script-src 'self' 'wasm-unsafe-eval'). Trunk's pattern_script gives
-// the hashed file names as data attributes of this script element.
+// Content-Security-Policy (script-src 'self' 'wasm-unsafe-eval'). Trunk's pattern_script and
+// hooks/full-app.mjs give the hashed file names and their SRI hashes as data attributes of
+// this script element.
+//
+// One WASM per group of screens (issue 21, src/groups.rs): the routes of SIGN_IN_GROUP, under
+// the base path, load the sign-in group's smaller WASM (data-js, data-wasm); any other address
+// loads the full app (data-full-js, data-full-wasm), which has every route. The sign-in WASM
+// loads the page again in full when it is sent to another route.
 (function () {
+  var SIGN_IN_GROUP = ['/', '/signup', '/invitation', '/forgot', '/social/invitation-needed'];
   var me = document.currentScript;
-  import(me.dataset.js).then(function (bindings) {
-    return bindings.default({ module_or_path: me.dataset.wasm });
+  var d = me.dataset;
+  var base = new URL(d.js, location.href).pathname.replace(/[^/]*$/, '').replace(/\/$/, '');
+  var path = location.pathname;
+  var route = path.indexOf(base) === 0 ? path.slice(base.length) || '/' : '';
+  var signIn = route.charAt(0) === '/' && SIGN_IN_GROUP.indexOf(route) >= 0;
+  var js = signIn ? d.js : d.fullJs;
+  var wasm = signIn ? d.wasm : d.fullWasm;
+  // The module and the WASM are fetched side by side, each checked against its SRI hash.
+  var preload = document.createElement('link');
+  preload.rel = 'modulepreload';
+  preload.href = js;
+  preload.integrity = (signIn ? d.jsSri : d.fullJsSri) || '';
+  document.head.appendChild(preload);
+  var module = fetch(wasm, { integrity: (signIn ? d.wasmSri : d.fullWasmSri) || '' });
+  import(js).then(function (bindings) {
+    return bindings.default({ module_or_path: module });
   });
 })();

@@ -11,7 +11,10 @@
 //!   `brand.rs`: the operator's name, logo, colours and links applied; `address.rs`: the
 //!   query string, and leaving for the server's `continue_url` after a sign-in;
 //! - `webauthn.rs` (with `webauthn.js`): passkeys, the browser's WebAuthn with JSON text in and
-//!   out.
+//!   out;
+//! - `groups.rs`: one WASM per group of screens: `main.rs` mounts [`Root`] (the full app, every
+//!   route), `bin/sign-in.rs` mounts [`SignInRoot`] (the sign-in group, the first load);
+//!   `public/boot.js` chooses.
 
 pub mod address;
 pub mod api;
@@ -20,6 +23,7 @@ pub mod components;
 pub mod deployment;
 pub mod flows;
 pub mod forms;
+pub mod groups;
 pub mod i18n;
 pub mod pages;
 pub mod retry;
@@ -37,7 +41,38 @@ pub fn Root() -> impl IntoView {
     view! { <deployment::Configured><App /></deployment::Configured> }
 }
 
-/// The routes, under the deployment's base path.
+/// What `bin/sign-in.rs` mounts: the [`SignInApp`] once `config.json` is read.
+#[component]
+pub fn SignInRoot() -> impl IntoView {
+    view! { <deployment::Configured><SignInApp /></deployment::Configured> }
+}
+
+/// The sign-in group's routes ([`groups::SIGN_IN_GROUP`], the first load): only these pages
+/// are linked into its WASM. Any other route is loaded again in full ([`groups::LoadFullApp`]).
+#[component]
+pub fn SignInApp() -> impl IntoView {
+    ui::Ui::start();
+    brand::provide(deployment::brand());
+    view! {
+        <Router base=deployment::router_base()>
+            <main class="page">
+                <Routes fallback=groups::LoadFullApp>
+                    <Route path=path!("/") view=pages::sign_in::SignIn />
+                    <Route path=path!("/signup") view=pages::sign_up::SignUp />
+                    <Route path=path!("/invitation") view=pages::invitation::Invitation />
+                    <Route path=path!("/forgot") view=pages::forgot::Forgot />
+                    <Route path=path!("/social/invitation-needed")
+                        view=pages::invitation_needed::InvitationNeeded />
+                </Routes>
+            </main>
+            <ui::LiveRegion />
+        </Router>
+    }
+}
+
+/// The full app's routes, under the deployment's base path: every screen (a new screen goes
+/// here; in [`SignInApp`] too only if it belongs to the first load, and then in
+/// [`groups::SIGN_IN_GROUP`] and `public/boot.js`).
 #[component]
 pub fn App() -> impl IntoView {
     ui::Ui::start();

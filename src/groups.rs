@@ -1,0 +1,97 @@
+//! One WASM per group of screens (issue 21): the sign-in group is its own, smaller WASM
+//! (`src/bin/sign-in.rs`, [`crate::SignInRoot`]), the first load of nearly every visit; every
+//! other screen is in the full app (`src/main.rs`, [`crate::Root`]), which routes every screen.
+//! `public/boot.js` chooses which WASM to load from the address; a route outside the sign-in
+//! group reached inside it (a navigation, a link) is loaded again in full ([`LoadFullApp`]), so
+//! `boot.js` loads the full app for it.
+
+use leptos::prelude::*;
+
+/// The routes of the sign-in group, as `public/boot.js` lists them (a test keeps the two
+/// lists equal): exactly these paths under the base path, no trailing slash but `/`.
+pub const SIGN_IN_GROUP: [&str; 5] = [
+    "/",
+    "/signup",
+    "/invitation",
+    "/forgot",
+    "/social/invitation-needed",
+];
+
+/// The route of `pathname` under `base` (`/login/`): `/login/signup` → `/signup`; `None` when
+/// the page is not under the base.
+pub fn route_of(pathname: &str, base: &str) -> Option<String> {
+    pathname
+        .strip_prefix(base.trim_end_matches('/'))
+        .map(|rest| {
+            if rest.is_empty() {
+                "/".to_owned()
+            } else {
+                rest.to_owned()
+            }
+        })
+        .filter(|route| route.starts_with('/'))
+}
+
+/// Whether `boot.js` loads the sign-in group's WASM for this page.
+pub fn in_sign_in_group(pathname: &str, base: &str) -> bool {
+    route_of(pathname, base).is_some_and(|route| SIGN_IN_GROUP.contains(&route.as_str()))
+}
+
+/// The sign-in group's fallback: the address is a route of the full app (the router has just
+/// put it in the address bar), so the page is loaded again from that address, replacing this
+/// entry in the history, and `boot.js` loads the full app. Were `boot.js` ever to disagree
+/// with [`SIGN_IN_GROUP`], the page shows "not found" instead of reloading without end.
+#[component]
+pub fn LoadFullApp() -> impl IntoView {
+    let location = web_sys::window().map(|w| w.location());
+    let pathname = location
+        .as_ref()
+        .and_then(|l| l.pathname().ok())
+        .unwrap_or_default();
+    let reloaded = !in_sign_in_group(&pathname, &crate::deployment::base_path())
+        && location
+            .as_ref()
+            .and_then(|l| l.href().ok())
+            .is_some_and(|href| location.as_ref().is_some_and(|l| l.replace(&href).is_ok()));
+    (!reloaded).then(crate::pages::not_found::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_group_is_read_under_the_base_path() {
+        assert!(in_sign_in_group("/", "/"));
+        assert!(in_sign_in_group("/signup", "/"));
+        assert!(in_sign_in_group("/login/", "/login/"));
+        assert!(in_sign_in_group("/login", "/login/"));
+        assert!(in_sign_in_group(
+            "/login/social/invitation-needed",
+            "/login/"
+        ));
+        assert!(!in_sign_in_group("/portal", "/"));
+        assert!(!in_sign_in_group("/signup/", "/"));
+        assert!(!in_sign_in_group("/login/portal", "/login/"));
+        assert!(!in_sign_in_group("/signup", "/login/"));
+        assert!(!in_sign_in_group("/loginsignup", "/login/"));
+    }
+
+    /// `public/boot.js` chooses the WASM with the same list: were they to differ, a page would
+    /// load the sign-in WASM for a route it does not have.
+    #[test]
+    fn boot_js_lists_the_same_routes() {
+        let boot = include_str!("../public/boot.js");
+        let start = boot
+            .find("SIGN_IN_GROUP = [")
+            .expect("boot.js names SIGN_IN_GROUP");
+        let list = &boot[start..];
+        let list = &list[list.find('[').expect("[") + 1..list.find(']').expect("]")];
+        let routes: Vec<&str> = list
+            .split(',')
+            .map(|r| r.trim().trim_matches('\''))
+            .filter(|r| !r.is_empty())
+            .collect();
+        assert_eq!(routes, SIGN_IN_GROUP);
+    }
+}
