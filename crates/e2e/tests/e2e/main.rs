@@ -14,3 +14,4 @@ mod sign_in;
 mod signup;
 mod smoke;
 mod social;
+mod split;
