@@ -13,6 +13,11 @@ use std::process::Stdio;
 /// Issue 7: the sign-in form is interactive within 1.0 s (median) under a 4x CPU slowdown
 /// without network throttling.
 const INTERACTIVE_BUDGET_MS: f64 = 1000.0;
+/// Issue 21: every response of a cold load of `/`, read from the browser's network record
+/// (headers and bodies as received: split chunks and later fetches count), at most 120 KiB.
+pub const FIRST_LOAD_BUDGET: u64 = 122_880;
+/// The page [`FIRST_LOAD_BUDGET`] applies to (`first_loads[].path` of the script).
+const FIRST_LOAD_BUDGET_PATH: &str = "/";
 /// The condition of the script the interactive budget applies to (4x CPU, no network throttling).
 const BUDGET_CONDITION: &str = "b";
 /// Issue 7: Lighthouse mobile scores per screen (category id, minimum, label).
@@ -117,6 +122,8 @@ fn report(json: &Value) -> (String, Vec<Budget>) {
         "| **total** | | | {} | |\n",
         int(&first["total_bytes"])
     ));
+
+    md.push_str(&first_loads(json, &mut budgets));
 
     md.push_str(&format!(
         "\n## Lighthouse (mobile)\n\nLighthouse {}, default settings (mobile form factor, \
@@ -224,6 +231,65 @@ fn report(json: &Value) -> (String, Vec<Budget>) {
     (md, budgets)
 }
 
+/// Issue 21's first-load section: per page, the bytes of every response of a cold load (the
+/// network record), the WASM among them named; and the budget row of `/`.
+fn first_loads(json: &Value, budgets: &mut Vec<Budget>) -> String {
+    let mut md = String::from("\n### First load per page (issue 21)\n\n");
+    md.push_str(
+        "Every response of a cold load (new browser context, cache disabled, no throttling), \
+         from the browser's network record, until the WASM has drawn the page and the network \
+         is idle: on the wire = headers and bodies as received; bodies = the compressed bodies \
+         alone. One WASM per group of screens: the WASM column names the one `boot.js` chose.\n\n",
+    );
+    md.push_str(
+        "| page | path | responses | WASM | WASM body (B) | bodies (B) | on the wire (B) |\n",
+    );
+    md.push_str("|---|---|---:|---|---:|---:|---:|\n");
+    let loads: Vec<&Value> = json["first_loads"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    for load in &loads {
+        let resources: Vec<&Value> = load["resources"].as_array().into_iter().flatten().collect();
+        let wasm: Vec<&Value> = resources
+            .iter()
+            .copied()
+            .filter(|r| str_of(&r["url"]).ends_with(".wasm"))
+            .collect();
+        let wasm_names: Vec<String> = wasm
+            .iter()
+            .map(|r| {
+                let url = str_of(&r["url"]);
+                url.rsplit('/').next().unwrap_or_default().to_owned()
+            })
+            .collect();
+        let wasm_body: u64 = wasm.iter().filter_map(|r| r["body_bytes"].as_u64()).sum();
+        md.push_str(&format!(
+            "| {} | `{}` | {} | {} | {wasm_body} | {} | {} |\n",
+            str_of(&load["page"]),
+            str_of(&load["path"]),
+            resources.len(),
+            wasm_names.join(", "),
+            int(&load["total_body_bytes"]),
+            int(&load["total_bytes"]),
+        ));
+    }
+    let measured = loads
+        .iter()
+        .find(|l| l["path"].as_str() == Some(FIRST_LOAD_BUDGET_PATH))
+        .and_then(|l| l["total_bytes"].as_u64());
+    budgets.push(Budget {
+        name: format!(
+            "first load of `{FIRST_LOAD_BUDGET_PATH}`, every response on the wire (network record)"
+        ),
+        limit: format!("≤ {FIRST_LOAD_BUDGET} B"),
+        measured: measured.map_or("not measured".into(), |b| format!("{b} B")),
+        ok: measured.is_some_and(|b| b <= FIRST_LOAD_BUDGET),
+    });
+    md
+}
+
 fn str_of(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -263,6 +329,16 @@ mod tests {
               "first_load": {"total_bytes": 1000, "resources": [
                 {"url": "http://127.0.0.1:1/", "status": 200, "content_encoding": "br",
                  "bytes": 1000, "body_bytes": 800}]},
+              "first_loads": [
+                {"page": "sign-in", "path": "/", "total_bytes": 130000, "total_body_bytes": 128000,
+                 "resources": [
+                   {"url": "http://127.0.0.1:1/", "bytes": 900, "body_bytes": 700},
+                   {"url": "http://127.0.0.1:1/sign-in-0123456789abcdef_bg.wasm",
+                    "bytes": 120000, "body_bytes": 119800}]},
+                {"page": "account page", "path": "/portal", "total_bytes": 200000,
+                 "total_body_bytes": 199000, "resources": [
+                   {"url": "http://127.0.0.1:1/partner-login-0123456789abcdef_bg.wasm",
+                    "bytes": 190000, "body_bytes": 189800}]}],
               "lighthouse": [{"screen": "sign-in", "path": "/", "warnings": [],
                 "scores": {"performance": 96, "accessibility": 100, "best-practices": 92},
                 "failing": {"performance": [], "accessibility": [], "best-practices": [
@@ -277,6 +353,10 @@ mod tests {
         assert!(md.contains("| (b) 4x CPU slowdown, no network throttling | 1100 | 900 | 1300 |"));
         assert!(md.contains("| http://127.0.0.1:1/ | 200 | br | 1000 | 800 |"));
         assert!(md.contains("| sign-in (`/`) | 96 | 100 | 92 |"));
+        assert!(md.contains(
+            "| sign-in | `/` | 2 | sign-in-0123456789abcdef_bg.wasm | 119800 | 128000 | 130000 |"
+        ));
+        assert!(md.contains("| account page | `/portal` | 1 | partner-login-0123456789abcdef_bg.wasm | 189800 | 199000 | 200000 |"));
         assert!(md.contains("`errors-in-console`: Browser errors were logged to the console"));
         assert!(md.contains("diagnostics without weight in the score: `deprecations`"));
         let verdicts: Vec<(&str, bool)> = budgets
@@ -287,6 +367,7 @@ mod tests {
             verdicts,
             [
                 ("1100 ms", false),
+                ("130000 B", false),
                 ("96", true),
                 ("100", true),
                 ("92", false)

@@ -14,11 +14,27 @@ use std::path::Path;
 const TOP_CRATES: usize = 20;
 const TOP_FUNCTIONS: usize = 30;
 
-/// The report's section: totals, the top crates and the top functions of the code section.
-pub fn breakdown() -> Result<String> {
+/// The two WASM of one build (issue 21, src/groups.rs): Trunk's name of each (the cargo bin)
+/// and what it holds.
+pub const WASMS: [(&str, &str); 2] = [
+    ("sign-in", "the sign-in group, the first load"),
+    ("partner-login", "the full app, every screen"),
+];
+
+/// The sections of both WASM ([`WASMS`]), the sign-in group's first.
+pub fn breakdowns() -> Result<Vec<String>> {
+    WASMS
+        .iter()
+        .map(|(bin, what)| breakdown(bin, what))
+        .collect()
+}
+
+/// The report's section of the WASM of the cargo bin `bin`: totals, the top crates and the top
+/// functions of the code section.
+pub fn breakdown(bin: &str, what: &str) -> Result<String> {
     let root = cmd::root();
-    let named = root.join("target/wasm-bindgen/release/partner-login_bg.wasm");
-    let shipped = root.join("target/wasm-opt/release/partner-login_bg.wasm");
+    let named = root.join(format!("target/wasm-bindgen/release/{bin}_bg.wasm"));
+    let shipped = root.join(format!("target/wasm-opt/release/{bin}_bg.wasm"));
     let named_bytes = read(&named)?;
     let shipped_bytes = read(&shipped)?;
     let out = command(
@@ -50,6 +66,8 @@ pub fn breakdown() -> Result<String> {
         .filter_map(|i| Some((i["name"].as_str()?.to_owned(), i["shallow_size"].as_u64()?)))
         .collect();
     Ok(render(
+        bin,
+        what,
         &items,
         Sizes {
             named_file: named_bytes.len(),
@@ -228,7 +246,7 @@ fn first_segment(path: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-fn render(items: &[(String, u64)], sizes: Sizes) -> String {
+fn render(bin: &str, what: &str, items: &[(String, u64)], sizes: Sizes) -> String {
     let functions: Vec<&(String, u64)> = items.iter().filter(|(n, _)| is_function(n)).collect();
     let code: u64 = functions.iter().map(|(_, s)| s).sum();
     let mut by_crate: BTreeMap<String, (u64, usize)> = BTreeMap::new();
@@ -249,10 +267,10 @@ fn render(items: &[(String, u64)], sizes: Sizes) -> String {
         .map(|(_, s)| s)
         .sum();
 
-    let mut md = String::from("## The WASM by crate and function\n\n");
+    let mut md = format!("## The WASM by crate and function: {what} (`{bin}`)\n\n");
     md.push_str(&format!(
         "`twiggy top` on wasm-bindgen's output before wasm-opt \
-         (`target/wasm-bindgen/release/partner-login_bg.wasm`, the `wasm-release` profile): \
+         (`target/wasm-bindgen/release/{bin}_bg.wasm`, the `wasm-release` profile): \
          {} B in all, a code section of {} B ({} functions, {} B by twiggy's count) and {} B \
          of data segments (string literals, translations, tables). The file shipped is that \
          one after `wasm-opt -Oz`, without names: {} B in all, a code section of {} B; the \
@@ -393,6 +411,8 @@ mod tests {
             ("code[7]".to_owned(), 50),
         ];
         let md = render(
+            "sign-in",
+            "the sign-in group",
             &items,
             Sizes {
                 named_file: 9000,
@@ -400,6 +420,14 @@ mod tests {
                 shipped_file: 7000,
                 shipped_code: 900,
             },
+        );
+        assert!(
+            md.starts_with("## The WASM by crate and function: the sign-in group (`sign-in`)"),
+            "{md}"
+        );
+        assert!(
+            md.contains("(`target/wasm-bindgen/release/sign-in_bg.wasm`"),
+            "{md}"
         );
         assert!(md.contains("| core | 2 | 800 | 80.0 % |"), "{md}");
         assert!(md.contains("| serde_json | 1 | 150 | 15.0 % |"), "{md}");
