@@ -48,7 +48,10 @@ async fn the_sign_in_group_loads_its_own_wasm_and_the_account_page_the_full_app(
     browser
         .wait_text("Sign in with your existing account")
         .await;
-    assert_eq!(wasm_fetched(&browser).await, [sign_in_wasm.clone()]);
+    assert_eq!(
+        wasm_fetched(&browser).await,
+        std::slice::from_ref(&sign_in_wasm)
+    );
 
     // "Sign up now" stays in the sign-in group: the same document, no other WASM.
     browser
@@ -69,7 +72,10 @@ async fn the_sign_in_group_loads_its_own_wasm_and_the_account_page_the_full_app(
         Value::Bool(true),
         "sign-up is drawn by the same document"
     );
-    assert_eq!(wasm_fetched(&browser).await, [sign_in_wasm.clone()]);
+    assert_eq!(
+        wasm_fetched(&browser).await,
+        std::slice::from_ref(&sign_in_wasm)
+    );
     let email = "amina.diallo@example.org";
     browser.fill("Email Address", email).await;
     sign_up_from_email(&browser, &mailbox, email, ["Amina D.", "Amina", "Diallo"]).await;
@@ -86,7 +92,10 @@ async fn the_sign_in_group_loads_its_own_wasm_and_the_account_page_the_full_app(
         Value::Bool(true),
         "the account page is a new document"
     );
-    assert_eq!(wasm_fetched(&browser).await, [full_wasm.clone()]);
+    assert_eq!(
+        wasm_fetched(&browser).await,
+        std::slice::from_ref(&full_wasm)
+    );
 
     // A cold load of the account page loads the full app alone.
     browser.goto(&format!("{}/portal", server.url)).await;
