@@ -290,8 +290,16 @@ async fn an_app_is_a_factor_only_once_confirmed_and_its_seed_is_sealed(backend: 
     notice(&app, email, 2, "authenticator app was added").await;
     let mut factors: Value = app.get("/account/factors").await.json().await.unwrap();
     // The account page's "Added on …": when the code confirmed it (not when it was begun).
-    let added_at = factors["authenticator_app_added_at"].as_i64().expect("added_at");
-    let now = i64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()).unwrap();
+    let added_at = factors["authenticator_app_added_at"]
+        .as_i64()
+        .expect("added_at");
+    let now = i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
     assert!((now - 5..=now).contains(&added_at), "{added_at} at {now}");
     factors
         .as_object_mut()
