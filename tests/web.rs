@@ -1233,6 +1233,7 @@ const QR_SVG: &str = concat!(
 /// as given), the app's seed with `svg`, a confirmation that takes `123456` only, and a set of
 /// 10 codes (counted in `window.__codeSets`).
 fn serve_app_enrolment(factor_required: bool, svg: &str) -> impl Drop {
+    reset_counts();
     serve(&format!(
         r#"
         const json = (status, body) => new Response(JSON.stringify(body), {{status,
@@ -1254,6 +1255,14 @@ fn serve_app_enrolment(factor_required: bool, svg: &str) -> impl Drop {
         return null;"#,
         svg = serde_json::to_string(svg).unwrap()
     ))
+}
+
+/// Forgets what an earlier test's served answers counted on `window`.
+fn reset_counts() {
+    let window = web_sys::window().unwrap();
+    for name in ["__codeSets", "__sets", "__appRemoved"] {
+        js_sys::Reflect::delete_property(&window, &name.into()).unwrap();
+    }
 }
 
 /// Mounts "Protect your account" with authenticator apps on (passkeys off).
@@ -1403,6 +1412,7 @@ async fn under_a_required_policy_a_confirmed_app_leads_to_a_new_sign_in() {
 /// once), and sessions ("This session"; "Sign out of this session" on the others).
 #[wasm_bindgen_test]
 async fn the_account_page_shows_the_app_the_codes_and_the_sessions() {
+    reset_counts();
     let _api = serve(
         r#"
         const json = (status, body) => new Response(JSON.stringify(body), {status,
