@@ -1530,3 +1530,43 @@ async fn the_account_page_shows_the_app_the_codes_and_the_sessions() {
     assert_eq!(notice.text_content().unwrap(), "Authenticator app removed.");
     assert!(root.query_selector("#no-app").unwrap().is_some());
 }
+
+/// Issue 20: in Arabic the app's step reads right to left in Arabic words, while the key and
+/// the recovery codes (Latin letters and digits) stay left to right.
+#[wasm_bindgen_test]
+async fn the_app_step_speaks_arabic_and_keeps_the_key_and_codes_left_to_right() {
+    install_real(Lang::Ar);
+    let _api = serve_app_enrolment(false, QR_SVG);
+    let root = container();
+    let _handle = mount_to(root.clone(), move || {
+        let ui = Ui::provide(Lang::Ar);
+        ui.config.update(|c| c.authenticator_apps = true);
+        view! { <Router><partner_login::pages::protect::Protect /></Router> }
+    });
+    tick().await;
+    let use_app: HtmlButtonElement = by_id(&root, "use-app");
+    assert_eq!(
+        use_app.text_content().unwrap().trim(),
+        Lang::Ar.text(Msg::UseApp)
+    );
+    assert_ne!(Lang::Ar.text(Msg::UseApp), Lang::En.text(Msg::UseApp));
+    use_app.click();
+    until(|| root.query_selector("#app-secret").unwrap().is_some()).await;
+    let label = root.query_selector("label[for=app-code]").unwrap().unwrap();
+    assert_eq!(label.text_content().unwrap(), "الرمز من التطبيق");
+    let secret: HtmlElement = by_id(&root, "app-secret");
+    assert_eq!(secret.get_attribute("dir").unwrap(), "ltr");
+    let input: HtmlInputElement = by_id(&root, "app-code");
+    type_into(&input, "123456");
+    fire(&by_id::<HtmlElement>(&root, "app-form"), "submit");
+    until(|| {
+        root.query_selector("#recovery-code-list")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let list: HtmlElement = by_id(&root, "recovery-code-list");
+    assert_eq!(list.get_attribute("dir").unwrap(), "ltr");
+    button(&root, Lang::Ar.text(Msg::Copy));
+    button(&root, Lang::Ar.text(Msg::Print));
+}

@@ -105,7 +105,7 @@ pub fn Portal() -> impl IntoView {
                     .into_any()
                 }
             }}
-            <button type="button" on:click=sign_out class:busy=busy
+            <button type="button" id="sign-out" on:click=sign_out class:busy=busy
                 aria-busy=crate::ui::aria_busy(busy) disabled=busy>{ui.tr(Msg::SignOut)}</button>
         </Card>
     }
