@@ -184,16 +184,20 @@ pub fn Protect() -> impl IntoView {
                 ui.announce(ui.t(Msg::AppSignInAgain).to_owned());
                 focus_id("sign-in-again");
             }
-            _ => spawn_local(async move {
-                match api::new_recovery_codes().await {
-                    Ok(set) => step.set(Step::Codes(set.codes)),
-                    // The app is a factor all the same: say why no codes show, and go on.
-                    Err(err) => {
-                        step.set(Step::Done(Msg::AppConfirmed));
-                        errors.refused(ui, &err);
+            loading => {
+                // "Loading…" while the codes are made (no second "Verify" meanwhile).
+                step.set(loading);
+                spawn_local(async move {
+                    match api::new_recovery_codes().await {
+                        Ok(set) => step.set(Step::Codes(set.codes)),
+                        // The app is a factor all the same: say why no codes show, and go on.
+                        Err(err) => {
+                            step.set(Step::Done(Msg::AppConfirmed));
+                            errors.refused(ui, &err);
+                        }
                     }
-                }
-            }),
+                });
+            }
         }
     });
     let codes_done = Callback::new(move |()| go_on.with_value(|f| f()));
