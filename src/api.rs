@@ -15,15 +15,20 @@
 //!   lockout and the per-client cap), the social start (a new provider flow), sign-out.
 //! - passkeys: the list is a GET (retried); beginning a ceremony, finishing it, renaming and
 //!   removing are not (a begun ceremony counts as a sign-in try, a finished one is single use).
+//! - the authenticator app, recovery codes and sessions: the reads are GETs (retried); adding,
+//!   confirming and removing the app, a new set of codes and ending a session are not (a new
+//!   app's seed or a new set replaces the one before; a confirming code is one of the person's
+//!   tries).
 
 use crate::i18n::Msg;
 use crate::retry::{self, Outcome, Repeat};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use partner_login_contract::api::{
-    paths, CompletePasswordResetRequest, CompleteSignupRequest, EmailCodeFlowView, EmailCodeKind,
-    InvitationView, OpenResetLinkRequest, PasskeyView, PublicConfig, RenamePasskeyRequest,
-    SessionView, SignInRequest, SocialStartRequest, SocialStartView, StartEmailCodeRequest,
-    VerifyCodeRequest, CSRF_HEADER, CSRF_HEADER_VALUE,
+    paths, ActiveSession, AuthenticatorAppEnrolment, CompletePasswordResetRequest,
+    CompleteSignupRequest, ConfirmAppRequest, EmailCodeFlowView, EmailCodeKind, FactorsView,
+    InvitationView, OpenResetLinkRequest, PasskeyView, PublicConfig, RecoveryCodes,
+    RenamePasskeyRequest, SessionView, SignInRequest, SocialStartRequest, SocialStartView,
+    StartEmailCodeRequest, VerifyCodeRequest, CSRF_HEADER, CSRF_HEADER_VALUE,
 };
 use partner_login_contract::{ErrorCode, FieldError, Problem};
 use serde::de::DeserializeOwned;
@@ -363,6 +368,52 @@ pub async fn rename_passkey(id: &str, name: &str) -> Result<(), ApiError> {
 
 pub async fn remove_passkey(id: &str) -> Result<(), ApiError> {
     let path = url(&path_with(paths::PASSKEY, "passkey", id));
+    no_content(mutating(Request::delete(&path)).send().await).await
+}
+
+/// Begins adding an authenticator app: its seed, shown once.
+pub async fn begin_app() -> Result<AuthenticatorAppEnrolment, ApiError> {
+    post(paths::AUTHENTICATOR_APP, &EmptyBody {}, Repeat::Never).await
+}
+
+/// Confirms the new app with a code it shows; only then is it a factor.
+pub async fn confirm_app(code: &str) -> Result<(), ApiError> {
+    let body = ConfirmAppRequest {
+        code: code.to_owned(),
+    };
+    let request = mutating(Request::post(&url(paths::AUTHENTICATOR_APP_CONFIRM)))
+        .json(&body)
+        .map_err(|_| ApiError::Network)?;
+    no_content(request.send().await).await
+}
+
+pub async fn remove_app() -> Result<(), ApiError> {
+    no_content(
+        mutating(Request::delete(&url(paths::AUTHENTICATOR_APP)))
+            .send()
+            .await,
+    )
+    .await
+}
+
+/// A new set of recovery codes (the earlier set stops working): shown once.
+pub async fn new_recovery_codes() -> Result<RecoveryCodes, ApiError> {
+    post(paths::RECOVERY_CODES, &EmptyBody {}, Repeat::Never).await
+}
+
+/// The signed-in account's factors beyond its password.
+pub async fn factors() -> Result<FactorsView, ApiError> {
+    get(paths::ACCOUNT_FACTORS).await
+}
+
+/// The signed-in account's live sessions (OWASP ASVS 5.0 V7.5.2).
+pub async fn sessions() -> Result<Vec<ActiveSession>, ApiError> {
+    get(paths::SESSIONS).await
+}
+
+/// Ends one of the account's other sessions.
+pub async fn end_session(id: &str) -> Result<(), ApiError> {
+    let path = url(&path_with(paths::SESSION_BY_ID, "session", id));
     no_content(mutating(Request::delete(&path)).send().await).await
 }
 

@@ -33,6 +33,7 @@ impl Ui {
                 resend_cooldown_seconds: 60,
                 dev_mailbox: false,
                 passkeys: false,
+                authenticator_apps: false,
             }),
             requested: StoredValue::new(None),
         }

@@ -17,6 +17,7 @@ use partner_login::flows::password::feedback;
 use partner_login::i18n::{self, Lang, Msg};
 use partner_login::pages::forgot::Forgot;
 use partner_login::pages::passkeys::{Errors, Passkeys};
+use partner_login::pages::security::{SecondFactors, Sessions};
 use partner_login::pages::sign_in::SignIn;
 use partner_login::pages::sign_up::SignUp;
 use partner_login::ui::Ui;
@@ -1218,4 +1219,354 @@ async fn the_account_page_says_when_there_are_no_passkeys() {
             .length(),
         0
     );
+}
+
+/// The server's QR code as `qrcode` 0.14 draws it (a tiny one), for the served answers below.
+const QR_SVG: &str = concat!(
+    r#"<?xml version="1.0" standalone="yes"?><svg xmlns="http://www.w3.org/2000/svg""#,
+    r#" version="1.1" width="232" height="232" viewBox="0 0 232 232" shape-rendering="crispEdges">"#,
+    r##"<rect x="0" y="0" width="232" height="232" fill="#fff"/>"##,
+    r##"<path fill="#000" d="M32 32h8v8H32V32M40 32h8v8H40V32"/></svg>"##
+);
+
+/// The served answers of "Protect your account" with an app: the session (`factor_required`
+/// as given), the app's seed with `svg`, a confirmation that takes `123456` only, and a set of
+/// 10 codes (counted in `window.__codeSets`).
+fn serve_app_enrolment(factor_required: bool, svg: &str) -> impl Drop {
+    reset_counts();
+    serve(&format!(
+        r#"
+        const json = (status, body) => new Response(JSON.stringify(body), {{status,
+            headers: {{'content-type': status < 400 ? 'application/json' : 'application/problem+json'}}}});
+        if (method === 'GET' && url === '/api/session') return json(200, {{email: 'a@example.org',
+            display_name: 'Amina', given_name: 'Amina', surname: 'Diallo', organizations: [],
+            aal: 'aal1', factor_required: {factor_required}}});
+        if (method === 'POST' && url === '/api/authenticator-app') return json(200, {{
+            secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', uri: 'otpauth://totp/x', qr_svg: {svg}}});
+        if (method === 'POST' && url === '/api/authenticator-app/confirm') {{
+            return req.clone().json().then(b => b.code === '123456' ? new Response(null, {{status: 204}})
+                : json(422, {{type: 'urn:partner-login:problem:code_wrong', title: 'x', status: 422,
+                    code: 'code_wrong', errors: [{{field: 'code', code: 'code_wrong'}}]}}));
+        }}
+        if (method === 'POST' && url === '/api/recovery-codes') {{
+            window.__codeSets = (window.__codeSets || 0) + 1;
+            return json(200, {{codes: Array.from({{length: 10}}, (_, i) => 'AAAA-BBBB-CCCC-DDDD-EEEE-000' + i)}});
+        }}
+        return null;"#,
+        svg = serde_json::to_string(svg).unwrap()
+    ))
+}
+
+/// Forgets what an earlier test's served answers counted on `window`.
+fn reset_counts() {
+    let window = web_sys::window().unwrap();
+    for name in ["__codeSets", "__sets", "__appRemoved"] {
+        js_sys::Reflect::delete_property(&window, &name.into()).unwrap();
+    }
+}
+
+/// Mounts "Protect your account" with authenticator apps on (passkeys off).
+async fn mount_protect() -> (HtmlElement, impl Sized) {
+    let root = container();
+    let handle = mount_to(root.clone(), move || {
+        let ui = Ui::provide(Lang::En);
+        ui.config.update(|c| c.authenticator_apps = true);
+        view! { <Router><partner_login::pages::protect::Protect /></Router> }
+    });
+    tick().await;
+    (root, handle)
+}
+
+fn code_sets() -> f64 {
+    js_sys::Reflect::get(&web_sys::window().unwrap(), &"__codeSets".into())
+        .unwrap()
+        .as_f64()
+        .unwrap_or(0.0)
+}
+
+/// Issue 20: "Use an authenticator app" shows the server's QR code as an image, the key in
+/// groups of four, a one-time-code field; a malformed code is said at once, a wrong one by the
+/// server in the field; a right one shows 10 recovery codes once, with Copy, Download, Print.
+#[wasm_bindgen_test]
+async fn protect_adds_an_authenticator_app_then_shows_the_recovery_codes() {
+    let _api = serve_app_enrolment(false, QR_SVG);
+    let (root, _handle) = mount_protect().await;
+    let use_app: HtmlButtonElement = by_id(&root, "use-app");
+    assert_eq!(
+        use_app.text_content().unwrap().trim(),
+        "Use an authenticator app"
+    );
+    assert!(root.query_selector("#not-now").unwrap().is_some());
+    use_app.click();
+    until(|| root.query_selector("#app-secret").unwrap().is_some()).await;
+    let secret: HtmlElement = by_id(&root, "app-secret");
+    assert_eq!(
+        secret.text_content().unwrap(),
+        "JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP"
+    );
+    assert_eq!(secret.get_attribute("dir").unwrap(), "ltr");
+    let img: HtmlElement = by_id(&root, "app-qr");
+    assert!(img
+        .get_attribute("src")
+        .unwrap()
+        .starts_with("data:image/svg+xml,%3Csvg"));
+    assert_eq!(
+        img.get_attribute("alt").unwrap(),
+        "QR code for your authenticator app"
+    );
+    let input: HtmlInputElement = by_id(&root, "app-code");
+    assert_eq!(
+        input.get_attribute("autocomplete").unwrap(),
+        "one-time-code"
+    );
+    assert_eq!(input.get_attribute("inputmode").unwrap(), "numeric");
+    let label = root.query_selector("label[for=app-code]").unwrap().unwrap();
+    assert_eq!(label.text_content().unwrap(), "Code from the app");
+
+    let form: HtmlElement = by_id(&root, "app-form");
+    let error: HtmlElement = by_id(&root, "app-code-error");
+    type_into(&input, "12a");
+    fire(&form, "submit");
+    tick().await;
+    assert_eq!(input.get_attribute("aria-invalid").unwrap(), "true");
+    assert_eq!(
+        error.text_content().unwrap(),
+        Lang::En.text(Msg::Error(ErrorCode::CodeFormat))
+    );
+    type_into(&input, "000000");
+    fire(&form, "submit");
+    until(|| error.text_content().unwrap() == Lang::En.text(Msg::Error(ErrorCode::CodeWrong)))
+        .await;
+    assert_eq!(code_sets(), 0.0, "no codes before the app is confirmed");
+
+    type_into(&input, "123 456");
+    fire(&form, "submit");
+    until(|| {
+        root.query_selector_all("#recovery-code-list li")
+            .unwrap()
+            .length()
+            == 10
+    })
+    .await;
+    assert_eq!(code_sets(), 1.0);
+    let list: HtmlElement = by_id(&root, "recovery-code-list");
+    assert!(list
+        .text_content()
+        .unwrap()
+        .starts_with("AAAA-BBBB-CCCC-DDDD-EEEE-0000"));
+    for text in ["Copy", "Download", "Print", "Continue"] {
+        button(&root, text);
+    }
+    let notice: HtmlElement = by_id(&root, "app-notice");
+    assert_eq!(
+        notice.text_content().unwrap(),
+        "Your authenticator app is set up."
+    );
+}
+
+/// Issue 20: a QR code that is not the server's drawing (here with a `style` attribute, which
+/// the CSP would refuse and which our server never sends) is not shown; the key still is.
+#[wasm_bindgen_test]
+async fn a_qr_code_that_is_not_the_server_s_drawing_is_not_shown() {
+    let styled = QR_SVG.replace("<rect ", "<rect style=\"fill:red\" ");
+    let _api = serve_app_enrolment(false, &styled);
+    let (root, _handle) = mount_protect().await;
+    by_id::<HtmlButtonElement>(&root, "use-app").click();
+    until(|| root.query_selector("#app-secret").unwrap().is_some()).await;
+    assert!(root.query_selector("#app-qr").unwrap().is_none());
+    assert!(root.query_selector("img").unwrap().is_none());
+    assert!(root
+        .text_content()
+        .unwrap()
+        .contains("The QR code cannot be shown."));
+}
+
+/// Issue 20, `MFA_POLICY=required`: the session that confirmed the app stays enrolment-only,
+/// so no recovery codes are asked for (the server would refuse them); the page says to sign in
+/// again with the password and the app, and offers "Sign in again"; no "Not now".
+#[wasm_bindgen_test]
+async fn under_a_required_policy_a_confirmed_app_leads_to_a_new_sign_in() {
+    let _api = serve_app_enrolment(true, QR_SVG);
+    let (root, _handle) = mount_protect().await;
+    until(|| root.query_selector("#not-now").unwrap().is_none()).await;
+    by_id::<HtmlButtonElement>(&root, "use-app").click();
+    until(|| root.query_selector("#app-secret").unwrap().is_some()).await;
+    let input: HtmlInputElement = by_id(&root, "app-code");
+    type_into(&input, "123456");
+    fire(&by_id::<HtmlElement>(&root, "app-form"), "submit");
+    until(|| root.query_selector("#sign-in-again").unwrap().is_some()).await;
+    let notice: HtmlElement = by_id(&root, "app-notice");
+    assert_eq!(
+        notice.text_content().unwrap(),
+        Lang::En.text(Msg::AppSignInAgain)
+    );
+    assert_eq!(code_sets(), 0.0, "no recovery codes on one factor");
+    assert!(root
+        .query_selector("#recovery-code-list")
+        .unwrap()
+        .is_none());
+}
+
+/// Issue 20: the account page's app (added on …, "Remove" after a confirmation), recovery
+/// codes (how many left; "Generate new codes" asks for a recent sign-in, then shows the set
+/// once), and sessions ("This session"; "Sign out of this session" on the others).
+#[wasm_bindgen_test]
+async fn the_account_page_shows_the_app_the_codes_and_the_sessions() {
+    reset_counts();
+    let _api = serve(
+        r#"
+        const json = (status, body) => new Response(JSON.stringify(body), {status,
+            headers: {'content-type': status < 400 ? 'application/json' : 'application/problem+json'}});
+        if (method === 'GET' && url === '/api/account/factors') return json(200, {passkeys: 0,
+            authenticator_app: !window.__appRemoved, authenticator_app_added_at: window.__appRemoved ? undefined : 1767225600,
+            recovery_codes_left: 3});
+        if (method === 'GET' && url === '/api/sessions') return json(200, [
+            {id: 's1', created_at: 1767225600, last_seen_at: 1767312000, idp: 'local', amr: ['pop', 'mfa'], aal: 'aal2', current: true},
+            {id: 's2', created_at: 1767225600, last_seen_at: 1767225600, idp: 'local', amr: ['pwd'], aal: 'aal1', current: false}]);
+        if (method === 'DELETE' && url === '/api/sessions/s2') return new Response(null, {status: 204});
+        if (method === 'DELETE' && url === '/api/authenticator-app') {
+            window.__appRemoved = true;
+            return new Response(null, {status: 204});
+        }
+        if (method === 'POST' && url === '/api/recovery-codes') {
+            window.__sets = (window.__sets || 0) + 1;
+            if (window.__sets === 1) return json(401, {type: 'urn:partner-login:problem:reauthentication_required',
+                title: 'Unauthorized', status: 401, code: 'reauthentication_required'});
+            return json(200, {codes: Array.from({length: 10}, (_, i) => 'ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-000' + i)});
+        }
+        return null;"#,
+    );
+    let root = container();
+    let errors = std::rc::Rc::new(std::cell::Cell::new(None::<Errors>));
+    let _handle = mount_to(root.clone(), {
+        let errors = errors.clone();
+        move || {
+            let ui = Ui::provide(Lang::En);
+            ui.config.update(|c| c.authenticator_apps = true);
+            let e = Errors {
+                message: RwSignal::new(None),
+                sign_in_again: RwSignal::new(false),
+            };
+            errors.set(Some(e));
+            view! { <SecondFactors errors=e /><Sessions errors=e /> }
+        }
+    });
+    let errors = errors.get().unwrap();
+    until(|| root.query_selector("#app-added").unwrap().is_some()).await;
+    let added: HtmlElement = by_id(&root, "app-added");
+    assert_eq!(
+        added.text_content().unwrap(),
+        format!("Added {}", Lang::En.date_time(1767225600))
+    );
+    let left: HtmlElement = by_id(&root, "codes-left");
+    assert_eq!(left.text_content().unwrap(), "Codes left: 3");
+
+    // Sessions: this one marked, the other with its button.
+    until(|| {
+        root.query_selector_all("#session-list li.session")
+            .unwrap()
+            .length()
+            == 2
+    })
+    .await;
+    let sessions: HtmlElement = by_id(&root, "session-list");
+    let text = sessions.text_content().unwrap();
+    assert!(
+        text.contains("This session") && text.contains("Passkey"),
+        "{text}"
+    );
+    assert!(text.contains("Password"), "{text}");
+    assert_eq!(
+        root.query_selector_all("button.end-session")
+            .unwrap()
+            .length(),
+        1
+    );
+    button(&root, "Sign out of this session").click();
+    until(|| {
+        root.query_selector_all("#session-list li.session")
+            .unwrap()
+            .length()
+            == 1
+    })
+    .await;
+    let notice: HtmlElement = by_id(&root, "sessions-notice");
+    assert_eq!(notice.text_content().unwrap(), "Session signed out.");
+
+    // New codes: a stale sign-in first ("Sign in again"), then the set, shown once.
+    button(&root, "Generate new codes").click();
+    until(|| errors.sign_in_again.get_untracked()).await;
+    assert_eq!(
+        errors.message.get_untracked(),
+        Some(Msg::Error(ErrorCode::ReauthenticationRequired))
+    );
+    button(&root, "Generate new codes").click();
+    until(|| {
+        root.query_selector_all("#recovery-code-list li")
+            .unwrap()
+            .length()
+            == 10
+    })
+    .await;
+    button(&root, "Continue").click();
+    until(|| {
+        root.query_selector("#recovery-code-list")
+            .unwrap()
+            .is_none()
+    })
+    .await;
+
+    // "Remove" asks first, then the app goes and "Add an authenticator app" shows.
+    by_id::<HtmlButtonElement>(&root, "remove-app").click();
+    tick().await;
+    let question: HtmlElement = by_id(&root, "confirm-remove-app");
+    assert!(question
+        .text_content()
+        .unwrap()
+        .starts_with("Remove the authenticator app?"));
+    by_id::<HtmlButtonElement>(&root, "confirm-remove-app-button").click();
+    until(|| root.query_selector("#add-app").unwrap().is_some()).await;
+    let notice: HtmlElement = by_id(&root, "app-notice");
+    assert_eq!(notice.text_content().unwrap(), "Authenticator app removed.");
+    assert!(root.query_selector("#no-app").unwrap().is_some());
+}
+
+/// Issue 20: in Arabic the app's step reads right to left in Arabic words, while the key and
+/// the recovery codes (Latin letters and digits) stay left to right.
+#[wasm_bindgen_test]
+async fn the_app_step_speaks_arabic_and_keeps_the_key_and_codes_left_to_right() {
+    install_real(Lang::Ar);
+    let _api = serve_app_enrolment(false, QR_SVG);
+    let root = container();
+    let _handle = mount_to(root.clone(), move || {
+        let ui = Ui::provide(Lang::Ar);
+        ui.config.update(|c| c.authenticator_apps = true);
+        view! { <Router><partner_login::pages::protect::Protect /></Router> }
+    });
+    tick().await;
+    let use_app: HtmlButtonElement = by_id(&root, "use-app");
+    assert_eq!(
+        use_app.text_content().unwrap().trim(),
+        Lang::Ar.text(Msg::UseApp)
+    );
+    assert_ne!(Lang::Ar.text(Msg::UseApp), Lang::En.text(Msg::UseApp));
+    use_app.click();
+    until(|| root.query_selector("#app-secret").unwrap().is_some()).await;
+    let label = root.query_selector("label[for=app-code]").unwrap().unwrap();
+    assert_eq!(label.text_content().unwrap(), "الرمز من التطبيق");
+    let secret: HtmlElement = by_id(&root, "app-secret");
+    assert_eq!(secret.get_attribute("dir").unwrap(), "ltr");
+    let input: HtmlInputElement = by_id(&root, "app-code");
+    type_into(&input, "123456");
+    fire(&by_id::<HtmlElement>(&root, "app-form"), "submit");
+    until(|| {
+        root.query_selector("#recovery-code-list")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let list: HtmlElement = by_id(&root, "recovery-code-list");
+    assert_eq!(list.get_attribute("dir").unwrap(), "ltr");
+    button(&root, Lang::Ar.text(Msg::Copy));
+    button(&root, Lang::Ar.text(Msg::Print));
 }

@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod authenticator_app;
 pub mod config_error;
 pub mod email_code;
 pub mod forgot;
@@ -9,5 +10,6 @@ pub mod not_found;
 pub mod passkeys;
 pub mod portal;
 pub mod protect;
+pub mod security;
 pub mod sign_in;
 pub mod sign_up;

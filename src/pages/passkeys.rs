@@ -24,18 +24,18 @@ pub struct Errors {
 }
 
 impl Errors {
-    fn clear(self) {
+    pub fn clear(self) {
         self.message.set(None);
         self.sign_in_again.set(false);
     }
 
-    fn say(self, ui: Ui, msg: Msg) {
+    pub fn say(self, ui: Ui, msg: Msg) {
         self.message.set(Some(msg));
         ui.announce(ui.t(msg).to_owned());
     }
 
     /// A refusal by the server; a stale sign-in offers "Sign in again".
-    fn refused(self, ui: Ui, err: &ApiError) {
+    pub fn refused(self, ui: Ui, err: &ApiError) {
         if err.code() == Some(ErrorCode::ReauthenticationRequired) {
             self.sign_in_again.set(true);
         }

@@ -1,13 +1,15 @@
 //! The account page (route `/portal`): who is signed in (name and email), their
 //! organizations, "Sign out". People whose deployment has an OpenID Connect client go on to it
 //! right after signing in (`SessionView::continue_url`); this page is where the others land.
-//! When the server offers passkeys, their section (`pages::passkeys`) is here too. A session
+//! When the server offers passkeys, their section (`pages::passkeys`) is here too; then the
+//! authenticator app, the recovery codes and the active sessions (`pages::security`). A session
 //! the server says needs a second factor (`SessionView::factor_required`) goes to `/protect`.
 
 use crate::api::{self, ApiError};
 use crate::components::card::{page_title, Card};
 use crate::i18n::Msg;
 use crate::pages::passkeys::{Errors, Passkeys};
+use crate::pages::security::{SecondFactors, Sessions};
 use crate::ui::use_ui;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -97,11 +99,13 @@ pub fn Portal() -> impl IntoView {
                         <Show when=move || ui.config.with(|c| c.passkeys)>
                             <Passkeys errors />
                         </Show>
+                        <SecondFactors errors />
+                        <Sessions errors />
                     }
                     .into_any()
                 }
             }}
-            <button type="button" on:click=sign_out class:busy=busy
+            <button type="button" id="sign-out" on:click=sign_out class:busy=busy
                 aria-busy=crate::ui::aria_busy(busy) disabled=busy>{ui.tr(Msg::SignOut)}</button>
         </Card>
     }

@@ -9,11 +9,18 @@
 //! with it (the browser's passkey prompt): the session becomes a two-factor one (AAL2), and
 //! only then goes on (the passkey sign-in's own `continue_url`, which continues the
 //! authorization request still waiting in the browser).
+//!
+//! "Use an authenticator app" (when the server offers apps): the QR code, the key, a code to
+//! confirm it (`pages::authenticator_app`); then a first set of recovery codes, shown once,
+//! and "Continue". Under `MFA_POLICY=required` the confirmed app does not change the session:
+//! see [`after_app`].
 
 use crate::address;
 use crate::api;
 use crate::components::card::{page_title, Card};
 use crate::i18n::Msg;
+use crate::pages::authenticator_app::{AppEnrolment, RecoveryCodesShown};
+use crate::pages::passkeys::Errors;
 use crate::storage;
 use crate::ui::{focus_id, use_ui};
 use crate::webauthn::{self, Failure};
@@ -22,14 +29,52 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use partner_login_contract::ErrorCode;
 
+/// Where "Protect your account" is.
+#[derive(Clone, PartialEq)]
+enum Step {
+    /// The offer: a passkey, an app, "Not now".
+    Offer,
+    /// Adding an authenticator app.
+    App,
+    /// The app's first recovery codes, shown once.
+    Codes(Vec<String>),
+    /// A factor was added (the notice), then "Continue".
+    Done(Msg),
+    /// `MFA_POLICY=required`: the app is set up; a new sign-in with it goes on.
+    SignInAgain,
+}
+
+/// What follows a confirmed app. Under `MFA_POLICY=required` (`factor_required`) the session
+/// stays what it was, enrolment-only (AAL1): confirming the app proved the app, not the
+/// password, in this session (a sign-up's session proved an emailed code, which is no factor),
+/// and NIST SP 800-63B-4 §2.2.1 wants both proved in one authentication for AAL2; the server's
+/// `domain::policy` says the same ("after an app or recovery codes, the person signs in again
+/// with the password and the new factor") and refuses this session any other factor, recovery
+/// codes included (§4.1.2, `refuse_enrolment_beyond_the_first`). So the page says to sign in
+/// again, and "Sign in again" signs out and goes to the sign-in, whose second step asks for the
+/// app's code (AAL2): the person reaches the portal on two factors; the recovery codes are made
+/// on the account page then. Under `optional`, a first set of recovery codes is made and shown
+/// at once (a fallback when the phone is lost; ASVS 5.0 V6.5.x).
+fn after_app(factor_required: bool) -> Step {
+    if factor_required {
+        Step::SignInAgain
+    } else {
+        Step::Codes(Vec::new())
+    }
+}
+
 #[component]
 pub fn Protect() -> impl IntoView {
     let ui = use_ui();
     let navigate = use_navigate();
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<Msg>);
-    // The passkey was made: the notice and "Continue" replace the offer.
-    let created = RwSignal::new(false);
+    let step = RwSignal::new(Step::Offer);
+    let sign_in_again = RwSignal::new(false);
+    let errors = Errors {
+        message: error,
+        sign_in_again,
+    };
     // The server says this session may only enrol a factor (MFA_POLICY=required).
     let factor_required = RwSignal::new(false);
     spawn_local(async move {
@@ -104,7 +149,7 @@ pub fn Protect() -> impl IntoView {
         spawn_local(async move {
             match webauthn::add().await {
                 Ok(_) => {
-                    created.set(true);
+                    step.set(Step::Done(Msg::PasskeyCreated));
                     ui.announce(ui.t(Msg::PasskeyCreated).to_owned());
                     focus_id("continue");
                     if factor_required.get_untracked() {
@@ -131,40 +176,112 @@ pub fn Protect() -> impl IntoView {
         });
     };
 
+    let app_confirmed = Callback::new(move |()| {
+        error.set(None);
+        match after_app(factor_required.get_untracked()) {
+            Step::SignInAgain => {
+                step.set(Step::SignInAgain);
+                ui.announce(ui.t(Msg::AppSignInAgain).to_owned());
+                focus_id("sign-in-again");
+            }
+            loading => {
+                // "Loading…" while the codes are made (no second "Verify" meanwhile).
+                step.set(loading);
+                spawn_local(async move {
+                    match api::new_recovery_codes().await {
+                        Ok(set) => step.set(Step::Codes(set.codes)),
+                        // The app is a factor all the same: say why no codes show, and go on.
+                        Err(err) => {
+                            step.set(Step::Done(Msg::AppConfirmed));
+                            errors.refused(ui, &err);
+                        }
+                    }
+                });
+            }
+        }
+    });
+    let codes_done = Callback::new(move |()| go_on.with_value(|f| f()));
+    // Signs out and goes to the sign-in (a stale sign-in, or the required policy's new
+    // sign-in with the app); the authorization request, if any, waits in its cookie.
+    let again = {
+        let navigate = navigate.clone();
+        move |_| {
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                let _ = api::sign_out().await;
+                navigate("/", Default::default());
+            });
+        }
+    };
+    let offer = move || {
+        view! {
+            <Show when=move || webauthn::offered(ui)>
+                <section class="protect-option" aria-labelledby="passkey-option">
+                    <h2 id="passkey-option">
+                        {ui.tr(Msg::CreatePasskey)} " "
+                        <span class="badge">{ui.tr(Msg::Recommended)}</span>
+                    </h2>
+                    <p>{ui.tr(Msg::ProtectText)}</p>
+                    <button type="button" id="create-passkey" class="primary" on:click=create
+                        class:busy=busy aria-busy=crate::ui::aria_busy(busy)
+                        disabled=busy>
+                        {ui.tr(Msg::CreatePasskey)}
+                    </button>
+                </section>
+            </Show>
+            <Show when=move || ui.config.with(|c| c.authenticator_apps)>
+                <section class="protect-option" aria-labelledby="app-option">
+                    <h2 id="app-option">{ui.tr(Msg::UseApp)}</h2>
+                    <p>{ui.tr(Msg::AppText)}</p>
+                    <button type="button" id="use-app" on:click=move |_| {
+                        error.set(None);
+                        step.set(Step::App);
+                    } disabled=busy>
+                        {ui.tr(Msg::UseApp)}
+                    </button>
+                </section>
+            </Show>
+            <Show when=move || !factor_required.get()>
+                <button type="button" id="not-now" on:click=move |_| go_on.with_value(|f| f())
+                    disabled=busy>
+                    {ui.tr(Msg::NotNow)}
+                </button>
+            </Show>
+        }
+    };
+
     view! {
         <Card>
             <h1>{ui.tr(Msg::ProtectHeading)}</h1>
             <p id="form-error" class="form-error">{move || error.get().map(|m| ui.t(m))}</p>
-            <Show
-                when=move || created.get()
-                fallback=move || view! {
-                    <section class="protect-option" aria-labelledby="passkey-option">
-                        <h2 id="passkey-option">
-                            {ui.tr(Msg::CreatePasskey)} " "
-                            <span class="badge">{ui.tr(Msg::Recommended)}</span>
-                        </h2>
-                        <p>{ui.tr(Msg::ProtectText)}</p>
-                        <button type="button" id="create-passkey" class="primary" on:click=create
-                            class:busy=busy aria-busy=crate::ui::aria_busy(busy)
-                            disabled=busy>
-                            {ui.tr(Msg::CreatePasskey)}
-                        </button>
-                    </section>
-                    // The authenticator-app option (issue 20, built on the server on another
-                    // branch) goes here, as a second `section.protect-option`, once its
-                    // routes exist: no button until it works.
-                    <Show when=move || !factor_required.get()>
-                        <button type="button" id="not-now" on:click=move |_| go_on.with_value(|f| f())
-                            disabled=busy>
-                            {ui.tr(Msg::NotNow)}
-                        </button>
-                    </Show>
-                }
-            >
-                <p id="passkey-notice" class="status notice">{ui.tr(Msg::PasskeyCreated)}</p>
-                <button type="button" id="continue" class="primary"
-                    on:click=move |_| next_step() disabled=busy>
-                    {ui.tr(Msg::Continue)}
+            {move || match step.get() {
+                Step::Offer => offer().into_any(),
+                Step::App => view! {
+                    <AppEnrolment errors on_confirmed=app_confirmed />
+                    <button type="button" id="app-back" on:click=move |_| {
+                        error.set(None);
+                        step.set(Step::Offer);
+                    }>{ui.tr(Msg::Cancel)}</button>
+                }.into_any(),
+                Step::Codes(codes) if codes.is_empty() => view! { <p>{ui.tr(Msg::Loading)}</p> }.into_any(),
+                Step::Codes(codes) => view! {
+                    <p id="app-notice" class="status notice">{ui.tr(Msg::AppConfirmed)}</p>
+                    <RecoveryCodesShown codes on_continue=codes_done />
+                }.into_any(),
+                Step::Done(notice) => view! {
+                    <p id="passkey-notice" class="status notice">{ui.tr(notice)}</p>
+                    <button type="button" id="continue" class="primary"
+                        on:click=move |_| next_step() disabled=busy>
+                        {ui.tr(Msg::Continue)}
+                    </button>
+                }.into_any(),
+                Step::SignInAgain => view! {
+                    <p id="app-notice" class="status notice">{ui.tr(Msg::AppSignInAgain)}</p>
+                }.into_any(),
+            }}
+            <Show when=move || sign_in_again.get() || step.get() == Step::SignInAgain>
+                <button type="button" id="sign-in-again" class="primary" on:click=again.clone()>
+                    {ui.tr(Msg::SignInAgain)}
                 </button>
             </Show>
         </Card>

@@ -154,6 +154,10 @@ pub struct PublicConfig {
     /// party): the screens show the passkey buttons only then.
     #[serde(default)]
     pub passkeys: bool,
+    /// True when the server offers authenticator apps (`MFA_ENCRYPTION_KEY_FILE` is set): the
+    /// screens offer "Use an authenticator app" only then.
+    #[serde(default)]
+    pub authenticator_apps: bool,
 }
 
 /// One social sign-in button.
@@ -811,5 +815,9 @@ pub struct FactorsView {
     pub passkeys: u32,
     /// True once an authenticator app is confirmed.
     pub authenticator_app: bool,
+    /// Unix seconds of the confirmation of the app, when there is one (the account page's
+    /// "Added on …").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authenticator_app_added_at: Option<i64>,
     pub recovery_codes_left: u32,
 }

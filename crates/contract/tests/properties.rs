@@ -647,6 +647,7 @@ proptest! {
             resend_cooldown_seconds: numbers.0,
             dev_mailbox: verified,
             passkeys: !verified,
+            authenticator_apps: with_invitation,
         })?;
         round_trips(&SocialStartView { authorization_url: strings[5].clone() })?;
         round_trips(&PasskeyView {
@@ -684,6 +685,7 @@ proptest! {
         round_trips(&FactorsView {
             passkeys: numbers.0,
             authenticator_app: verified,
+            authenticator_app_added_at: verified.then_some(numbers.2),
             recovery_codes_left: numbers.0,
         })?;
     }

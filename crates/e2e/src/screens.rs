@@ -529,9 +529,9 @@ pub async fn walk(
     browser.wait_xpath("//*[@id='organization']").await;
     visit(&browser, &PORTAL).await;
 
-    // Signed out, from sign-in's "Forgot your password?" link.
+    // Signed out ("Sign out", in any language), from sign-in's "Forgot your password?" link.
     browser
-        .wait_xpath("//main//button[@type='button']")
+        .wait_xpath("//main//button[@id='sign-out']")
         .await
         .click()
         .await

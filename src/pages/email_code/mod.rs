@@ -140,12 +140,14 @@ impl Flow {
     }
 
     /// Leaves the completed flow, signed in: a new account to "Protect your account" when
-    /// passkeys are offered (where it was going is kept for after); else for the server's
+    /// passkeys or authenticator apps are offered (where it was going is kept for after); else for the server's
     /// `continue_url` when it gave one (the form stays busy until the page goes), else for the
     /// account page.
     fn leave_for(self, continue_url: Option<&str>) {
         storage::forget_draft(self.draft());
-        if self.kind == EmailCodeKind::SignUp && crate::webauthn::offered(self.ui) {
+        let protect = crate::webauthn::offered(self.ui)
+            || self.ui.config.with_untracked(|c| c.authenticator_apps);
+        if self.kind == EmailCodeKind::SignUp && protect {
             storage::set_after_protect(continue_url);
             self.form.end();
             self.go("/protect", Default::default());

@@ -202,9 +202,10 @@ async fn forgot_password_screens_are_accessible_in_english_and_arabic() {
         let email = format!("kofi.{}@example.org", lang.1);
         sign_up(&browser, &server, &mailbox, &email, lang, false).await;
 
-        // Signed out, from sign-in's "Forgot your password?" link.
+        // Signed out ("Sign out", in any language), from sign-in's "Forgot your password?"
+        // link.
         browser
-            .wait_xpath("//main//button[@type='button']")
+            .wait_xpath("//main//button[@id='sign-out']")
             .await
             .click()
             .await

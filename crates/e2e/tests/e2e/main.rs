@@ -3,6 +3,7 @@
 mod accessibility;
 mod branding;
 mod deployment;
+mod enrolment;
 mod keyboard;
 mod languages;
 mod openid;

@@ -281,9 +281,13 @@ pub async fn recovery_codes_left(state: &AppState, held: Option<&str>) -> ApiRes
 /// The signed-in account's factors beyond its password.
 pub async fn factors(state: &AppState, held: Option<&str>) -> ApiResult<FactorsView> {
     let account_id = session::signed_in(state, held).await?;
+    let added_at = second_factors::app(&state.db, &account_id)
+        .await?
+        .and_then(|a| a.confirmed_at);
     Ok(FactorsView {
         passkeys: count(storage::passkeys::count(&state.db, &account_id).await?),
-        authenticator_app: second_factors::has_app(&state.db, &account_id).await?,
+        authenticator_app: added_at.is_some(),
+        authenticator_app_added_at: added_at,
         recovery_codes_left: count(second_factors::codes_left(&state.db, &account_id).await?),
     })
 }

@@ -58,6 +58,7 @@ pub async fn config(State(state): State<AppState>) -> Json<PublicConfig> {
         resend_cooldown_seconds: state.config.resend_cooldown_seconds,
         dev_mailbox: state.config.dev_mailbox(),
         passkeys: state.passkeys.is_some(),
+        authenticator_apps: state.mfa_key.is_some(),
     })
 }
 

@@ -248,6 +248,7 @@ async fn an_app_is_a_factor_only_once_confirmed_and_its_seed_is_sealed(backend: 
     // Not confirmed: no factor; a password still signs in alone.
     let factors: Value = app.get("/account/factors").await.json().await.unwrap();
     assert_eq!(factors["authenticator_app"], false);
+    assert!(factors.get("authenticator_app_added_at").is_none());
     assert_eq!(app.delete("/session").await.status(), 204);
     assert_eq!(app.sign_in(email, PASSPHRASE).await.status(), 200);
 
@@ -287,7 +288,23 @@ async fn an_app_is_a_factor_only_once_confirmed_and_its_seed_is_sealed(backend: 
     assert_eq!(confirmed.status(), 204);
     // The owner is told (1: the sign-up code; 2: the app).
     notice(&app, email, 2, "authenticator app was added").await;
-    let factors: Value = app.get("/account/factors").await.json().await.unwrap();
+    let mut factors: Value = app.get("/account/factors").await.json().await.unwrap();
+    // The account page's "Added on …": when the code confirmed it (not when it was begun).
+    let added_at = factors["authenticator_app_added_at"]
+        .as_i64()
+        .expect("added_at");
+    let now = i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    assert!((now - 5..=now).contains(&added_at), "{added_at} at {now}");
+    factors
+        .as_object_mut()
+        .unwrap()
+        .remove("authenticator_app_added_at");
     assert_eq!(
         factors,
         json!({"passkeys": 0, "authenticator_app": true, "recovery_codes_left": 0})
@@ -712,9 +729,14 @@ async fn apps_are_off_without_a_key_and_a_start_without_it_is_refused_once_used(
         404
     );
     assert_eq!(off.post("/recovery-codes", json!({})).await.status(), 200);
+    // The screens learn it from the public configuration and offer no app.
+    let config: Value = off.get("/config").await.json().await.unwrap();
+    assert_eq!(config["authenticator_apps"], false);
     drop(off);
 
     let app = TestApp::spawn(Backend::Sqlite).await;
+    let config: Value = app.get("/config").await.json().await.unwrap();
+    assert_eq!(config["authenticator_apps"], true);
     signed_in(&app, "amina@example.org").await;
     enrolled(&app).await;
     let mut config = (*app.state.config).clone();
