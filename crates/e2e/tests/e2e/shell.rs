@@ -60,6 +60,21 @@ async fn shell_state(browser: &Browser) -> Value {
         .await
 }
 
+/// Where the heading, the fields and the button are drawn (x, y, width, height), in the shell
+/// while it is there, else in the app.
+async fn layout(browser: &Browser) -> Value {
+    browser
+        .script(
+            "const root = document.getElementById('pl-shell') || document.querySelector('main');
+             return ['h1', '#email', '#password', 'button[type=submit]'].map((sel) => {
+               const r = root.querySelector(sel).getBoundingClientRect();
+               return [r.x, r.y, r.width, r.height].map(Math.round);
+             });",
+            vec![],
+        )
+        .await
+}
+
 async fn type_into_shell(browser: &Browser, id: &str, text: &str) {
     let field = browser
         .client
@@ -166,6 +181,7 @@ async fn what_is_typed_before_the_take_over_stays_with_the_focus() {
     browser.goto_static(&format!("{}/", server.url)).await;
     type_into_shell(&browser, "email", "early@example.org").await;
     type_into_shell(&browser, "password", "typed before the app").await;
+    let before = layout(&browser).await;
     // The caret in the middle of the password: it stays there (an email field has no caret
     // position to read).
     browser
@@ -198,6 +214,12 @@ async fn what_is_typed_before_the_take_over_stays_with_the_focus() {
         .await;
     browser.wait_value("Password", "typed before the app").await;
     browser.wait_focus("password").await;
+    // The same markup and CSS: nothing moved (no layout shift at the take-over).
+    assert_eq!(
+        layout(&browser).await,
+        before,
+        "the layout after the take-over"
+    );
     let caret = browser
         .script("return document.activeElement.selectionStart;", vec![])
         .await;
