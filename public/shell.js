@@ -1,14 +1,6 @@
-// The static sign-in shell (issue 21): `cargo xtask dist` writes a snapshot of the sign-in
-// screen the app renders into dist/index.html (<main id="pl-shell">) and this classic script
-// into its <head>. It runs before the body is parsed (tiny, fetched beside the CSS), so:
-// 1. the shell is hidden (class `pl-noshell` on <html>, style/main.css) where the app will not
-//    show the English sign-in screen: another route than the base path, or another language
-//    (`?lang=`, the switcher's stored choice, the browser's language: ui::wanted_lang's order);
-// 2. the shell's form never submits (ASVS 5.0 V14.2.1: no password in a URL);
-// 3. when the app's own screen is in the DOM, what was typed into the shell is put into the
-//    app's fields (an `input` event, so its signals see it), the focus and caret move to the
-//    same field, and the shell is removed: all in one MutationObserver callback, before the
-//    next paint, so nothing flickers or jumps.
+// The static sign-in shell's script (issue 21; how and why: xtask/src/shell.rs). Before the
+// body is parsed: hides the shell where another screen or language comes; its form never
+// submits (ASVS 5.0 V14.2.1); at the take-over, typed values, focus and caret go to the app.
 (function () {
   var doc = document;
   var root = doc.documentElement;
@@ -73,8 +65,7 @@
     var again = focused && doc.getElementById(focused);
     if (!again) return;
     again.focus({ preventScroll: true });
-    // The caret too (an email field has none); again once the app has written the value
-    // back from its state (its effects run in microtasks, before this timer).
+    // Again after the app's effects (microtasks) have written its value back.
     var caret = function () {
       try {
         if (start !== null && doc.activeElement === again) again.setSelectionRange(start, end);

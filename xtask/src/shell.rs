@@ -9,6 +9,16 @@
 //! components rendered. Rendering the components natively (Leptos SSR) would need every page to
 //! compile without `web_sys` for the host: the snapshot needs no change to the SPA.
 //!
+//! `public/shell.js` (a classic script at the end of `<head>`, fetched beside the CSS, so it
+//! runs before the body is parsed and costs no round trip of its own): `html.pl-noshell` (the
+//! shell hidden, `style/main.css`) on another route than the base path, or when the app will
+//! not start in English (`?lang=`, the switcher's stored choice, `navigator.language`:
+//! `ui::wanted_lang`'s order), so an Arabic reader never sees English flip to Arabic; a
+//! capturing `submit` listener that cancels the shell's form; and a MutationObserver that, once
+//! the app's `<main>` with an `<h1>` is in the body, copies each changed field of the shell into
+//! the app's field of the same id (with an `input` or `change` event, so the app's signals
+//! have it), removes the shell and gives the focus and caret back, all before the next paint.
+//!
 //! What the snapshot changes: `<main>` gets `id="pl-shell"`; the fields lose their `name` (a
 //! form submitted without the app, even with JavaScript off, sends nothing: ASVS 5.0 V14.2.1,
 //! no password in a URL); no element is disabled or busy. The brand stays neutral by CSS
@@ -37,14 +47,16 @@ pub fn add_to(dist: &Path, public_url: &str) -> Result {
     if index.contains(SHELL_ID) {
         return Err(format!("{}: already has a shell", index_path.display()));
     }
+    let started = std::time::Instant::now();
     let dom = snapshot(dist, public_url)?;
     let shell = shell_from(&dom)?;
     let page = insert(&index, &shell, public_url)?;
     std::fs::write(&index_path, page).map_err(|e| format!("{}: {e}", index_path.display()))?;
     eprintln!(
-        "shell: the sign-in screen ({} bytes) written into {}",
+        "shell: the sign-in screen ({} bytes) written into {} in {:.1} s",
         shell.len(),
-        index_path.display()
+        index_path.display(),
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }
