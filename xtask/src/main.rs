@@ -22,6 +22,7 @@ mod fuzz;
 mod schemathesis;
 mod serve;
 mod setup;
+mod shell;
 mod test;
 mod timing;
 

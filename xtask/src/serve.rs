@@ -13,7 +13,9 @@ pub fn build_spa() -> Result<std::path::PathBuf> {
 }
 
 /// Builds the release SPA for the base path `public_url` (`/`, `/login/`) into `dist`: every
-/// asset URL and the router's base carry that path, so the files work copied under it.
+/// asset URL and the router's base carry that path, so the files work copied under it. Then
+/// the sign-in screen's static shell goes into `index.html` (`crate::shell`), before the
+/// files are precompressed.
 pub fn build_spa_at(public_url: &str, dist: &std::path::Path) -> Result<std::path::PathBuf> {
     let mut public_url = public_url.trim().to_owned();
     if !public_url.starts_with('/') {
@@ -34,6 +36,7 @@ pub fn build_spa_at(public_url: &str, dist: &std::path::Path) -> Result<std::pat
             &dist_arg,
         ],
     ))?;
+    crate::shell::add_to(dist, &public_url)?;
     crate::compress::precompress_assets(dist)?;
     Ok(dist.to_path_buf())
 }

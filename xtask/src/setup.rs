@@ -75,6 +75,9 @@ pub fn run(purpose: Purpose) -> Result {
     wasm_opt()?;
     if purpose != Purpose::Serve {
         debian_packages()?;
+    } else if !Path::new("/usr/bin/chromium").exists() {
+        // Every SPA build renders the sign-in shell with it (crate::shell).
+        apt_install(&["chromium"])?;
     }
     if purpose == Purpose::Test {
         npm_package("oidc-provider", OIDC_PROVIDER_VERSION)?;

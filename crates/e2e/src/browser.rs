@@ -94,7 +94,21 @@ impl Browser {
         }
     }
 
+    /// Navigates to `url` and, on the SPA, waits until the app has taken over the static
+    /// sign-in shell of `index.html` (issue 21): every helper then finds the app's elements.
     pub async fn goto(&self, url: &str) {
+        self.goto_static(url).await;
+        self.wait_script(
+            "return document.getElementById('pl-shell') === null;",
+            vec![],
+            Value::Bool(true),
+            "the app to take over the static shell (#pl-shell)",
+        )
+        .await;
+    }
+
+    /// Navigates to `url` without waiting for the app: the static shell may still be there.
+    pub async fn goto_static(&self, url: &str) {
         self.client.goto(url).await.expect("navigation");
     }
 
@@ -159,13 +173,15 @@ impl Browser {
 
     /// Waits until an element matching the XPath exists, and returns it. On timeout the panic
     /// says where the page was and what it showed, so a failure explains itself.
+    /// Never an element of the static shell (issue 21), which the app replaces after a reload.
     pub async fn wait_xpath(&self, xpath: &str) -> Element {
+        let outside_shell = format!("({xpath})[not(ancestor-or-self::*[@id='pl-shell'])]");
         match self
             .client
             .wait()
             .at_most(WAIT)
             .every(POLL)
-            .for_element(Locator::XPath(xpath))
+            .for_element(Locator::XPath(&outside_shell))
             .await
         {
             Ok(element) => element,

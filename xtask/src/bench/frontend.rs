@@ -20,9 +20,15 @@ pub const FIRST_LOAD_BUDGET: u64 = 122_880;
 const FIRST_LOAD_BUDGET_PATH: &str = "/";
 /// The condition of the script the interactive budget applies to (4x CPU, no network throttling).
 const BUDGET_CONDITION: &str = "b";
-/// Issue 7: Lighthouse mobile scores per screen (category id, minimum, label).
+/// Issue 21: the sign-in heading and form paint within 1.0 s (median) under a 4x CPU slowdown
+/// and Slow 4G (the static shell in `index.html` paints before the WASM arrives).
+const HEADING_PAINT_BUDGET_MS: f64 = 1000.0;
+/// The condition the paint budget applies to (4x CPU + Slow 4G).
+const PAINT_CONDITION: &str = "c";
+/// Issues 7 and 21: Lighthouse mobile scores per screen, in each run (category id, minimum,
+/// label).
 const LIGHTHOUSE_BUDGETS: [(&str, u64, &str); 3] = [
-    ("performance", 95, "performance"),
+    ("performance", 98, "performance"),
     ("accessibility", 100, "accessibility"),
     ("best-practices", 100, "best practices"),
 ];
@@ -58,13 +64,16 @@ fn report(json: &Value) -> (String, Vec<Budget>) {
         "{} (puppeteer-core {}), `{}` served by the release server. Time from navigation start \
          to the interactive sign-in form (an `<input>` rendered by the WASM app that takes the \
          focus), {loads} cold loads per condition, each in a new browser context with the cache \
-         disabled.\n\n",
+         disabled. The heading's paint: the first contentful paint, or later when the sign-in \
+         `<h1>` got its layout box after it (the static shell's is in `index.html`).\n\n",
         str_of(&json["chromium"]),
         str_of(&json["puppeteer_core"]),
         str_of(&json["url"]),
     ));
-    md.push_str("| condition | median (ms) | min (ms) | max (ms) | all loads (ms) |\n");
-    md.push_str("|---|---:|---:|---:|---|\n");
+    md.push_str(
+        "| condition | median (ms) | min (ms) | max (ms) | all loads (ms) | heading painted, median (ms) |\n",
+    );
+    md.push_str("|---|---:|---:|---:|---|---:|\n");
     for c in json["conditions"].as_array().into_iter().flatten() {
         let all: Vec<String> = c["interactive_ms"]
             .as_array()
@@ -73,14 +82,27 @@ fn report(json: &Value) -> (String, Vec<Budget>) {
             .map(ms)
             .collect();
         md.push_str(&format!(
-            "| ({}) {} | {} | {} | {} | {} |\n",
+            "| ({}) {} | {} | {} | {} | {} | {} |\n",
             str_of(&c["id"]),
             str_of(&c["name"]),
             ms(&c["median_ms"]),
             ms(&c["min_ms"]),
             ms(&c["max_ms"]),
             all.join(", "),
+            ms(&c["heading_paint_median_ms"]),
         ));
+        if c["id"].as_str() == Some(PAINT_CONDITION) {
+            let median = c["heading_paint_median_ms"].as_f64();
+            budgets.push(Budget {
+                name: format!(
+                    "sign-in heading and form painted, {} (median of {loads} cold loads)",
+                    str_of(&c["name"])
+                ),
+                limit: format!("≤ {HEADING_PAINT_BUDGET_MS:.0} ms"),
+                measured: median.map_or("no figure".into(), |m| format!("{m:.0} ms")),
+                ok: median.is_some_and(|m| m <= HEADING_PAINT_BUDGET_MS),
+            });
+        }
         if c["id"].as_str() == Some(BUDGET_CONDITION) {
             let median = c["median_ms"].as_f64();
             budgets.push(Budget {
@@ -130,8 +152,8 @@ fn report(json: &Value) -> (String, Vec<Budget>) {
          simulated throttling), against the same Chromium.\n\n",
         str_of(&json["lighthouse_version"]),
     ));
-    md.push_str("| screen | performance | accessibility | best practices |\n");
-    md.push_str("|---|---:|---:|---:|\n");
+    md.push_str("| screen | run | performance | accessibility | best practices | FCP (ms) | LCP (ms) | TBT (ms) |\n");
+    md.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     let runs: Vec<&Value> = json["lighthouse"]
         .as_array()
         .into_iter()
@@ -143,14 +165,18 @@ fn report(json: &Value) -> (String, Vec<Budget>) {
             .map(|(id, _, _)| score(&run["scores"][id]))
             .collect();
         md.push_str(&format!(
-            "| {} (`{}`) | {} |\n",
+            "| {} (`{}`) | {} | {} | {} | {} | {} |\n",
             str_of(&run["screen"]),
             str_of(&run["path"]),
-            scores.join(" | ")
+            int(&run["run"]),
+            scores.join(" | "),
+            ms(&run["fcp_ms"]),
+            ms(&run["lcp_ms"]),
+            ms(&run["tbt_ms"]),
         ));
     }
     for run in &runs {
-        let screen = str_of(&run["screen"]);
+        let screen = format!("{}, run {}", str_of(&run["screen"]), int(&run["run"]));
         if let Some(error) = run["runtime_error"].as_str() {
             md.push_str(&format!("\n{screen}: Lighthouse runtime error: {error}\n"));
         }
@@ -324,7 +350,10 @@ mod tests {
                 {"id": "a", "name": "no throttling", "interactive_ms": [100, 120],
                  "median_ms": 110, "min_ms": 100, "max_ms": 120},
                 {"id": "b", "name": "4x CPU slowdown, no network throttling",
-                 "interactive_ms": [900, 1300], "median_ms": 1100, "min_ms": 900, "max_ms": 1300}
+                 "interactive_ms": [900, 1300], "median_ms": 1100, "min_ms": 900, "max_ms": 1300},
+                {"id": "c", "name": "4x CPU slowdown + Slow 4G",
+                 "interactive_ms": [2000, 2100], "median_ms": 2050, "min_ms": 2000, "max_ms": 2100,
+                 "heading_paint_ms": [800, 900], "heading_paint_median_ms": 850}
               ],
               "first_load": {"total_bytes": 1000, "resources": [
                 {"url": "http://127.0.0.1:1/", "status": 200, "content_encoding": "br",
@@ -339,7 +368,8 @@ mod tests {
                  "total_body_bytes": 199000, "resources": [
                    {"url": "http://127.0.0.1:1/partner-login-0123456789abcdef_bg.wasm",
                     "bytes": 190000, "body_bytes": 189800}]}],
-              "lighthouse": [{"screen": "sign-in", "path": "/", "warnings": [],
+              "lighthouse": [{"screen": "sign-in", "path": "/", "run": 1, "warnings": [],
+                "fcp_ms": 1500, "lcp_ms": 2600, "tbt_ms": 200,
                 "scores": {"performance": 96, "accessibility": 100, "best-practices": 92},
                 "failing": {"performance": [], "accessibility": [], "best-practices": [
                   {"id": "errors-in-console", "title": "Browser errors were logged to the console",
@@ -352,7 +382,7 @@ mod tests {
         let (md, budgets) = report(&json);
         assert!(md.contains("| (b) 4x CPU slowdown, no network throttling | 1100 | 900 | 1300 |"));
         assert!(md.contains("| http://127.0.0.1:1/ | 200 | br | 1000 | 800 |"));
-        assert!(md.contains("| sign-in (`/`) | 96 | 100 | 92 |"));
+        assert!(md.contains("| sign-in (`/`) | 1 | 96 | 100 | 92 | 1500 | 2600 | 200 |"));
         assert!(md.contains(
             "| sign-in | `/` | 2 | sign-in-0123456789abcdef_bg.wasm | 119800 | 128000 | 130000 |"
         ));
@@ -367,8 +397,9 @@ mod tests {
             verdicts,
             [
                 ("1100 ms", false),
+                ("850 ms", true),
                 ("130000 B", false),
-                ("96", true),
+                ("96", false),
                 ("100", true),
                 ("92", false)
             ]

@@ -11,6 +11,7 @@ mod passkeys;
 mod pointer;
 mod portal;
 mod screens;
+mod shell;
 mod sign_in;
 mod signup;
 mod smoke;

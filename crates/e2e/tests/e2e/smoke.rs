@@ -7,7 +7,8 @@ async fn sign_in_screen_renders_from_the_wasm() {
     let server = TestServer::start(None);
     let browser = Browser::start().await;
     browser.goto(&format!("{}/", server.url)).await;
-    // Only the WASM renders this heading: index.html holds no such text.
+    // `goto` waits until the app has replaced index.html's static shell (issue 21): what is
+    // read below is the WASM's.
     browser
         .wait_text("Sign in with your existing account")
         .await;

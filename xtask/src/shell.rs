@@ -1,0 +1,267 @@
+//! The static sign-in shell (issue 21): after Trunk, the sign-in screen the built app renders
+//! is written into `dist/index.html`, so its heading and form paint before the WASM arrives;
+//! `public/shell.js` (in `<head>`) hides it where another screen or language is coming and
+//! hands what was typed to the app when the app's screen replaces it.
+//!
+//! The shell is a snapshot, not a second copy of the screen: headless Chromium loads the built
+//! `dist/` (served here by a small HTTP server on 127.0.0.1, under the build's base path, with a
+//! brand-free `config.json` and no API), in English, and its `--dump-dom` gives the DOM the
+//! components rendered. Rendering the components natively (Leptos SSR) would need every page to
+//! compile without `web_sys` for the host: the snapshot needs no change to the SPA.
+//!
+//! `public/shell.js` (a classic script at the end of `<head>`, fetched beside the CSS, so it
+//! runs before the body is parsed and costs no round trip of its own): `html.pl-noshell` (the
+//! shell hidden, `style/main.css`) on another route than the base path, or when the app will
+//! not start in English (`?lang=`, the switcher's stored choice, `navigator.language`:
+//! `ui::wanted_lang`'s order), so an Arabic reader never sees English flip to Arabic; a
+//! capturing `submit` listener that cancels the shell's form; and a MutationObserver that, once
+//! the app's `<main>` with an `<h1>` is in the body, copies each changed field of the shell into
+//! the app's field of the same id (with an `input` or `change` event, so the app's signals
+//! have it), removes the shell and gives the focus and caret back, all before the next paint.
+//!
+//! What the snapshot changes: `<main>` gets `id="pl-shell"`; the fields lose their `name` (a
+//! form submitted without the app, even with JavaScript off, sends nothing: ASVS 5.0 V14.2.1,
+//! no password in a URL); no element is disabled or busy. The brand stays neutral by CSS
+//! (`#pl-shell` in style/main.css); the default `config.json` has no logo nor links.
+
+use crate::cmd::Result;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const SHELL_ID: &str = "pl-shell";
+/// The configuration the snapshot is taken with: no brand (the operator's arrives later).
+const NEUTRAL_CONFIG: &str = r#"{"api_base": "/api"}"#;
+
+/// Renders the sign-in screen of the app in `dist` (built for `public_url`) and writes it
+/// into `dist/index.html`, with `shell.js` in its `<head>`.
+pub fn add_to(dist: &Path, public_url: &str) -> Result {
+    let index_path = dist.join("index.html");
+    let index = std::fs::read_to_string(&index_path)
+        .map_err(|e| format!("{}: {e}", index_path.display()))?;
+    if index.contains(SHELL_ID) {
+        return Err(format!("{}: already has a shell", index_path.display()));
+    }
+    let started = std::time::Instant::now();
+    let dom = snapshot(dist, public_url)?;
+    let shell = shell_from(&dom)?;
+    let page = insert(&index, &shell, public_url)?;
+    std::fs::write(&index_path, page).map_err(|e| format!("{}: {e}", index_path.display()))?;
+    eprintln!(
+        "shell: the sign-in screen ({} bytes) written into {} in {:.1} s",
+        shell.len(),
+        index_path.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The DOM of the sign-in screen as Chromium renders it from `dist`.
+fn snapshot(dist: &Path, public_url: &str) -> Result<String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let stop = Arc::new(AtomicBool::new(false));
+    let server = {
+        let dist = dist.to_path_buf();
+        let base = public_url.to_owned();
+        let stop = stop.clone();
+        std::thread::spawn(move || serve(&listener, &dist, &base, &stop))
+    };
+    let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let url = format!("http://127.0.0.1:{port}{public_url}?lang=en");
+    let output = Command::new(CHROMIUM)
+        .args([
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--lang=en-US",
+            "--virtual-time-budget=20000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .map_err(|e| format!("{CHROMIUM}: {e} (cargo xtask setup installs it)"));
+    stop.store(true, Ordering::SeqCst);
+    let _ = TcpStream::connect(("127.0.0.1", port));
+    let _ = server.join();
+    let output = output?;
+    if !output.status.success() {
+        return Err(format!(
+            "{CHROMIUM} --dump-dom {url}: {}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    String::from_utf8(output.stdout).map_err(|e| e.to_string())
+}
+
+/// A small static server of `dist` under `base` for the snapshot: the files, `index.html` for
+/// any other path (as the real hosts do), the neutral `config.json`, 404 for the API.
+fn serve(listener: &TcpListener, dist: &Path, base: &str, stop: &AtomicBool) {
+    for stream in listener.incoming() {
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(mut stream) = stream else { continue };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        let mut reader = BufReader::new(match stream.try_clone() {
+            Ok(s) => s,
+            Err(_) => continue,
+        });
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).is_err() {
+            continue;
+        }
+        // The headers are read and ignored.
+        let mut line = String::new();
+        while reader.read_line(&mut line).map(|n| n > 2).unwrap_or(false) {
+            line.clear();
+        }
+        let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+        let path = target.split(['?', '#']).next().unwrap_or("/");
+        let (status, mime, body) = answer(dist, base, path);
+        let head = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: {mime}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(&body);
+    }
+}
+
+fn answer(dist: &Path, base: &str, path: &str) -> (&'static str, &'static str, Vec<u8>) {
+    let not_found = ("404 Not Found", "text/plain", b"not found".to_vec());
+    let Some(rest) = path.strip_prefix(base) else {
+        return not_found;
+    };
+    if rest == "config.json" {
+        return (
+            "200 OK",
+            "application/json",
+            NEUTRAL_CONFIG.as_bytes().to_vec(),
+        );
+    }
+    if rest.starts_with("api/") || rest.contains("..") {
+        return not_found;
+    }
+    let file: PathBuf = dist.join(rest);
+    let file = if rest.is_empty() || !file.is_file() {
+        dist.join("index.html")
+    } else {
+        file
+    };
+    let mime = match file.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    };
+    match std::fs::File::open(&file).and_then(|mut f| {
+        let mut body = Vec::new();
+        f.read_to_end(&mut body).map(|_| body)
+    }) {
+        Ok(body) => ("200 OK", mime, body),
+        Err(_) => not_found,
+    }
+}
+
+/// The app's `<main>` from the dumped DOM, made a shell.
+fn shell_from(dom: &str) -> Result<String> {
+    let start = dom
+        .find("<main")
+        .ok_or("the snapshot has no <main>: did the app render?")?;
+    let end = dom[start..]
+        .find("</main>")
+        .map(|i| start + i + "</main>".len())
+        .ok_or("the snapshot's <main> does not end")?;
+    let main = &dom[start..end];
+    for needed in ["<h1", "<form", "id=\"email\"", "id=\"password\""] {
+        if !main.contains(needed) {
+            return Err(format!(
+                "the snapshot's <main> lacks {needed}: not the sign-in screen?\n{main}"
+            ));
+        }
+    }
+    let mut shell = main.replacen("<main", &format!("<main id=\"{SHELL_ID}\""), 1);
+    // Leptos's empty comment markers are not needed to read the page.
+    shell = shell.replace("<!---->", "");
+    // No field name: a submit without the app sends no value anywhere.
+    shell = strip_attribute(&shell, "name");
+    shell = strip_attribute(&shell, "aria-busy");
+    shell = shell.replace(" disabled=\"\"", "");
+    Ok(shell)
+}
+
+/// `text` without any ` name="…"` attribute (the snapshot's attributes are always quoted).
+fn strip_attribute(text: &str, name: &str) -> String {
+    let needle = format!(" {name}=\"");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(&needle) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + needle.len()..];
+        rest = after.find('"').map_or("", |j| &after[j + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `index` with the shell first in `<body>` and `shell.js` at the end of `<head>`.
+fn insert(index: &str, shell: &str, public_url: &str) -> Result<String> {
+    let head_end = index.find("</head>").ok_or("index.html has no </head>")?;
+    let script = format!("<script src=\"{public_url}shell.js\"></script>");
+    let mut page = format!("{}{script}{}", &index[..head_end], &index[head_end..]);
+    let body = page.find("<body").ok_or("index.html has no <body>")?;
+    let body_end = page[body..]
+        .find('>')
+        .map(|i| body + i + 1)
+        .ok_or("index.html's <body> does not end")?;
+    page.insert_str(body_end, shell);
+    Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shell_has_no_field_names_and_an_id() {
+        let dom = r#"<html><body><main class="page"><div class="card"><h1>Sign in</h1><form novalidate=""><!----><input id="email" name="email" type="email"><input id="password" name="password" type="password"><button type="submit" aria-busy="true" disabled="">Sign in</button></form></div></main><div class="live"></div></body></html>"#;
+        let shell = shell_from(dom).unwrap();
+        assert_eq!(
+            shell,
+            r#"<main id="pl-shell" class="page"><div class="card"><h1>Sign in</h1><form novalidate=""><input id="email" type="email"><input id="password" type="password"><button type="submit">Sign in</button></form></div></main>"#
+        );
+    }
+
+    #[test]
+    fn another_screen_is_refused() {
+        assert!(shell_from("<main><h1>Oops</h1></main>").is_err());
+    }
+
+    #[test]
+    fn the_shell_goes_first_in_the_body_and_the_script_in_the_head() {
+        let page = insert(
+            "<html><head><title>t</title></head><body><noscript>x</noscript></body></html>",
+            "<main id=\"pl-shell\"></main>",
+            "/login/",
+        )
+        .unwrap();
+        assert_eq!(
+            page,
+            "<html><head><title>t</title><script src=\"/login/shell.js\"></script></head><body><main id=\"pl-shell\"></main><noscript>x</noscript></body></html>"
+        );
+    }
+}
