@@ -9,5 +9,6 @@ pub mod not_found;
 pub mod passkeys;
 pub mod portal;
 pub mod protect;
+pub mod second_factor;
 pub mod sign_in;
 pub mod sign_up;
