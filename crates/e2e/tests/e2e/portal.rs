@@ -9,7 +9,7 @@
 use partner_login_e2e::django::Client;
 use partner_login_e2e::flows::{
     protect_with_a_passkey, reset_password, sign_in_at_the_provider, sign_up_from_email,
-    unicef_provider, verify_email, NEW_PASSPHRASE, PASSPHRASE,
+    unicef_provider, unicef_provider_at, verify_email, NEW_PASSPHRASE, PASSPHRASE,
 };
 use partner_login_e2e::{free_port, mail::Mailbox, Browser, DjangoSite, TestServer};
 use serde_json::Value;
@@ -503,5 +503,52 @@ async fn under_a_required_policy_a_password_and_a_reset_ask_the_second_proof_int
     wait_signed_in_at_django(&browser, &django).await;
     let claims = check_django_user(&browser, &server, email, "local").await;
     assert_two_factors(&claims, "new password and app");
+    browser.close().await;
+}
+
+/// `MFA_POLICY=required` (issue 20; OWASP ASVS 5.0 V6.3.3): a social sign-in from a provider
+/// not trusted for its `amr` (no `OIDC_UNICEF_MFA`) at an account with a passkey comes back with
+/// `social_error=second_factor_required`; the sign-in screen goes on to "Confirm it's you",
+/// where "Use a passkey" finishes it into Django at AAL2.
+#[tokio::test]
+async fn under_a_required_policy_an_untrusted_social_sign_in_asks_the_second_step_into_django() {
+    let mailbox = Mailbox::start().await;
+    let email = "amina.diallo@unicef.example";
+    let [name, given_name, family_name] = NAMES;
+    let accounts = serde_json::json!({
+        email: { "name": name, "given_name": given_name, "family_name": family_name },
+    });
+    let port = free_port();
+    let public_url = format!("http://localhost:{port}");
+    let (_provider, mut env) = unicef_provider_at(&public_url, accounts);
+    env.push(("PUBLIC_URL".to_owned(), public_url.clone()));
+    env.push(("MFA_POLICY".to_owned(), "required".to_owned()));
+    let (server, django) = start_on(port, &mailbox, true, &env).await;
+    let browser = Browser::start().await;
+    let authenticator = browser.add_virtual_authenticator().await;
+
+    // Setup: the invited person signs up and makes a passkey (the required policy's path).
+    sign_up_from_invitation(&browser, &server, &mailbox, email).await;
+    browser.wait_path("/protect").await;
+    browser.click_button("Create a passkey").await;
+    wait_signed_in_at_django(&browser, &django).await;
+    let passkey = authenticator.credentials(&browser).await.remove(0);
+    authenticator.remove(&browser).await;
+
+    // UNICEF's button from Django's sign-in: the provider, then the second step.
+    browser.click_button("Sign out").await;
+    browser.wait_text("Not signed in").await;
+    browser.click_button(PORTAL_SIGN_IN).await;
+    browser.wait_text(SIGN_IN).await;
+    browser.click_button("UNICEF Employee").await;
+    sign_in_at_the_provider(&browser, email).await;
+    browser.wait_path("/second-factor").await;
+    browser.wait_text("Confirm it's you").await;
+    let authenticator = browser.add_virtual_authenticator().await;
+    authenticator.add_credential(&browser, &passkey).await;
+    browser.click_button("Use a passkey").await;
+    wait_signed_in_at_django(&browser, &django).await;
+    let claims = check_django_user(&browser, &server, email, "local").await;
+    assert_two_factors(&claims, "a provider, then a passkey");
     browser.close().await;
 }
