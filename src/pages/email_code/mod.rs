@@ -211,16 +211,30 @@ pub fn EmailCodeFlow(kind: EmailCodeKind, last: &'static LastStep) -> impl IntoV
 
     // A verified reset: which second proof its account needs, asked once the mailbox is proven
     // (the server says nothing before, ASVS 5.0 V6.3.8).
-    Effect::new(move |asked: Option<bool>| {
+    // Asked again when the flow changes (lost, then verified again) or "Continue" finds the
+    // proof owed after all (`password_step.rs` forgets the answer).
+    let asking = StoredValue::new(false);
+    Effect::new(move |_| {
         let verified = flow.phase.get() == Phase::Verified && kind == EmailCodeKind::PasswordReset;
-        if asked == Some(true) || !verified {
-            return asked == Some(true);
+        if !verified {
+            if flow.proof.with_untracked(Option::is_some) {
+                flow.proof.set(None);
+            }
+            return;
+        }
+        if flow.proof.with(Option::is_some) || asking.get_value() {
+            return;
         }
         let Some(flow_id) = flow.id() else {
-            return false;
+            return;
         };
+        asking.set_value(true);
         spawn_local(async move {
-            match api::reset_proofs(&flow_id).await {
+            let answer = api::reset_proofs(&flow_id).await;
+            if asking.try_set_value(false).is_some() {
+                return;
+            }
+            match answer {
                 Ok(view) => {
                     let owed = !view.methods.is_empty() && !view.proven;
                     flow.proof.try_set(Some(view));
@@ -234,7 +248,6 @@ pub fn EmailCodeFlow(kind: EmailCodeKind, last: &'static LastStep) -> impl IntoV
                 }
             }
         });
-        true
     });
     // After the proof: a recovery code's count, said above New Password.
     let proof_left = RwSignal::new(None::<u32>);
