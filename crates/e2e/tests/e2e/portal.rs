@@ -509,7 +509,8 @@ async fn under_a_required_policy_a_password_and_a_reset_ask_the_second_proof_int
 /// `MFA_POLICY=required` (issue 20; OWASP ASVS 5.0 V6.3.3): a social sign-in from a provider
 /// not trusted for its `amr` (no `OIDC_UNICEF_MFA`) at an account with a passkey comes back with
 /// `social_error=second_factor_required`; the sign-in screen goes on to "Confirm it's you",
-/// where "Use a passkey" finishes it into Django at AAL2.
+/// where "Use a passkey" finishes it into Django at AAL2. Then "Forgot your password?" with the
+/// passkey as the reset's second proof, into Django at AAL2.
 #[tokio::test]
 async fn under_a_required_policy_an_untrusted_social_sign_in_asks_the_second_step_into_django() {
     let mailbox = Mailbox::start().await;
@@ -550,5 +551,53 @@ async fn under_a_required_policy_an_untrusted_social_sign_in_asks_the_second_ste
     wait_signed_in_at_django(&browser, &django).await;
     let claims = check_django_user(&browser, &server, email, "local").await;
     assert_two_factors(&claims, "a provider, then a passkey");
+    // Read again: its signature counter moved (an older copy is refused as a clone).
+    let passkey = authenticator.credentials(&browser).await.remove(0);
+    authenticator.remove(&browser).await;
+
+    // "Forgot your password?" from Django with the passkey as the second proof (a ceremony of
+    // this account's passkeys, bound to the reset), then New Password, into Django at AAL2.
+    browser.click_button("Sign out").await;
+    browser.wait_text("Not signed in").await;
+    browser.click_button(PORTAL_SIGN_IN).await;
+    browser.wait_text(SIGN_IN).await;
+    browser.fill("Email Address", email).await;
+    browser.click_button("Forgot your password?").await;
+    browser.wait_path("/forgot").await;
+    browser.wait_value("Email Address", email).await;
+    browser.click_button("Send verification code").await;
+    // The notices sent so far (a passkey added, a way in linked) come first.
+    let code = loop {
+        let mail = mailbox.next_to(email).await;
+        if mail.subject.contains("password reset code") {
+            break mail.code();
+        }
+    };
+    browser.fill("Verification code", &code).await;
+    browser.click_button("Verify code").await;
+    browser.wait_text("Confirm it's you").await;
+    let authenticator = browser.add_virtual_authenticator().await;
+    authenticator.add_credential(&browser, &passkey).await;
+    browser.click_button("Use a passkey").await;
+    browser
+        .wait_script(
+            "return document.getElementById('new-password').disabled;",
+            vec![],
+            serde_json::json!(false),
+            "New Password once the passkey proved the reset",
+        )
+        .await;
+    browser.fill("New Password", NEW_PASSPHRASE).await;
+    browser.fill("Confirm New Password", NEW_PASSPHRASE).await;
+    browser.click_button("Continue").await;
+    wait_signed_in_at_django(&browser, &django).await;
+    let claims = check_django_user(&browser, &server, email, "local").await;
+    assert_two_factors(&claims, "a new password and a passkey");
+    let amr = &claims["id_token_claims"]["amr"];
+    assert!(
+        amr.as_array()
+            .is_some_and(|methods| methods.iter().any(|m| m == "pwd")),
+        "the new password and the passkey: amr {amr}"
+    );
     browser.close().await;
 }
