@@ -27,8 +27,9 @@ use partner_login_contract::api::{
     paths, ActiveSession, AuthenticatorAppEnrolment, CompletePasswordResetRequest,
     CompleteSignupRequest, ConfirmAppRequest, EmailCodeFlowView, EmailCodeKind, FactorsView,
     InvitationView, OpenResetLinkRequest, PasskeyView, PublicConfig, RecoveryCodes,
-    RenamePasskeyRequest, SessionView, SignInRequest, SocialStartRequest, SocialStartView,
-    StartEmailCodeRequest, VerifyCodeRequest, CSRF_HEADER, CSRF_HEADER_VALUE,
+    RenamePasskeyRequest, ResetProofView, SecondFactorRequest, SecondFactorView, SessionView,
+    SignInRequest, SocialStartRequest, SocialStartView, StartEmailCodeRequest, VerifyCodeRequest,
+    CSRF_HEADER, CSRF_HEADER_VALUE,
 };
 use partner_login_contract::{ErrorCode, FieldError, Problem};
 use serde::de::DeserializeOwned;
@@ -350,6 +351,49 @@ pub async fn begin_passkey_registration() -> Result<String, ApiError> {
 /// Finishes adding a passkey (named `Passkey` by the server until renamed).
 pub async fn finish_passkey_registration(body: String) -> Result<PasskeyView, ApiError> {
     post_text(paths::PASSKEY_REGISTRATION_FINISH, body).await
+}
+
+/// The sign-in waiting for its second step (its HttpOnly cookie): the methods it may use.
+pub async fn second_factor() -> Result<SecondFactorView, ApiError> {
+    get(paths::SESSION_SECOND_FACTOR).await
+}
+
+/// Finishes a sign-in's second step with the app's code or a recovery code: signed in. Never
+/// retried (a wrong code counts).
+pub async fn finish_second_factor(request: &SecondFactorRequest) -> Result<SessionView, ApiError> {
+    post(paths::SESSION_SECOND_FACTOR, request, Repeat::Never).await
+}
+
+fn reset_path(template: &str, flow_id: &str) -> String {
+    path_with(template, "flow_id", flow_id)
+}
+
+/// The second proofs a verified reset needs before its new password.
+pub async fn reset_proofs(flow_id: &str) -> Result<ResetProofView, ApiError> {
+    get(&reset_path(paths::PASSWORD_RESET_SECOND_FACTOR, flow_id)).await
+}
+
+/// A reset's second proof by the app's code or a recovery code. Never retried.
+pub async fn prove_reset(
+    flow_id: &str,
+    request: &SecondFactorRequest,
+) -> Result<ResetProofView, ApiError> {
+    let path = reset_path(paths::PASSWORD_RESET_SECOND_FACTOR, flow_id);
+    post(&path, request, Repeat::Never).await
+}
+
+/// Begins a reset's passkey proof: the ceremony and the options, as text.
+pub async fn begin_reset_passkey(flow_id: &str) -> Result<String, ApiError> {
+    post_for_text(&reset_path(paths::PASSWORD_RESET_PASSKEY, flow_id)).await
+}
+
+/// Finishes a reset's passkey proof with the browser's answer.
+pub async fn finish_reset_passkey(flow_id: &str, body: String) -> Result<ResetProofView, ApiError> {
+    post_text(
+        &reset_path(paths::PASSWORD_RESET_PASSKEY_FINISH, flow_id),
+        body,
+    )
+    .await
 }
 
 pub async fn rename_passkey(id: &str, name: &str) -> Result<(), ApiError> {

@@ -87,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/portal") view=pages::portal::Portal />
                     <Route path=path!("/protect") view=pages::protect::Protect />
                     <Route path=path!("/forgot") view=pages::forgot::Forgot />
+                    <Route path=path!("/second-factor") view=pages::second_factor::SecondFactor />
                     <Route path=path!("/social/invitation-needed")
                         view=pages::invitation_needed::InvitationNeeded />
                 </Routes>

@@ -8,7 +8,7 @@ use crate::api::{self, ApiError};
 use crate::ui::Ui;
 use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
 use leptos::prelude::With;
-use partner_login_contract::api::{PasskeyView, SessionView};
+use partner_login_contract::api::{PasskeyView, ResetProofView, SessionView};
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -160,6 +160,15 @@ pub async fn sign_in(conditional: bool) -> Result<SessionView, Failure> {
         .map_err(Failure::NotBegun)?;
     let body = ceremony(&begun, Some(conditional)).await?;
     Ok(api::finish_passkey_sign_in(body).await?)
+}
+
+/// A passkey of the account being reset, as its second proof (the browser's prompt now).
+pub async fn prove_reset(flow_id: &str) -> Result<ResetProofView, Failure> {
+    let begun = api::begin_reset_passkey(flow_id)
+        .await
+        .map_err(Failure::NotBegun)?;
+    let body = ceremony(&begun, Some(false)).await?;
+    Ok(api::finish_reset_passkey(flow_id, body).await?)
 }
 
 /// Adds a passkey to the signed-in account (signed in within the last 5 minutes).

@@ -1570,3 +1570,129 @@ async fn the_app_step_speaks_arabic_and_keeps_the_key_and_codes_left_to_right() 
     button(&root, Lang::Ar.text(Msg::Copy));
     button(&root, Lang::Ar.text(Msg::Print));
 }
+
+/// Issue 20: the second proof (`components::second_proof`) offers the app's 6-digit code
+/// (`one-time-code`, a numeric keyboard), says a wrong code in its own words and keeps what
+/// was typed, then "Use a recovery code instead" finishes and reports the codes left. No
+/// passkey button unless the methods say passkey.
+#[wasm_bindgen_test]
+async fn the_second_proof_takes_an_app_code_or_a_recovery_code_and_keeps_what_was_typed() {
+    use partner_login::components::second_proof::{Proven, SecondProof, Target};
+    use partner_login_contract::api::SecondFactorMethod;
+    let _api = serve(
+        r#"
+        const json = (status, body) => new Response(JSON.stringify(body), {status,
+            headers: {'content-type': status < 400 ? 'application/json' : 'application/problem+json'}});
+        if (method === 'POST' && url === '/api/session/second-factor') {
+            window.__proofs = (window.__proofs || 0) + 1;
+            if (window.__proofs === 1) return json(422, {type: 'urn:partner-login:problem:code_wrong',
+                title: 'Unprocessable', status: 422, code: 'code_wrong'});
+            return json(200, {email: 'amina@example.org', display_name: 'Amina', given_name: 'Amina',
+                surname: 'K', organizations: [], aal: 'aal2', recovery_codes_left: 9});
+        }
+        return null;"#,
+    );
+    let root = container();
+    let done = RwSignal::new(None::<Proven>);
+    let _handle = mount_to(root.clone(), move || {
+        Ui::provide(Lang::En);
+        let methods = vec![SecondFactorMethod::App, SecondFactorMethod::RecoveryCode];
+        view! {
+            <SecondProof target=Target::SignIn methods
+                on_done=move |proven: Proven| done.set(Some(proven)) />
+        }
+    });
+    tick().await;
+    assert_eq!(
+        kind_and_autocomplete(&root, "app-code"),
+        ("text".to_owned(), "one-time-code".to_owned())
+    );
+    let code: HtmlInputElement = by_id(&root, "app-code");
+    assert_eq!(code.get_attribute("inputmode").as_deref(), Some("numeric"));
+    let label = root.query_selector("label[for=app-code]").unwrap().unwrap();
+    assert_eq!(label.text_content().unwrap(), "Authenticator app code");
+    assert!(root.query_selector("#use-passkey").unwrap().is_none());
+    assert!(root.query_selector("#recovery-code").unwrap().is_none());
+
+    // A wrong code: the app's words (not the emailed code's), the code kept.
+    type_into(&code, "123456");
+    let form: HtmlElement = root
+        .query_selector("form")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    fire(&form, "submit");
+    let error: HtmlElement = by_id(&root, "second-proof-error");
+    until(|| !error.text_content().unwrap().is_empty()).await;
+    assert_eq!(
+        error.text_content().unwrap(),
+        "That code is not right. Check your authenticator app and try again."
+    );
+    assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
+    assert_eq!(code.value(), "123456", "what was typed stays");
+
+    // A recovery code instead: its own field, then done with the count left.
+    let switch: HtmlButtonElement = by_id(&root, "use-recovery-code");
+    assert_eq!(
+        switch.text_content().unwrap().trim(),
+        "Use a recovery code instead"
+    );
+    switch.click();
+    tick().await;
+    assert!(root.query_selector("#app-code").unwrap().is_none());
+    let recovery: HtmlInputElement = by_id(&root, "recovery-code");
+    type_into(&recovery, "abcd-efgh-jkmn-pqrs-tvwx-yz01");
+    fire(&form, "submit");
+    until(|| done.get_untracked().is_some()).await;
+    let proven = done.get_untracked().unwrap();
+    assert_eq!(proven.recovery_codes_left, Some(9));
+    assert_eq!(proven.session.unwrap().email, "amina@example.org");
+}
+
+/// Issue 20: in French the second proof speaks French (a recovery code alone: its field
+/// first), an empty code is refused before any request, and a passkey is offered when the
+/// methods say so and the browser can.
+#[wasm_bindgen_test]
+async fn the_second_proof_speaks_the_language_and_offers_a_passkey_when_it_may() {
+    use partner_login::components::second_proof::{SecondProof, Target};
+    use partner_login_contract::api::SecondFactorMethod;
+    let _api = serve("window.__asked = true; return null;");
+    install_real(Lang::Fr);
+    let root = container();
+    let _handle = mount_to(root.clone(), move || {
+        Ui::provide(Lang::Fr);
+        let methods = vec![
+            SecondFactorMethod::RecoveryCode,
+            SecondFactorMethod::Passkey,
+        ];
+        view! {
+            <SecondProof target=Target::Reset("flow".to_owned()) methods on_done=|_| {} />
+        }
+    });
+    tick().await;
+    assert!(root.query_selector("#app-code").unwrap().is_none());
+    assert!(root.query_selector("#use-recovery-code").unwrap().is_none());
+    let label = root
+        .query_selector("label[for=recovery-code]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(label.text_content().unwrap(), "Code de récupération");
+    let form: HtmlElement = root
+        .query_selector("form")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    fire(&form, "submit");
+    tick().await;
+    let error: HtmlElement = by_id(&root, "second-proof-error");
+    assert!(!error.text_content().unwrap().is_empty(), "required");
+    let asked = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__asked".into()).unwrap();
+    assert!(asked.is_undefined(), "no request for an empty code");
+    if partner_login::webauthn::supported() {
+        let passkey: HtmlButtonElement = by_id(&root, "use-passkey");
+        assert_eq!(
+            passkey.text_content().unwrap().trim(),
+            "Utiliser une clé d'accès"
+        );
+    }
+}

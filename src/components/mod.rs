@@ -5,3 +5,4 @@ pub mod error_summary;
 pub mod field;
 pub mod lang_switch;
 pub mod resend;
+pub mod second_proof;

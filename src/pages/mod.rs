@@ -10,6 +10,7 @@ pub mod not_found;
 pub mod passkeys;
 pub mod portal;
 pub mod protect;
+pub mod second_factor;
 pub mod security;
 pub mod sign_in;
 pub mod sign_up;

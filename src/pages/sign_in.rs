@@ -5,6 +5,9 @@
 //! at the server and leave for the provider; a failed one comes back here with
 //! `?social_error=<code>`, shown above the buttons.
 //!
+//! A right password (or a social sign-in) of an account with a second factor goes on to
+//! `/second-factor` (`pages::second_factor`).
+//!
 //! Passkeys (issue 20), when the server offers them and the browser can: the email field offers
 //! the account's passkeys in its autofill (`autocomplete="username webauthn"`, a conditional
 //! sign-in waiting from the page's load until it is left), and "Sign in with a passkey" asks the
@@ -59,6 +62,12 @@ pub fn SignIn() -> impl IntoView {
     // Seconds until the server accepts another try (a lockout or the client throttle).
     let wait = RwSignal::new(0u32);
     let social_error = RwSignal::new(social_error_from_query());
+    // A social sign-in that needs the local second factor (issue 20): its step, not a message.
+    if social_error.get_untracked() == Some(Msg::Error(ErrorCode::SecondFactorRequired)) {
+        social_error.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move { navigate("/second-factor", Default::default()) });
+    }
     // The provider whose button was clicked, while its sign-in starts.
     let leaving = RwSignal::new(None::<String>);
     // The message a provider sent the user back with is where focus lands, once the buttons
@@ -187,6 +196,12 @@ pub fn SignIn() -> impl IntoView {
                         return;
                     }
                     navigate("/portal", Default::default());
+                }
+                // The password is right and the account has a second factor (issue 20).
+                Err(err) if err.code() == Some(ErrorCode::SecondFactorRequired) => {
+                    form.end();
+                    navigate("/second-factor", Default::default());
+                    return;
                 }
                 Err(err) => {
                     let retry = err.retry_after().unwrap_or(0);

@@ -57,6 +57,16 @@ pub mod paths {
     pub const PASSWORD_RESET_VERIFY: &str = "/password-reset/{flow_id}/verify";
     /// `POST /password-reset/{flow_id}/complete`: set the new password and sign in ("Continue").
     pub const PASSWORD_RESET_COMPLETE: &str = "/password-reset/{flow_id}/complete";
+    /// `GET /password-reset/{flow_id}/second-factor`: once the emailed code is verified, the
+    /// second proofs the account needs before its new password ([`ResetProofView`]; empty
+    /// `methods`: none); `POST`: give one, the app's code or a recovery code
+    /// ([`SecondFactorRequest`]).
+    pub const PASSWORD_RESET_SECOND_FACTOR: &str = "/password-reset/{flow_id}/second-factor";
+    /// `POST /password-reset/{flow_id}/passkey`: begin a passkey ceremony of the flow's
+    /// account, as its second proof; `…/passkey/finish`: the assertion.
+    pub const PASSWORD_RESET_PASSKEY: &str = "/password-reset/{flow_id}/passkey";
+    /// `POST /password-reset/{flow_id}/passkey/finish`: the browser's assertion (`toJSON()`).
+    pub const PASSWORD_RESET_PASSKEY_FINISH: &str = "/password-reset/{flow_id}/passkey/finish";
     /// `POST /password-reset/link`: open the one-time link a reset email carries once the
     /// address had too many wrong codes; it verifies its flow as the code would, and answers the
     /// flow under a new id (the id the flow was started with no longer opens it).
@@ -756,6 +766,20 @@ pub struct SecondFactorView {
     pub methods: Vec<SecondFactorMethod>,
     /// Unix seconds after which the step must start again from the password.
     pub expires_at: i64,
+}
+
+/// `GET`/`POST /password-reset/{flow_id}/second-factor` (and the passkey's finish): the second
+/// proof a verified reset of an account with a second factor needs before "Continue".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResetProofView {
+    /// The proofs the account may give; empty when it needs none (the new password is enough).
+    pub methods: Vec<SecondFactorMethod>,
+    /// True once a proof was given: "Continue" may set the new password.
+    pub proven: bool,
+    /// After a recovery code: how many are left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_codes_left: Option<u32>,
 }
 
 /// `POST /session/second-factor`: exactly one of `code` (the app's 6 digits) and

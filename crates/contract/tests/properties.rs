@@ -11,7 +11,7 @@ use partner_login_contract::api::{
     ConfirmAppRequest, CreateInvitationRequest, EmailCodeFlowView, EmailCodeState, FactorsView,
     InvitationList, InvitationView, LinkedIdentity, Membership, OAuthErrorBody,
     OpenResetLinkRequest, PasskeyView, PendingInvitation, ProviderButton, PublicConfig,
-    RecoveryCodes, RecoveryCodesLeft, RenamePasskeyRequest, SecondFactorMethod,
+    RecoveryCodes, RecoveryCodesLeft, RenamePasskeyRequest, ResetProofView, SecondFactorMethod,
     SecondFactorRequest, SecondFactorView, SessionView, SessionsEnded, SignInRequest,
     SocialStartRequest, SocialStartView, StartEmailCodeRequest, TokenResponse, VerifyCodeRequest,
 };
@@ -668,6 +668,14 @@ proptest! {
                 .filter(|m| verified || *m == SecondFactorMethod::App)
                 .collect(),
             expires_at: numbers.2,
+        })?;
+        round_trips(&ResetProofView {
+            methods: [SecondFactorMethod::Passkey, SecondFactorMethod::RecoveryCode]
+                .into_iter()
+                .filter(|_| with_invitation)
+                .collect(),
+            proven: verified,
+            recovery_codes_left: verified.then_some(numbers.1),
         })?;
         round_trips(&SecondFactorRequest {
             code: verified.then(|| strings[0].clone()),

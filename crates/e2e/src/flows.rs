@@ -92,10 +92,19 @@ pub fn unicef_provider(
     port: u16,
     accounts: serde_json::Value,
 ) -> (OidcProvider, Vec<(String, String)>) {
+    unicef_provider_at(&format!("http://127.0.0.1:{port}"), accounts)
+}
+
+/// [`unicef_provider`] for a server whose `PUBLIC_URL` is `public_url` (`http://localhost:PORT`
+/// for passkeys: the callback must reach the origin that holds the flow's cookie).
+pub fn unicef_provider_at(
+    public_url: &str,
+    accounts: serde_json::Value,
+) -> (OidcProvider, Vec<(String, String)>) {
     let client = OidcClient {
         client_id: "partner-login-unicef".to_owned(),
         client_secret: "unicef-client-secret-for-tests".to_owned(),
-        redirect_uri: format!("http://127.0.0.1:{port}/api/social/unicef/callback"),
+        redirect_uri: format!("{public_url}/api/social/unicef/callback"),
     };
     let provider = OidcProvider::start(std::slice::from_ref(&client), accounts);
     let env = vec![

@@ -14,6 +14,7 @@ mod password_step;
 
 use crate::api::{self, ApiError};
 use crate::components::card::{page_title, Card};
+use crate::components::second_proof::{Proven, SecondProof, Target};
 use crate::flows::email_code::{Event, Step};
 use crate::forms::fields::{CODE, CONFIRM_PASSWORD, EMAIL, NEW_PASSWORD};
 use crate::forms::{FieldSpec, Form, FormError, FormField, FormSummary};
@@ -24,7 +25,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use partner_login_contract::api::{EmailCodeKind, SessionView};
+use partner_login_contract::api::{EmailCodeKind, ResetProofView, SessionView};
 use partner_login_contract::{ErrorCode, Field};
 use std::future::Future;
 use std::pin::Pin;
@@ -84,9 +85,22 @@ struct Flow {
     confirmation: FormField,
     last_fields: StoredValue<Vec<FormField>>,
     navigate: StoredValue<Navigate, LocalStorage>,
+    /// A reset's second proof (issue 20): what the verified flow's account needs before its
+    /// new password; `None` until asked.
+    proof: RwSignal<Option<ResetProofView>>,
 }
 
 impl Flow {
+    /// A reset whose account still owes its second proof: New Password waits (ASVS 5.0
+    /// V6.4.3). Unknown yet counts as owed.
+    fn proof_owed(self) -> bool {
+        self.kind == EmailCodeKind::PasswordReset
+            && self.proof.with(|p| {
+                p.as_ref()
+                    .is_none_or(|p| !p.methods.is_empty() && !p.proven)
+            })
+    }
+
     fn apply(self, event: Event) {
         if let Some(current) = self.step.try_get_untracked() {
             self.step.set(current.next(event));
@@ -194,6 +208,62 @@ pub fn EmailCodeFlow(kind: EmailCodeKind, last: &'static LastStep) -> impl IntoV
         confirmation: form.field(&CONFIRM_PASSWORD),
         last_fields: StoredValue::new(last.fields.iter().map(|s| form.kept(s, draft)).collect()),
         navigate: StoredValue::new_local(Rc::new(use_navigate())),
+        proof: RwSignal::new(None),
+    };
+
+    // A verified reset: which second proof its account needs, asked once the mailbox is proven
+    // (the server says nothing before, ASVS 5.0 V6.3.8).
+    // Asked again when the flow changes (lost, then verified again) or "Continue" finds the
+    // proof owed after all (`password_step.rs` forgets the answer).
+    let asking = StoredValue::new(false);
+    Effect::new(move |_| {
+        let verified = flow.phase.get() == Phase::Verified && kind == EmailCodeKind::PasswordReset;
+        if !verified {
+            if flow.proof.with_untracked(Option::is_some) {
+                flow.proof.set(None);
+            }
+            return;
+        }
+        if flow.proof.with(Option::is_some) || asking.get_value() {
+            return;
+        }
+        let Some(flow_id) = flow.id() else {
+            return;
+        };
+        asking.set_value(true);
+        spawn_local(async move {
+            let answer = api::reset_proofs(&flow_id).await;
+            if asking.try_set_value(false).is_some() {
+                return;
+            }
+            match answer {
+                Ok(view) => {
+                    let owed = !view.methods.is_empty() && !view.proven;
+                    flow.proof.try_set(Some(view));
+                    crate::ui::focus_id(if owed { "app-code" } else { "new-password" });
+                }
+                Err(err) => {
+                    if flow_gone(&err) {
+                        flow.lost();
+                    }
+                    form.fail(&err);
+                }
+            }
+        });
+    });
+    // After the proof: a recovery code's count, said above New Password.
+    let proof_left = RwSignal::new(None::<u32>);
+    let proven = move |done: Proven| {
+        proof_left.set(done.recovery_codes_left);
+        if let Some(left) = done.recovery_codes_left {
+            ui.announce(ui.f(Msg::RecoveryCodeAccepted, &[("count", &ui.n(left.into()))]));
+        }
+        flow.proof.update(|p| {
+            if let Some(p) = p {
+                p.proven = true;
+            }
+        });
+        crate::ui::focus_id("new-password");
     };
 
     // The resend countdown, one tick a second.
@@ -285,6 +355,32 @@ pub fn EmailCodeFlow(kind: EmailCodeKind, last: &'static LastStep) -> impl IntoV
             <form novalidate on:submit=submit>
                 <email_step::EmailStep flow />
                 <code_step::CodeStep flow />
+            </form>
+            // "Forgot your password?" of an account with a second factor: its proof, between
+            // "Verify code" and New Password (issue 20).
+            {move || {
+                let owed = flow.phase.get() == Phase::Verified && flow.proof_owed();
+                let view = flow.proof.get().filter(|_| owed)?;
+                let flow_id = flow.id()?;
+                Some(view! {
+                    <section class="reset-proof" aria-labelledby="reset-proof-heading">
+                        <h2 id="reset-proof-heading">{ui.tr(Msg::SecondProofHeading)}</h2>
+                        <p>{ui.tr(Msg::ResetProofText)}</p>
+                        <SecondProof target=Target::Reset(flow_id) methods=view.methods
+                            on_done=proven />
+                    </section>
+                })
+            }}
+            {move || proof_left.get().map(|left| view! {
+                <p id="recovery-codes-left" class="status ok">
+                    {move || ui.f(Msg::RecoveryCodeAccepted, &[("count", &ui.n(left.into()))])}
+                    " "
+                    <a id="make-new-codes" href=crate::deployment::route("/portal")>
+                        {ui.tr(Msg::MakeNewRecoveryCodes)}
+                    </a>
+                </p>
+            })}
+            <form novalidate on:submit=submit>
                 <password_step::PasswordStep flow />
             </form>
         </Card>

@@ -17,7 +17,7 @@ pub(super) fn complete(flow: Flow) {
     let Some(flow_id) = flow.id() else {
         return;
     };
-    if !flow.step.with_untracked(Step::can_create) {
+    if !flow.step.with_untracked(Step::can_create) || flow.proof_owed() {
         return;
     }
     let mut fields = vec![flow.password, flow.confirmation];
@@ -38,6 +38,10 @@ pub(super) fn complete(flow: Flow) {
                 if flow_gone(&err) {
                     flow.lost();
                 }
+                // The proof is owed after all (a factor added meanwhile): asked again.
+                if err.code() == Some(partner_login_contract::ErrorCode::SecondFactorRequired) {
+                    flow.proof.set(None);
+                }
                 form.fail(&err);
             }
         }
@@ -49,7 +53,9 @@ pub(super) fn complete(flow: Flow) {
 pub(super) fn PasswordStep(flow: Flow) -> impl IntoView {
     let ui = flow.ui;
     let form = flow.form;
-    let not_verified = Signal::derive(move || !flow.step.with(Step::can_create));
+    // A reset whose second proof is owed waits for it (issue 20; ASVS 5.0 V6.4.3).
+    let not_verified =
+        Signal::derive(move || !flow.step.with(Step::can_create) || flow.proof_owed());
     let show_password = RwSignal::new(false);
     let password_type = Signal::derive(move || {
         if show_password.get() {

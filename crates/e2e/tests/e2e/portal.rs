@@ -9,7 +9,7 @@
 use partner_login_e2e::django::Client;
 use partner_login_e2e::flows::{
     protect_with_a_passkey, reset_password, sign_in_at_the_provider, sign_up_from_email,
-    unicef_provider, PASSPHRASE,
+    unicef_provider, unicef_provider_at, verify_email, NEW_PASSPHRASE, PASSPHRASE,
 };
 use partner_login_e2e::{free_port, mail::Mailbox, Browser, DjangoSite, TestServer};
 use serde_json::Value;
@@ -362,4 +362,242 @@ async fn under_a_required_policy_the_sign_up_goes_through_a_passkey_into_django(
         claims["id_token_claims"]["acr"], "http://idmanagement.gov/ns/assurance/aal/2",
         "{claims:#}"
     );
+}
+
+/// Runs `fetch` in the page (same origin, with its session cookie) and answers its JSON.
+async fn api_in_page(browser: &Browser, method: &str, path: &str, body: &str) -> Value {
+    browser
+        .script(
+            "return fetch(arguments[0], {method: arguments[1], credentials: 'same-origin', \
+             headers: {'content-type': 'application/json', 'x-requested-with': 'partner-login'}, \
+             body: arguments[2]}).then(r => r.text()).then(t => t ? JSON.parse(t) : null);",
+            vec![path.into(), method.into(), body.into()],
+        )
+        .await
+}
+
+/// The ID token Django holds says AAL2 and more than one factor.
+fn assert_two_factors(claims: &Value, what: &str) {
+    assert_eq!(
+        claims["id_token_claims"]["acr"], "http://idmanagement.gov/ns/assurance/aal/2",
+        "{what}: {claims:#}"
+    );
+    let amr = &claims["id_token_claims"]["amr"];
+    assert!(
+        amr.as_array()
+            .is_some_and(|methods| methods.iter().any(|m| m == "mfa")),
+        "{what}: amr {amr}"
+    );
+}
+
+/// `MFA_POLICY=required` (issue 20; OWASP ASVS 5.0 V6.3.3, V6.4.3; NIST SP 800-63B-4 AAL2 and
+/// §4.2 account recovery), clicking as a person: a right password goes to "Confirm it's you"
+/// (`/second-factor`), where "Use a passkey" finishes it into Django at AAL2; "Forgot your
+/// password?" asks, after the emailed code, for the second proof before New Password: the
+/// authenticator app's code (the app enrolled through the API as setup, its code computed by
+/// the test's own RFC 6238), then the new password, into Django at AAL2. axe-core on both new
+/// screens. The virtual authenticator is taken out while the sign-in screen is shown (its
+/// autofill would otherwise sign in with the passkey by itself) and put back with the same
+/// passkey when it is asked for.
+#[tokio::test]
+async fn under_a_required_policy_a_password_and_a_reset_ask_the_second_proof_into_django() {
+    let mailbox = Mailbox::start().await;
+    let port = free_port();
+    let keys = tempfile::tempdir().expect("a temporary folder");
+    let key_file = keys.path().join("mfa.key");
+    std::fs::write(&key_file, "5a".repeat(32)).expect("the key file");
+    let settings = [
+        ("PUBLIC_URL".to_owned(), format!("http://localhost:{port}")),
+        ("MFA_POLICY".to_owned(), "required".to_owned()),
+        (
+            "MFA_ENCRYPTION_KEY_FILE".to_owned(),
+            key_file.display().to_string(),
+        ),
+    ];
+    let (server, django) = start_on(port, &mailbox, true, &settings).await;
+    let browser = Browser::start().await;
+    let authenticator = browser.add_virtual_authenticator().await;
+    let email = "amina.diallo@example.org";
+
+    // Setup: sign-up and its passkey (the required policy's path), into Django.
+    sign_up_from_invitation(&browser, &server, &mailbox, email).await;
+    browser.wait_path("/protect").await;
+    browser.click_button("Create a passkey").await;
+    wait_signed_in_at_django(&browser, &django).await;
+    mailbox.next_to(email).await; // "A passkey was added"
+    let passkey = authenticator.credentials(&browser).await.remove(0);
+    authenticator.remove(&browser).await;
+
+    // A password sign-in from Django: the second step, then "Use a passkey".
+    browser.click_button("Sign out").await;
+    browser.wait_text("Not signed in").await;
+    browser.click_button(PORTAL_SIGN_IN).await;
+    browser.wait_text(SIGN_IN).await;
+    browser.fill("Email Address", email).await;
+    browser.fill("Password", PASSPHRASE).await;
+    browser.click_button("Sign in").await;
+    browser.wait_path("/second-factor").await;
+    browser.wait_text("Confirm it's you").await;
+    browser.button("Use a passkey").await;
+    browser.assert_accessible("the second step").await;
+    let authenticator = browser.add_virtual_authenticator().await;
+    authenticator.add_credential(&browser, &passkey).await;
+    browser.click_button("Use a passkey").await;
+    wait_signed_in_at_django(&browser, &django).await;
+    let claims = check_django_user(&browser, &server, email, "local").await;
+    assert_two_factors(&claims, "password and passkey");
+
+    // Setup: an authenticator app, through the API, in the session just made.
+    browser
+        .goto(&format!("http://localhost:{port}/portal"))
+        .await;
+    browser.wait_path("/portal").await;
+    let begun = api_in_page(&browser, "POST", "/api/authenticator-app", "{}").await;
+    let secret = begun["secret"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a seed, not {begun}"))
+        .to_owned();
+    let confirm = format!(
+        "{{\"code\": \"{}\"}}",
+        partner_login_e2e::totp::code(&secret, 0)
+    );
+    api_in_page(&browser, "POST", "/api/authenticator-app/confirm", &confirm).await;
+    mailbox.next_to(email).await; // "An authenticator app was added"
+    authenticator.remove(&browser).await;
+
+    // "Forgot your password?" from Django: the code, then the app's code, then New Password.
+    browser.goto(&format!("{}/", django.url)).await;
+    browser.click_button("Sign out").await;
+    browser.wait_text("Not signed in").await;
+    browser.click_button(PORTAL_SIGN_IN).await;
+    browser.wait_text(SIGN_IN).await;
+    browser.fill("Email Address", email).await;
+    browser.click_button("Forgot your password?").await;
+    browser.wait_path("/forgot").await;
+    browser.wait_value("Email Address", email).await;
+    verify_email(&browser, &mailbox, email).await;
+    browser.wait_text("Confirm it's you").await;
+    let waiting = browser
+        .script(
+            "return document.getElementById('new-password').disabled;",
+            vec![],
+        )
+        .await;
+    assert_eq!(waiting, serde_json::json!(true), "New Password waits");
+    browser.assert_accessible("the reset's second proof").await;
+    // The next step's code: the confirmation used this one (each step once).
+    let code = partner_login_e2e::totp::code(&secret, 1);
+    browser.fill("Authenticator app code", &code).await;
+    browser.click_button("Verify").await;
+    browser
+        .wait_script(
+            "return document.getElementById('new-password').disabled;",
+            vec![],
+            serde_json::json!(false),
+            "New Password once proven",
+        )
+        .await;
+    browser.fill("New Password", NEW_PASSPHRASE).await;
+    browser.fill("Confirm New Password", NEW_PASSPHRASE).await;
+    browser.click_button("Continue").await;
+    wait_signed_in_at_django(&browser, &django).await;
+    let claims = check_django_user(&browser, &server, email, "local").await;
+    assert_two_factors(&claims, "new password and app");
+    browser.close().await;
+}
+
+/// `MFA_POLICY=required` (issue 20; OWASP ASVS 5.0 V6.3.3): a social sign-in from a provider
+/// not trusted for its `amr` (no `OIDC_UNICEF_MFA`) at an account with a passkey comes back with
+/// `social_error=second_factor_required`; the sign-in screen goes on to "Confirm it's you",
+/// where "Use a passkey" finishes it into Django at AAL2. Then "Forgot your password?" with the
+/// passkey as the reset's second proof, into Django at AAL2.
+#[tokio::test]
+async fn under_a_required_policy_an_untrusted_social_sign_in_asks_the_second_step_into_django() {
+    let mailbox = Mailbox::start().await;
+    let email = "amina.diallo@unicef.example";
+    let [name, given_name, family_name] = NAMES;
+    let accounts = serde_json::json!({
+        email: { "name": name, "given_name": given_name, "family_name": family_name },
+    });
+    let port = free_port();
+    let public_url = format!("http://localhost:{port}");
+    let (_provider, mut env) = unicef_provider_at(&public_url, accounts);
+    env.push(("PUBLIC_URL".to_owned(), public_url.clone()));
+    env.push(("MFA_POLICY".to_owned(), "required".to_owned()));
+    let (server, django) = start_on(port, &mailbox, true, &env).await;
+    let browser = Browser::start().await;
+    let authenticator = browser.add_virtual_authenticator().await;
+
+    // Setup: the invited person signs up and makes a passkey (the required policy's path).
+    sign_up_from_invitation(&browser, &server, &mailbox, email).await;
+    browser.wait_path("/protect").await;
+    browser.click_button("Create a passkey").await;
+    wait_signed_in_at_django(&browser, &django).await;
+    let passkey = authenticator.credentials(&browser).await.remove(0);
+    authenticator.remove(&browser).await;
+
+    // UNICEF's button from Django's sign-in: the provider, then the second step.
+    browser.click_button("Sign out").await;
+    browser.wait_text("Not signed in").await;
+    browser.click_button(PORTAL_SIGN_IN).await;
+    browser.wait_text(SIGN_IN).await;
+    browser.click_button("UNICEF Employee").await;
+    sign_in_at_the_provider(&browser, email).await;
+    browser.wait_path("/second-factor").await;
+    browser.wait_text("Confirm it's you").await;
+    let authenticator = browser.add_virtual_authenticator().await;
+    authenticator.add_credential(&browser, &passkey).await;
+    browser.click_button("Use a passkey").await;
+    wait_signed_in_at_django(&browser, &django).await;
+    let claims = check_django_user(&browser, &server, email, "local").await;
+    assert_two_factors(&claims, "a provider, then a passkey");
+    // Read again: its signature counter moved (an older copy is refused as a clone).
+    let passkey = authenticator.credentials(&browser).await.remove(0);
+    authenticator.remove(&browser).await;
+
+    // "Forgot your password?" from Django with the passkey as the second proof (a ceremony of
+    // this account's passkeys, bound to the reset), then New Password, into Django at AAL2.
+    browser.click_button("Sign out").await;
+    browser.wait_text("Not signed in").await;
+    browser.click_button(PORTAL_SIGN_IN).await;
+    browser.wait_text(SIGN_IN).await;
+    browser.fill("Email Address", email).await;
+    browser.click_button("Forgot your password?").await;
+    browser.wait_path("/forgot").await;
+    browser.wait_value("Email Address", email).await;
+    browser.click_button("Send verification code").await;
+    // The notices sent so far (a passkey added, a way in linked) come first.
+    let code = loop {
+        let mail = mailbox.next_to(email).await;
+        if mail.subject.contains("password reset code") {
+            break mail.code();
+        }
+    };
+    browser.fill("Verification code", &code).await;
+    browser.click_button("Verify code").await;
+    browser.wait_text("Confirm it's you").await;
+    let authenticator = browser.add_virtual_authenticator().await;
+    authenticator.add_credential(&browser, &passkey).await;
+    browser.click_button("Use a passkey").await;
+    browser
+        .wait_script(
+            "return document.getElementById('new-password').disabled;",
+            vec![],
+            serde_json::json!(false),
+            "New Password once the passkey proved the reset",
+        )
+        .await;
+    browser.fill("New Password", NEW_PASSPHRASE).await;
+    browser.fill("Confirm New Password", NEW_PASSPHRASE).await;
+    browser.click_button("Continue").await;
+    wait_signed_in_at_django(&browser, &django).await;
+    let claims = check_django_user(&browser, &server, email, "local").await;
+    assert_two_factors(&claims, "a new password and a passkey");
+    let amr = &claims["id_token_claims"]["amr"];
+    assert!(
+        amr.as_array()
+            .is_some_and(|methods| methods.iter().any(|m| m == "pwd")),
+        "the new password and the passkey: amr {amr}"
+    );
+    browser.close().await;
 }

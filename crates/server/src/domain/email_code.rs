@@ -329,6 +329,8 @@ pub async fn start(
         verified_at: None,
         completed_at: None,
         expires_at: now + FLOW_TTL_SECONDS,
+        second_proof: None,
+        proof_wrong_tries: 0,
     };
     let sent = send_code(state, &flow).await?;
     flow.code_hash = sent.code_hash;

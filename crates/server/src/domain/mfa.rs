@@ -356,9 +356,132 @@ pub struct Finished {
     pub recovery_codes_left: Option<u32>,
 }
 
-enum Proof {
+/// A second proof as typed, its format checked (`domain::password_reset` gives one too).
+pub(crate) enum Proof {
     App(String),
     RecoveryCode(String),
+}
+
+impl Proof {
+    /// Exactly one of the app's code and a recovery code, each of its format: a malformed
+    /// code is no guess and is not counted.
+    pub(crate) fn parse(request: &SecondFactorRequest) -> ApiResult<Proof> {
+        match (&request.code, &request.recovery_code) {
+            (Some(code), None) => Ok(Proof::App(app_code(code)?)),
+            (None, Some(code)) => Ok(Proof::RecoveryCode(recovery_code(code)?)),
+            (None, None) => Err(field(ErrorCode::Required)),
+            (Some(_), Some(_)) => Err(ApiError::Client(ErrorCode::BadRequest)),
+        }
+    }
+
+    /// `app` or `recovery_code`, for the audit log (and a reset flow's `second_proof`).
+    pub(crate) fn detail(&self) -> &'static str {
+        match self {
+            Proof::App(_) => "app",
+            Proof::RecoveryCode(_) => "recovery_code",
+        }
+    }
+
+    fn typed(&self) -> &str {
+        match self {
+            Proof::App(code) | Proof::RecoveryCode(code) => code,
+        }
+    }
+
+    /// The app's time step the code matches (found before the transaction: the seed is
+    /// opened outside it); `None` for a recovery code or a code that matches none.
+    pub(crate) async fn app_step(
+        &self,
+        state: &AppState,
+        account_id: &str,
+        now: i64,
+    ) -> ApiResult<Option<i64>> {
+        let Proof::App(code) = self else {
+            return Ok(None);
+        };
+        Ok(
+            match (
+                state.mfa_key.as_deref(),
+                second_factors::app(&state.db, account_id).await?,
+            ) {
+                (Some(key), Some(app)) if app.confirmed_at.is_some() => {
+                    let secret = key.open(account_id, &app.secret)?;
+                    totp::matching_step(&secret, code, now)
+                }
+                _ => None,
+            },
+        )
+    }
+
+    /// Uses the proof in the caller's transaction: the app's step accepted only forward, a
+    /// recovery code deleted (ASVS 5.0 V6.5.1, one use). False when wrong.
+    pub(crate) async fn accept(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        account_id: &str,
+        app_step: Option<i64>,
+    ) -> ApiResult<bool> {
+        Ok(match self {
+            Proof::App(_) => match app_step {
+                Some(step) => second_factors::accept_step(tx, account_id, step).await?,
+                None => false,
+            },
+            Proof::RecoveryCode(code) => {
+                let hash = recovery_hash(account_id, code);
+                second_factors::take_code(tx, account_id, &hash).await?
+            }
+        })
+    }
+
+    /// Counts a wrong proof as a failed sign-in of the account (the caller counts it for the
+    /// client), and the answer: `code_wrong`, or `account_locked` once the lockout says so
+    /// (ASVS 5.0 V6.3.1, NIST SP 800-63B-4 §3.2.2). The same wrong code typed again is not
+    /// counted again. `until_reset_locks`: false for a reset's proof, whose password reset is
+    /// what lifts a lock until reset (it is still counted and still answered `code_wrong`).
+    pub(crate) async fn wrong(
+        &self,
+        state: &AppState,
+        account: &Account,
+        now: i64,
+        until_reset_locks: bool,
+    ) -> ApiResult<ApiError> {
+        Audit::new(Action::SignIn, Outcome::Failure)
+            .account(Some(&account.id))
+            .detail(self.detail())
+            .emit();
+        let fingerprint = secrets::hash(&format!("second-factor:{}", self.typed()));
+        match record_failure(state, &account.email, &fingerprint, now).await? {
+            Failure::Locked(seconds) => {
+                Audit::new(Action::Lockout, Outcome::Success)
+                    .account(Some(&account.id))
+                    .detail("temporary")
+                    .emit();
+                Ok(locked(seconds))
+            }
+            Failure::LockedUntilReset => {
+                Audit::new(Action::Lockout, Outcome::Success)
+                    .account(Some(&account.id))
+                    .detail("until_reset")
+                    .emit();
+                Ok(if until_reset_locks {
+                    locked(UNTIL_RESET_RETRY_SECONDS)
+                } else {
+                    field(ErrorCode::CodeWrong)
+                })
+            }
+            Failure::Counted | Failure::Repeated => Ok(field(ErrorCode::CodeWrong)),
+        }
+    }
+}
+
+/// Recovery codes left, as the answers give them.
+pub(crate) async fn codes_left_in(
+    tx: &mut sqlx::AnyConnection,
+    account_id: &str,
+) -> ApiResult<u32> {
+    Ok(count(
+        second_factors::codes_left(&mut *tx, account_id).await?,
+    ))
 }
 
 /// Finishes the second step of the sign-in of the cookie `flow` with an app's code or a
@@ -373,12 +496,7 @@ pub async fn finish(
 ) -> ApiResult<Finished> {
     let now = storage::now();
     // The format first: a malformed code is no guess and is not counted.
-    let proof = match (&request.code, &request.recovery_code) {
-        (Some(code), None) => Proof::App(app_code(code)?),
-        (None, Some(code)) => Proof::RecoveryCode(recovery_code(code)?),
-        (None, None) => return Err(field(ErrorCode::Required)),
-        (Some(_), Some(_)) => return Err(ApiError::Client(ErrorCode::BadRequest)),
-    };
+    let proof = Proof::parse(request)?;
     let flow = flow.ok_or(ApiError::Client(ErrorCode::FlowNotFound))?;
     let id_hash = secrets::hash(flow);
     // ASVS 5.0 V2.4.1: counted as a failed sign-in of the client until the code proves right.
@@ -405,21 +523,7 @@ pub async fn finish(
         failure.forget(&state.db).await?;
         return Err(locked(wait));
     }
-    // The app's step is found before the transaction (the seed is opened outside it); the
-    // step is accepted inside it, only forward (ASVS 5.0 V6.5.1).
-    let app_step = match &proof {
-        Proof::App(code) => match (
-            state.mfa_key.as_deref(),
-            second_factors::app(&state.db, &account.id).await?,
-        ) {
-            (Some(key), Some(app)) if app.confirmed_at.is_some() => {
-                let secret = key.open(&account.id, &app.secret)?;
-                totp::matching_step(&secret, code, now)
-            }
-            _ => None,
-        },
-        Proof::RecoveryCode(_) => None,
-    };
+    let app_step = proof.app_step(state, &account.id, now).await?;
     let mut tx = state.db.begin().await?;
     // One use: of two finishes of one flow, only the first to take it goes on (the other
     // waits for it, then finds nothing).
@@ -433,52 +537,16 @@ pub async fn finish(
         failure.forget(&state.db).await?;
         return Err(ApiError::Client(ErrorCode::FlowExpired));
     }
-    let (right, way, detail) = match &proof {
-        Proof::App(_) => {
-            let right = match app_step {
-                Some(step) => second_factors::accept_step(&mut tx, &account.id, step).await?,
-                None => false,
-            };
-            (right, WayIn::PasswordAndApp, "app")
-        }
-        Proof::RecoveryCode(code) => {
-            let hash = recovery_hash(&account.id, code);
-            let right = second_factors::take_code(&mut tx, &account.id, &hash).await?;
-            (right, WayIn::PasswordAndRecoveryCode, "recovery_code")
-        }
+    let right = proof.accept(&mut tx, &account.id, app_step).await?;
+    let (way, detail) = match &proof {
+        Proof::App(_) => (WayIn::PasswordAndApp, "app"),
+        Proof::RecoveryCode(_) => (WayIn::PasswordAndRecoveryCode, "recovery_code"),
     };
     if !right {
         tx.rollback().await?;
         second_factors::flow_failed(&state.db, &id_hash, FLOW_ATTEMPTS).await?;
         failure.keep();
-        Audit::new(Action::SignIn, Outcome::Failure)
-            .account(Some(&account.id))
-            .detail(detail)
-            .emit();
-        // The same lockout as a wrong password (ASVS 5.0 V6.3.1, NIST SP 800-63B-4 §3.2.2):
-        // the same wrong code typed again is not counted again.
-        let typed = match &proof {
-            Proof::App(code) | Proof::RecoveryCode(code) => code,
-        };
-        let fingerprint = secrets::hash(&format!("second-factor:{typed}"));
-        match record_failure(state, &account.email, &fingerprint, now).await? {
-            Failure::Locked(seconds) => {
-                Audit::new(Action::Lockout, Outcome::Success)
-                    .account(Some(&account.id))
-                    .detail("temporary")
-                    .emit();
-                return Err(locked(seconds));
-            }
-            Failure::LockedUntilReset => {
-                Audit::new(Action::Lockout, Outcome::Success)
-                    .account(Some(&account.id))
-                    .detail("until_reset")
-                    .emit();
-                return Err(locked(UNTIL_RESET_RETRY_SECONDS));
-            }
-            Failure::Counted | Failure::Repeated => {}
-        }
-        return Err(field(ErrorCode::CodeWrong));
+        return Err(proof.wrong(state, &account, now, true).await?);
     }
     if let Some(token) = request.invitation.as_deref().filter(|t| !t.is_empty()) {
         let invitation = invitation::usable(state, token).await?;
@@ -505,9 +573,7 @@ pub async fn finish(
     )
     .await?;
     let left = match way {
-        WayIn::PasswordAndRecoveryCode => Some(count(
-            second_factors::codes_left(&mut *tx, &account.id).await?,
-        )),
+        WayIn::PasswordAndRecoveryCode => Some(codes_left_in(&mut tx, &account.id).await?),
         _ => None,
     };
     tx.commit().await?;

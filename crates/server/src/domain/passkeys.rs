@@ -28,11 +28,11 @@ use base64::Engine as _;
 use partner_login_contract::api::PasskeyView;
 use partner_login_contract::{ErrorCode, Field, FieldError, PersonName};
 use serde::{Deserialize, Serialize};
-use webauthn_rs::prelude::DiscoverableAuthentication;
 use webauthn_rs::prelude::{
     CreationChallengeResponse, Passkey, PasskeyRegistration, PublicKeyCredential,
     RegisterPublicKeyCredential, RequestChallengeResponse, Uuid, Webauthn,
 };
+use webauthn_rs::prelude::{DiscoverableAuthentication, PasskeyAuthentication};
 use webauthn_rs_proto::ResidentKeyRequirement;
 
 /// How long a begun ceremony may be finished (W3C WebAuthn L3 §15.4 recommends 5 minutes for
@@ -410,6 +410,137 @@ pub async fn finish_sign_in(
         .detail("passkey")
         .emit();
     Ok((session, account.id))
+}
+
+/// What a reset's passkey ceremony keeps: the reset flow it is bound to (its id hash) and
+/// webauthn-rs's state.
+#[derive(Serialize, Deserialize)]
+struct ResetProofState {
+    flow: String,
+    state: PasskeyAuthentication,
+}
+
+/// Begins a passkey ceremony of `account_id`'s passkeys alone (`allowCredentials`: a passkey
+/// of another account cannot answer it), as the second proof of the reset flow whose id hash
+/// is `flow` (`domain::password_reset`). Counted per client address as a sign-in attempt
+/// (ASVS 5.0 V2.4.1). `flow_not_found` when the account has no passkey.
+pub async fn begin_reset_proof(
+    state: &AppState,
+    client: &str,
+    account_id: &str,
+    flow: &str,
+) -> ApiResult<Begun<RequestChallengeResponse>> {
+    let webauthn = webauthn(state)?;
+    let now = storage::now();
+    state
+        .config
+        .sign_in_limit()
+        .take(&state.db, client, now)
+        .await?
+        .keep();
+    let stored = storage::passkeys::of_account(&state.db, account_id).await?;
+    let passkeys = stored
+        .iter()
+        .map(parse_passkey)
+        .collect::<ApiResult<Vec<_>>>()?;
+    if passkeys.is_empty() {
+        return Err(ApiError::Client(ErrorCode::FlowNotFound));
+    }
+    let (options, authentication) = webauthn
+        .start_passkey_authentication(&passkeys)
+        .map_err(|e| anyhow::anyhow!("start_passkey_authentication: {e}"))?;
+    let kept = serde_json::to_string(&ResetProofState {
+        flow: flow.to_owned(),
+        state: authentication,
+    })
+    .map_err(anyhow::Error::from)?;
+    let ceremony = secrets::new_token();
+    storage::passkeys::insert_ceremony(
+        &state.db,
+        &secrets::hash(&ceremony),
+        CeremonyKind::ResetProof,
+        Some(account_id),
+        &kept,
+        now + CEREMONY_SECONDS,
+    )
+    .await?;
+    Ok(Begun { ceremony, options })
+}
+
+/// Finishes a reset's passkey ceremony: one use (taken out whatever follows), of this account
+/// and this reset flow only, a passkey of the account with its user verified (NIST SP
+/// 800-63B-4 §3.1.7; ASVS 5.0 V6.4.3). Answers the passkey's id; every refusal is
+/// `passkey_refused`, counted as a failed sign-in of the client (ASVS 5.0 V2.4.1). The
+/// passkey's counter is updated (a cloned authenticator is refused next time).
+pub async fn finish_reset_proof(
+    state: &AppState,
+    client: &str,
+    account_id: &str,
+    flow: &str,
+    ceremony: &str,
+    credential: &PublicKeyCredential,
+) -> ApiResult<String> {
+    let webauthn = webauthn(state)?;
+    let now = storage::now();
+    let failure = state
+        .config
+        .sign_in_failure_limit()
+        .take(&state.db, client, now)
+        .await?;
+    let kept = match take_ceremony(
+        state,
+        ceremony,
+        CeremonyKind::ResetProof,
+        Some(account_id),
+        now,
+    )
+    .await
+    {
+        Ok(kept) => kept,
+        Err(e) => {
+            failure.keep();
+            return Err(e);
+        }
+    };
+    let kept: ResetProofState = serde_json::from_str(&kept)
+        .map_err(|e| anyhow::anyhow!("reset proof state unreadable: {e}"))?;
+    let refused = |why: &'static str| {
+        Audit::new(Action::SignIn, Outcome::Failure)
+            .account(Some(account_id))
+            .detail(why)
+            .emit();
+        ApiError::Client(ErrorCode::PasskeyRefused)
+    };
+    // Bound to the reset flow that began it (a ceremony of another reset of the same account
+    // does not prove this one).
+    if kept.flow != flow {
+        failure.keep();
+        return Err(ApiError::Client(ErrorCode::FlowNotFound));
+    }
+    let result = match webauthn.finish_passkey_authentication(credential, &kept.state) {
+        Ok(result) if result.user_verified() => result,
+        Ok(_) | Err(_) => {
+            failure.keep();
+            return Err(refused("reset_passkey_refused"));
+        }
+    };
+    let found = storage::passkeys::by_credential_id(&state.db, &b64(result.cred_id())).await?;
+    let Some(stored) = found.filter(|p| p.account_id == account_id) else {
+        failure.keep();
+        return Err(refused("reset_passkey_unknown"));
+    };
+    let mut passkey = parse_passkey(&stored)?;
+    passkey.update_credential(&result);
+    let updated = serde_json::to_string(&passkey).map_err(anyhow::Error::from)?;
+    let mut tx = state.db.begin().await?;
+    if !storage::passkeys::used(&mut tx, &stored.id, &updated, result.backup_state(), now).await? {
+        drop(tx);
+        failure.keep();
+        return Err(refused("reset_passkey_removed"));
+    }
+    tx.commit().await?;
+    failure.forget(&state.db).await?;
+    Ok(stored.id)
 }
 
 fn view(stored: &StoredPasskey) -> PasskeyView {

@@ -35,6 +35,9 @@ pub enum WayIn<'a> {
     PasswordAndApp,
     /// With a password, then a recovery code (`domain::mfa`).
     PasswordAndRecoveryCode,
+    /// A password reset's new password, after a passkey of the account (its id) as the reset's
+    /// second proof (`domain::password_reset`).
+    PasswordAndPasskey(&'a str),
 }
 
 impl<'a> WayIn<'a> {
@@ -44,7 +47,8 @@ impl<'a> WayIn<'a> {
             WayIn::Password
             | WayIn::Passkey(_)
             | WayIn::PasswordAndApp
-            | WayIn::PasswordAndRecoveryCode => LOCAL_IDP.to_owned(),
+            | WayIn::PasswordAndRecoveryCode
+            | WayIn::PasswordAndPasskey(_) => LOCAL_IDP.to_owned(),
             WayIn::Social { provider, .. } => provider.to_owned(),
         }
     }
@@ -64,6 +68,7 @@ impl<'a> WayIn<'a> {
             WayIn::Social { mfa: true, .. } => "fed mfa",
             WayIn::Passkey(_) => "pop mfa",
             WayIn::PasswordAndApp | WayIn::PasswordAndRecoveryCode => "pwd otp mfa",
+            WayIn::PasswordAndPasskey(_) => "pwd pop mfa",
         }
     }
 
@@ -79,7 +84,8 @@ impl<'a> WayIn<'a> {
             WayIn::Social { mfa: true, .. }
             | WayIn::Passkey(_)
             | WayIn::PasswordAndApp
-            | WayIn::PasswordAndRecoveryCode => Aal::Aal2,
+            | WayIn::PasswordAndRecoveryCode
+            | WayIn::PasswordAndPasskey(_) => Aal::Aal2,
         }
     }
 
@@ -87,7 +93,7 @@ impl<'a> WayIn<'a> {
     /// (`domain::passkeys::remove`).
     pub fn passkey(self) -> Option<&'a str> {
         match self {
-            WayIn::Passkey(id) => Some(id),
+            WayIn::Passkey(id) | WayIn::PasswordAndPasskey(id) => Some(id),
             WayIn::Password
             | WayIn::Social { .. }
             | WayIn::PasswordAndApp

@@ -24,9 +24,13 @@ pub struct EmailCodeFlow {
     pub verified_at: Option<i64>,
     pub completed_at: Option<i64>,
     pub expires_at: i64,
+    /// A reset's second proof, once given (`app`, `recovery_code`, `passkey:<id>`).
+    pub second_proof: Option<String>,
+    /// Wrong codes typed at a reset's second proof.
+    pub proof_wrong_tries: i64,
 }
 
-const COLUMNS: &str = "id_hash, kind, email, invitation_id, language, account_exists, code_hash, link_hash, code_sent_at, code_expires_at, code_wrong_tries, flow_wrong_tries, verified_at, completed_at, expires_at";
+const COLUMNS: &str = "id_hash, kind, email, invitation_id, language, account_exists, code_hash, link_hash, code_sent_at, code_expires_at, code_wrong_tries, flow_wrong_tries, verified_at, completed_at, expires_at, second_proof, proof_wrong_tries";
 
 /// A row as a flow. A kind this version does not know is an error, never read as another kind
 /// (a row written by a newer version, or by hand, must not open a sign-up).
@@ -52,6 +56,8 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<EmailCodeFlow, sqlx::Error> {
         verified_at: row.try_get("verified_at")?,
         completed_at: row.try_get("completed_at")?,
         expires_at: row.try_get("expires_at")?,
+        second_proof: row.try_get("second_proof")?,
+        proof_wrong_tries: row.try_get("proof_wrong_tries")?,
     })
 }
 
@@ -228,6 +234,39 @@ pub async fn mark_completed(
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Marks a verified, unfinished reset flow as second-proven (`proof`), in the caller's
+/// transaction (with the recovery code or app step it used). False when the flow is finished,
+/// not verified, already proven, or over its wrong tries.
+pub async fn mark_proven(
+    conn: &mut sqlx::AnyConnection,
+    id_hash: &str,
+    proof: &str,
+    max_wrong_tries: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE email_code_flows SET second_proof = $1
+         WHERE id_hash = $2 AND completed_at IS NULL AND verified_at IS NOT NULL
+            AND second_proof IS NULL AND proof_wrong_tries < $3",
+    )
+    .bind(proof)
+    .bind(id_hash)
+    .bind(max_wrong_tries)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Counts a wrong code at a reset's second proof.
+pub async fn proof_failed(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE email_code_flows SET proof_wrong_tries = proof_wrong_tries + 1 WHERE id_hash = $1",
+    )
+    .bind(id_hash)
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

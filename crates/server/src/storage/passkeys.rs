@@ -188,6 +188,8 @@ pub async fn remove_all_of_account(
 pub enum CeremonyKind {
     Registration,
     Authentication,
+    /// A passkey of one account as a password reset's second proof (`domain::password_reset`).
+    ResetProof,
 }
 
 impl CeremonyKind {
@@ -195,6 +197,7 @@ impl CeremonyKind {
         match self {
             CeremonyKind::Registration => "registration",
             CeremonyKind::Authentication => "authentication",
+            CeremonyKind::ResetProof => "reset_proof",
         }
     }
 }

@@ -1073,9 +1073,15 @@ async fn under_a_required_policy_one_factor_only_enrols_and_passkeys_finish_the_
     assert_eq!(finished["factor_required"], false);
     assert_eq!(app.get_as(&browser, "/sessions").await.status(), 200);
 
-    // "Forgot your password?" (ASVS 5.0 V6.4.3): the emailed code sets the password and
-    // starts no session: the second step, with the passkey.
+    // "Forgot your password?" (ASVS 5.0 V6.4.3; NIST SP 800-63B-4 §4.2): after the emailed
+    // code, a passkey of THAT account before the new password; the password unchanged until.
     let (flow, _) = app.verified_reset(email, 3).await;
+    let proofs = body(
+        app.get(&format!("/password-reset/{flow}/second-factor"))
+            .await,
+    )
+    .await;
+    assert_eq!(proofs["methods"], json!(["passkey"]));
     let reset = app
         .post_as(
             &browser,
@@ -1087,10 +1093,109 @@ async fn under_a_required_policy_one_factor_only_enrols_and_passkeys_finish_the_
     assert!(session_cookie(&reset).is_none());
     assert_eq!(problem(reset).await["code"], "second_factor_required");
     assert_eq!(
-        app.get_as(&browser, "/session").await.status(),
-        401,
-        "every session ended"
+        app.get_as(&browser, "/sessions").await.status(),
+        200,
+        "nothing changed: the session lives on"
     );
-    let methods = body(app.get_as(&browser, "/session/second-factor").await).await;
-    assert_eq!(methods["methods"], json!(["passkey"]));
+    let new = app
+        .post_as(
+            &TestApp::new_client(),
+            "/session",
+            json!({"email": email, "password": "a new river mango 43"}),
+        )
+        .await;
+    assert_eq!(problem(new).await["code"], "invalid_credentials", "not set");
+    // A passkey of another account is refused (not in the ceremony's allowCredentials).
+    let stranger = TestApp::new_client();
+    app.signed_up("bob@example.org").await;
+    let signed = app
+        .post_as(
+            &stranger,
+            "/session",
+            json!({"email": "bob@example.org", "password": PASSPHRASE}),
+        )
+        .await;
+    assert_eq!(signed.status(), 200);
+    let mut bobs = Authenticator::new(&origin(&app));
+    add(&app, &stranger, &mut bobs, "Bob's").await;
+    let begun = body(
+        app.post(&format!("/password-reset/{flow}/passkey"), json!({}))
+            .await,
+    )
+    .await;
+    let finish_path = format!("/password-reset/{flow}/passkey/finish");
+    let foreign = bobs.get(&begun["options"]);
+    let refused = app
+        .post(
+            &finish_path,
+            json!({"ceremony": begun["ceremony"], "credential": foreign}),
+        )
+        .await;
+    assert_eq!(refused.status(), 400);
+    assert_eq!(problem(refused).await["code"], "passkey_refused");
+    // The ceremony was used by that refusal: single use.
+    let reused = app
+        .post(
+            &finish_path,
+            json!({"ceremony": begun["ceremony"], "credential": passkey.get(&begun["options"])}),
+        )
+        .await;
+    assert_eq!(
+        problem(reused).await["code"],
+        "flow_not_found",
+        "single use"
+    );
+    // A ceremony of another reset flow of the same account does not prove this one.
+    let (other_flow, _) = app.verified_reset(email, 4).await;
+    let elsewhere = body(
+        app.post(&format!("/password-reset/{other_flow}/passkey"), json!({}))
+            .await,
+    )
+    .await;
+    let crossed = app
+        .post(
+            &finish_path,
+            json!({"ceremony": elsewhere["ceremony"], "credential": passkey.get(&elsewhere["options"])}),
+        )
+        .await;
+    assert_eq!(
+        problem(crossed).await["code"],
+        "flow_not_found",
+        "bound to its flow"
+    );
+    // The account's passkey proves it; then "Continue" is a two-factor session.
+    let begun = body(
+        app.post(&format!("/password-reset/{flow}/passkey"), json!({}))
+            .await,
+    )
+    .await;
+    let proven = app
+        .post(
+            &finish_path,
+            json!({"ceremony": begun["ceremony"], "credential": passkey.get(&begun["options"])}),
+        )
+        .await;
+    assert_eq!(proven.status(), 200);
+    assert_eq!(body(proven).await["proven"], true);
+    let again = app
+        .post(&format!("/password-reset/{flow}/passkey"), json!({}))
+        .await;
+    assert_eq!(again.status(), 400, "one proof a flow");
+    let reset = app
+        .post_as(
+            &browser,
+            &format!("/password-reset/{flow}/complete"),
+            json!({"password": "a new river mango 43", "password_confirmation": "a new river mango 43"}),
+        )
+        .await;
+    assert_eq!(reset.status(), 200);
+    let reset = body(reset).await;
+    assert_eq!(reset["aal"], "aal2");
+    assert_eq!(reset["factor_required"], false);
+    let amr: String =
+        sqlx::query_scalar("SELECT amr FROM sessions ORDER BY created_at DESC, id_hash LIMIT 1")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(amr, "pwd pop mfa");
 }

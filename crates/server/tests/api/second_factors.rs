@@ -754,63 +754,204 @@ async fn apps_are_off_without_a_key_and_a_start_without_it_is_refused_once_used(
     assert!(!error.contains("not a key"), "{error}");
 }
 
-on_both_databases!(a_reset_does_not_bypass_the_second_factor);
-/// "Forgot your password?" (issue 20, OWASP ASVS 5.0 V6.4.3: a reset does not bypass an
-/// enabled second factor), under the default `MFA_POLICY=optional` too: for an account with an
-/// app, the emailed code sets the new password but starts no session; the answer is the
-/// second step (same cookie), and the app's code finishes it.
-async fn a_reset_does_not_bypass_the_second_factor(backend: Backend) {
+/// `…/password-reset/{flow}/second-factor`.
+fn proof_path(flow: &str) -> String {
+    format!("/password-reset/{flow}/second-factor")
+}
+
+async fn reset_complete(app: &TestApp, client: &Client, flow: &str, password: &str) -> Response {
+    app.post_as(
+        client,
+        &format!("/password-reset/{flow}/complete"),
+        json!({"password": password, "password_confirmation": password}),
+    )
+    .await
+}
+
+const NEW_PASSWORD: &str = "a new river mango 43";
+
+on_both_databases!(a_reset_asks_the_second_proof_before_the_new_password);
+/// "Forgot your password?" (issue 20; OWASP ASVS 5.0 V6.4.3: a reset does not bypass an
+/// enabled second factor; NIST SP 800-63B-4 §4.2), under the default `MFA_POLICY=optional`:
+/// nothing says which proofs an account needs before its mailbox is proven; after the code,
+/// "Continue" is refused and the password is NOT changed until the app's code or a recovery
+/// code (used up) proves the flow; wrong codes are counted per client, against the email's
+/// lockout and per flow (5); a proof is used once; the session is then two-factor.
+async fn a_reset_asks_the_second_proof_before_the_new_password(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let email = "amina@example.org";
     signed_in(&app, email).await;
     let (secret, confirmed_at) = enrolled(&app).await;
-    // 1: the sign-up's code; 2: the app added; 3: the reset's code.
-    let (flow, _) = app.verified_reset(email, 3).await;
-    let reset = app
-        .post(
-            &format!("/password-reset/{flow}/complete"),
-            json!({"password": "a new river mango 43", "password_confirmation": "a new river mango 43"}),
-        )
-        .await;
-    assert_eq!(reset.status(), 401);
-    assert!(
-        session_cookie(&reset).is_none(),
-        "no session on the mailbox alone"
-    );
-    assert!(flow_cookie(&reset).is_some(), "the second step's cookie");
-    assert_eq!(code_of(reset).await, "second_factor_required");
-    assert_eq!(
-        app.get("/session").await.status(),
-        401,
-        "the session held ended"
-    );
-    let methods: Value = app
-        .get("/session/second-factor")
+    let made: Value = app
+        .post("/recovery-codes", json!({}))
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(methods["methods"], json!(["app"]));
-    let finished = finish(
-        &app,
-        &app.client,
-        json!({"code": totp(&secret, confirmed_at + 1, 6)}),
-    )
-    .await;
-    assert_eq!(finished.status(), 200);
-    let finished: Value = finished.json().await.unwrap();
-    assert_eq!(finished["aal"], "aal2");
-    assert_eq!(finished["factor_required"], false, "optional: never");
-    // The new password is the one set.
+    let recovery = made["codes"][0].as_str().unwrap().to_owned();
+    assert_eq!(app.delete("/session").await.status(), 204);
+    // Mails: 1 the sign-up's code, 2 the app added, 3 the recovery codes, 4 the reset's code.
+    let started: Value = app
+        .post("/password-reset", json!({"email": email, "language": "en"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let flow = started["flow_id"].as_str().unwrap().to_owned();
+    // Before the mailbox is proven: nothing about the factors (ASVS 5.0 V6.3.8).
+    let early = app.get(&proof_path(&flow)).await;
+    assert_eq!(code_of(early).await, "flow_not_verified");
+    let early = app
+        .post(&proof_path(&flow), json!({"code": "000000"}))
+        .await;
+    assert_eq!(code_of(early).await, "flow_not_verified");
+    let code = app.nth_mail(email, 4).await.code();
+    let verified = app
+        .post(
+            &format!("/password-reset/{flow}/verify"),
+            json!({"code": code}),
+        )
+        .await;
+    assert_eq!(verified.status(), 200);
+    let view = app.get(&proof_path(&flow)).await;
+    assert_eq!(view.status(), 200);
+    let view: Value = view.json().await.unwrap();
+    assert_eq!(view["methods"], json!(["app", "recovery_code"]));
+    assert_eq!(view["proven"], false);
+
+    // "Continue" before the proof: refused, no session, the password unchanged.
+    let refused = reset_complete(&app, &app.client, &flow, NEW_PASSWORD).await;
+    assert_eq!(refused.status(), 401);
+    assert!(session_cookie(&refused).is_none(), "no session");
+    assert!(flow_cookie(&refused).is_none(), "no sign-in's second step");
+    assert_eq!(code_of(refused).await, "second_factor_required");
     let other = TestApp::new_client();
-    let answer = app
+    let new = app
         .post_as(
             &other,
             "/session",
-            json!({"email": email, "password": "a new river mango 43"}),
+            json!({"email": email, "password": NEW_PASSWORD}),
         )
         .await;
-    assert_eq!(code_of(answer).await, "second_factor_required");
+    assert_eq!(code_of(new).await, "invalid_credentials", "not changed");
+    second_step(&app, &other, email).await;
+
+    // Wrong codes: counted per client and against the email's guard; 5 end the flow's proof.
+    let failures_before = app
+        .count("SELECT COUNT(*) FROM rate_events WHERE kind = 'sign_in_failure'")
+        .await;
+    let guard_before = app
+        .count("SELECT COALESCE(MAX(failures), 0) FROM sign_in_guards")
+        .await;
+    let valid: Vec<String> = (confirmed_at - 1..=confirmed_at + 4)
+        .map(|s| totp(&secret, s, 6))
+        .collect();
+    let mut wrong = (0..1_000_000u32)
+        .step_by(99_991)
+        .map(|n| format!("{n:06}"))
+        .filter(|c| !valid.contains(c));
+    for n in 1..=5 {
+        let refused = app
+            .post(&proof_path(&flow), json!({"code": wrong.next().unwrap()}))
+            .await;
+        assert_eq!(code_of(refused).await, "code_wrong", "wrong code {n}");
+    }
+    let failures = app
+        .count("SELECT COUNT(*) FROM rate_events WHERE kind = 'sign_in_failure'")
+        .await;
+    assert_eq!(failures - failures_before, 5, "counted per client");
+    let guard = app
+        .count("SELECT COALESCE(MAX(failures), 0) FROM sign_in_guards")
+        .await;
+    assert_eq!(
+        guard - guard_before,
+        5,
+        "counted against the email's lockout"
+    );
+    let right = totp(&secret, steady_step().await, 6);
+    let over = app.post(&proof_path(&flow), json!({"code": right})).await;
+    assert_eq!(code_of(over).await, "flow_expired", "5 wrong codes end it");
+    let still = reset_complete(&app, &app.client, &flow, NEW_PASSWORD).await;
+    assert_eq!(code_of(still).await, "second_factor_required");
+
+    // A new reset (mail 5), the app's code: proven, once; then the new password, at AAL2.
+    let (flow, _) = app.verified_reset(email, 5).await;
+    let proven = app.post(&proof_path(&flow), json!({"code": right})).await;
+    assert_eq!(proven.status(), 200);
+    let proven: Value = proven.json().await.unwrap();
+    assert_eq!(proven["proven"], true);
+    let again = app
+        .post(&proof_path(&flow), json!({"recovery_code": recovery}))
+        .await;
+    assert_eq!(again.status(), 400, "one proof a flow");
+    let view: Value = app.get(&proof_path(&flow)).await.json().await.unwrap();
+    assert_eq!(view["proven"], true);
+    let done = reset_complete(&app, &app.client, &flow, NEW_PASSWORD).await;
+    assert_eq!(done.status(), 200);
+    assert!(session_cookie(&done).is_some());
+    let done: Value = done.json().await.unwrap();
+    assert_eq!(done["aal"], "aal2");
+    assert_eq!(latest_amr(&app).await, "pwd otp mfa");
+    let old = app
+        .post_as(
+            &TestApp::new_client(),
+            "/session",
+            json!({"email": email, "password": PASSPHRASE}),
+        )
+        .await;
+    assert_eq!(
+        code_of(old).await,
+        "invalid_credentials",
+        "the new password is set"
+    );
+
+    // A recovery code (mail 6: the password changed; 7: the code): used up, the count told.
+    let (flow, _) = app.verified_reset(email, 7).await;
+    let proven = app
+        .post(
+            &proof_path(&flow),
+            json!({"recovery_code": recovery.to_lowercase()}),
+        )
+        .await;
+    assert_eq!(proven.status(), 200);
+    let proven: Value = proven.json().await.unwrap();
+    assert_eq!(proven["recovery_codes_left"], 9);
+    notice(&app, email, 8, "recovery code").await;
+    let done = reset_complete(&app, &app.client, &flow, PASSPHRASE).await;
+    assert_eq!(done.status(), 200);
+    assert_eq!(latest_amr(&app).await, "pwd otp mfa");
+    // Mail 9: the password changed; 10: the next reset's code. The code is spent.
+    let (flow, _) = app.verified_reset(email, 10).await;
+    let spent = app
+        .post(&proof_path(&flow), json!({"recovery_code": recovery}))
+        .await;
+    assert_eq!(
+        code_of(spent).await,
+        "code_wrong",
+        "a recovery code is used once"
+    );
+}
+
+on_both_databases!(under_optional_a_reset_of_an_account_with_no_factor_is_unchanged);
+/// `MFA_POLICY=optional`, an account with no second factor: the reset needs no proof (an
+/// empty `methods`, a proof refused) and "Continue" signs in as before, at AAL1.
+async fn under_optional_a_reset_of_an_account_with_no_factor_is_unchanged(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let email = "amina@example.org";
+    app.signed_up(email).await;
+    let (flow, _) = app.verified_reset(email, 2).await;
+    let view: Value = app.get(&proof_path(&flow)).await.json().await.unwrap();
+    assert_eq!(view["methods"], json!([]));
+    let none = app
+        .post(&proof_path(&flow), json!({"code": "123456"}))
+        .await;
+    assert_eq!(none.status(), 400, "no proof to give");
+    let done = reset_complete(&app, &app.client, &flow, NEW_PASSWORD).await;
+    assert_eq!(done.status(), 200);
+    let done: Value = done.json().await.unwrap();
+    assert_eq!(done["aal"], "aal1");
+    assert_eq!(done["factor_required"], false);
+    assert_eq!(latest_amr(&app).await, "pwd");
 }
 
 on_both_databases!(under_a_required_policy_one_factor_is_enrolment_only_until_the_app);
