@@ -1321,7 +1321,7 @@ async fn protect_adds_an_authenticator_app_then_shows_the_recovery_codes() {
     );
     assert_eq!(input.get_attribute("inputmode").unwrap(), "numeric");
     let label = root.query_selector("label[for=app-code]").unwrap().unwrap();
-    assert_eq!(label.text_content().unwrap(), "Code from the app");
+    assert_eq!(label.text_content().unwrap(), "Authenticator app code");
 
     let form: HtmlElement = by_id(&root, "app-form");
     let error: HtmlElement = by_id(&root, "app-code-error");
@@ -1553,7 +1553,7 @@ async fn the_app_step_speaks_arabic_and_keeps_the_key_and_codes_left_to_right() 
     use_app.click();
     until(|| root.query_selector("#app-secret").unwrap().is_some()).await;
     let label = root.query_selector("label[for=app-code]").unwrap().unwrap();
-    assert_eq!(label.text_content().unwrap(), "الرمز من التطبيق");
+    assert_eq!(label.text_content().unwrap(), "رمز تطبيق المصادقة");
     let secret: HtmlElement = by_id(&root, "app-secret");
     assert_eq!(secret.get_attribute("dir").unwrap(), "ltr");
     let input: HtmlInputElement = by_id(&root, "app-code");

@@ -168,6 +168,9 @@ enum SecondFactorRoute {
     RecoveryCodes,
     Factors,
     SecondStep,
+    /// The person's active sessions (ASVS 5.0 V7.5.2), and one of them by its id.
+    Sessions,
+    Session(Segment),
 }
 
 #[derive(Arbitrary, Debug)]
@@ -222,6 +225,10 @@ enum Suffix {
     Code,
     Verify,
     Complete,
+    /// The reset's second proof (issue 20): `GET`/`POST …/second-factor`, and its passkey.
+    SecondFactor,
+    Passkey,
+    PasskeyFinish,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -351,6 +358,9 @@ fn path(route: &Route, invitation: &str, carried: &Carried) -> String {
         Suffix::Code => "/code",
         Suffix::Verify => "/verify",
         Suffix::Complete => "/complete",
+        Suffix::SecondFactor => "/second-factor",
+        Suffix::Passkey => "/passkey",
+        Suffix::PasskeyFinish => "/passkey/finish",
     };
     match route {
         Route::Config => "/api/config".into(),
@@ -395,6 +405,8 @@ fn path(route: &Route, invitation: &str, carried: &Carried) -> String {
             SecondFactorRoute::RecoveryCodes => "/api/recovery-codes".into(),
             SecondFactorRoute::Factors => "/api/account/factors".into(),
             SecondFactorRoute::SecondStep => "/api/session/second-factor".into(),
+            SecondFactorRoute::Sessions => "/api/sessions".into(),
+            SecondFactorRoute::Session(s) => format!("/api/sessions/{}", segment(s, None)),
         },
     }
 }

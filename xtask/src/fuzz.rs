@@ -81,27 +81,51 @@ pub fn run_targets(
     seconds: u64,
     timings: &mut Timings,
 ) -> Result<Vec<Outcome>> {
-    timings.time("fuzz: build", || cmd::run(build_command(targets, false)))?;
-    run_built(targets, seconds, timings)
+    timings.time("fuzz: build", || {
+        cmd::run(build_command(targets, Build::Full))
+    })?;
+    run_built(targets, Build::Full, seconds, timings)
+}
+
+/// How the targets are built (and so run: `cargo fuzz run` rebuilds unless its flags match).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Build {
+    /// `cargo xtask fuzz`: the release profile as `fuzz/Cargo.toml` says (opt-level 3), at
+    /// normal priority: the most executions a second for a long run.
+    Full,
+    /// `cargo xtask test`'s 30-second smoke runs: in the background of the other steps at the
+    /// lowest CPU priority (`nice -n 19`, so it takes only the CPU they leave idle), and at
+    /// opt-level 1 (`CARGO_PROFILE_RELEASE_OPT_LEVEL`), because this build was the suite's
+    /// critical path: it ended 2 to 3 minutes after every other step. The targets, their
+    /// instrumentation and debug assertions are the same; the runs do fewer executions a
+    /// second, which the report shows.
+    Quick,
 }
 
 /// `cargo fuzz build` of `targets` (one builds alone; more build together, as `cargo fuzz
-/// build` takes one name or none). `niced`: at the lowest CPU priority (`nice -n 19`), for a
-/// build in the background of other work, which then takes only the CPU the rest leaves idle.
-pub fn build_command(targets: &[String], niced: bool) -> std::process::Command {
-    let mut build = if niced {
-        fuzz_command(&["nice", "-n", "19", "cargo", "fuzz", "build", "-s", "none"])
+/// build` takes one name or none).
+pub fn build_command(targets: &[String], build: Build) -> std::process::Command {
+    let mut command = if build == Build::Quick {
+        fuzz_command(
+            &["nice", "-n", "19", "cargo", "fuzz", "build", "-s", "none"],
+            build,
+        )
     } else {
-        fuzz_command(&["cargo", "fuzz", "build", "-s", "none"])
+        fuzz_command(&["cargo", "fuzz", "build", "-s", "none"], build)
     };
     if let [only] = targets {
-        build.arg(only);
+        command.arg(only);
     }
-    build
+    command
 }
 
 /// Runs built targets for `seconds` each, writes the report; fails on a crash.
-pub fn run_built(targets: &[String], seconds: u64, timings: &mut Timings) -> Result<Vec<Outcome>> {
+pub fn run_built(
+    targets: &[String],
+    build: Build,
+    seconds: u64,
+    timings: &mut Timings,
+) -> Result<Vec<Outcome>> {
     // libFuzzer runs a target on one core: the targets run side by side, as many at a time as
     // there are cores, so each still has a core to itself for its `seconds`.
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
@@ -115,7 +139,7 @@ pub fn run_built(targets: &[String], seconds: u64, timings: &mut Timings) -> Res
                 .map(|target| {
                     scope.spawn(move || {
                         let started = Instant::now();
-                        let outcome = run_one(target, seconds);
+                        let outcome = run_one(target, build, seconds);
                         (target.clone(), started.elapsed(), outcome)
                     })
                 })
@@ -149,7 +173,7 @@ pub fn run_built(targets: &[String], seconds: u64, timings: &mut Timings) -> Res
 }
 
 /// A command line (`cargo fuzz …`, or behind `nice`) with the environment the targets expect.
-fn fuzz_command(line: &[&str]) -> std::process::Command {
+fn fuzz_command(line: &[&str], build: Build) -> std::process::Command {
     let (program, args) = line.split_first().expect("a program");
     let mut cmd = command(program, args);
     cmd
@@ -157,10 +181,13 @@ fn fuzz_command(line: &[&str]) -> std::process::Command {
         .env_remove("SMTP_URL")
         .env_remove("OIDC_PROVIDERS")
         .env_remove("DATABASE_URL");
+    if build == Build::Quick {
+        cmd.env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1");
+    }
     cmd
 }
 
-fn run_one(target: &str, seconds: u64) -> Result<Outcome> {
+fn run_one(target: &str, build: Build, seconds: u64) -> Result<Outcome> {
     let root = cmd::root();
     let corpus = root.join("fuzz/corpus").join(target);
     let seeds = root.join("fuzz/seeds").join(target);
@@ -168,7 +195,7 @@ fn run_one(target: &str, seconds: u64) -> Result<Outcome> {
     for dir in [&corpus, &artifacts] {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    let mut run = fuzz_command(&["cargo", "fuzz", "run", "-s", "none", target]);
+    let mut run = fuzz_command(&["cargo", "fuzz", "run", "-s", "none", target], build);
     // New inputs go to the first folder; the committed seeds are read only.
     run.arg(&corpus);
     if seeds.is_dir() {

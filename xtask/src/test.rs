@@ -164,7 +164,7 @@ pub fn run_all(skip_browser: bool) -> Result {
     eprintln!("\n=== fuzz targets ({FUZZ_SECONDS} s each, cargo-fuzz) ===");
     let fuzzed = match fuzz_build
         .and_then(|build| build.finish(&mut timings))
-        .and_then(|()| fuzz::run_built(&targets, FUZZ_SECONDS, &mut timings))
+        .and_then(|()| fuzz::run_built(&targets, fuzz::Build::Quick, FUZZ_SECONDS, &mut timings))
     {
         Ok(outcomes) => outcomes,
         Err(e) => {
@@ -253,7 +253,7 @@ impl FuzzBuild {
         let log = dir.join("build.log");
         let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
         let err = file.try_clone().map_err(|e| e.to_string())?;
-        let mut build = fuzz::build_command(targets, true);
+        let mut build = fuzz::build_command(targets, fuzz::Build::Quick);
         build.stdout(file).stderr(err);
         eprintln!(
             "xtask: the fuzz targets build in the background (niced), into {}",

@@ -71,7 +71,7 @@ async fn a_person_signs_up_with_an_authenticator_app_and_keeps_ten_recovery_code
             "the QR code drawn",
         )
         .await;
-    let field = browser.field("Code from the app").await;
+    let field = browser.field("Authenticator app code").await;
     assert_eq!(
         field.attr("autocomplete").await.expect("attr").as_deref(),
         Some("one-time-code")
@@ -90,10 +90,10 @@ async fn a_person_signs_up_with_an_authenticator_app_and_keeps_ten_recovery_code
         "{:06}",
         (code.parse::<u32>().expect("digits") + 500_000) % 1_000_000
     );
-    browser.fill("Code from the app", &wrong).await;
+    browser.fill("Authenticator app code", &wrong).await;
     browser.click_button("Verify").await;
     browser.wait_text_in("app-code-error", "code").await;
-    browser.fill("Code from the app", &code).await;
+    browser.fill("Authenticator app code", &code).await;
     browser.click_button("Verify").await;
 
     // The recovery codes, shown once, with Copy, Download, Print and Continue.

@@ -40,7 +40,7 @@ pub fn router() -> Router<AppState> {
     responses((status = 200, description = "The second proofs the account needs before its new password (`methods` empty: none), and whether one was given", body = ResetProofView),
         (status = 403, description = "The account is disabled (`account_disabled`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The emailed code is not verified yet (`flow_not_verified`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The emailed code is not verified yet (`flow_not_verified`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 pub async fn second_factor(
     State(state): State<AppState>,
@@ -55,9 +55,8 @@ pub async fn second_factor(
         (status = 400, description = "The account needs no proof, or the flow has one (`bad_request`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 403, body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The emailed code is not verified yet (`flow_not_verified`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, description = "The flow expired or took 5 wrong codes (`flow_expired`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`code_format`, `code_wrong` or `required`", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`code_format`, `code_wrong` or `required`; or `flow_not_verified`: the emailed code is not verified yet", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited` or `account_locked`", body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn prove(
@@ -76,7 +75,7 @@ pub async fn prove(
     responses((status = 200, description = "A ceremony of the account's passkeys (`allowCredentials`), bound to this reset", body = SignInBegun),
         (status = 400, description = "The account needs no proof, has no passkey, or the flow has a proof (`bad_request`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The emailed code is not verified yet (`flow_not_verified`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The emailed code is not verified yet (`flow_not_verified`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, body = partner_login_contract::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
@@ -97,7 +96,6 @@ pub async fn begin_passkey(
     responses((status = 200, description = "Proven by a passkey of the account: \"Continue\" may set the new password", body = ResetProofView),
         (status = 400, description = "`passkey_refused` (not of this account, user not verified, a bad signature) or `bad_request`", body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 404, description = "The ceremony is unknown, used, or of another reset (`flow_not_found`)", body = partner_login_contract::Problem, content_type = "application/problem+json"),
-        (status = 409, body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 410, body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 422, body = partner_login_contract::Problem, content_type = "application/problem+json"),
         (status = 429, body = partner_login_contract::Problem, content_type = "application/problem+json")))]

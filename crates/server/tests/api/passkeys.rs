@@ -1189,13 +1189,16 @@ async fn under_a_required_policy_one_factor_only_enrols_and_passkeys_finish_the_
         )
         .await;
     assert_eq!(reset.status(), 200);
+    // The session this answer made, by its cookie's hash (the newest by `created_at` is
+    // ambiguous within one second).
+    let cookie = session_cookie(&reset).expect("a session cookie");
+    let amr: String = sqlx::query_scalar("SELECT amr FROM sessions WHERE id_hash = $1")
+        .bind(partner_login_server::domain::secrets::hash(&cookie))
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(amr, "pwd pop mfa");
     let reset = body(reset).await;
     assert_eq!(reset["aal"], "aal2");
     assert_eq!(reset["factor_required"], false);
-    let amr: String =
-        sqlx::query_scalar("SELECT amr FROM sessions ORDER BY created_at DESC, id_hash LIMIT 1")
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap();
-    assert_eq!(amr, "pwd pop mfa");
 }

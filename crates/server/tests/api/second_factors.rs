@@ -210,8 +210,12 @@ async fn code_of(response: Response) -> String {
     problem(response).await["code"].as_str().unwrap().to_owned()
 }
 
-async fn latest_amr(app: &TestApp) -> String {
-    sqlx::query_scalar("SELECT amr FROM sessions ORDER BY created_at DESC, id_hash LIMIT 1")
+/// The `amr` of the session whose cookie an answer set (found by its hash, as the server
+/// stores it: the newest by `created_at` is ambiguous within one second).
+async fn amr_of(app: &TestApp, answer: &reqwest::Response) -> String {
+    let cookie = session_cookie(answer).expect("a session cookie");
+    sqlx::query_scalar("SELECT amr FROM sessions WHERE id_hash = $1")
+        .bind(partner_login_server::domain::secrets::hash(&cookie))
         .fetch_one(&app.state.db)
         .await
         .unwrap()
@@ -353,11 +357,11 @@ async fn app_codes_are_accepted_one_step_either_side_and_once(backend: Backend) 
     let signed = finish(&app, &app.client, json!({"code": code(now)})).await;
     assert_eq!(signed.status(), 200);
     assert!(session_cookie(&signed).is_some());
+    assert_eq!(amr_of(&app, &signed).await, "pwd otp mfa");
     let view: Value = signed.json().await.unwrap();
     assert_eq!(view["email"], email);
     assert!(view.get("recovery_codes_left").is_none());
     assert_eq!(app.get("/session").await.status(), 200);
-    assert_eq!(latest_amr(&app).await, "pwd otp mfa");
 
     // One step ahead is accepted, and then the earlier step is refused, and so is the same code.
     assert_eq!(app.delete("/session").await.status(), 204);
@@ -523,12 +527,12 @@ async fn recovery_codes_are_single_use_even_at_once(backend: Backend) {
     assert_eq!(statuses, [200, 422], "one use");
     let (winner, loser) = if a.status() == 200 { (a, b) } else { (b, a) };
     assert_eq!(code_of(loser).await, "code_wrong");
+    assert_eq!(amr_of(&app, &winner).await, "pwd otp mfa");
     let view: Value = winner.json().await.unwrap();
     assert_eq!(
         view["recovery_codes_left"], 9,
         "the answer says how many are left"
     );
-    assert_eq!(latest_amr(&app).await, "pwd otp mfa");
     let used = notice(&app, email, 3, "recovery code was used").await;
     assert!(used.contains(": 9."), "{used}");
 
@@ -888,10 +892,9 @@ async fn a_reset_asks_the_second_proof_before_the_new_password(backend: Backend)
     assert_eq!(view["proven"], true);
     let done = reset_complete(&app, &app.client, &flow, NEW_PASSWORD).await;
     assert_eq!(done.status(), 200);
-    assert!(session_cookie(&done).is_some());
+    assert_eq!(amr_of(&app, &done).await, "pwd otp mfa");
     let done: Value = done.json().await.unwrap();
     assert_eq!(done["aal"], "aal2");
-    assert_eq!(latest_amr(&app).await, "pwd otp mfa");
     let old = app
         .post_as(
             &TestApp::new_client(),
@@ -906,6 +909,9 @@ async fn a_reset_asks_the_second_proof_before_the_new_password(backend: Backend)
     );
 
     // A recovery code (mail 6: the password changed; 7: the code): used up, the count told.
+    // The notice is awaited first: it is sent after the reset's commit, and the next reset's
+    // code could otherwise overtake it.
+    notice(&app, email, 6, "password was changed").await;
     let (flow, _) = app.verified_reset(email, 7).await;
     let proven = app
         .post(
@@ -919,8 +925,9 @@ async fn a_reset_asks_the_second_proof_before_the_new_password(backend: Backend)
     notice(&app, email, 8, "recovery code").await;
     let done = reset_complete(&app, &app.client, &flow, PASSPHRASE).await;
     assert_eq!(done.status(), 200);
-    assert_eq!(latest_amr(&app).await, "pwd otp mfa");
+    assert_eq!(amr_of(&app, &done).await, "pwd otp mfa");
     // Mail 9: the password changed; 10: the next reset's code. The code is spent.
+    notice(&app, email, 9, "password was changed").await;
     let (flow, _) = app.verified_reset(email, 10).await;
     let spent = app
         .post(&proof_path(&flow), json!({"recovery_code": recovery}))
@@ -948,10 +955,10 @@ async fn under_optional_a_reset_of_an_account_with_no_factor_is_unchanged(backen
     assert_eq!(none.status(), 400, "no proof to give");
     let done = reset_complete(&app, &app.client, &flow, NEW_PASSWORD).await;
     assert_eq!(done.status(), 200);
+    assert_eq!(amr_of(&app, &done).await, "pwd");
     let done: Value = done.json().await.unwrap();
     assert_eq!(done["aal"], "aal1");
     assert_eq!(done["factor_required"], false);
-    assert_eq!(latest_amr(&app).await, "pwd");
 }
 
 on_both_databases!(under_a_required_policy_one_factor_is_enrolment_only_until_the_app);
