@@ -8,7 +8,7 @@
 // loads the full app (data-full-js, data-full-wasm), which has every route. The sign-in WASM
 // loads the page again in full when it is sent to another route.
 (function () {
-  var SIGN_IN_GROUP = ['/', '/signup', '/invitation', '/forgot', '/social/invitation-needed'];
+  var SIGN_IN_GROUP = ['/', '/signup', '/invitation', '/social/invitation-needed'];
   var me = document.currentScript;
   var d = me.dataset;
   var base = new URL(d.js, location.href).pathname.replace(/[^/]*$/, '').replace(/\/$/, '');

@@ -9,13 +9,7 @@ use leptos::prelude::*;
 
 /// The routes of the sign-in group, as `public/boot.js` lists them (a test keeps the two
 /// lists equal): exactly these paths under the base path, no trailing slash but `/`.
-pub const SIGN_IN_GROUP: [&str; 5] = [
-    "/",
-    "/signup",
-    "/invitation",
-    "/forgot",
-    "/social/invitation-needed",
-];
+pub const SIGN_IN_GROUP: [&str; 4] = ["/", "/signup", "/invitation", "/social/invitation-needed"];
 
 /// The route of `pathname` under `base` (`/login/`): `/login/signup` → `/signup`; `None` when
 /// the page is not under the base.
@@ -37,23 +31,37 @@ pub fn in_sign_in_group(pathname: &str, base: &str) -> bool {
     route_of(pathname, base).is_some_and(|route| SIGN_IN_GROUP.contains(&route.as_str()))
 }
 
-/// The sign-in group's fallback: the address is a route of the full app (the router has just
-/// put it in the address bar), so the page is loaded again from that address, replacing this
-/// entry in the history, and `boot.js` loads the full app. Were `boot.js` ever to disagree
-/// with [`SIGN_IN_GROUP`], the page shows "not found" instead of reloading without end.
+/// The sign-in group's fallback: the address is a route of the full app, so the page is
+/// loaded again from that address, replacing this entry in the history, and `boot.js` loads
+/// the full app. The address is read a moment later, not while the router renders this: the
+/// router may put the new address in the bar only after (seen from a sign-in page opened with
+/// `?login_hint=`, where the address still said `/` and the full app was never loaded). Were
+/// `boot.js` ever to disagree with [`SIGN_IN_GROUP`], the page shows "not found" instead of
+/// reloading without end.
 #[component]
 pub fn LoadFullApp() -> impl IntoView {
-    let location = web_sys::window().map(|w| w.location());
-    let pathname = location
-        .as_ref()
-        .and_then(|l| l.pathname().ok())
-        .unwrap_or_default();
-    let reloaded = !in_sign_in_group(&pathname, &crate::deployment::base_path())
-        && location
-            .as_ref()
-            .and_then(|l| l.href().ok())
-            .is_some_and(|href| location.as_ref().is_some_and(|l| l.replace(&href).is_ok()));
-    (!reloaded).then(crate::pages::not_found::NotFound)
+    let stuck = RwSignal::new(false);
+    set_timeout(
+        move || {
+            let location = web_sys::window().map(|w| w.location());
+            let pathname = location
+                .as_ref()
+                .and_then(|l| l.pathname().ok())
+                .unwrap_or_default();
+            let reloaded = !in_sign_in_group(&pathname, &crate::deployment::base_path())
+                && location
+                    .as_ref()
+                    .and_then(|l| l.href().ok())
+                    .is_some_and(|href| {
+                        location.as_ref().is_some_and(|l| l.replace(&href).is_ok())
+                    });
+            if !reloaded {
+                stuck.try_set(true);
+            }
+        },
+        std::time::Duration::ZERO,
+    );
+    move || stuck.get().then(crate::pages::not_found::NotFound)
 }
 
 #[cfg(test)]

@@ -60,7 +60,6 @@ pub fn SignInApp() -> impl IntoView {
                     <Route path=path!("/") view=pages::sign_in::SignIn />
                     <Route path=path!("/signup") view=pages::sign_up::SignUp />
                     <Route path=path!("/invitation") view=pages::invitation::Invitation />
-                    <Route path=path!("/forgot") view=pages::forgot::Forgot />
                     <Route path=path!("/social/invitation-needed")
                         view=pages::invitation_needed::InvitationNeeded />
                 </Routes>

@@ -5,7 +5,7 @@ use crate::api;
 use crate::forms::fields::{CONFIRM_PASSWORD, NEW_PASSWORD};
 use crate::forms::Form;
 use crate::i18n::Msg;
-use crate::pages::email_code::{Completion, EmailCodeFlow, LastStep};
+use crate::pages::email_code::{reset_proof, Completion, EmailCodeFlow, LastStep};
 use leptos::prelude::*;
 use partner_login_contract::api::{CompletePasswordResetRequest, EmailCodeKind};
 
@@ -13,6 +13,7 @@ static CONTINUE: LastStep = LastStep {
     fields: &[],
     button: Msg::Continue,
     complete,
+    between: Some(reset_proof::draw),
 };
 
 /// "Continue": the new password, signed in.

@@ -13,6 +13,7 @@ static CREATE: LastStep = LastStep {
     fields: &[&DISPLAY_NAME, &GIVEN_NAME, &SURNAME],
     button: Msg::Create,
     complete,
+    between: None,
 };
 
 /// "Create": the account, signed in.

@@ -11,10 +11,10 @@
 mod code_step;
 mod email_step;
 mod password_step;
+pub mod reset_proof;
 
 use crate::api::{self, ApiError};
 use crate::components::card::{page_title, Card};
-use crate::components::second_proof::{Proven, SecondProof, Target};
 use crate::flows::email_code::{Event, Step};
 use crate::forms::fields::{CODE, CONFIRM_PASSWORD, EMAIL, NEW_PASSWORD};
 use crate::forms::{FieldSpec, Form, FormError, FormField, FormSummary};
@@ -44,6 +44,10 @@ pub struct LastStep {
     pub button: Msg,
     /// The request, given the flow id and the form to read the fields from.
     pub complete: fn(String, Form) -> Completion,
+    /// What is drawn between "Verify code" and New Password: the reset's second proof
+    /// ([`reset_proof::draw`], issue 20). Named by `pages/forgot.rs` alone, so a WASM without
+    /// the reset's screen (the sign-in group's, `src/groups.rs`) leaves its code out.
+    pub between: Option<fn(Flow) -> AnyView>,
 }
 
 /// The part of a [`Step`] that decides which controls are drawn.
@@ -68,7 +72,7 @@ type Navigate = Rc<dyn Fn(&str, NavigateOptions)>;
 
 /// One flow on its screen: what its steps share.
 #[derive(Clone, Copy)]
-struct Flow {
+pub struct Flow {
     kind: EmailCodeKind,
     last: &'static LastStep,
     ui: Ui,
@@ -211,61 +215,6 @@ pub fn EmailCodeFlow(kind: EmailCodeKind, last: &'static LastStep) -> impl IntoV
         proof: RwSignal::new(None),
     };
 
-    // A verified reset: which second proof its account needs, asked once the mailbox is proven
-    // (the server says nothing before, ASVS 5.0 V6.3.8).
-    // Asked again when the flow changes (lost, then verified again) or "Continue" finds the
-    // proof owed after all (`password_step.rs` forgets the answer).
-    let asking = StoredValue::new(false);
-    Effect::new(move |_| {
-        let verified = flow.phase.get() == Phase::Verified && kind == EmailCodeKind::PasswordReset;
-        if !verified {
-            if flow.proof.with_untracked(Option::is_some) {
-                flow.proof.set(None);
-            }
-            return;
-        }
-        if flow.proof.with(Option::is_some) || asking.get_value() {
-            return;
-        }
-        let Some(flow_id) = flow.id() else {
-            return;
-        };
-        asking.set_value(true);
-        spawn_local(async move {
-            let answer = api::reset_proofs(&flow_id).await;
-            if asking.try_set_value(false).is_some() {
-                return;
-            }
-            match answer {
-                Ok(view) => {
-                    let owed = !view.methods.is_empty() && !view.proven;
-                    flow.proof.try_set(Some(view));
-                    crate::ui::focus_id(if owed { "app-code" } else { "new-password" });
-                }
-                Err(err) => {
-                    if flow_gone(&err) {
-                        flow.lost();
-                    }
-                    form.fail(&err);
-                }
-            }
-        });
-    });
-    // After the proof: a recovery code's count, said above New Password.
-    let proof_left = RwSignal::new(None::<u32>);
-    let proven = move |done: Proven| {
-        proof_left.set(done.recovery_codes_left);
-        if let Some(left) = done.recovery_codes_left {
-            ui.announce(ui.f(Msg::RecoveryCodeAccepted, &[("count", &ui.n(left.into()))]));
-        }
-        flow.proof.update(|p| {
-            if let Some(p) = p {
-                p.proven = true;
-            }
-        });
-        crate::ui::focus_id("new-password");
-    };
-
     // The resend countdown, one tick a second.
     if let Ok(handle) = set_interval_with_handle(
         move || {
@@ -356,30 +305,7 @@ pub fn EmailCodeFlow(kind: EmailCodeKind, last: &'static LastStep) -> impl IntoV
                 <email_step::EmailStep flow />
                 <code_step::CodeStep flow />
             </form>
-            // "Forgot your password?" of an account with a second factor: its proof, between
-            // "Verify code" and New Password (issue 20).
-            {move || {
-                let owed = flow.phase.get() == Phase::Verified && flow.proof_owed();
-                let view = flow.proof.get().filter(|_| owed)?;
-                let flow_id = flow.id()?;
-                Some(view! {
-                    <section class="reset-proof" aria-labelledby="reset-proof-heading">
-                        <h2 id="reset-proof-heading">{ui.tr(Msg::SecondProofHeading)}</h2>
-                        <p>{ui.tr(Msg::ResetProofText)}</p>
-                        <SecondProof target=Target::Reset(flow_id) methods=view.methods
-                            on_done=proven />
-                    </section>
-                })
-            }}
-            {move || proof_left.get().map(|left| view! {
-                <p id="recovery-codes-left" class="status ok">
-                    {move || ui.f(Msg::RecoveryCodeAccepted, &[("count", &ui.n(left.into()))])}
-                    " "
-                    <a id="make-new-codes" href=crate::deployment::route("/portal")>
-                        {ui.tr(Msg::MakeNewRecoveryCodes)}
-                    </a>
-                </p>
-            })}
+            {last.between.map(|between| between(flow))}
             <form novalidate on:submit=submit>
                 <password_step::PasswordStep flow />
             </form>
