@@ -79,6 +79,7 @@ mod tests {
             "/login/"
         ));
         assert!(!in_sign_in_group("/portal", "/"));
+        assert!(!in_sign_in_group("/forgot", "/"));
         assert!(!in_sign_in_group("/signup/", "/"));
         assert!(!in_sign_in_group("/login/portal", "/login/"));
         assert!(!in_sign_in_group("/signup", "/login/"));
