@@ -10,16 +10,15 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Stdio;
 
-/// Issue 7: the sign-in form is interactive within 1.0 s (median) under a 4x CPU slowdown
-/// without network throttling.
-const INTERACTIVE_BUDGET_MS: f64 = 1000.0;
+/// Issue 21 (issue 7 said 1.0 s): the sign-in form is interactive (the app's, not the static
+/// shell's) within 0.7 s (median) under a 4x CPU slowdown without network throttling, and
+/// within 1.5 s under 4x CPU + Slow 4G: (condition of the script, limit).
+const INTERACTIVE_BUDGETS_MS: [(&str, f64); 2] = [("b", 700.0), ("c", 1500.0)];
 /// Issue 21: every response of a cold load of `/`, read from the browser's network record
 /// (headers and bodies as received: split chunks and later fetches count), at most 120 KiB.
 pub const FIRST_LOAD_BUDGET: u64 = 122_880;
 /// The page [`FIRST_LOAD_BUDGET`] applies to (`first_loads[].path` of the script).
 const FIRST_LOAD_BUDGET_PATH: &str = "/";
-/// The condition of the script the interactive budget applies to (4x CPU, no network throttling).
-const BUDGET_CONDITION: &str = "b";
 /// Issue 21: the sign-in heading and form paint within 1.0 s (median) under a 4x CPU slowdown
 /// and Slow 4G (the static shell in `index.html` paints before the WASM arrives).
 const HEADING_PAINT_BUDGET_MS: f64 = 1000.0;
@@ -103,23 +102,26 @@ fn report(json: &Value) -> (String, Vec<Budget>) {
                 ok: median.is_some_and(|m| m <= HEADING_PAINT_BUDGET_MS),
             });
         }
-        if c["id"].as_str() == Some(BUDGET_CONDITION) {
+        if let Some((_, limit)) = INTERACTIVE_BUDGETS_MS
+            .iter()
+            .find(|(id, _)| c["id"].as_str() == Some(id))
+        {
             let median = c["median_ms"].as_f64();
             budgets.push(Budget {
                 name: format!(
                     "interactive sign-in form, {} (median of {loads} cold loads)",
                     str_of(&c["name"])
                 ),
-                limit: format!("≤ {INTERACTIVE_BUDGET_MS:.0} ms"),
+                limit: format!("≤ {limit:.0} ms"),
                 measured: median.map_or("no figure".into(), |m| format!("{m:.0} ms")),
-                ok: median.is_some_and(|m| m <= INTERACTIVE_BUDGET_MS),
+                ok: median.is_some_and(|m| m <= *limit),
             });
         }
     }
     if budgets.is_empty() {
         budgets.push(Budget {
             name: "interactive sign-in form, 4x CPU slowdown, no network throttling".into(),
-            limit: format!("≤ {INTERACTIVE_BUDGET_MS:.0} ms"),
+            limit: format!("≤ {:.0} ms", INTERACTIVE_BUDGETS_MS[0].1),
             measured: "not measured".into(),
             ok: false,
         });
@@ -398,6 +400,7 @@ mod tests {
             [
                 ("1100 ms", false),
                 ("850 ms", true),
+                ("2050 ms", false),
                 ("130000 B", false),
                 ("96", false),
                 ("100", true),
