@@ -12,7 +12,7 @@ pub mod mail;
 pub mod screens;
 pub mod server;
 pub mod static_site;
-pub mod totp;
+pub use partner_login_testkit::totp;
 pub mod webauthn;
 
 pub use browser::Browser;

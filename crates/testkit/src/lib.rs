@@ -10,6 +10,7 @@ mod oidc;
 mod postgres;
 mod rp;
 mod smtp;
+pub mod totp;
 
 pub use aiosmtpd::{RelayCertificates, RelayTls, TlsRelay, RELAY_PASSWORD, RELAY_USER};
 pub use nginx::{Forwarded, Nginx};

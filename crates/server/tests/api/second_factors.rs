@@ -1,140 +1,23 @@
 //! Second factors after a password (issue 20): an authenticator app (RFC 6238) and recovery
 //! codes; the second step of a password sign-in; the re-authentication window; the notices.
 //!
-//! The app's codes are computed here by a TOTP of the test's own (SHA-1, HMAC and RFC 4226
-//! truncation written below, checked against RFC 6238 Appendix B), so that the server's and
-//! this one are each checked against the RFC, not against each other.
+//! The app's codes are computed by the tests' own TOTP (`partner_login_testkit::totp`: SHA-1,
+//! HMAC and RFC 4226 truncation written out, checked against RFC 6238 Appendix B), so that the
+//! server's and this one are each checked against the RFC, not against each other.
 
 use crate::helpers::*;
 use crate::on_both_databases;
 use partner_login_contract::api::{CSRF_HEADER, CSRF_HEADER_VALUE};
+use partner_login_testkit::totp::{base32_decode, totp};
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-// ---- A small RFC 6238 of the test's own ------------------------------------------------------
-
-fn sha1(message: &[u8]) -> [u8; 20] {
-    let mut h: [u32; 5] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0];
-    let mut data = message.to_vec();
-    let bits = (message.len() as u64) * 8;
-    data.push(0x80);
-    while data.len() % 64 != 56 {
-        data.push(0);
-    }
-    data.extend(bits.to_be_bytes());
-    for chunk in data.chunks(64) {
-        let mut w = [0u32; 80];
-        for i in 0..16 {
-            w[i] = u32::from_be_bytes(chunk[4 * i..4 * i + 4].try_into().unwrap());
-        }
-        for i in 16..80 {
-            w[i] = (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]).rotate_left(1);
-        }
-        let [mut a, mut b, mut c, mut d, mut e] = h;
-        for (i, wi) in w.iter().enumerate() {
-            let (f, k) = match i {
-                0..=19 => ((b & c) | (!b & d), 0x5A827999),
-                20..=39 => (b ^ c ^ d, 0x6ED9EBA1),
-                40..=59 => ((b & c) | (b & d) | (c & d), 0x8F1BBCDC),
-                _ => (b ^ c ^ d, 0xCA62C1D6),
-            };
-            let t = a
-                .rotate_left(5)
-                .wrapping_add(f)
-                .wrapping_add(e)
-                .wrapping_add(k)
-                .wrapping_add(*wi);
-            e = d;
-            d = c;
-            c = b.rotate_left(30);
-            b = a;
-            a = t;
-        }
-        for (x, y) in h.iter_mut().zip([a, b, c, d, e]) {
-            *x = x.wrapping_add(y);
-        }
-    }
-    let mut out = [0u8; 20];
-    for (i, word) in h.iter().enumerate() {
-        out[4 * i..4 * i + 4].copy_from_slice(&word.to_be_bytes());
-    }
-    out
-}
-
-/// HMAC-SHA-1 (RFC 2104).
-fn hmac_sha1(key: &[u8], message: &[u8]) -> [u8; 20] {
-    let mut block = [0u8; 64];
-    if key.len() > 64 {
-        block[..20].copy_from_slice(&sha1(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let inner: Vec<u8> = block
-        .iter()
-        .map(|b| b ^ 0x36)
-        .chain(message.iter().copied())
-        .collect();
-    let outer: Vec<u8> = block
-        .iter()
-        .map(|b| b ^ 0x5c)
-        .chain(sha1(&inner).iter().copied())
-        .collect();
-    sha1(&outer)
-}
-
-/// TOTP (RFC 6238) of time step `step`, `digits` digits.
-fn totp(secret: &[u8], step: u64, digits: u32) -> String {
-    let mac = hmac_sha1(secret, &step.to_be_bytes());
-    let offset = (mac[19] & 0x0f) as usize;
-    let binary = u32::from_be_bytes(mac[offset..offset + 4].try_into().unwrap()) & 0x7fff_ffff;
-    format!(
-        "{:0width$}",
-        binary % 10u32.pow(digits),
-        width = digits as usize
-    )
-}
-
-fn base32_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut buffer, mut bits, mut out) = (0u32, 0u32, Vec::new());
-    for c in text.chars() {
-        buffer = (buffer << 5) | ALPHABET.find(c).unwrap() as u32;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-    }
-    out
-}
-
-#[test]
-fn the_tests_totp_meets_rfc_6238_appendix_b() {
-    assert_eq!(
-        hex(&sha1(b"abc")),
-        "a9993e364706816aba3e25717850c26c9cd0d89d",
-        "FIPS 180 example"
-    );
-    let seed = b"12345678901234567890";
-    for (time, code) in [
-        (59u64, "94287082"),
-        (1_111_111_109, "07081804"),
-        (1_111_111_111, "14050471"),
-        (1_234_567_890, "89005924"),
-        (2_000_000_000, "69279037"),
-        (20_000_000_000, "65353130"),
-    ] {
-        assert_eq!(totp(seed, time / 30, 8), code, "T = {time}");
-    }
-    assert_eq!(base32_decode("MZXW6YTBOI"), b"foobar");
-}
+// ---- Helpers -------------------------------------------------------------------------------
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
-
-// ---- Helpers -------------------------------------------------------------------------------
 
 /// The current time step, waiting past the last 3 seconds of a step so that a code computed
 /// now for step ±1 is still within the server's window when it arrives.

@@ -1,6 +1,7 @@
-//! A small RFC 6238 of the tests' own (the one of `crates/server/tests/api/second_factors.rs`):
-//! the e2e tests read an authenticator app's key from the page and compute its code as a
-//! phone would. Checked against RFC 6238 Appendix B below, so a wrong code is the screens'
+//! A small RFC 6238 of the tests' own, written out here rather than taken from the server, so
+//! that each is checked against the RFC and not against the other: the API tests
+//! (`crates/server/tests/api/second_factors.rs`) compute an enrolled app's codes with it, and
+//! the e2e tests read the key from the page and compute its code as a phone would. Checked against RFC 6238 Appendix B below, so a wrong code is the screens'
 //! fault, never this one's.
 #![allow(clippy::unwrap_used)]
 
