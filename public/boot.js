@@ -28,3 +28,44 @@
     return bindings.default({ module_or_path: module });
   });
 })();
+
+// Passkeys (issue 20): the sign-in ceremony of src/webauthn.rs.
+(function () {
+  var pending;
+  function post(url, body) {
+    return fetch(url, {
+      method: 'POST',
+      credentials: 'include',
+      headers: { 'content-type': 'application/json', 'x-requested-with': 'partner-login' },
+      body: body
+    });
+  }
+  window.partnerLoginPasskey = function (url, conditional) {
+    if (pending) pending.abort();
+    if (!url) return (pending = null);
+    var signal = (pending = new AbortController()).signal;
+    var pkc = PublicKeyCredential;
+    var begun;
+    return post(url, '{}')
+      .then(function (answer) {
+        if (!answer.ok) throw answer;
+        return Promise.all([answer.json(), !conditional || pkc.isConditionalMediationAvailable()]);
+      })
+      .then(function (both) {
+        if (!both[1]) throw '';
+        begun = both[0];
+        return navigator.credentials.get({
+          publicKey: pkc.parseRequestOptionsFromJSON(begun.options.publicKey),
+          mediation: conditional ? 'conditional' : 'optional',
+          signal: signal
+        });
+      })
+      .then(function (credential) {
+        var body = { ceremony: begun.ceremony, credential: credential.toJSON() };
+        return post(url + '/finish', JSON.stringify(body));
+      })
+      .catch(function (error) {
+        throw error instanceof Response ? error : String(error && error.name);
+      });
+  };
+})();

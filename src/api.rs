@@ -74,7 +74,7 @@ impl ApiError {
 }
 
 /// The API base comes from the deployment's `config.json` (`/api` on this origin by default).
-fn url(path: &str) -> String {
+pub(crate) fn url(path: &str) -> String {
     format!("{}{path}", crate::deployment::api_base())
 }
 
@@ -109,6 +109,19 @@ async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> R
     } else {
         Err(problem(response).await)
     }
+}
+
+/// An answer the SPA did not ask for itself (`public/boot.js`'s passkey sign-in), read as the
+/// others are.
+pub(crate) async fn read_answer<T: DeserializeOwned>(
+    response: web_sys::Response,
+) -> Result<T, ApiError> {
+    read(Ok(Response::from(response))).await
+}
+
+/// A refusal the SPA did not ask for itself (`public/boot.js`'s passkey sign-in's begin).
+pub(crate) async fn refusal(response: web_sys::Response) -> ApiError {
+    problem(Response::from(response)).await
 }
 
 async fn problem(response: Response) -> ApiError {
@@ -333,16 +346,6 @@ pub async fn passkeys() -> Result<Vec<PasskeyView>, ApiError> {
     get(paths::PASSKEYS).await
 }
 
-/// Begins a passkey sign-in: the ceremony and the options, as text.
-pub async fn begin_passkey_sign_in() -> Result<String, ApiError> {
-    post_for_text(paths::PASSKEY_SIGN_IN).await
-}
-
-/// Finishes a passkey sign-in with the browser's answer; signed in.
-pub async fn finish_passkey_sign_in(body: String) -> Result<SessionView, ApiError> {
-    post_text(paths::PASSKEY_SIGN_IN_FINISH, body).await
-}
-
 /// Begins adding a passkey to the signed-in account.
 pub async fn begin_passkey_registration() -> Result<String, ApiError> {
     post_for_text(paths::PASSKEY_REGISTRATION).await
@@ -364,7 +367,7 @@ pub async fn finish_second_factor(request: &SecondFactorRequest) -> Result<Sessi
     post(paths::SESSION_SECOND_FACTOR, request, Repeat::Never).await
 }
 
-fn reset_path(template: &str, flow_id: &str) -> String {
+pub(crate) fn reset_path(template: &str, flow_id: &str) -> String {
     path_with(template, "flow_id", flow_id)
 }
 
@@ -380,20 +383,6 @@ pub async fn prove_reset(
 ) -> Result<ResetProofView, ApiError> {
     let path = reset_path(paths::PASSWORD_RESET_SECOND_FACTOR, flow_id);
     post(&path, request, Repeat::Never).await
-}
-
-/// Begins a reset's passkey proof: the ceremony and the options, as text.
-pub async fn begin_reset_passkey(flow_id: &str) -> Result<String, ApiError> {
-    post_for_text(&reset_path(paths::PASSWORD_RESET_PASSKEY, flow_id)).await
-}
-
-/// Finishes a reset's passkey proof with the browser's answer.
-pub async fn finish_reset_passkey(flow_id: &str, body: String) -> Result<ResetProofView, ApiError> {
-    post_text(
-        &reset_path(paths::PASSWORD_RESET_PASSKEY_FINISH, flow_id),
-        body,
-    )
-    .await
 }
 
 pub async fn rename_passkey(id: &str, name: &str) -> Result<(), ApiError> {

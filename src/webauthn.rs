@@ -1,20 +1,30 @@
 //! Passkeys in the browser (issue 20): the server's begin answer is handed to the browser's
 //! own `PublicKeyCredential.parse…OptionsFromJSON` as parsed JSON, and the credential's
-//! `toJSON()` goes back as the finish body's text. The WebAuthn types stay in the browser: the
-//! WASM reaches them through `Reflect` (no generated bindings, no JavaScript file of our own:
-//! nothing more to serve, and `script-src 'self'` is untouched).
+//! `toJSON()` goes back as the finish body's text. The WebAuthn types stay in the browser.
+//!
+//! A sign-in (the sign-in screen's button and autofill, `/protect`, a reset's second proof) is
+//! one call of `partnerLoginPasskey` in `public/boot.js`, which every page loads already: it
+//! posts the begin, asks `navigator.credentials.get`, posts the finish, and answers the
+//! finish's `Response`, read here as any other answer. The sign-in screen's first load so
+//! carries one import instead of the `Reflect` plumbing and two more API calls (issue 20's
+//! 3 KB brotli; docs/passkeys-status.md). Adding a passkey (the full app only) reaches
+//! `parseCreationOptionsFromJSON`, `navigator.credentials.create` and `toJSON()` through
+//! `Reflect`. No snippet file, and `script-src 'self'` is untouched.
 
 use crate::api::{self, ApiError};
 use crate::ui::Ui;
-use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use js_sys::{Function, Object, Promise, Reflect, JSON};
 use leptos::prelude::With;
-use partner_login_contract::api::{PasskeyView, ResetProofView, SessionView};
-use std::cell::RefCell;
+use partner_login_contract::api::{paths, PasskeyView, ResetProofView, SessionView};
+use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 
-thread_local! {
-    /// The `AbortController` of the sign-in waiting for the autofill, if any.
-    static PENDING: RefCell<Option<JsValue>> = const { RefCell::new(None) };
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `public/boot.js`'s sign-in ceremony: `url` is the begin's (its finish is `url/finish`);
+    /// no `url` ends the waiting one. Missing (no `boot.js`, as in the component tests): `Err`.
+    #[wasm_bindgen(catch, js_namespace = window, js_name = partnerLoginPasskey)]
+    fn passkey_sign_in(url: &str, conditional: bool) -> Result<JsValue, JsValue>;
 }
 
 /// `target[name]`, or `undefined`.
@@ -81,9 +91,7 @@ pub fn offered(ui: Ui) -> bool {
 
 /// Ends a waiting autofill sign-in (its page is left, or another ceremony begins).
 pub fn abort() {
-    if let Some(controller) = PENDING.with(|p| p.borrow_mut().take()) {
-        let _ = call(&controller, "abort", &JsValue::UNDEFINED);
-    }
+    let _ = passkey_sign_in("", false);
 }
 
 /// What a refusal was, by the DOMException's name.
@@ -95,49 +103,27 @@ fn failure(error: JsValue) -> Failure {
     }
 }
 
-async fn settle(promise: JsValue) -> Result<JsValue, Failure> {
-    let promise = promise
-        .dyn_into::<Promise>()
-        .map_err(|_| Failure::Browser)?;
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .map_err(failure)
+async fn settle_raw(promise: JsValue) -> Result<JsValue, JsValue> {
+    wasm_bindgen_futures::JsFuture::from(Promise::from(promise)).await
 }
 
-/// One ceremony in the browser: the server's begin answer (`{"ceremony", "options":
+async fn settle(promise: JsValue) -> Result<JsValue, Failure> {
+    settle_raw(promise).await.map_err(failure)
+}
+
+/// A new passkey in the browser: the server's begin answer (`{"ceremony", "options":
 /// {"publicKey": …}}`) as text in, the finish body (`{"ceremony", "credential": <toJSON()>}`)
-/// as text out. `None`: a new passkey (`navigator.credentials.create`); `Some(conditional)`: a
-/// sign-in, in the email field's autofill when `conditional` (the server's `mediation` is
-/// dropped: a button's sign-in is modal). One ceremony at a time: a waiting one ends first.
-async fn ceremony(begun: &str, sign_in: Option<bool>) -> Result<String, Failure> {
+/// as text out. A waiting sign-in ends first.
+async fn create(begun: &str) -> Result<String, Failure> {
     abort();
     let begun = JSON::parse(begun).map_err(|_| Failure::Browser)?;
     let options = prop(&prop(&begun, "options"), "publicKey");
-    let parse = match sign_in {
-        None => "parseCreationOptionsFromJSON",
-        Some(_) => "parseRequestOptionsFromJSON",
-    };
+    let parse = "parseCreationOptionsFromJSON";
     let public_key = call(&global("PublicKeyCredential"), parse, &options).map_err(failure)?;
     let request = Object::new();
     set(&request, "publicKey", &public_key);
-    if let Some(conditional) = sign_in {
-        if conditional {
-            let check = "isConditionalMediationAvailable";
-            let available = call(&global("PublicKeyCredential"), check, &JsValue::UNDEFINED)
-                .map_err(failure)?;
-            if settle(available).await? != JsValue::TRUE {
-                return Err(Failure::Browser);
-            }
-            set(&request, "mediation", &JsValue::from_str("conditional"));
-        }
-        let constructor: Function = global("AbortController").unchecked_into();
-        let controller = Reflect::construct(&constructor, &Array::new()).map_err(failure)?;
-        set(&request, "signal", &prop(&controller, "signal"));
-        PENDING.with(|p| *p.borrow_mut() = Some(controller));
-    }
     let credentials = prop(&global("navigator"), "credentials");
-    let method = if sign_in.is_some() { "get" } else { "create" };
-    let asked = call(&credentials, method, &request).map_err(failure)?;
+    let asked = call(&credentials, "create", &request).map_err(failure)?;
     let credential = settle(asked).await?;
     let body = Object::new();
     set(&body, "ceremony", &prop(&begun, "ceremony"));
@@ -152,23 +138,38 @@ async fn ceremony(begun: &str, sign_in: Option<bool>) -> Result<String, Failure>
         .ok_or(Failure::Browser)
 }
 
+/// One sign-in ceremony by `boot.js` (a waiting one ends first): `begin` is the API path of
+/// its begin (the finish is `begin/finish`), `conditional` for the email field's autofill
+/// (waits until a passkey is chosen), else the browser's prompt now.
+async fn get<T: DeserializeOwned>(begin: &str, conditional: bool) -> Result<T, Failure> {
+    let asked = passkey_sign_in(&api::url(begin), conditional).map_err(|_| Failure::Browser)?;
+    match settle_raw(asked).await {
+        // The finish's answer, read as any other (a refusal is the server's problem).
+        Ok(finished) => Ok(api::read_answer(finished.unchecked_into()).await?),
+        Err(refused) => Err(match refused.as_string().as_deref() {
+            Some("NotAllowedError" | "AbortError") => Failure::Cancelled,
+            // No answer to a POST (or an answer that was not the options).
+            Some("TypeError") => Failure::NotBegun(ApiError::Network),
+            Some(_) => Failure::Browser,
+            // The begin refused (passkeys off, throttled).
+            None => Failure::NotBegun(api::refusal(refused.unchecked_into()).await),
+        }),
+    }
+}
+
 /// Signs in with a passkey: `conditional` for the email field's autofill (waits until one is
 /// chosen), else the browser's prompt now (the button).
 pub async fn sign_in(conditional: bool) -> Result<SessionView, Failure> {
-    let begun = api::begin_passkey_sign_in()
-        .await
-        .map_err(Failure::NotBegun)?;
-    let body = ceremony(&begun, Some(conditional)).await?;
-    Ok(api::finish_passkey_sign_in(body).await?)
+    get(paths::PASSKEY_SIGN_IN, conditional).await
 }
 
 /// A passkey of the account being reset, as its second proof (the browser's prompt now).
 pub async fn prove_reset(flow_id: &str) -> Result<ResetProofView, Failure> {
-    let begun = api::begin_reset_passkey(flow_id)
-        .await
-        .map_err(Failure::NotBegun)?;
-    let body = ceremony(&begun, Some(false)).await?;
-    Ok(api::finish_reset_passkey(flow_id, body).await?)
+    get(
+        &api::reset_path(paths::PASSWORD_RESET_PASSKEY, flow_id),
+        false,
+    )
+    .await
 }
 
 /// Adds a passkey to the signed-in account (signed in within the last 5 minutes).
@@ -176,6 +177,6 @@ pub async fn add() -> Result<PasskeyView, Failure> {
     let begun = api::begin_passkey_registration()
         .await
         .map_err(Failure::NotBegun)?;
-    let body = ceremony(&begun, None).await?;
+    let body = create(&begun).await?;
     Ok(api::finish_passkey_registration(body).await?)
 }

@@ -96,7 +96,7 @@ pub fn SignIn() -> impl IntoView {
     }
 
     // Passkeys: offered once the configuration says so (and the browser can).
-    let passkeys = Memo::new(move |_| webauthn::offered(ui));
+    let passkeys = move || webauthn::offered(ui);
     let passkey_busy = RwSignal::new(false);
     let passkey_done = {
         let navigate = navigate.clone();
@@ -120,29 +120,33 @@ pub fn SignIn() -> impl IntoView {
         form.error.set(Some(msg));
         ui.announce(ui.t(msg).to_owned());
     };
-    // The autofill's sign-in: waits until a passkey is chosen in the email field's list. Not
-    // begun (throttled, no answer) it says nothing: the password and the button still work.
-    let autofill = move || {
+    // One passkey sign-in for the autofill (`conditional`: waits until a passkey is chosen in
+    // the email field's list) and the button (the browser's prompt now). Refused by the server:
+    // said, and the autofill waits again for another choice. The autofill not begun
+    // (throttled, no answer) says nothing: the password and the button still work. The
+    // button's ceremony ended the autofill's: once it is over, the autofill waits again
+    // (unless the page is gone meanwhile). A closed prompt says nothing.
+    let passkey = move |mut conditional: bool| {
         spawn_local(async move {
             loop {
-                match webauthn::sign_in(true).await {
+                match webauthn::sign_in(conditional).await {
                     Ok(view) => return passkey_done.with_value(|done| done(view)),
-                    // Refused: said, and the autofill waits again for another choice.
                     Err(Failure::Api(err)) => passkey_refused(err),
-                    _ => return,
+                    Err(Failure::NotBegun(err)) if !conditional => passkey_refused(err),
+                    Err(_) if conditional => return,
+                    Err(_) => {}
                 }
+                if !conditional && passkey_busy.try_set(false).is_some() {
+                    return;
+                }
+                conditional = true;
             }
         });
     };
-    Effect::new(move |started: Option<bool>| {
-        if started == Some(true) {
-            return true;
+    Effect::new(move |_| {
+        if passkeys() {
+            passkey(true);
         }
-        let start = passkeys.get();
-        if start {
-            autofill();
-        }
-        start
     });
     on_cleanup(webauthn::abort);
     let passkey_button = move |_| {
@@ -151,20 +155,7 @@ pub fn SignIn() -> impl IntoView {
         }
         passkey_busy.set(true);
         form.error.set(None);
-        spawn_local(async move {
-            match webauthn::sign_in(false).await {
-                Ok(view) => return passkey_done.with_value(|done| done(view)),
-                Err(Failure::Api(err) | Failure::NotBegun(err)) => passkey_refused(err),
-                // The prompt closed (or this browser refused): nothing alarming to say.
-                Err(_) => {}
-            }
-            // The button's ceremony ended the autofill's: it waits again (unless the page is
-            // gone meanwhile).
-            if passkey_busy.try_get_untracked().is_some() {
-                passkey_busy.set(false);
-                autofill();
-            }
-        });
+        passkey(false);
     };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -287,7 +278,7 @@ pub fn SignIn() -> impl IntoView {
                         .then(|| format!(" {}", ui.lang.get().try_again_in(wait.get())))}
                 </FormError>
                 <Input field=email autocomplete=Signal::derive(move || {
-                    if passkeys.get() { "username webauthn" } else { EMAIL.autocomplete }
+                    if passkeys() { "username webauthn" } else { EMAIL.autocomplete }
                 }) />
                 <Input field=password />
                 <p class="password-row">
@@ -295,7 +286,7 @@ pub fn SignIn() -> impl IntoView {
                 </p>
                 <Submit form label=Msg::SignIn />
             </form>
-            <Show when=move || passkeys.get()>
+            <Show when=move || passkeys()>
                 <p class="or" aria-hidden="true"><span>{ui.tr(Msg::Or)}</span></p>
                 <button type="button" id="passkey-sign-in" class="passkey" on:click=passkey_button
                     class:busy=passkey_busy
