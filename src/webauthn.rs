@@ -180,3 +180,23 @@ pub async fn add() -> Result<PasskeyView, Failure> {
     let body = create(&begun).await?;
     Ok(api::finish_passkey_registration(body).await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use partner_login_contract::api::{paths, CSRF_HEADER, CSRF_HEADER_VALUE};
+
+    /// `public/boot.js`'s sign-in sends the CSRF header itself (OWASP ASVS 5.0 V3.5.1) and
+    /// finishes at its begin's path with `/finish`: the contract's paths say the same.
+    #[test]
+    fn boot_js_posts_what_the_contract_says() {
+        let boot = include_str!("../public/boot.js");
+        assert!(boot.contains(&format!("'{CSRF_HEADER}': '{CSRF_HEADER_VALUE}'")));
+        assert!(boot.contains("post(url + '/finish'"));
+        for (begin, finish) in [
+            (paths::PASSKEY_SIGN_IN, paths::PASSKEY_SIGN_IN_FINISH),
+            (paths::PASSWORD_RESET_PASSKEY, paths::PASSWORD_RESET_PASSKEY_FINISH),
+        ] {
+            assert_eq!(format!("{begin}/finish"), finish);
+        }
+    }
+}

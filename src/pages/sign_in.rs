@@ -26,9 +26,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use partner_login_contract::api::{
-    SessionView, SignInRequest, SocialStartRequest, SOCIAL_ERROR_PARAM,
-};
+use partner_login_contract::api::{SignInRequest, SocialStartRequest, SOCIAL_ERROR_PARAM};
 use partner_login_contract::ErrorCode;
 use std::time::Duration;
 
@@ -98,15 +96,6 @@ pub fn SignIn() -> impl IntoView {
     // Passkeys: offered once the configuration says so (and the browser can).
     let passkeys = move || webauthn::offered(ui);
     let passkey_busy = RwSignal::new(false);
-    let passkey_done = {
-        let navigate = navigate.clone();
-        move |view: SessionView| {
-            if !address::continue_to(view.continue_url.as_deref()) {
-                navigate("/portal", Default::default());
-            }
-        }
-    };
-    let passkey_done = StoredValue::new_local(passkey_done);
     // A passkey refused by the server: said in the form's error region; what was typed stays.
     let passkey_refused = move |err: ApiError| {
         // A ceremony that waited past its 5 minutes is refused as a passkey, not as an
@@ -130,7 +119,16 @@ pub fn SignIn() -> impl IntoView {
         spawn_local(async move {
             loop {
                 match webauthn::sign_in(conditional).await {
-                    Ok(view) => return passkey_done.with_value(|done| done(view)),
+                    // Signed in: on to the OpenID client, else the portal (outside the
+                    // sign-in group: a page load of the full app, as `LoadFullApp` would).
+                    Ok(view) => {
+                        if !address::continue_to(view.continue_url.as_deref()) {
+                            if let Some(w) = web_sys::window() {
+                                let _ = w.location().assign(&crate::deployment::route("/portal"));
+                            }
+                        }
+                        return;
+                    }
                     Err(Failure::Api(err)) => passkey_refused(err),
                     Err(Failure::NotBegun(err)) if !conditional => passkey_refused(err),
                     Err(_) if conditional => return,
@@ -289,7 +287,6 @@ pub fn SignIn() -> impl IntoView {
             <Show when=move || passkeys()>
                 <p class="or" aria-hidden="true"><span>{ui.tr(Msg::Or)}</span></p>
                 <button type="button" id="passkey-sign-in" class="passkey" on:click=passkey_button
-                    class:busy=passkey_busy
                     aria-busy=crate::ui::aria_busy(passkey_busy)
                     disabled=move || passkey_busy.get() || form.busy.get()>
                     {ui.tr(Msg::SignInWithPasskey)}
