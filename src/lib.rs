@@ -10,8 +10,8 @@
 //! - `deployment.rs`: the base path and `config.json` (where the API is, the branding);
 //!   `brand.rs`: the operator's name, logo, colours and links applied; `address.rs`: the
 //!   query string, and leaving for the server's `continue_url` after a sign-in;
-//! - `webauthn.rs` (with `webauthn.js`): passkeys, the browser's WebAuthn with JSON text in and
-//!   out;
+//! - `webauthn.rs` (with `public/boot.js`'s `partnerLoginPasskey` for a sign-in): passkeys, the
+//!   browser's WebAuthn with JSON text in and out;
 //! - `groups.rs`: one WASM per group of screens: `main.rs` mounts [`Root`] (the full app, every
 //!   route), `bin/sign-in.rs` mounts [`SignInRoot`] (the sign-in group, the first load);
 //!   `public/boot.js` chooses.
