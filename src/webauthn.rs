@@ -194,7 +194,10 @@ mod tests {
         assert!(boot.contains("post(url + '/finish'"));
         for (begin, finish) in [
             (paths::PASSKEY_SIGN_IN, paths::PASSKEY_SIGN_IN_FINISH),
-            (paths::PASSWORD_RESET_PASSKEY, paths::PASSWORD_RESET_PASSKEY_FINISH),
+            (
+                paths::PASSWORD_RESET_PASSKEY,
+                paths::PASSWORD_RESET_PASSKEY_FINISH,
+            ),
         ] {
             assert_eq!(format!("{begin}/finish"), finish);
         }
