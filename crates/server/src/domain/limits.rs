@@ -142,6 +142,12 @@ impl Taken {
         Ok(())
     }
 
+    /// [`Taken::forget`] inside the caller's transaction: un-counted when it commits, still
+    /// counted when it rolls back (then the caller may [`Taken::forget`] it alone).
+    pub async fn forget_in(&self, conn: &mut sqlx::AnyConnection) -> ApiResult<()> {
+        storage::rate_events::forget(conn, self.kind, &self.subject, &self.claim).await?;
+        Ok(())
+    }
     /// Keeps the action counted.
     pub fn keep(self) {}
 }

@@ -122,8 +122,8 @@ pub async fn start(
     way: WayIn<'_>,
     now: i64,
 ) -> ApiResult<NewSession> {
-    // A write first: on SQLite it takes the write lock, waiting its turn, before anything is
-    // read; a transaction that reads first must upgrade its snapshot later, and fails at once
+    // A write first (the insert below reads the account inside its own statement): on SQLite
+    // it takes the write lock, waiting its turn, before anything is read; a transaction that reads first must upgrade its snapshot later, and fails at once
     // (SQLITE_BUSY) when another writer went in between. (Expired sessions are purged every 10
     // minutes, `domain::limits::purge`, not here: a scan of every session at each sign-in.)
     let id = secrets::new_token();
@@ -139,10 +139,10 @@ pub async fn start(
         passkey_id: way.passkey(),
         credential_version,
     };
-    storage::sessions::insert(&mut *conn, &session, now).await?;
     // A disabled account gets no session, whichever way in led here (ASVS 5.0 V6.3, issue 19):
-    // the caller's transaction rolls back with the error.
-    if storage::accounts::is_disabled(&mut *conn, account_id).await? {
+    // the insert checks it in the same statement, and the caller's transaction rolls back
+    // with the error.
+    if !storage::sessions::insert_if_enabled(&mut *conn, &session, now).await? {
         tracing::info!(event = "sign_in_refused_disabled");
         return Err(ApiError::Client(ErrorCode::AccountDisabled));
     }

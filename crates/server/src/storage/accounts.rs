@@ -163,22 +163,6 @@ pub async fn set_locale(
     Ok(())
 }
 
-/// Whether the account is disabled, read inside the caller's transaction (the last check before
-/// a session is stored). An account that does not exist counts as disabled: no session for it.
-pub async fn is_disabled(
-    conn: &mut sqlx::AnyConnection,
-    account_id: &str,
-) -> Result<bool, sqlx::Error> {
-    let row = sqlx::query("SELECT disabled_at FROM accounts WHERE id = $1")
-        .bind(account_id)
-        .fetch_optional(conn)
-        .await?;
-    Ok(match row {
-        Some(row) => row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
-        None => true,
-    })
-}
-
 /// Disables (`Some(now)`) or enables (`None`) an account; false when there is no such account.
 /// Disabling an account already disabled keeps its first `disabled_at`.
 pub async fn set_disabled(

@@ -85,7 +85,10 @@ pub async fn save(db: &Db, email: &str, stored: &Stored) -> Result<bool, sqlx::E
 }
 
 /// Forgets an email's failures (a successful sign-in, a password reset).
-pub async fn clear(db: &Db, email: &str) -> Result<(), sqlx::Error> {
+pub async fn clear<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    email: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sign_in_guards WHERE email = $1")
         .bind(email)
         .execute(db)

@@ -29,6 +29,11 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     let pool = AnyPoolOptions::new()
         .max_connections(if sqlite { 4 } else { 10 })
         .acquire_timeout(Duration::from_secs(5))
+        // sqlx pings every idle connection before handing it out: on SQLite, a round trip to
+        // the connection's own thread (two thread switches) for a file that cannot hang up,
+        // at every one of a sign-in's acquisitions; a PostgreSQL connection can drop
+        // (a restart, a proxy's timeout), so it is still checked there.
+        .test_before_acquire(!sqlite)
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if sqlite {

@@ -20,9 +20,10 @@ pub struct Take<'a> {
 /// SQLite, for all of a request's limits), unless its subject already has `per_hour` events of
 /// its kind after `since`: that one is refused, it and those after it record nothing, and its
 /// index and the oldest of its events (to say when the limit lifts) are returned; those before
-/// it stay recorded, as if each had been taken alone. Exact under concurrency: each subject's
-/// `rate_subjects` row is locked (PostgreSQL's row lock, SQLite's write lock) from before its
-/// count until the commit. Callers list their kinds in one fixed order, so that two requests
+/// it stay recorded, as if each had been taken alone. Three statements in all whatever the
+/// number of takes (lock rows, events, commit; issue 21). Exact under concurrency: each
+/// subject's `rate_subjects` row is locked (PostgreSQL's row lock, SQLite's write lock) from
+/// before its count until the commit. Callers list their kinds in one fixed order, so that two requests
 /// never wait for each other's rows (no deadlock on PostgreSQL), and no kind twice.
 pub async fn take_in_order(
     db: &Db,
@@ -48,35 +49,57 @@ pub async fn take_in_order(
         query = query.bind(take.kind).bind(take.subject).bind(now);
     }
     query.execute(&mut *tx).await?;
-    for (index, take) in takes.iter().enumerate() {
-        // Counted and recorded in one statement, under the lock row: the event goes in only
-        // when fewer than `per_hour` are in the window.
-        let recorded = sqlx::query(
-            "INSERT INTO rate_events (kind, subject, happened_at, claim)
-             SELECT $1, $2, $3, $4
-             WHERE (SELECT COUNT(*) FROM rate_events
-                    WHERE kind = $1 AND subject = $2 AND happened_at > $5) < $6",
+    // Every event in one statement, under the lock rows: take `i`'s event goes in only when
+    // its count, and the count of every take before it, is under its `per_hour` (the counts
+    // are of the rows before this statement, which sees none of its own). So the events that
+    // go in are those of the takes before the first refused one, as if each were taken in
+    // turn, and how many went in says which one refused.
+    let count = |i: usize| {
+        let p = 4 * i + 3;
+        format!(
+            "(SELECT COUNT(*) FROM rate_events WHERE kind = ${} AND subject = ${} \
+             AND happened_at > $2) < ${}",
+            p,
+            p + 1,
+            p + 3
         )
-        .bind(take.kind)
-        .bind(take.subject)
-        .bind(now)
-        .bind(take.claim)
-        .bind(since)
-        .bind(take.per_hour)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    };
+    let selects: Vec<String> = (0..takes.len())
+        .map(|i| {
+            let p = 4 * i + 3;
+            let under: Vec<String> = (0..=i).map(count).collect();
+            format!(
+                "SELECT ${}, ${}, $1, ${} WHERE {}",
+                p,
+                p + 1,
+                p + 2,
+                under.join(" AND ")
+            )
+        })
+        .collect();
+    let record = format!(
+        "INSERT INTO rate_events (kind, subject, happened_at, claim) {}",
+        selects.join(" UNION ALL ")
+    );
+    let mut query = sqlx::query(&record).bind(now).bind(since);
+    for take in takes {
+        query = query
+            .bind(take.kind)
+            .bind(take.subject)
+            .bind(take.claim)
+            .bind(take.per_hour);
+    }
+    let recorded = query.execute(&mut *tx).await?.rows_affected() as usize;
+    if let Some(refused) = takes.get(recorded) {
+        let (_, oldest) = count_since(&mut *tx, refused.kind, refused.subject, since).await?;
+        // Nothing to keep when the first is refused; the lock rows are only touched
+        // (`touched_at`, which the purge reads), harmless to keep.
         if recorded == 0 {
-            let (_, oldest) = count_since(&mut *tx, take.kind, take.subject, since).await?;
-            // Nothing to keep when the first is refused; the lock rows are only touched
-            // (`touched_at`, which the purge reads), harmless to keep.
-            if index == 0 {
-                tx.rollback().await?;
-            } else {
-                tx.commit().await?;
-            }
-            return Ok(Err((index, oldest)));
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
         }
+        return Ok(Err((recorded, oldest)));
     }
     tx.commit().await?;
     Ok(Ok(()))
@@ -102,8 +125,14 @@ pub async fn record(
     Ok(())
 }
 
-/// Deletes the event recorded under `claim`.
-pub async fn forget(db: &Db, kind: &str, subject: &str, claim: &str) -> Result<(), sqlx::Error> {
+/// Deletes the event recorded under `claim`, alone or inside the caller's transaction (a
+/// sign-in forgets its failure in the transaction that starts its session: one commit).
+pub async fn forget<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    kind: &str,
+    subject: &str,
+    claim: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM rate_events WHERE kind = $1 AND subject = $2 AND claim = $3")
         .bind(kind)
         .bind(subject)

@@ -33,15 +33,19 @@ pub struct NewSession<'a> {
     pub credential_version: i64,
 }
 
-pub async fn insert(
+/// Stores a session, only while its account exists and is enabled: false (nothing stored)
+/// otherwise. One statement, a write: on SQLite it takes the write lock before it reads the
+/// account, so a disable cannot land between the check and the insert.
+pub async fn insert_if_enabled(
     conn: &mut sqlx::AnyConnection,
     session: &NewSession<'_>,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at, sid, idp, amr,
             credential_version, aal, passkey_id)
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9)",
+         SELECT $1, a.id, $3, $3, $4, $5, $6, $7, $8, $9
+         FROM accounts a WHERE a.id = $2 AND a.disabled_at IS NULL",
     )
     .bind(session.id_hash)
     .bind(session.account_id)
@@ -54,7 +58,7 @@ pub async fn insert(
     .bind(session.passkey_id)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// The session with this id hash, only while its account is enabled and the credential its

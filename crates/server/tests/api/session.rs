@@ -17,6 +17,7 @@ on_both_databases!(
     the_same_wrong_password_does_not_count_again,
     never_more_than_a_hundred_failures_an_hour,
     failures_are_throttled_per_client_address,
+    right_passwords_are_not_counted_as_failures,
     sign_out_ends_the_session_on_the_server,
     sign_in_rotates_the_session_id,
     sessions_end_after_idle_and_absolute_timeouts,
@@ -204,6 +205,36 @@ async fn failures_are_throttled_per_client_address(backend: Backend) {
     let body = problem(throttled).await;
     assert_eq!(body["code"], "rate_limited");
     assert!(body["retry_after"].as_u64().unwrap() > 3000);
+}
+
+/// A right password un-counts the failure taken before its hash (ASVS 5.0 V2.4.1 caps
+/// failures), whether its session started (the un-counting commits with the session) or the
+/// session's transaction failed (an unknown invitation: rolled back, un-counted alone).
+async fn right_passwords_are_not_counted_as_failures(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.sign_in_failures_per_client_hour = 2).await;
+    app.signed_up("right@example.org").await;
+    for _ in 0..3 {
+        assert_eq!(
+            app.sign_in("right@example.org", PASSPHRASE).await.status(),
+            200
+        );
+        let unknown = app
+            .post(
+                "/session",
+                json!({"email": "right@example.org", "password": PASSPHRASE,
+                       "invitation": "no-such-invitation"}),
+            )
+            .await;
+        assert_eq!(problem(unknown).await["code"], "invitation_not_found");
+    }
+    for i in 0..2 {
+        let wrong = app
+            .sign_in("right@example.org", &format!("wrong {i}"))
+            .await;
+        assert_eq!(wrong.status(), 401, "failure {i} is within the cap");
+    }
+    let third = app.sign_in("right@example.org", "wrong 2").await;
+    assert_eq!(problem(third).await["code"], "rate_limited");
 }
 
 async fn sign_out_ends_the_session_on_the_server(backend: Backend) {
