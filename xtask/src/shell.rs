@@ -22,7 +22,8 @@
 //! The sign-up screen (`/signup`) has its shell too, snapshotted the same way and written
 //! beside the sign-in's (`SIGNUP_SHELL_ID`, its ids prefixed so none is in the page twice;
 //! its fields disabled where the app's are): without it Lighthouse's `/signup` stayed at
-//! 89–94, with it 99–100 (docs/first-load-levers.md). `shell.js` shows it on `/signup` only.
+//! 89–95, with it and `boot.js` starting the WASM after the first frame 98–100
+//! (docs/first-load-levers.md). `shell.js` shows it on `/signup` only.
 //!
 //! What the snapshot changes: `<main>` gets `id="pl-shell"`; the fields lose their `name` (a
 //! form submitted without the app, even with JavaScript off, sends nothing: ASVS 5.0 V14.2.1,

@@ -257,6 +257,8 @@ async fn the_shell_under_a_base_path_links_there_and_hides_on_other_routes() {
         .goto_static(&format!("{}/login/signup", cdn.origin))
         .await;
     assert_eq!(shell_state(&browser).await[0], json!(false));
+    // The sign-up shell shows there (shell.js reads the base path from its own URL).
+    assert_eq!(signup_shell_state(&browser).await[0], json!(true));
     browser.close().await;
 }
 
