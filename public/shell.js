@@ -1,6 +1,8 @@
-// The static sign-in shell's script (issue 21; how and why: xtask/src/shell.rs). Before the
-// body is parsed: hides the shell where another screen or language comes; its form never
-// submits (ASVS 5.0 V14.2.1); at the take-over, typed values, focus and caret go to the app.
+// The static shells' script (issue 21; how and why: xtask/src/shell.rs). Before the body is
+// parsed: shows the sign-in shell on the base path and the sign-up shell on `signup` below
+// it, neither where another screen or language comes; their forms never submit (ASVS 5.0
+// V14.2.1); at the take-over, typed values, focus and caret go to the app (the sign-up
+// shell's ids carry the prefix `pl-su-`, the app's field has the id without it).
 (function () {
   var doc = document;
   var root = doc.documentElement;
@@ -20,17 +22,25 @@
     primary(navigator.language) ||
     'en';
   var path = location.pathname;
+  var signup = lang === 'en' && path === base + 'signup';
   if (lang !== 'en' || (path !== base && path + '/' !== base)) {
     root.classList.add('pl-noshell');
   }
+  if (signup) root.classList.add('pl-signup');
+  var prefix = signup ? 'pl-su-' : '';
+  // The shell shown (the other is hidden, and goes at the take-over too).
   var shell = function () {
-    return doc.getElementById('pl-shell');
+    return doc.getElementById(signup ? 'pl-shell-signup' : 'pl-shell');
+  };
+  var inShell = function (node) {
+    var a = doc.getElementById('pl-shell');
+    var b = doc.getElementById('pl-shell-signup');
+    return (a && a.contains(node)) || (b && b.contains(node));
   };
   doc.addEventListener(
     'submit',
     function (e) {
-      var s = shell();
-      if (s && s.contains(e.target)) e.preventDefault();
+      if (inShell(e.target)) e.preventDefault();
     },
     true,
   );
@@ -40,12 +50,12 @@
     var app = null;
     var mains = doc.querySelectorAll('body > main');
     for (var i = 0; i < mains.length; i++) {
-      if (mains[i] !== s && mains[i].querySelector('h1')) app = mains[i];
+      if (!inShell(mains[i]) && mains[i].querySelector('h1')) app = mains[i];
     }
     if (!app) return;
     observer.disconnect();
     var active = doc.activeElement;
-    var focused = s.contains(active) ? active.id : null;
+    var focused = s.contains(active) ? active.id.slice(prefix.length) : null;
     var start = focused && active.selectionStart;
     var end = focused && active.selectionEnd;
     var typed = [];
@@ -53,9 +63,11 @@
     for (var j = 0; j < fields.length; j++) {
       var f = fields[j];
       var changed = f.tagName === 'SELECT' ? !f.options[f.selectedIndex].defaultSelected : f.value !== f.defaultValue;
-      if (changed) typed.push([f.id, f.value, f.tagName === 'SELECT' ? 'change' : 'input']);
+      if (changed) typed.push([f.id.slice(prefix.length), f.value, f.tagName === 'SELECT' ? 'change' : 'input']);
     }
     s.remove();
+    var other = doc.getElementById(signup ? 'pl-shell' : 'pl-shell-signup');
+    if (other) other.remove();
     for (var k = 0; k < typed.length; k++) {
       var target = doc.getElementById(typed[k][0]);
       if (!target) continue;

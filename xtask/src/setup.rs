@@ -1,8 +1,8 @@
 //! `cargo xtask setup`: installs every tool the project needs, each only when missing or at the
 //! wrong version, so a second run takes a second. Nothing is downloaded from GitHub: Rust tools
-//! come from crates.io, wasm-opt and the tests' OpenID provider and relying party from the npm
-//! registry, schemathesis, Django, aiosmtpd and trustme from PyPI (into a virtualenv), Chromium,
-//! PostgreSQL and nginx from Debian.
+//! come from crates.io, wasm-opt, terser and the tests' OpenID provider and relying party from
+//! the npm registry, schemathesis, Django, aiosmtpd and trustme from PyPI (into a
+//! virtualenv), Chromium, PostgreSQL and nginx from Debian.
 
 use crate::cmd::{self, command, output, Result};
 use std::path::Path;
@@ -19,6 +19,10 @@ pub const OPENID_CLIENT_VERSION: &str = "6.9.0";
 /// Deque's axe-core: the WCAG 2.2 AA rules the end-to-end accessibility checks run in Chromium
 /// (`crates/e2e/src/a11y.rs` injects its `axe.min.js`).
 pub const AXE_CORE_VERSION: &str = "4.10.3";
+/// terser, the JavaScript minifier of release builds (Trunk's post_build hook,
+/// hooks/full-app.mjs): the wasm-bindgen glue, boot.js and shell.js (issue 21: 2.5 KB brotli
+/// less on the first load). Every build needs it, so every purpose installs it.
+pub const TERSER_VERSION: &str = "5.51.4";
 /// puppeteer-core, which drives Debian's Chromium in the front-end bench: the last 24.x
 /// (25 needs Node 22; Node 20 is installed). Lighthouse's own dependency resolves to it.
 pub const PUPPETEER_CORE_VERSION: &str = "24.43.1";
@@ -73,6 +77,7 @@ pub fn run(purpose: Purpose) -> Result {
     trunk()?;
     wasm_bindgen()?;
     wasm_opt()?;
+    npm_package("terser", TERSER_VERSION)?;
     if purpose != Purpose::Serve {
         debian_packages()?;
     } else if !Path::new("/usr/bin/chromium").exists() {

@@ -19,6 +19,12 @@
 //! the app's field of the same id (with an `input` or `change` event, so the app's signals
 //! have it), removes the shell and gives the focus and caret back, all before the next paint.
 //!
+//! The sign-up screen (`/signup`) has its shell too, snapshotted the same way and written
+//! beside the sign-in's (`SIGNUP_SHELL_ID`, its ids prefixed so none is in the page twice;
+//! its fields disabled where the app's are): without it Lighthouse's `/signup` stayed at
+//! 89–95, with it and `boot.js` starting the WASM after the first frame 98–100
+//! (docs/first-load-levers.md). `shell.js` shows it on `/signup` only.
+//!
 //! What the snapshot changes: `<main>` gets `id="pl-shell"`; the fields lose their `name` (a
 //! form submitted without the app, even with JavaScript off, sends nothing: ASVS 5.0 V14.2.1,
 //! no password in a URL); no element is disabled or busy. The brand stays neutral by CSS
@@ -35,6 +41,12 @@ use std::time::Duration;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const SHELL_ID: &str = "pl-shell";
+/// The sign-up screen's shell (`/signup`), beside the sign-in's: its ids (and the `for` and
+/// `aria-describedby` that name them) carry `SIGNUP_PREFIX`, so the page has no id twice;
+/// `shell.js` shows it on `/signup` only (`html.pl-signup`, style/main.css) and hands its
+/// values to the app's fields of the ids without the prefix.
+const SIGNUP_SHELL_ID: &str = "pl-shell-signup";
+const SIGNUP_PREFIX: &str = "pl-su-";
 /// The configuration the snapshot is taken with: no brand (the operator's arrives later).
 const NEUTRAL_CONFIG: &str = r#"{"api_base": "/api"}"#;
 
@@ -48,21 +60,23 @@ pub fn add_to(dist: &Path, public_url: &str) -> Result {
         return Err(format!("{}: already has a shell", index_path.display()));
     }
     let started = std::time::Instant::now();
-    let dom = snapshot(dist, public_url)?;
-    let shell = shell_from(&dom)?;
-    let page = insert(&index, &shell, public_url)?;
+    let shell = shell_from(&snapshot(dist, public_url, "")?)?;
+    let signup = signup_shell_from(&snapshot(dist, public_url, "signup")?)?;
+    let page = insert(&index, &format!("{shell}{signup}"), public_url)?;
     std::fs::write(&index_path, page).map_err(|e| format!("{}: {e}", index_path.display()))?;
     eprintln!(
-        "shell: the sign-in screen ({} bytes) written into {} in {:.1} s",
+        "shell: the sign-in screen ({} bytes) and the sign-up screen ({} bytes) written into {} in {:.1} s",
         shell.len(),
+        signup.len(),
         index_path.display(),
         started.elapsed().as_secs_f64()
     );
     Ok(())
 }
 
-/// The DOM of the sign-in screen as Chromium renders it from `dist`.
-fn snapshot(dist: &Path, public_url: &str) -> Result<String> {
+/// The DOM of the screen at `route` (below the base path: `""` the sign-in screen, `"signup"`)
+/// as Chromium renders it from `dist`.
+fn snapshot(dist: &Path, public_url: &str, route: &str) -> Result<String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     let stop = Arc::new(AtomicBool::new(false));
@@ -73,7 +87,7 @@ fn snapshot(dist: &Path, public_url: &str) -> Result<String> {
         std::thread::spawn(move || serve(&listener, &dist, &base, &stop))
     };
     let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let url = format!("http://127.0.0.1:{port}{public_url}?lang=en");
+    let url = format!("http://127.0.0.1:{port}{public_url}{route}?lang=en");
     let output = Command::new(CHROMIUM)
         .args([
             "--headless=new",
@@ -177,8 +191,8 @@ fn answer(dist: &Path, base: &str, path: &str) -> (&'static str, &'static str, V
     }
 }
 
-/// The app's `<main>` from the dumped DOM, made a shell.
-fn shell_from(dom: &str) -> Result<String> {
+/// The app's `<main>` from the dumped DOM, if it has each of `needed`.
+fn main_of<'a>(dom: &'a str, needed: &[&str], screen: &str) -> Result<&'a str> {
     let start = dom
         .find("<main")
         .ok_or("the snapshot has no <main>: did the app render?")?;
@@ -187,21 +201,82 @@ fn shell_from(dom: &str) -> Result<String> {
         .map(|i| start + i + "</main>".len())
         .ok_or("the snapshot's <main> does not end")?;
     let main = &dom[start..end];
-    for needed in ["<h1", "<form", "id=\"email\"", "id=\"password\""] {
+    for needed in needed {
         if !main.contains(needed) {
             return Err(format!(
-                "the snapshot's <main> lacks {needed}: not the sign-in screen?\n{main}"
+                "the snapshot's <main> lacks {needed}: not the {screen} screen?\n{main}"
             ));
         }
     }
-    let mut shell = main.replacen("<main", &format!("<main id=\"{SHELL_ID}\""), 1);
-    // Leptos's empty comment markers are not needed to read the page.
-    shell = shell.replace("<!---->", "");
-    // No field name: a submit without the app sends no value anywhere.
-    shell = strip_attribute(&shell, "name");
-    shell = strip_attribute(&shell, "aria-busy");
-    shell = shell.replace(" disabled=\"\"", "");
-    Ok(shell)
+    Ok(main)
+}
+
+/// The app's `<main>` with the id `id`, without Leptos's empty comment markers (not needed to
+/// read the page) nor any field name (a submit without the app sends no value anywhere).
+fn common_shell(main: &str, id: &str) -> String {
+    let shell = main
+        .replacen("<main", &format!("<main id=\"{id}\""), 1)
+        .replace("<!---->", "");
+    strip_attribute(&shell, "name")
+}
+
+/// The sign-in screen's `<main>` from the dumped DOM, made a shell: nothing busy nor disabled.
+fn shell_from(dom: &str) -> Result<String> {
+    let main = main_of(
+        dom,
+        &["<h1", "<form", "id=\"email\"", "id=\"password\""],
+        "sign-in",
+    )?;
+    let shell = strip_attribute(&common_shell(main, SHELL_ID), "aria-busy");
+    Ok(shell.replace(" disabled=\"\"", ""))
+}
+
+/// The sign-up screen's `<main>` made a shell: every id (and each reference to one: `for`,
+/// `aria-describedby`) prefixed with `SIGNUP_PREFIX`. Its fields stay disabled where the app's
+/// are (all but the email address until a code is sent).
+fn signup_shell_from(dom: &str) -> Result<String> {
+    let main = main_of(
+        dom,
+        &["<h1", "<form", "id=\"email\"", "id=\"new-password\""],
+        "sign-up",
+    )?;
+    let mut shell = strip_attribute(&common_shell(main, SIGNUP_SHELL_ID), "aria-busy");
+    for attribute in [
+        "id",
+        "for",
+        "aria-describedby",
+        "aria-labelledby",
+        "aria-controls",
+    ] {
+        shell = prefix_ids(&shell, attribute);
+    }
+    // The shell's own id went through the loop above.
+    Ok(shell.replacen(
+        &format!("id=\"{SIGNUP_PREFIX}{SIGNUP_SHELL_ID}\""),
+        &format!("id=\"{SIGNUP_SHELL_ID}\""),
+        1,
+    ))
+}
+
+/// `text` with each id in every ` {name}="…"` attribute (space-separated) prefixed with
+/// `SIGNUP_PREFIX`.
+fn prefix_ids(text: &str, name: &str) -> String {
+    let needle = format!(" {name}=\"");
+    let mut out = String::with_capacity(text.len() + 256);
+    let mut rest = text;
+    while let Some(i) = rest.find(&needle) {
+        out.push_str(&rest[..i + needle.len()]);
+        let after = &rest[i + needle.len()..];
+        let end = after.find('"').unwrap_or(after.len());
+        let ids: Vec<String> = after[..end]
+            .split_whitespace()
+            .map(|id| format!("{SIGNUP_PREFIX}{id}"))
+            .collect();
+        out.push_str(&ids.join(" "));
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `text` without any ` name="…"` attribute (the snapshot's attributes are always quoted).
@@ -244,6 +319,21 @@ mod tests {
             shell,
             r#"<main id="pl-shell" class="page"><div class="card"><h1>Sign in</h1><form novalidate=""><input id="email" type="email"><input id="password" type="password"><button type="submit">Sign in</button></form></div></main>"#
         );
+    }
+
+    #[test]
+    fn the_signup_shell_prefixes_every_id_and_keeps_disabled_fields() {
+        let dom = r#"<html><body><main class="page"><h1 class="visually-hidden">Sign up</h1><form novalidate=""><label for="email">Email Address</label><input id="email" name="email" type="email"><!----><button type="submit">Send verification code</button></form><form novalidate=""><label for="new-password">New Password</label><input id="new-password" name="new-password" type="password" disabled="" aria-describedby="new-password-hint other"><p class="hint" id="new-password-hint">At least 8</p></form></main></body></html>"#;
+        let shell = signup_shell_from(dom).unwrap();
+        assert_eq!(
+            shell,
+            r#"<main id="pl-shell-signup" class="page"><h1 class="visually-hidden">Sign up</h1><form novalidate=""><label for="pl-su-email">Email Address</label><input id="pl-su-email" type="email"><button type="submit">Send verification code</button></form><form novalidate=""><label for="pl-su-new-password">New Password</label><input id="pl-su-new-password" type="password" disabled="" aria-describedby="pl-su-new-password-hint pl-su-other"><p class="hint" id="pl-su-new-password-hint">At least 8</p></form></main>"#
+        );
+        // The sign-in screen is not the sign-up screen.
+        assert!(signup_shell_from(
+            r#"<main><h1>Sign in</h1><form><input id="email"><input id="password"></form></main>"#
+        )
+        .is_err());
     }
 
     #[test]

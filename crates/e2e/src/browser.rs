@@ -173,9 +173,11 @@ impl Browser {
 
     /// Waits until an element matching the XPath exists, and returns it. On timeout the panic
     /// says where the page was and what it showed, so a failure explains itself.
-    /// Never an element of the static shell (issue 21), which the app replaces after a reload.
+    /// Never an element of the static shells (issue 21: `#pl-shell`, `#pl-shell-signup`),
+    /// which the app replaces after a reload.
     pub async fn wait_xpath(&self, xpath: &str) -> Element {
-        let outside_shell = format!("({xpath})[not(ancestor-or-self::*[@id='pl-shell'])]");
+        let outside_shell =
+            format!("({xpath})[not(ancestor-or-self::*[starts-with(@id, 'pl-shell')])]");
         match self
             .client
             .wait()

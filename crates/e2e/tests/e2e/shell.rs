@@ -257,5 +257,117 @@ async fn the_shell_under_a_base_path_links_there_and_hides_on_other_routes() {
         .goto_static(&format!("{}/login/signup", cdn.origin))
         .await;
     assert_eq!(shell_state(&browser).await[0], json!(false));
+    // The sign-up shell shows there (shell.js reads the base path from its own URL).
+    assert_eq!(signup_shell_state(&browser).await[0], json!(true));
+    browser.close().await;
+}
+
+/// What the sign-up shell shows: `[shown, sign-in shell shown, heading, email shown, status]`.
+async fn signup_shell_state(browser: &Browser) -> Value {
+    browser
+        .script(
+            "const shown = (e) => !!e && e.getClientRects().length > 0;
+             const s = document.getElementById('pl-shell-signup');
+             const email = s && s.querySelector('#pl-su-email');
+             return [shown(s), shown(document.getElementById('pl-shell')),
+                     s ? s.querySelector('h1').textContent : null,
+                     shown(email) && document.querySelector('label[for=pl-su-email]').textContent,
+                     s ? s.querySelector('#pl-su-status').textContent : null];",
+            vec![],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn the_sign_up_shell_paints_on_signup_only_and_hands_over_what_was_typed() {
+    let dist = without_wasm(&dist_dir());
+    let dir = dist.path().display().to_string();
+    let server = TestServer::start_with(None, &[("STATIC_DIR", dir.as_str())]);
+    let browser = Browser::start().await;
+    let signup = format!("{}/signup", server.url);
+    browser.goto_static(&signup).await;
+    assert_eq!(
+        signup_shell_state(&browser).await,
+        json!([
+            true,
+            false,
+            "Sign up",
+            "Email Address",
+            "Verification is necessary. Please click Send button."
+        ])
+    );
+    // WCAG 2.2 A/AA on the sign-up shell as it first paints (no id twice in the page: its
+    // ids carry a prefix).
+    browser.assert_accessible("the static sign-up shell").await;
+    let button = browser
+        .client
+        .find(fantoccini::Locator::Css(
+            "#pl-shell-signup button[type=submit]",
+        ))
+        .await
+        .expect("the shell's button");
+    button.click().await.expect("click");
+    assert_eq!(
+        browser.script("return location.href;", vec![]).await,
+        json!(signup),
+        "the shell's form does not submit"
+    );
+    // The sign-in screen, another language: no sign-up shell.
+    for (path, what) in [("/", "the sign-in route"), ("/signup?lang=fr", "?lang=fr")] {
+        browser.goto_static(&format!("{}{path}", server.url)).await;
+        assert_eq!(
+            signup_shell_state(&browser).await[0],
+            json!(false),
+            "{what}"
+        );
+    }
+    browser.close().await;
+    let browser = Browser::start_with_lang("ar").await;
+    browser.goto_static(&signup).await;
+    assert_eq!(
+        signup_shell_state(&browser).await[0],
+        json!(false),
+        "navigator.language ar"
+    );
+    browser.close().await;
+
+    // Typed before the app (held, as above): the app's field has it, with the focus.
+    let dist = dist_copy(
+        &dist_dir(),
+        |index| index.replacen("/boot.js", "/boot-held.js", 1),
+        |_| false,
+    );
+    let dir = dist.path().display().to_string();
+    let server = TestServer::start_with(None, &[("STATIC_DIR", dir.as_str())]);
+    let browser = Browser::start().await;
+    browser.goto_static(&format!("{}/signup", server.url)).await;
+    let field = browser
+        .client
+        .find(fantoccini::Locator::Css("#pl-shell-signup #pl-su-email"))
+        .await
+        .expect("the sign-up shell's field");
+    field.send_keys("early@example.org").await.expect("typing");
+    browser
+        .script(
+            "const held = document.querySelector('script[src$=\"boot-held.js\"]');
+             const s = document.createElement('script');
+             s.src = held.src.replace('boot-held.js', 'boot.js');
+             Object.assign(s.dataset, held.dataset);
+             document.head.append(s);",
+            vec![],
+        )
+        .await;
+    browser
+        .wait_script(
+            "return !document.getElementById('pl-shell-signup') && !document.getElementById('pl-shell');",
+            vec![],
+            json!(true),
+            "the app to take over",
+        )
+        .await;
+    browser
+        .wait_value("Email Address", "early@example.org")
+        .await;
+    browser.wait_focus("email").await;
     browser.close().await;
 }
