@@ -13,7 +13,8 @@
 //! - `webauthn.rs` (with `webauthn.js`): passkeys, the browser's WebAuthn with JSON text in and
 //!   out;
 //! - `groups.rs`: one WASM per group of screens: `main.rs` mounts [`Root`] (the full app, every
-//!   route), `bin/sign-in.rs` mounts [`SignInRoot`] (the sign-in group, the first load);
+//!   route), `bin/sign-in.rs` mounts [`SignInRoot`] (the sign-in group, the first load of `/`),
+//!   `bin/sign-up.rs` mounts [`SignUpRoot`] (the sign-up group: `/signup`, `/invitation`);
 //!   `public/boot.js` chooses.
 
 pub mod address;
@@ -48,7 +49,8 @@ pub fn SignInRoot() -> impl IntoView {
 }
 
 /// The sign-in group's routes ([`groups::SIGN_IN_GROUP`], the first load): only these pages
-/// are linked into its WASM. Any other route is loaded again in full ([`groups::LoadFullApp`]).
+/// are linked into its WASM. Any other route is loaded again ([`groups::LoadFullApp`]), and
+/// `boot.js` loads the WASM of its group.
 #[component]
 pub fn SignInApp() -> impl IntoView {
     ui::Ui::start();
@@ -56,10 +58,8 @@ pub fn SignInApp() -> impl IntoView {
     view! {
         <Router base=deployment::router_base()>
             <main class="page">
-                <Routes fallback=groups::LoadFullApp>
+                <Routes fallback=|| view! { <groups::LoadFullApp group=&groups::SIGN_IN_GROUP /> }>
                     <Route path=path!("/") view=pages::sign_in::SignIn />
-                    <Route path=path!("/signup") view=pages::sign_up::SignUp />
-                    <Route path=path!("/invitation") view=pages::invitation::Invitation />
                     <Route path=path!("/social/invitation-needed")
                         view=pages::invitation_needed::InvitationNeeded />
                 </Routes>
@@ -69,9 +69,34 @@ pub fn SignInApp() -> impl IntoView {
     }
 }
 
+/// What `bin/sign-up.rs` mounts: the [`SignUpApp`] once `config.json` is read.
+#[component]
+pub fn SignUpRoot() -> impl IntoView {
+    view! { <deployment::Configured><SignUpApp /></deployment::Configured> }
+}
+
+/// The sign-up group's routes ([`groups::SIGN_UP_GROUP`]): creating an account, by the
+/// sign-up form or an invitation. Any other route is loaded again ([`groups::LoadFullApp`]).
+#[component]
+pub fn SignUpApp() -> impl IntoView {
+    ui::Ui::start();
+    brand::provide(deployment::brand());
+    view! {
+        <Router base=deployment::router_base()>
+            <main class="page">
+                <Routes fallback=|| view! { <groups::LoadFullApp group=&groups::SIGN_UP_GROUP /> }>
+                    <Route path=path!("/signup") view=pages::sign_up::SignUp />
+                    <Route path=path!("/invitation") view=pages::invitation::Invitation />
+                </Routes>
+            </main>
+            <ui::LiveRegion />
+        </Router>
+    }
+}
+
 /// The full app's routes, under the deployment's base path: every screen (a new screen goes
-/// here; in [`SignInApp`] too only if it belongs to the first load, and then in
-/// [`groups::SIGN_IN_GROUP`] and `public/boot.js`).
+/// here; in [`SignInApp`] or [`SignUpApp`] too only if people arrive on it cold, and then in
+/// [`groups::SIGN_IN_GROUP`] or [`groups::SIGN_UP_GROUP`] and `public/boot.js`).
 #[component]
 pub fn App() -> impl IntoView {
     ui::Ui::start();
