@@ -9,7 +9,7 @@
 // loads the full app (data-full-js, data-full-wasm), which has every route. A group's WASM
 // loads the page again when it is sent to a route outside its group.
 (function () {
-  var SIGN_IN_GROUP = ['/', '/social/invitation-needed'];
+  var SIGN_IN_GROUP = ['/'];
   var SIGN_UP_GROUP = ['/signup', '/invitation'];
   var me = document.currentScript;
   var d = me.dataset;

@@ -1,5 +1,6 @@
 //! One WASM per group of screens (issue 21): the sign-in group is its own, smallest WASM
-//! (`src/bin/sign-in.rs`, [`crate::SignInRoot`]: `/`, the first load of nearly every visit);
+//! (`src/bin/sign-in.rs`, [`crate::SignInRoot`]: `/` alone, the first load of nearly every
+//! visit);
 //! the sign-up group another (`src/bin/sign-up.rs`, [`crate::SignUpRoot`]: `/signup` and
 //! `/invitation`, where people arrive from the sign-in's "Sign up now" or an invitation's email);
 //! every other screen is in the full app (`src/main.rs`, [`crate::Root`]), which routes every
@@ -11,7 +12,7 @@ use leptos::prelude::*;
 
 /// The routes of the sign-in group, as `public/boot.js` lists them (a test keeps the two
 /// lists equal): exactly these paths under the base path, no trailing slash but `/`.
-pub const SIGN_IN_GROUP: [&str; 2] = ["/", "/social/invitation-needed"];
+pub const SIGN_IN_GROUP: [&str; 1] = ["/"];
 
 /// The routes of the sign-up group, as `public/boot.js` lists them (same rules).
 pub const SIGN_UP_GROUP: [&str; 2] = ["/signup", "/invitation"];
@@ -87,7 +88,7 @@ mod tests {
         assert!(!in_group(&SIGN_UP_GROUP, "/login/", "/login/"));
         assert!(in_sign_in_group("/login/", "/login/"));
         assert!(in_sign_in_group("/login", "/login/"));
-        assert!(in_sign_in_group(
+        assert!(!in_sign_in_group(
             "/login/social/invitation-needed",
             "/login/"
         ));

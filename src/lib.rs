@@ -13,7 +13,7 @@
 //! - `webauthn.rs` (with `webauthn.js`): passkeys, the browser's WebAuthn with JSON text in and
 //!   out;
 //! - `groups.rs`: one WASM per group of screens: `main.rs` mounts [`Root`] (the full app, every
-//!   route), `bin/sign-in.rs` mounts [`SignInRoot`] (the sign-in group, the first load of `/`),
+//!   route), `bin/sign-in.rs` mounts [`SignInRoot`] (the sign-in group: `/`, the first load),
 //!   `bin/sign-up.rs` mounts [`SignUpRoot`] (the sign-up group: `/signup`, `/invitation`);
 //!   `public/boot.js` chooses.
 
@@ -36,6 +36,19 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+/// Sends a panic's message and place to the browser's console (each `main` calls it first).
+/// In release, a one-line hook of our own: `console_error_panic_hook`'s JavaScript stack
+/// costs the first load 404 B more (issue 21, `docs/first-load-levers.md`); the panic's
+/// `RuntimeError: unreachable` (`panic = "abort"`) follows it in the console either way.
+pub fn log_panics() {
+    #[cfg(debug_assertions)]
+    console_error_panic_hook::set_once();
+    #[cfg(not(debug_assertions))]
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&info.to_string().into());
+    }));
+}
+
 /// What `main.rs` mounts: the [`App`] once `config.json` is read.
 #[component]
 pub fn Root() -> impl IntoView {
@@ -48,8 +61,8 @@ pub fn SignInRoot() -> impl IntoView {
     view! { <deployment::Configured><SignInApp /></deployment::Configured> }
 }
 
-/// The sign-in group's routes ([`groups::SIGN_IN_GROUP`], the first load): only these pages
-/// are linked into its WASM. Any other route is loaded again ([`groups::LoadFullApp`]), and
+/// The sign-in group's route ([`groups::SIGN_IN_GROUP`], the first load): only this page is
+/// linked into its WASM. Any other route is loaded again ([`groups::LoadFullApp`]), and
 /// `boot.js` loads the WASM of its group.
 #[component]
 pub fn SignInApp() -> impl IntoView {
@@ -60,8 +73,6 @@ pub fn SignInApp() -> impl IntoView {
             <main class="page">
                 <Routes fallback=|| view! { <groups::LoadFullApp group=&groups::SIGN_IN_GROUP /> }>
                     <Route path=path!("/") view=pages::sign_in::SignIn />
-                    <Route path=path!("/social/invitation-needed")
-                        view=pages::invitation_needed::InvitationNeeded />
                 </Routes>
             </main>
             <ui::LiveRegion />

@@ -3,6 +3,6 @@
 //! full app.
 
 fn main() {
-    console_error_panic_hook::set_once();
+    partner_login::log_panics();
     leptos::mount::mount_to_body(partner_login::SignUpRoot);
 }
