@@ -75,6 +75,28 @@ pub fn LoadFullApp(group: &'static [&'static str]) -> impl IntoView {
     move || stuck.get().then(crate::pages::not_found::NotFound)
 }
 
+/// A group's router: `view` draws the screen of the group's route (one of `group`, as
+/// [`route_of`] gives it), [`LoadFullApp`] takes over once a navigation or link leaves the
+/// group. Not leptos_router's `<Routes>`: its matching and its choice among views cost the
+/// sign-in WASM 21,831 B brotli (issue 21, `docs/first-load-levers.md`). Inside a `<Router>`
+/// (for `<A>`, `use_navigate` and `use_query_map`); a screen is drawn again only when the path
+/// changes, as `<Routes>` does.
+#[component]
+pub fn GroupRoutes(group: &'static [&'static str], view: fn(&str) -> AnyView) -> impl IntoView {
+    // The router's pathname is the address's, base path included, as `boot.js` reads it.
+    let pathname = leptos_router::hooks::use_location().pathname;
+    let route = Memo::new(move |_| {
+        pathname.with(|p| {
+            route_of(p, &crate::deployment::base_path())
+                .filter(|route| group.contains(&route.as_str()))
+        })
+    });
+    move || match route.get() {
+        Some(route) => view(&route),
+        None => view! { <LoadFullApp group /> }.into_any(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,8 +62,8 @@ pub fn SignInRoot() -> impl IntoView {
 }
 
 /// The sign-in group's route ([`groups::SIGN_IN_GROUP`], the first load): only this page is
-/// linked into its WASM. Any other route is loaded again ([`groups::LoadFullApp`]), and
-/// `boot.js` loads the WASM of its group.
+/// linked into its WASM, routed by [`groups::GroupRoutes`]. Any other route is loaded again
+/// ([`groups::LoadFullApp`]), and `boot.js` loads the WASM of its group.
 #[component]
 pub fn SignInApp() -> impl IntoView {
     ui::Ui::start();
@@ -71,9 +71,10 @@ pub fn SignInApp() -> impl IntoView {
     view! {
         <Router base=deployment::router_base()>
             <main class="page">
-                <Routes fallback=|| view! { <groups::LoadFullApp group=&groups::SIGN_IN_GROUP /> }>
-                    <Route path=path!("/") view=pages::sign_in::SignIn />
-                </Routes>
+                <groups::GroupRoutes
+                    group=&groups::SIGN_IN_GROUP
+                    view=|_| view! { <pages::sign_in::SignIn /> }.into_any()
+                />
             </main>
             <ui::LiveRegion />
         </Router>
@@ -87,7 +88,8 @@ pub fn SignUpRoot() -> impl IntoView {
 }
 
 /// The sign-up group's routes ([`groups::SIGN_UP_GROUP`]): creating an account, by the
-/// sign-up form or an invitation. Any other route is loaded again ([`groups::LoadFullApp`]).
+/// sign-up form or an invitation, routed by [`groups::GroupRoutes`]. Any other route is loaded
+/// again ([`groups::LoadFullApp`]).
 #[component]
 pub fn SignUpApp() -> impl IntoView {
     ui::Ui::start();
@@ -95,10 +97,13 @@ pub fn SignUpApp() -> impl IntoView {
     view! {
         <Router base=deployment::router_base()>
             <main class="page">
-                <Routes fallback=|| view! { <groups::LoadFullApp group=&groups::SIGN_UP_GROUP /> }>
-                    <Route path=path!("/signup") view=pages::sign_up::SignUp />
-                    <Route path=path!("/invitation") view=pages::invitation::Invitation />
-                </Routes>
+                <groups::GroupRoutes
+                    group=&groups::SIGN_UP_GROUP
+                    view=|route| match route {
+                        "/signup" => view! { <pages::sign_up::SignUp /> }.into_any(),
+                        _ => view! { <pages::invitation::Invitation /> }.into_any(),
+                    }
+                />
             </main>
             <ui::LiveRegion />
         </Router>
