@@ -78,7 +78,7 @@ pub fn LoadFullApp(group: &'static [&'static str]) -> impl IntoView {
 /// A group's router: `view` draws the screen of the group's route (one of `group`, as
 /// [`route_of`] gives it), [`LoadFullApp`] takes over once a navigation or link leaves the
 /// group. Not leptos_router's `<Routes>`: its matching and its choice among views cost the
-/// sign-in WASM 21,831 B brotli (issue 21, `docs/first-load-levers.md`). Inside a `<Router>`
+/// sign-in WASM 20,957 B brotli (issue 21, `docs/first-load-levers.md`). Inside a `<Router>`
 /// (for `<A>`, `use_navigate` and `use_query_map`); a screen is drawn again only when the path
 /// changes, as `<Routes>` does.
 #[component]
@@ -91,9 +91,23 @@ pub fn GroupRoutes(group: &'static [&'static str], view: fn(&str) -> AnyView) ->
                 .filter(|route| group.contains(&route.as_str()))
         })
     });
-    move || match route.get() {
-        Some(route) => view(&route),
-        None => view! { <LoadFullApp group /> }.into_any(),
+    // leptos_router puts a new path in the address bar (and the history) only once the routes
+    // say they are ready: `<Routes>` did, after drawing the new screen; here, at every change
+    // of path (after which this draws the screen, or `LoadFullApp` reads the new address).
+    if let Some(browser) = use_context::<leptos_router::location::BrowserUrl>() {
+        Effect::new(move |_| {
+            pathname.track();
+            leptos_router::location::LocationProvider::ready_to_complete(&browser);
+        });
+    }
+    // The screen is built untracked, as `<Routes>` builds it: a signal its body reads must
+    // not draw it again (the sign-up's flow would start over).
+    move || {
+        let route = route.get();
+        untrack(|| match route {
+            Some(route) => view(&route),
+            None => view! { <LoadFullApp group /> }.into_any(),
+        })
     }
 }
 
