@@ -1,12 +1,13 @@
 // Trunk post_build hook (Trunk.toml): one WASM per group of screens (issue 21, src/groups.rs).
 //
-// Trunk writes the full app (index.html's `data-type="worker"` rust link) as partner-login.js
-// and partner-login_bg.wasm, without a content hash. This names them
-// partner-login-<hash>.js and partner-login-<hash>_bg.wasm (the hash: the first 16 hex digits
-// of the SHA-256 of both files; the server's `is_hashed_asset` and a CDN cache such names
-// forever), puts the names in index.html's boot.js element (data-full-js, data-full-wasm:
-// Trunk's pattern_script wrote the unhashed names there) and adds the SRI hash (sha384) of the
-// four files boot.js may load (data-js-sri, data-wasm-sri, data-full-js-sri, data-full-wasm-sri).
+// Trunk writes each `data-type="worker"` rust link of index.html (the sign-up group, sign-up.js
+// and sign-up_bg.wasm; the full app, partner-login.js and partner-login_bg.wasm) without a
+// content hash. This names them <name>-<hash>.js and <name>-<hash>_bg.wasm (the hash: the
+// first 16 hex digits of the SHA-256 of both files; the server's `is_hashed_asset` and a CDN
+// cache such names forever), puts the names in index.html's boot.js element (data-signup-js,
+// data-signup-wasm, data-full-js, data-full-wasm: Trunk's pattern_script wrote the unhashed
+// names there) and adds the SRI hash (sha384) of the six files boot.js may load (data-js-sri,
+// data-wasm-sri, data-signup-js-sri, ..., data-full-wasm-sri).
 // It runs in TRUNK_STAGING_DIR, before Trunk moves the build to dist/.
 //
 // First, in release builds, it minifies the JavaScript Trunk does not (issue 21, "Other bytes
@@ -26,7 +27,11 @@ import { pathToFileURL } from 'node:url';
 
 const stage = process.env.TRUNK_STAGING_DIR;
 if (!stage) throw new Error('TRUNK_STAGING_DIR is not set: run by Trunk (Trunk.toml [[hooks]])');
-const NAME = 'partner-login';
+// Each worker-linked WASM: its cargo bin (Trunk's file name) and its boot.js attributes' prefix.
+const WORKERS = [
+  ['sign-up', 'signup'],
+  ['partner-login', 'full'],
+];
 const at = (file) => path.join(stage, file);
 const sri = (bytes) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 
@@ -63,36 +68,39 @@ if (process.env.TRUNK_PROFILE === 'release') {
     console.log(`hooks/full-app.mjs: ${name} minified, ${code.length} → ${out.code.length} B`);
   };
   await minify(file(signInJs), true);
-  await minify(`${NAME}.js`, true);
+  for (const [name] of WORKERS) await minify(`${name}.js`, true);
   await minify('boot.js', false);
   await minify('shell.js', false);
 }
 
-const js = readFileSync(at(`${NAME}.js`));
-const wasm = readFileSync(at(`${NAME}_bg.wasm`));
-const hash = createHash('sha256').update(js).update(wasm).digest('hex').slice(0, 16);
-const fullJs = `${NAME}-${hash}.js`;
-const fullWasm = `${NAME}-${hash}_bg.wasm`;
-renameSync(at(`${NAME}.js`), at(fullJs));
-renameSync(at(`${NAME}_bg.wasm`), at(fullWasm));
-
-const fullBase = base(attr('data-full-js'));
-if (file(attr('data-full-js')) !== `${NAME}.js` || file(attr('data-full-wasm')) !== `${NAME}_bg.wasm`) {
-  throw new Error(`data-full-js / data-full-wasm must name ${NAME}.js and ${NAME}_bg.wasm`);
-}
 const set = {
-  'data-full-js': `${fullBase}${fullJs}`,
-  'data-full-wasm': `${fullBase}${fullWasm}`,
   'data-js-sri': sri(readFileSync(at(file(signInJs)))),
   'data-wasm-sri': sri(readFileSync(at(file(signInWasm)))),
-  'data-full-js-sri': sri(js),
-  'data-full-wasm-sri': sri(wasm),
 };
-let element = tag[0]
-  .replace(/\s+data-full-js=(?:"[^"]*"|'[^']*'|[^\s>]+)/, '')
-  .replace(/\s+data-full-wasm=(?:"[^"]*"|'[^']*'|[^\s>]+)/, '');
+let element = tag[0];
+for (const [name, prefix] of WORKERS) {
+  const jsUrl = attr(`data-${prefix}-js`);
+  const wasmUrl = attr(`data-${prefix}-wasm`);
+  if (file(jsUrl) !== `${name}.js` || file(wasmUrl) !== `${name}_bg.wasm`) {
+    throw new Error(`data-${prefix}-js / data-${prefix}-wasm must name ${name}.js and ${name}_bg.wasm`);
+  }
+  const js = readFileSync(at(`${name}.js`));
+  const wasm = readFileSync(at(`${name}_bg.wasm`));
+  const hash = createHash('sha256').update(js).update(wasm).digest('hex').slice(0, 16);
+  const hashedJs = `${name}-${hash}.js`;
+  const hashedWasm = `${name}-${hash}_bg.wasm`;
+  renameSync(at(`${name}.js`), at(hashedJs));
+  renameSync(at(`${name}_bg.wasm`), at(hashedWasm));
+  set[`data-${prefix}-js`] = `${base(jsUrl)}${hashedJs}`;
+  set[`data-${prefix}-wasm`] = `${base(wasmUrl)}${hashedWasm}`;
+  set[`data-${prefix}-js-sri`] = sri(js);
+  set[`data-${prefix}-wasm-sri`] = sri(wasm);
+  element = element
+    .replace(new RegExp(`\\s+data-${prefix}-js=(?:"[^"]*"|'[^']*'|[^\\s>]+)`), '')
+    .replace(new RegExp(`\\s+data-${prefix}-wasm=(?:"[^"]*"|'[^']*'|[^\\s>]+)`), '');
+  console.log(`hooks/full-app.mjs: ${name} is ${hashedJs}, ${hashedWasm}`);
+}
 const added = Object.entries(set).map(([k, v]) => ` ${k}="${v}"`).join('');
 element = element.replace(/^<script\b/, `<script${added}`);
 html = html.replace(tag[0], element);
 writeFileSync(htmlFile, html);
-console.log(`hooks/full-app.mjs: the full app is ${fullJs}, ${fullWasm}`);

@@ -4,19 +4,26 @@
 // this script element.
 //
 // One WASM per group of screens (issue 21, src/groups.rs): the routes of SIGN_IN_GROUP, under
-// the base path, load the sign-in group's smaller WASM (data-js, data-wasm); any other address
-// loads the full app (data-full-js, data-full-wasm), which has every route. The sign-in WASM
-// loads the page again in full when it is sent to another route.
+// the base path, load the sign-in group's smallest WASM (data-js, data-wasm); those of
+// SIGN_UP_GROUP the sign-up group's (data-signup-js, data-signup-wasm); any other address
+// loads the full app (data-full-js, data-full-wasm), which has every route. A group's WASM
+// loads the page again when it is sent to a route outside its group.
 (function () {
-  var SIGN_IN_GROUP = ['/', '/signup', '/invitation', '/social/invitation-needed'];
+  var SIGN_IN_GROUP = ['/'];
+  var SIGN_UP_GROUP = ['/signup', '/invitation'];
   var me = document.currentScript;
   var d = me.dataset;
   var base = new URL(d.js, location.href).pathname.replace(/[^/]*$/, '').replace(/\/$/, '');
   var path = location.pathname;
   var route = path.indexOf(base) === 0 ? path.slice(base.length) || '/' : '';
-  var signIn = route.charAt(0) === '/' && SIGN_IN_GROUP.indexOf(route) >= 0;
-  var js = signIn ? d.js : d.fullJs;
-  var wasm = signIn ? d.wasm : d.fullWasm;
+  var routed = route.charAt(0) === '/';
+  // The data attributes of the chosen group: js, wasm, jsSri, wasmSri with its prefix.
+  var group = routed && SIGN_IN_GROUP.indexOf(route) >= 0 ? ''
+    : routed && SIGN_UP_GROUP.indexOf(route) >= 0 ? 'signup' : 'full';
+  var at = function (name) {
+    return d[group ? group + name.charAt(0).toUpperCase() + name.slice(1) : name];
+  };
+  var js = at('js');
   // The module and the WASM are fetched side by side, each checked against its SRI hash,
   // after the first frame: the static shell paints first, and Lighthouse's simulated LCP
   // (whose graph holds every request started before the paint) no longer waits for the WASM
@@ -30,9 +37,9 @@
     var preload = document.createElement('link');
     preload.rel = 'modulepreload';
     preload.href = js;
-    preload.integrity = (signIn ? d.jsSri : d.fullJsSri) || '';
+    preload.integrity = at('jsSri') || '';
     document.head.appendChild(preload);
-    var module = fetch(wasm, { integrity: (signIn ? d.wasmSri : d.fullWasmSri) || '' });
+    var module = fetch(at('wasm'), { integrity: at('wasmSri') || '' });
     import(js).then(function (bindings) {
       return bindings.default({ module_or_path: module });
     });

@@ -102,10 +102,18 @@ fn mutating(builder: RequestBuilder) -> RequestBuilder {
     with_credentials(builder).header(CSRF_HEADER, CSRF_HEADER_VALUE)
 }
 
+/// The answer's JSON as `T`. Only the parse is generic: [`read_text`] is one function for
+/// every `T` (issue 21: each copy of the whole read cost the first load about 1 KB).
 async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
+    let text = read_text(sent).await?;
+    serde_json::from_str(&text).map_err(|_| ApiError::Network)
+}
+
+/// A success's body as text, or the problem the server answered.
+async fn read_text(sent: Result<Response, gloo_net::Error>) -> Result<String, ApiError> {
     let response = sent.map_err(|_| ApiError::Network)?;
     if response.ok() {
-        response.json::<T>().await.map_err(|_| ApiError::Network)
+        response.text().await.map_err(|_| ApiError::Network)
     } else {
         Err(problem(response).await)
     }
@@ -324,12 +332,7 @@ async fn post_for_text(path: &str) -> Result<String, ApiError> {
     let request = mutating(Request::post(&url(path)))
         .json(&EmptyBody {})
         .map_err(|_| ApiError::Network)?;
-    let response = request.send().await.map_err(|_| ApiError::Network)?;
-    if response.ok() {
-        response.text().await.map_err(|_| ApiError::Network)
-    } else {
-        Err(problem(response).await)
-    }
+    read_text(request.send().await).await
 }
 
 /// A POST of a body made by the browser's WebAuthn (`webauthn.js`: JSON text).

@@ -13,7 +13,8 @@
 //! - `webauthn.rs` (with `public/boot.js`'s `partnerLoginPasskey` for a sign-in): passkeys, the
 //!   browser's WebAuthn with JSON text in and out;
 //! - `groups.rs`: one WASM per group of screens: `main.rs` mounts [`Root`] (the full app, every
-//!   route), `bin/sign-in.rs` mounts [`SignInRoot`] (the sign-in group, the first load);
+//!   route), `bin/sign-in.rs` mounts [`SignInRoot`] (the sign-in group: `/`, the first load),
+//!   `bin/sign-up.rs` mounts [`SignUpRoot`] (the sign-up group: `/signup`, `/invitation`);
 //!   `public/boot.js` chooses.
 
 pub mod address;
@@ -35,6 +36,19 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+/// Sends a panic's message and place to the browser's console (each `main` calls it first).
+/// In release, a one-line hook of our own: `console_error_panic_hook`'s JavaScript stack
+/// costs the first load 404 B more (issue 21, `docs/first-load-levers.md`); the panic's
+/// `RuntimeError: unreachable` (`panic = "abort"`) follows it in the console either way.
+pub fn log_panics() {
+    #[cfg(debug_assertions)]
+    console_error_panic_hook::set_once();
+    #[cfg(not(debug_assertions))]
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&info.to_string().into());
+    }));
+}
+
 /// What `main.rs` mounts: the [`App`] once `config.json` is read.
 #[component]
 pub fn Root() -> impl IntoView {
@@ -47,8 +61,9 @@ pub fn SignInRoot() -> impl IntoView {
     view! { <deployment::Configured><SignInApp /></deployment::Configured> }
 }
 
-/// The sign-in group's routes ([`groups::SIGN_IN_GROUP`], the first load): only these pages
-/// are linked into its WASM. Any other route is loaded again in full ([`groups::LoadFullApp`]).
+/// The sign-in group's route ([`groups::SIGN_IN_GROUP`], the first load): only this page is
+/// linked into its WASM, routed by [`groups::GroupRoutes`]. Any other route is loaded again
+/// ([`groups::LoadFullApp`]), and `boot.js` loads the WASM of its group.
 #[component]
 pub fn SignInApp() -> impl IntoView {
     ui::Ui::start();
@@ -56,13 +71,39 @@ pub fn SignInApp() -> impl IntoView {
     view! {
         <Router base=deployment::router_base()>
             <main class="page">
-                <Routes fallback=groups::LoadFullApp>
-                    <Route path=path!("/") view=pages::sign_in::SignIn />
-                    <Route path=path!("/signup") view=pages::sign_up::SignUp />
-                    <Route path=path!("/invitation") view=pages::invitation::Invitation />
-                    <Route path=path!("/social/invitation-needed")
-                        view=pages::invitation_needed::InvitationNeeded />
-                </Routes>
+                <groups::GroupRoutes
+                    group=&groups::SIGN_IN_GROUP
+                    view=|_| view! { <pages::sign_in::SignIn /> }.into_any()
+                />
+            </main>
+            <ui::LiveRegion />
+        </Router>
+    }
+}
+
+/// What `bin/sign-up.rs` mounts: the [`SignUpApp`] once `config.json` is read.
+#[component]
+pub fn SignUpRoot() -> impl IntoView {
+    view! { <deployment::Configured><SignUpApp /></deployment::Configured> }
+}
+
+/// The sign-up group's routes ([`groups::SIGN_UP_GROUP`]): creating an account, by the
+/// sign-up form or an invitation, routed by [`groups::GroupRoutes`]. Any other route is loaded
+/// again ([`groups::LoadFullApp`]).
+#[component]
+pub fn SignUpApp() -> impl IntoView {
+    ui::Ui::start();
+    brand::provide(deployment::brand());
+    view! {
+        <Router base=deployment::router_base()>
+            <main class="page">
+                <groups::GroupRoutes
+                    group=&groups::SIGN_UP_GROUP
+                    view=|route| match route {
+                        "/signup" => view! { <pages::sign_up::SignUp /> }.into_any(),
+                        _ => view! { <pages::invitation::Invitation /> }.into_any(),
+                    }
+                />
             </main>
             <ui::LiveRegion />
         </Router>
@@ -70,8 +111,8 @@ pub fn SignInApp() -> impl IntoView {
 }
 
 /// The full app's routes, under the deployment's base path: every screen (a new screen goes
-/// here; in [`SignInApp`] too only if it belongs to the first load, and then in
-/// [`groups::SIGN_IN_GROUP`] and `public/boot.js`).
+/// here; in [`SignInApp`] or [`SignUpApp`] too only if people arrive on it cold, and then in
+/// [`groups::SIGN_IN_GROUP`] or [`groups::SIGN_UP_GROUP`] and `public/boot.js`).
 #[component]
 pub fn App() -> impl IntoView {
     ui::Ui::start();

@@ -1,4 +1,4 @@
 fn main() {
-    console_error_panic_hook::set_once();
+    partner_login::log_panics();
     leptos::mount::mount_to_body(partner_login::Root);
 }

@@ -1,8 +1,7 @@
-//! The sign-in group's WASM (issue 21): the first load of `/`, `/signup`, `/invitation`,
-//! `/forgot` and `/social/invitation-needed` (`public/boot.js` chooses; `src/groups.rs`).
-//! `src/main.rs` is the full app.
+//! The sign-in group's WASM (issue 21): the first load of `/` (`public/boot.js` chooses;
+//! `src/groups.rs`). `src/bin/sign-up.rs` is the sign-up group's, `src/main.rs` the full app.
 
 fn main() {
-    console_error_panic_hook::set_once();
+    partner_login::log_panics();
     leptos::mount::mount_to_body(partner_login::SignInRoot);
 }

@@ -14,14 +14,15 @@ use std::path::Path;
 const TOP_CRATES: usize = 20;
 const TOP_FUNCTIONS: usize = 30;
 
-/// The two WASM of one build (issue 21, src/groups.rs): Trunk's name of each (the cargo bin)
+/// The three WASM of one build (issue 21, src/groups.rs): Trunk's name of each (the cargo bin)
 /// and what it holds.
-pub const WASMS: [(&str, &str); 2] = [
-    ("sign-in", "the sign-in group, the first load"),
+pub const WASMS: [(&str, &str); 3] = [
+    ("sign-in", "the sign-in group, the first load of `/`"),
+    ("sign-up", "the sign-up group, `/signup` and `/invitation`"),
     ("partner-login", "the full app, every screen"),
 ];
 
-/// The sections of both WASM ([`WASMS`]), the sign-in group's first.
+/// The sections of every WASM ([`WASMS`]), the sign-in group's first.
 pub fn breakdowns() -> Result<Vec<String>> {
     WASMS
         .iter()

@@ -1,6 +1,7 @@
 //! One WASM per group of screens (issue 21, src/groups.rs): a cold load of `/` fetches the
-//! sign-in group's WASM alone, and the account page, reached by signing up, runs in the full
-//! app's WASM, a different file, which `public/boot.js` loads after a full page load.
+//! sign-in group's WASM alone; "Sign up now" loads the page again with the sign-up group's
+//! WASM; and the account page, reached by signing up, runs in the full app's WASM, each a
+//! different file, which `public/boot.js` loads after a full page load.
 
 use partner_login_e2e::flows::sign_up_from_email;
 use partner_login_e2e::server::dist_dir;
@@ -8,7 +9,7 @@ use partner_login_e2e::{mail::Mailbox, Browser, TestServer};
 use serde_json::Value;
 
 /// The file name of the one `dist/` WASM whose name starts with `prefix` (`sign-in-`, the
-/// sign-in group's; `partner-login-`, the full app's).
+/// sign-in group's; `sign-up-`, the sign-up group's; `partner-login-`, the full app's).
 fn wasm_in_dist(prefix: &str) -> String {
     let names: Vec<String> = std::fs::read_dir(dist_dir())
         .expect("the built SPA")
@@ -34,10 +35,13 @@ async fn wasm_fetched(browser: &Browser) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn the_sign_in_group_loads_its_own_wasm_and_the_account_page_the_full_app() {
+async fn each_group_loads_its_own_wasm_and_the_account_page_the_full_app() {
     let sign_in_wasm = wasm_in_dist("sign-in-");
+    let sign_up_wasm = wasm_in_dist("sign-up-");
     let full_wasm = wasm_in_dist("partner-login-");
     assert_ne!(sign_in_wasm, full_wasm);
+    assert_ne!(sign_up_wasm, full_wasm);
+    assert_ne!(sign_in_wasm, sign_up_wasm);
 
     let mailbox = Mailbox::start().await;
     let server = TestServer::start(Some(&mailbox.url()));
@@ -53,7 +57,8 @@ async fn the_sign_in_group_loads_its_own_wasm_and_the_account_page_the_full_app(
         std::slice::from_ref(&sign_in_wasm)
     );
 
-    // "Sign up now" stays in the sign-in group: the same document, no other WASM.
+    // "Sign up now" leaves the sign-in group: the page is loaded again, and boot.js loads the
+    // sign-up group's WASM alone.
     browser
         .script("window.__sameDocument = true; return null;", vec![])
         .await;
@@ -67,15 +72,18 @@ async fn the_sign_in_group_loads_its_own_wasm_and_the_account_page_the_full_app(
     browser.field("Email Address").await;
     assert_eq!(
         browser
-            .script("return window.__sameDocument === true;", vec![])
+            .script("return window.__sameDocument === undefined;", vec![])
             .await,
         Value::Bool(true),
-        "sign-up is drawn by the same document"
+        "sign-up is a new document"
     );
     assert_eq!(
         wasm_fetched(&browser).await,
-        std::slice::from_ref(&sign_in_wasm)
+        std::slice::from_ref(&sign_up_wasm)
     );
+    browser
+        .script("window.__sameDocument = true; return null;", vec![])
+        .await;
     let email = "amina.diallo@example.org";
     browser.fill("Email Address", email).await;
     sign_up_from_email(&browser, &mailbox, email, ["Amina D.", "Amina", "Diallo"]).await;
@@ -97,9 +105,15 @@ async fn the_sign_in_group_loads_its_own_wasm_and_the_account_page_the_full_app(
         std::slice::from_ref(&full_wasm)
     );
 
-    // A cold load of the account page loads the full app alone.
+    // A cold load of the account page loads the full app alone; of an invitation's link, the
+    // sign-up group's alone.
     browser.goto(&format!("{}/portal", server.url)).await;
     browser.wait_text("Amina D.").await;
     assert_eq!(wasm_fetched(&browser).await, [full_wasm]);
+    browser.goto(&format!("{}/invitation", server.url)).await;
+    browser
+        .wait_text("This invitation link is not valid.")
+        .await;
+    assert_eq!(wasm_fetched(&browser).await, [sign_up_wasm]);
     browser.close().await;
 }
