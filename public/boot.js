@@ -52,7 +52,8 @@
   setTimeout(start, 500);
 })();
 
-// Passkeys (issue 20): the sign-in ceremony of src/webauthn.rs.
+// Passkeys (issue 20): the sign-in ceremony of src/webauthn.rs, and the sign-in screen's
+// passkey button (src/pages/sign_in.rs).
 (function () {
   var pending;
   function post(url, body) {
@@ -63,6 +64,32 @@
       body: body
     });
   }
+  // The sign-in screen's "or" and "Sign in with a passkey" after its form, and its email
+  // field's `autocomplete="username webauthn"`, drawn here rather than by the WASM's view
+  // (src/pages/sign_in.rs; issue 20's 3 KB): true when drawn now.
+  window.partnerLoginPasskeyButton = function (or, label, disabled, busy) {
+    var button = document.getElementById('passkey-sign-in');
+    var drawn = !button;
+    if (drawn) {
+      var line = document.createElement('p');
+      line.className = 'or';
+      line.setAttribute('aria-hidden', 'true');
+      line.appendChild(document.createElement('span'));
+      button = document.createElement('button');
+      button.type = 'button';
+      button.id = 'passkey-sign-in';
+      button.className = 'passkey';
+      document.getElementById('password').form.after(line, button);
+      // The email field offers the passkeys in its autofill (conditional mediation).
+      document.getElementById('email').autocomplete = 'username webauthn';
+    }
+    button.previousSibling.firstChild.textContent = or;
+    button.textContent = label;
+    button.disabled = disabled;
+    if (busy) button.setAttribute('aria-busy', 'true');
+    else button.removeAttribute('aria-busy');
+    return drawn;
+  };
   window.partnerLoginPasskey = function (url, conditional) {
     if (pending) pending.abort();
     if (!url) return (pending = null);

@@ -3,7 +3,8 @@
 //! `toJSON()` goes back as the finish body's text. The WebAuthn types stay in the browser.
 //!
 //! A sign-in (the sign-in screen's button and autofill, `/protect`, a reset's second proof) is
-//! one call of `partnerLoginPasskey` in `public/boot.js`, which every page loads already: it
+//! one call of `partnerLoginPasskey` in `public/boot.js`, which every page loads already (and
+//! which also draws the sign-in screen's passkey button, `partnerLoginPasskeyButton`): it
 //! posts the begin, asks `navigator.credentials.get`, posts the finish, and answers the
 //! finish's `Response`, read here as any other answer. The sign-in screen's first load so
 //! carries one import instead of the `Reflect` plumbing and two more API calls (issue 20's
@@ -25,6 +26,19 @@ extern "C" {
     /// no `url` ends the waiting one. Missing (no `boot.js`, as in the component tests): `Err`.
     #[wasm_bindgen(catch, js_namespace = window, js_name = partnerLoginPasskey)]
     fn passkey_sign_in(url: &str, conditional: bool) -> Result<JsValue, JsValue>;
+
+    /// `public/boot.js`'s drawing of the sign-in screen's "or" and passkey button (and its email
+    /// field's `autocomplete`): true when drawn now (else their words and state set again).
+    #[wasm_bindgen(catch, js_namespace = window, js_name = partnerLoginPasskeyButton)]
+    fn passkey_button(or: &str, label: &str, disabled: bool, busy: bool) -> Result<bool, JsValue>;
+}
+
+/// Draws (or updates) the sign-in screen's "or" line and "Sign in with a passkey" after its
+/// form, with `words` (the "or", the button's label), `disabled`, `aria-busy` when `busy`, and
+/// lets its email field offer passkeys (`autocomplete="username webauthn"`): true when drawn
+/// now. Missing `boot.js` (the component tests install its passkey part): nothing is drawn.
+pub fn draw_button(words: (&str, &str), disabled: bool, busy: bool) -> bool {
+    passkey_button(words.0, words.1, disabled, busy).unwrap_or(false)
 }
 
 /// `target[name]`, or `undefined`.

@@ -999,10 +999,18 @@ fn serve(answer: &str) -> impl Drop {
     Restore(original)
 }
 
+/// `public/boot.js`'s passkey part (the ceremony and the sign-in screen's button), which the
+/// app's page loads and the test runner's does not.
+fn install_boot_js_passkeys() {
+    let boot = include_str!("../public/boot.js");
+    js_sys::eval(&boot[boot.find("// Passkeys").unwrap()..]).unwrap();
+}
+
 /// Issue 20: the sign-in screen offers passkeys (the button, the email field's autofill) only
 /// when the server says it does; with them off it is the user guide's screen, unchanged.
 #[wasm_bindgen_test]
 async fn sign_in_offers_passkeys_only_when_the_server_does() {
+    install_boot_js_passkeys();
     // The autofill's ceremony starts when passkeys are on: the server answers it with nothing.
     let _api = serve("return null;");
     let root = container();
@@ -1027,6 +1035,14 @@ async fn sign_in_offers_passkeys_only_when_the_server_does() {
         "Sign in with a passkey"
     );
     assert_eq!(passkey.type_(), "button", "not the form's submit");
+    assert!(!passkey.disabled());
+    assert_eq!(
+        passkey
+            .previous_element_sibling()
+            .and_then(|or| or.text_content()),
+        Some("OR".to_owned()),
+        "its \"or\" line above it"
+    );
     assert_eq!(
         kind_and_autocomplete(&root, "email"),
         ("email".to_owned(), "username webauthn".to_owned())

@@ -29,6 +29,7 @@ use leptos_router::hooks::use_navigate;
 use partner_login_contract::api::{SignInRequest, SocialStartRequest, SOCIAL_ERROR_PARAM};
 use partner_login_contract::ErrorCode;
 use std::time::Duration;
+use wasm_bindgen::JsCast;
 
 /// The error a social sign-in came back with, taken out of the address bar (a reload or a
 /// bookmark must not show it again).
@@ -141,20 +142,37 @@ pub fn SignIn() -> impl IntoView {
             }
         });
     };
+    // Once passkeys are offered: "or" and "Sign in with a passkey" after the form, their words
+    // following the language, disabled while a sign-in is under way (`aria-busy` while the
+    // passkey's), and the email field's `autocomplete="username webauthn"`; the autofill waits
+    // from when they are first drawn. Drawn by `boot.js` (`webauthn::draw_button`), not by
+    // this screen's view: a `<Show>` (or any element more in the view) and the field's
+    // `autocomplete` signal cost the first load about 1.9 KB brotli of Leptos' rendering code
+    // (issue 20's 3 KB, docs/passkeys-status.md). They are inside the card, so they go with it.
     Effect::new(move |_| {
         if passkeys() {
-            passkey(true);
+            let busy = passkey_busy.get();
+            let words = (ui.t(Msg::Or), ui.t(Msg::SignInWithPasskey));
+            if webauthn::draw_button(words, busy || form.busy.get(), busy) {
+                passkey(true);
+            }
         }
     });
     on_cleanup(webauthn::abort);
-    let passkey_button = move |_| {
-        if passkey_busy.get_untracked() || form.busy.get_untracked() {
+    // Its clicks: a click on the page whose target is the button.
+    let clicks = window_event_listener(leptos::ev::click, move |ev| {
+        let on_button = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|t| t.id() == "passkey-sign-in");
+        if !on_button || passkey_busy.get_untracked() || form.busy.get_untracked() {
             return;
         }
         passkey_busy.set(true);
         form.error.set(None);
         passkey(false);
-    };
+    });
+    on_cleanup(move || clicks.remove());
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -275,23 +293,13 @@ pub fn SignIn() -> impl IntoView {
                     {move || (form.error.get().is_some() && wait.get() > 0)
                         .then(|| format!(" {}", ui.lang.get().try_again_in(wait.get())))}
                 </FormError>
-                <Input field=email autocomplete=Signal::derive(move || {
-                    if passkeys() { "username webauthn" } else { EMAIL.autocomplete }
-                }) />
+                <Input field=email />
                 <Input field=password />
                 <p class="password-row">
                     <A href=crate::deployment::route("/forgot") attr:class="forgot">{ui.tr(Msg::ForgotPassword)}</A>
                 </p>
                 <Submit form label=Msg::SignIn />
             </form>
-            <Show when=move || passkeys()>
-                <p class="or" aria-hidden="true"><span>{ui.tr(Msg::Or)}</span></p>
-                <button type="button" id="passkey-sign-in" class="passkey" on:click=passkey_button
-                    aria-busy=crate::ui::aria_busy(passkey_busy)
-                    disabled=move || passkey_busy.get() || form.busy.get()>
-                    {ui.tr(Msg::SignInWithPasskey)}
-                </button>
-            </Show>
             <p class="switch">
                 {ui.tr(Msg::NoAccount)} " "
                 <A href=crate::deployment::route("/signup")>{ui.tr(Msg::SignUpNow)}</A>
