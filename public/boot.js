@@ -66,29 +66,38 @@
   }
   // The sign-in screen's "or" and "Sign in with a passkey" after its form, and its email
   // field's `autocomplete="username webauthn"`, drawn here rather than by the WASM's view
-  // (src/pages/sign_in.rs; issue 20's 3 KB): true when drawn now.
+  // (src/pages/sign_in.rs; issue 20's 3 KB), or their words and state set again: true when
+  // drawn now. A moment later: in the full app the router mounts the screen after the WASM
+  // first calls this.
+  var drawing;
   window.partnerLoginPasskeyButton = function (or, label, disabled, busy) {
-    var button = document.getElementById('passkey-sign-in');
-    var drawn = !button;
-    if (drawn) {
-      var line = document.createElement('p');
-      line.className = 'or';
-      line.setAttribute('aria-hidden', 'true');
-      line.appendChild(document.createElement('span'));
-      button = document.createElement('button');
-      button.type = 'button';
-      button.id = 'passkey-sign-in';
-      button.className = 'passkey';
-      document.getElementById('password').form.after(line, button);
-      // The email field offers the passkeys in its autofill (conditional mediation).
-      document.getElementById('email').autocomplete = 'username webauthn';
-    }
-    button.previousSibling.firstChild.textContent = or;
-    button.textContent = label;
-    button.disabled = disabled;
-    if (busy) button.setAttribute('aria-busy', 'true');
-    else button.removeAttribute('aria-busy');
-    return drawn;
+    var fresh = !drawing && !document.getElementById('passkey-sign-in');
+    drawing = true;
+    setTimeout(function () {
+      drawing = false;
+      var password = document.getElementById('password');
+      var button = document.getElementById('passkey-sign-in');
+      if (!password) return;
+      if (!button) {
+        var line = document.createElement('p');
+        line.className = 'or';
+        line.setAttribute('aria-hidden', 'true');
+        line.appendChild(document.createElement('span'));
+        button = document.createElement('button');
+        button.type = 'button';
+        button.id = 'passkey-sign-in';
+        button.className = 'passkey';
+        password.form.after(line, button);
+        // The email field offers the passkeys in its autofill (conditional mediation).
+        document.getElementById('email').autocomplete = 'username webauthn';
+      }
+      button.previousSibling.firstChild.textContent = or;
+      button.textContent = label;
+      button.disabled = disabled;
+      if (busy) button.setAttribute('aria-busy', 'true');
+      else button.removeAttribute('aria-busy');
+    });
+    return fresh;
   };
   window.partnerLoginPasskey = function (url, conditional) {
     if (pending) pending.abort();

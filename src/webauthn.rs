@@ -28,15 +28,18 @@ extern "C" {
     fn passkey_sign_in(url: &str, conditional: bool) -> Result<JsValue, JsValue>;
 
     /// `public/boot.js`'s drawing of the sign-in screen's "or" and passkey button (and its email
-    /// field's `autocomplete`): true when drawn now (else their words and state set again).
+    /// field's `autocomplete`): true when they are to be drawn now (else their words and state
+    /// are set again).
     #[wasm_bindgen(catch, js_namespace = window, js_name = partnerLoginPasskeyButton)]
     fn passkey_button(or: &str, label: &str, disabled: bool, busy: bool) -> Result<bool, JsValue>;
 }
 
 /// Draws (or updates) the sign-in screen's "or" line and "Sign in with a passkey" after its
 /// form, with `words` (the "or", the button's label), `disabled`, `aria-busy` when `busy`, and
-/// lets its email field offer passkeys (`autocomplete="username webauthn"`): true when drawn
-/// now. Missing `boot.js` (the component tests install its passkey part): nothing is drawn.
+/// lets its email field offer passkeys (`autocomplete="username webauthn"`): true when they
+/// are drawn now. `boot.js` does it a moment later: in the full app the router mounts the
+/// screen after its effects first run. Missing `boot.js` (the component tests install its
+/// passkey part): nothing is drawn.
 pub fn draw_button(words: (&str, &str), disabled: bool, busy: bool) -> bool {
     passkey_button(words.0, words.1, disabled, busy).unwrap_or(false)
 }
