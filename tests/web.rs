@@ -1029,6 +1029,8 @@ async fn sign_in_offers_passkeys_only_when_the_server_does() {
 
     ui.config.update(|c| c.passkeys = true);
     tick().await;
+    // `boot.js` draws the button a moment later (after the router has mounted the screen).
+    gloo_timers::future::TimeoutFuture::new(0).await;
     let passkey: HtmlButtonElement = by_id(&root, "passkey-sign-in");
     assert_eq!(
         passkey.text_content().unwrap().trim(),
@@ -1057,6 +1059,7 @@ async fn sign_in_offers_passkeys_only_when_the_server_does() {
     select.set_value("fr");
     fire(&select, "change");
     tick().await;
+    gloo_timers::future::TimeoutFuture::new(0).await;
     assert_eq!(
         passkey.text_content().unwrap().trim(),
         "Se connecter avec une clé d'accès"
