@@ -106,20 +106,25 @@ pub fn base32_decode(text: &str) -> Vec<u8> {
     out
 }
 
-/// The 6-digit code of `key` (base32, as the page shows it) now, waiting past the last 3
-/// seconds of a 30-second step so that the code is still current when the server reads it.
-pub async fn code_now(key: &str) -> String {
-    let secret = base32_decode(key);
+/// The current time step, waiting past the last 3 seconds of a 30-second step so that a code
+/// computed now (for this step or a neighbour) is still within the server's window when it
+/// arrives.
+pub async fn steady_step() -> u64 {
     loop {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap()
             .as_secs();
         if now % 30 < 27 {
-            return totp(&secret, now / 30, 6);
+            return now / 30;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
+}
+
+/// The 6-digit code of `key` (base32, as the page shows it) now ([`steady_step`]).
+pub async fn code_now(key: &str) -> String {
+    totp(&base32_decode(key), steady_step().await, 6)
 }
 
 /// The 6-digit code of `base32_secret` for the 30-second step `ahead` steps from now (the

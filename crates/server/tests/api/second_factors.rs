@@ -8,7 +8,7 @@
 use crate::helpers::*;
 use crate::on_both_databases;
 use partner_login_contract::api::{CSRF_HEADER, CSRF_HEADER_VALUE};
-use partner_login_testkit::totp::{base32_decode, totp};
+use partner_login_testkit::totp::{base32_decode, steady_step, totp};
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -17,21 +17,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The current time step, waiting past the last 3 seconds of a step so that a code computed
-/// now for step ±1 is still within the server's window when it arrives.
-async fn steady_step() -> u64 {
-    loop {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        if now % 30 < 27 {
-            return now / 30;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-    }
 }
 
 /// Signs `email` up and in on `app.client` (a fresh sign-in: factors may change).
