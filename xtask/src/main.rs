@@ -14,6 +14,7 @@
 //! Architecture invariant: when `cargo xtask test` passes locally, CI is green; CI runs nothing
 //! else (`.ci/run`).
 
+mod base_path;
 mod bench;
 mod check_config;
 mod cmd;

@@ -12,18 +12,17 @@ pub fn build_spa() -> Result<std::path::PathBuf> {
     build_spa_at("/", &cmd::root().join("dist"))
 }
 
-/// Builds the release SPA for the base path `public_url` (`/`, `/login/`) into `dist`: every
-/// asset URL and the router's base carry that path, so the files work copied under it. Then
-/// the sign-in screen's static shell goes into `index.html` (`crate::shell`), before the
-/// files are precompressed.
+/// Builds the release SPA for the base path `public_url` (`/`, `/login/`) into `dist`: Trunk
+/// builds for `/` and [`finish`] makes the files work copied under `public_url`.
 pub fn build_spa_at(public_url: &str, dist: &std::path::Path) -> Result<std::path::PathBuf> {
-    let mut public_url = public_url.trim().to_owned();
-    if !public_url.starts_with('/') {
-        public_url.insert(0, '/');
-    }
-    if !public_url.ends_with('/') {
-        public_url.push('/');
-    }
+    trunk_build(dist)?;
+    finish(dist, public_url)?;
+    Ok(dist.to_path_buf())
+}
+
+/// `trunk build --release` for the base path `/` into `dist` (Trunk empties it first): the
+/// files before [`finish`].
+pub fn trunk_build(dist: &std::path::Path) -> Result {
     let dist_arg = dist.display().to_string();
     cmd::run(command(
         "trunk",
@@ -31,14 +30,29 @@ pub fn build_spa_at(public_url: &str, dist: &std::path::Path) -> Result<std::pat
             "build",
             "--release",
             "--public-url",
-            &public_url,
+            "/",
             "--dist",
             &dist_arg,
         ],
-    ))?;
+    ))
+}
+
+/// Makes a Trunk build for `/` in `dist` the files to serve under `public_url`: the links of
+/// `index.html` carry the base path (`crate::base_path`; the other files read it at run time),
+/// the static shells go into `index.html` (`crate::shell`), then every file is precompressed.
+pub fn finish(dist: &std::path::Path, public_url: &str) -> Result {
+    let public_url = crate::base_path::normalize(public_url);
+    if public_url != "/" {
+        let index_path = dist.join("index.html");
+        let index = std::fs::read_to_string(&index_path)
+            .map_err(|e| format!("{}: {e}", index_path.display()))?;
+        let files = crate::base_path::files_of(dist)?;
+        let rebased = crate::base_path::rebase(&index, &files, &public_url)?;
+        std::fs::write(&index_path, rebased)
+            .map_err(|e| format!("{}: {e}", index_path.display()))?;
+    }
     crate::shell::add_to(dist, &public_url)?;
-    crate::compress::precompress_assets(dist)?;
-    Ok(dist.to_path_buf())
+    crate::compress::precompress_assets(dist)
 }
 
 /// `cargo xtask dist [--public-url /path/]`.

@@ -5,7 +5,7 @@
 
 use crate::cmd::{self, command, Result};
 use crate::timing::Timings;
-use crate::{fuzz, schemathesis, serve, setup};
+use crate::{base_path, fuzz, schemathesis, serve, setup};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
@@ -296,11 +296,18 @@ impl FuzzBuild {
     }
 }
 
-/// The release SPA for `/` (`dist/`) and for `/login/` (`target/e2e/dist-login`).
+/// The release SPA for `/` (`dist/`) and for `/login/` (`target/e2e/dist-login`): one Trunk
+/// build, its copy rebased (`crate::base_path`), as `cargo xtask dist --public-url` makes it.
 fn build_spas(timings: &mut Timings) -> Result<(PathBuf, PathBuf)> {
-    let dist = timings.time("SPA for / (trunk --release)", serve::build_spa)?;
-    let dist_login = timings.time("SPA for /login/ (trunk --release)", || {
-        serve::build_spa_at("/login/", &cmd::root().join("target/e2e/dist-login"))
+    let dist = cmd::root().join("dist");
+    let dist_login = cmd::root().join("target/e2e/dist-login");
+    timings.time("SPA for / (trunk --release)", || {
+        serve::trunk_build(&dist)?;
+        base_path::copy_build(&dist, &dist_login)?;
+        serve::finish(&dist, "/")
+    })?;
+    timings.time("SPA for /login/ (the same build, rebased)", || {
+        serve::finish(&dist_login, "/login/")
     })?;
     Ok((dist, dist_login))
 }
