@@ -26,6 +26,7 @@ pub mod flows;
 pub mod forms;
 pub mod groups;
 pub mod i18n;
+pub mod json;
 pub mod pages;
 pub mod retry;
 pub mod storage;
