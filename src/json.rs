@@ -1,6 +1,6 @@
 //! Every JSON text the SPA reads (`config.json`, a language file, an API answer) is parsed
 //! here. In the browser, by the browser's own `JSON.parse`; the Rust type is then filled from
-//! the JavaScript value by [`Value`], a serde `Deserializer` of a few hundred bytes (issue 21:
+//! the JavaScript value by [`Value`], a small serde `Deserializer` of our own (issue 21:
 //! serde_json's parser and its messages cost the first load more, and serde-wasm-bindgen's
 //! messages print a number's value with core's float formatting, 10 KB; measured in
 //! `docs/first-load-levers.md`). Elsewhere (the native unit tests): serde_json.
