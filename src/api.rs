@@ -106,7 +106,7 @@ fn mutating(builder: RequestBuilder) -> RequestBuilder {
 /// every `T` (issue 21: each copy of the whole read cost the first load about 1 KB).
 async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
     let text = read_text(sent).await?;
-    serde_json::from_str(&text).map_err(|_| ApiError::Network)
+    crate::json::parse(&text).map_err(|_| ApiError::Network)
 }
 
 /// A success's body as text, or the problem the server answered.
@@ -134,7 +134,11 @@ pub(crate) async fn refusal(response: web_sys::Response) -> ApiError {
 
 async fn problem(response: Response) -> ApiError {
     let status = response.status();
-    match response.json::<Problem>().await {
+    let parsed = match response.text().await {
+        Ok(text) => crate::json::parse::<Problem>(&text),
+        Err(_) => Err(String::new()),
+    };
+    match parsed {
         Ok(problem) => ApiError::Problem(problem),
         Err(_) if status == 502 || status == 503 || status == 504 => ApiError::Network,
         Err(_) => ApiError::Problem(Problem {

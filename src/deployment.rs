@@ -34,8 +34,7 @@ pub enum ConfigProblem {
 impl DeploymentConfig {
     /// Parses `config.json`'s text.
     pub fn parse(text: &str) -> Result<Self, ConfigProblem> {
-        let config: DeploymentConfig =
-            serde_json::from_str(text).map_err(|e| ConfigProblem::Broken(e.to_string()))?;
+        let config: DeploymentConfig = crate::json::parse(text).map_err(ConfigProblem::Broken)?;
         if let Some(base) = &config.api_base {
             check_api_base(base).map_err(|e| ConfigProblem::Broken(format!("api_base {e}")))?;
         }

@@ -4,7 +4,8 @@
 //! - `pages/`: one module per route; `components/`: shared pieces (the field with its label and
 //!   error, the language switcher, the card layout); `forms/`: forms declared once (the field
 //!   descriptors, the form state, where the server's errors go);
-//! - `flows/`: pure state machines the pages render; `api.rs`: every HTTP call;
+//! - `flows/`: pure state machines the pages render; `api.rs`: every HTTP call; `json.rs`:
+//!   every JSON text read (the browser's `JSON.parse`, then serde);
 //! - `ui.rs`: the language in force, the live region, the public configuration; `i18n/`: every
 //!   string in every language; `storage.rs`: every sessionStorage key;
 //! - `deployment.rs`: the base path and `config.json` (where the API is, the branding);
@@ -26,6 +27,7 @@ pub mod flows;
 pub mod forms;
 pub mod groups;
 pub mod i18n;
+pub mod json;
 pub mod pages;
 pub mod retry;
 pub mod storage;

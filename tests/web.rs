@@ -1715,3 +1715,90 @@ async fn the_second_proof_speaks_the_language_and_offers_a_passkey_when_it_may()
         );
     }
 }
+
+/// What the browser's `JSON.parse` and `partner_login::json` read is what serde_json (the
+/// server's writer, and the SPA's parser before issue 21) reads, for the answers and files the
+/// SPA takes: nested types, maps, options, integers of each sign, enums by name.
+#[wasm_bindgen_test]
+fn json_is_read_as_serde_json_reads_it() {
+    use partner_login::json::parse;
+    use partner_login_contract::api::{ActiveSession, PublicConfig, SessionView};
+    use partner_login_contract::config_file::Json;
+    use partner_login_contract::Problem;
+    use serde::de::DeserializeOwned;
+    use std::fmt::Debug;
+
+    fn same<T: DeserializeOwned + PartialEq + Debug>(text: &str) {
+        let expected: T = serde_json::from_str(text).unwrap();
+        assert_eq!(parse::<T>(text).unwrap(), expected, "{text}");
+    }
+    same::<Problem>(
+        r#"{"type":"urn:partner-login:problem:validation_failed","title":"Validation failed",
+        "status":422,"code":"validation_failed","errors":[{"field":"password","code":"too_short",
+        "limit":8},{"field":"email","code":"required"}],"retry_after":null}"#,
+    );
+    same::<Problem>(
+        r#"{"type":"x","title":"Busy","status":503,"code":"service_unavailable","retry_after":2}"#,
+    );
+    same::<PublicConfig>(
+        r#"{"password_policy":{"min_chars":8,"recommended_chars":15,"max_chars":256,
+        "require_three_classes":true},"providers":[{"id":"unicef","label":"UNICEF Employee",
+        "labels":{"fr":"Personnel de l'UNICEF","ar":"موظفو اليونيسف"}}],
+        "resend_cooldown_seconds":60,"passkeys":true}"#,
+    );
+    same::<SessionView>(
+        r#"{"email":"a@example.org","display_name":"A \"B\" \u00e9\ud83d\ude00","given_name":"A",
+        "surname":"B","organizations":[{"organization":"UNDP"}],"aal":"aal2",
+        "recovery_codes_left":0,"factor_required":false}"#,
+    );
+    same::<ActiveSession>(
+        r#"{"id":"s1","created_at":-1,"last_seen_at":1764504000,"idp":"local","amr":["pwd","otp"],
+        "aal":"aal1","current":true}"#,
+    );
+    // Any JSON as the contract's tree (config.json's brand, a language file), members in order.
+    same::<Json>(r#"{"b":[1,2.5,-3e10,true,null,{}],"a":{"z":"y","x":[]},"c":""}"#);
+    same::<Json>(include_str!("../locales/ar.json"));
+}
+
+/// A JSON text that is not the type asked for is refused with a message that says why; one
+/// nested deeper than serde_json allows is refused without exhausting the stack (bounded
+/// work); the field types stay strict.
+#[wasm_bindgen_test]
+fn json_that_is_not_the_type_is_refused_with_its_reason() {
+    use partner_login::deployment::{ConfigProblem, DeploymentConfig};
+    use partner_login::json::parse;
+    use partner_login_contract::config_file::Json;
+    use partner_login_contract::Problem;
+
+    let broken = |text: &str| match DeploymentConfig::parse(text) {
+        Err(ConfigProblem::Broken(why)) => why,
+        other => panic!("{text}: {other:?}"),
+    };
+    assert!(!broken("{\"api_base\": ").is_empty());
+    assert!(broken(r#"{"apibase": "/api"}"#).contains("apibase"));
+    assert!(broken(r#"{"api_base": 1.5}"#).contains("a number"));
+    assert!(broken(r#"{"api_base": "javascript:alert(1)"}"#).contains("api_base"));
+    assert!(broken("\"red\"").contains("string \"red\""));
+    let config = DeploymentConfig::parse(r##"{"brand": {"colors": {"text": "#123"}}}"##).unwrap();
+    assert_eq!(config.api_base(), "/api");
+    assert!(matches!(config.brand, Some(Json::Object(_))));
+
+    let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    assert!(parse::<Json>(&nested(128)).is_ok());
+    assert_eq!(parse::<Json>(&nested(129)).unwrap_err(), "nested too deep");
+    assert_eq!(
+        parse::<Json>(&nested(100_000)).unwrap_err(),
+        "nested too deep"
+    );
+
+    // A status that does not fit its type, a limit with a fraction, an unknown code.
+    let problem = |status: &str, code: &str| {
+        format!(r#"{{"type":"x","title":"t","status":{status},"code":"{code}"}}"#)
+    };
+    assert!(parse::<Problem>(&problem("422", "too_short")).is_ok());
+    assert!(parse::<Problem>(&problem("70000", "too_short")).is_err());
+    assert!(parse::<Problem>(&problem("-1", "too_short")).is_err());
+    assert!(parse::<Problem>(&problem("4.5", "too_short")).is_err());
+    assert!(parse::<Problem>(&problem("422", "no_such_code")).is_err());
+    assert!(parse::<Problem>("<html>").is_err());
+}

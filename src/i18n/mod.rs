@@ -64,7 +64,7 @@ fn parse(json: &str) -> Result<Json, String> {
     if json.len() > MAX_FILE_BYTES {
         return Err(format!("{} bytes", json.len()));
     }
-    match serde_json::from_str(json).map_err(|e| e.to_string())? {
+    match crate::json::parse(json)? {
         file @ Json::Object(_) => Ok(file),
         _ => Err("not an object".to_owned()),
     }

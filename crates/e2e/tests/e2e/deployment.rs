@@ -83,7 +83,7 @@ async fn a_language_file_comes_from_under_the_base_path() {
 }
 
 #[tokio::test]
-async fn a_missing_config_says_so_on_the_page() {
+async fn a_missing_or_broken_config_says_so_on_the_page() {
     let cdn = spa_on_a_cdn().await;
     std::fs::remove_file(cdn.dir.join("config.json")).expect("config.json removed");
     let browser = Browser::start().await;
@@ -91,6 +91,19 @@ async fn a_missing_config_says_so_on_the_page() {
     browser
         .wait_text("This sign-in page is not set up: its configuration file (config.json) cannot be found.")
         .await;
+    // Not JSON, as the browser's JSON.parse reads it (issue 21: src/json.rs), then JSON that is
+    // not a configuration: the page says so, and shows the reason for the operator.
+    for (text, reason) in [
+        ("{\"api_base\": ", "JSON"),
+        ("{\"apibase\": \"/api\"}", "unknown field `apibase`"),
+    ] {
+        std::fs::write(cdn.dir.join("config.json"), text).expect("config.json");
+        browser.goto(&format!("{}/login/", cdn.origin)).await;
+        browser
+            .wait_text("This sign-in page is not set up correctly: its configuration file (config.json) cannot be read.")
+            .await;
+        browser.wait_text(reason).await;
+    }
     browser.close().await;
 }
 
