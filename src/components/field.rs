@@ -21,7 +21,7 @@ pub type FieldProblem = Option<(ErrorCode, Option<u32>)>;
 pub fn problem_text(problem: (ErrorCode, Option<u32>)) -> String {
     let ui = use_ui();
     let limit = problem.1.map(|l| ui.n(l.into())).unwrap_or_default();
-    ui.f(Msg::Error(problem.0), &[("limit", &limit)])
+    ui.f(Msg::error(problem.0), &[("limit", &limit)])
 }
 
 /// A field rule from a plain function of the contract crate.

@@ -19,7 +19,7 @@ use crate::i18n::Msg;
 use crate::storage::{self, Draft};
 use crate::ui::{focus_id, use_ui, Ui};
 use leptos::prelude::*;
-use partner_login_contract::{ErrorCode, Field, PasswordPolicy};
+use partner_login_contract::{Field, PasswordPolicy};
 
 /// A field's client rule, from the contract crate; the form gives what a rule may need beyond
 /// the value (the password policy, another field's value).
@@ -138,7 +138,7 @@ impl Form {
             self.summary.set(false);
             return true;
         };
-        self.say(Msg::Error(ErrorCode::ValidationFailed), str::to_owned);
+        self.say(Msg::ERROR_VALIDATION_FAILED, str::to_owned);
         self.summary.set(true);
         focus_id(id);
         false
