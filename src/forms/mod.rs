@@ -230,9 +230,6 @@ pub fn Input(
     /// The input's type when it changes ("Show password").
     #[prop(into, optional_no_strip)]
     input_type: Option<Signal<&'static str>>,
-    /// The `autocomplete` purpose when it is not the spec's (sign-in's email with passkeys).
-    #[prop(into, optional_no_strip)]
-    autocomplete: Option<Signal<&'static str>>,
 ) -> impl IntoView {
     let FormField {
         spec,
@@ -241,10 +238,9 @@ pub fn Input(
         form,
     } = field;
     let validate = Callback::new(move |typed: String| (spec.rule)(&typed, &form));
-    let autocomplete = autocomplete.unwrap_or_else(|| Signal::from(spec.autocomplete));
     view! {
         <FieldView id=spec.id label=spec.label value error kind=spec.kind
-            autocomplete inputmode=spec.inputmode validate disabled readonly
+            autocomplete=spec.autocomplete inputmode=spec.inputmode validate disabled readonly
             hint input_type />
     }
 }
