@@ -163,14 +163,7 @@ impl Lang {
             return Ok(());
         }
         let url = self.file_url();
-        let response = gloo_net::http::Request::get(&url)
-            .send()
-            .await
-            .map_err(|e| format!("{url}: {e}"))?;
-        if !response.ok() {
-            return Err(format!("{url}: HTTP {}", response.status()));
-        }
-        let text = response.text().await.map_err(|e| format!("{url}: {e}"))?;
+        let text = crate::deployment::fetch_text(&url, web_sys::RequestCache::Default).await?;
         install(self, &text)
     }
 
