@@ -24,7 +24,6 @@ use crate::ui::{focus_id, use_ui};
 use crate::webauthn::{self, Failure};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use partner_login_contract::api::{SignInRequest, SocialStartRequest, SOCIAL_ERROR_PARAM};
 use partner_login_contract::ErrorCode;
@@ -296,13 +295,13 @@ pub fn SignIn() -> impl IntoView {
                 <Input field=email />
                 <Input field=password />
                 <p class="password-row">
-                    <A href=crate::deployment::route("/forgot") attr:class="forgot">{ui.tr(Msg::FORGOT_PASSWORD)}</A>
+                    <a href=crate::deployment::route("/forgot") class="forgot">{ui.tr(Msg::FORGOT_PASSWORD)}</a>
                 </p>
                 <Submit form label=Msg::SIGN_IN />
             </form>
             <p class="switch">
                 {ui.tr(Msg::NO_ACCOUNT)} " "
-                <A href=crate::deployment::route("/signup")>{ui.tr(Msg::SIGN_UP_NOW)}</A>
+                <a href=crate::deployment::route("/signup")>{ui.tr(Msg::SIGN_UP_NOW)}</a>
             </p>
         </Card>
     }
