@@ -153,7 +153,7 @@ fn write_messages(english: &BTreeMap<String, String>) {
             "locales/en.json: \"{key}\" is not a lowercase identifier"
         );
         code.push_str(&format!(
-            "    /// {text:?}\n    pub const {name}: Msg = Msg {{ key: {key:?}, en: {text:?} }};\n"
+            "    /// {text:?}\n    pub const {name}: Msg = Msg(&MsgText {{ key: {key:?}, en: {text:?} }});\n"
         ));
         every.push_str(&format!("        Msg::{name},\n"));
     }
