@@ -46,8 +46,8 @@ impl ApiError {
     /// What to tell the person: the problem's code, translated; or that no answer came.
     pub fn message(&self) -> Msg {
         match self {
-            ApiError::Problem(p) => Msg::Error(p.code),
-            ApiError::Network => Msg::NetworkError,
+            ApiError::Problem(p) => Msg::error(p.code),
+            ApiError::Network => Msg::NETWORK_ERROR,
         }
     }
 

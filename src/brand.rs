@@ -64,7 +64,7 @@ pub fn product_name(brand: &Brand, lang: Lang) -> String {
     brand
         .name
         .get(lang.tag())
-        .unwrap_or_else(|| lang.text(Msg::PortalName))
+        .unwrap_or_else(|| lang.text(Msg::PORTAL_NAME))
         .to_owned()
 }
 
@@ -118,7 +118,7 @@ pub fn BrandFooter() -> impl IntoView {
             .collect_view();
         view! {
             <footer class="brand-footer">
-                <nav aria-label=move || ui.t(Msg::FooterLinks)>
+                <nav aria-label=move || ui.t(Msg::FOOTER_LINKS)>
                     // `role="list"`: Safari drops a list's semantics under `list-style: none`.
                     <ul role="list">{links}</ul>
                 </nav>

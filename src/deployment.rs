@@ -130,21 +130,9 @@ pub fn router_base() -> String {
 /// Fetches and parses `config.json` beside `index.html`.
 pub async fn load() -> Result<DeploymentConfig, ConfigProblem> {
     let url = format!("{}config.json", base_path());
-    let response = gloo_net::http::Request::get(&url)
-        .cache(web_sys::RequestCache::NoCache)
-        .send()
+    let text = fetch_text(&url, web_sys::RequestCache::NoCache)
         .await
-        .map_err(|e| ConfigProblem::Missing(format!("{url}: {e}")))?;
-    if !response.ok() {
-        return Err(ConfigProblem::Missing(format!(
-            "{url}: HTTP {}",
-            response.status()
-        )));
-    }
-    let text = response
-        .text()
-        .await
-        .map_err(|e| ConfigProblem::Missing(format!("{url}: {e}")))?;
+        .map_err(ConfigProblem::Missing)?;
     // A host's single-page-application fallback answers a missing file with index.html.
     if text.trim_start().starts_with('<') {
         return Err(ConfigProblem::Missing(format!(
@@ -152,6 +140,20 @@ pub async fn load() -> Result<DeploymentConfig, ConfigProblem> {
         )));
     }
     DeploymentConfig::parse(&text)
+}
+
+/// The text of a file of the deployment (`config.json`, a language file), or why not, with its
+/// URL. One function for both (issue 21: each inlined copy of the fetch cost the first load).
+pub async fn fetch_text(url: &str, cache: web_sys::RequestCache) -> Result<String, String> {
+    let response = gloo_net::http::Request::get(url)
+        .cache(cache)
+        .send()
+        .await
+        .map_err(|e| format!("{url}: {e}"))?;
+    if !response.ok() {
+        return Err(format!("{url}: HTTP {}", response.status()));
+    }
+    response.text().await.map_err(|e| format!("{url}: {e}"))
 }
 
 /// Reads `config.json` and, in parallel, the words of the language to start in when it is not

@@ -92,7 +92,7 @@ impl Ui {
                 Ok(()) => self.lang.set(lang),
                 Err(problem) => {
                     web_sys::console::warn_1(&problem.into());
-                    self.announce(self.t(Msg::NetworkError).to_owned());
+                    self.announce(self.t(Msg::NETWORK_ERROR).to_owned());
                 }
             }
             done(self.lang.get_untracked() == lang);

@@ -134,7 +134,7 @@ async fn each_branding_key_is_applied() {
     let nav = find(&root, "footer.brand-footer nav").unwrap();
     assert_eq!(
         nav.get_attribute("aria-label").unwrap(),
-        Lang::Fr.text(Msg::FooterLinks)
+        Lang::Fr.text(Msg::FOOTER_LINKS)
     );
     assert_eq!(
         links(&root),
@@ -201,7 +201,7 @@ async fn arabic_falls_back_to_english_then_to_the_default() {
             "links": [{"href": "https://example.org/help", "label": {"en": "Help", "fr": "Aide"}}]}}"#,
     );
     let (root, _ui, _handle) = mount_card(brand, Lang::Ar).await;
-    let built_in = Lang::Ar.text(Msg::PortalName);
+    let built_in = Lang::Ar.text(Msg::PORTAL_NAME);
     assert_eq!(text(&root, ".brand-name"), built_in);
     assert_eq!(title(), format!("Sign in – {built_in}"));
     assert_eq!(

@@ -22,7 +22,6 @@ use partner_login::pages::sign_in::SignIn;
 use partner_login::pages::sign_up::SignUp;
 use partner_login::ui::Ui;
 use partner_login_contract::api::ProviderButton;
-use partner_login_contract::ErrorCode;
 use partner_login_contract::{Email, PasswordPolicy};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -111,7 +110,7 @@ async fn field_shows_its_error_after_blur_then_revalidates_live() {
         let value = RwSignal::new(String::new());
         let error = RwSignal::new(None);
         view! {
-            <Field id="email" label=Msg::EmailAddress value=value error=error kind="email"
+            <Field id="email" label=Msg::EMAIL_ADDRESS value=value error=error kind="email"
                 autocomplete="email" validate=rule(email_rule) />
         }
     });
@@ -154,7 +153,7 @@ async fn blurring_an_empty_field_does_not_scold() {
         Ui::provide(Lang::En);
         let value = RwSignal::new(String::new());
         let error = RwSignal::new(None);
-        view! { <Field id="email" label=Msg::EmailAddress value=value error=error
+        view! { <Field id="email" label=Msg::EMAIL_ADDRESS value=value error=error
         validate=rule(email_rule) /> }
     });
     tick().await;
@@ -176,7 +175,7 @@ async fn password_hint_follows_what_is_typed() {
                 .get()
                 .password_feedback(feedback(&PasswordPolicy::STANDARD, &value.get()))
         });
-        view! { <Field id="new-password" label=Msg::NewPassword value=value error=error
+        view! { <Field id="new-password" label=Msg::NEW_PASSWORD value=value error=error
         kind="password" autocomplete="new-password" hint=hint /> }
     });
     tick().await;
@@ -372,7 +371,7 @@ async fn a_language_that_cannot_be_fetched_keeps_the_current_one_and_says_so() {
     // While the file is fetched, the current language stays.
     tick().await;
     assert_eq!(ui.lang.get_untracked(), Lang::En);
-    let network_error = Lang::En.text(Msg::NetworkError);
+    let network_error = Lang::En.text(Msg::NETWORK_ERROR);
     until(|| ui.live.get_untracked() == network_error).await;
     assert_eq!(ui.lang.get_untracked(), Lang::En);
     assert_eq!(select.value(), "en", "the list shows the language in force");
@@ -443,8 +442,8 @@ async fn error_summary_lists_errors_and_focuses_their_fields() {
         Ui::provide(Lang::En);
         view! {
             <ErrorSummary shown fields=vec![
-                SummaryField { id: "email", label: Msg::EmailAddress, error: email_error },
-                SummaryField { id: "surname", label: Msg::Surname, error: surname_error },
+                SummaryField { id: "email", label: Msg::EMAIL_ADDRESS, error: email_error },
+                SummaryField { id: "surname", label: Msg::SURNAME, error: surname_error },
             ] />
             <input id="email" />
             <input id="surname" />
@@ -896,7 +895,7 @@ async fn a_blur_changes_nothing_before_the_pointer_is_released_and_never_removes
         Ui::provide(Lang::En);
         let value = RwSignal::new(String::new());
         view! {
-            <Field id="email" label=Msg::EmailAddress value=value error=error kind="email"
+            <Field id="email" label=Msg::EMAIL_ADDRESS value=value error=error kind="email"
                 validate=rule(email_rule) />
         }
     });
@@ -947,7 +946,7 @@ async fn a_field_s_error_line_reserves_its_space() {
         let value = RwSignal::new(String::new());
         view! {
             <form>
-                <Field id="email" label=Msg::EmailAddress value=value error=error kind="email"
+                <Field id="email" label=Msg::EMAIL_ADDRESS value=value error=error kind="email"
                     validate=rule(email_rule) />
                 <button type="button" id="below">"Below"</button>
             </form>
@@ -1167,7 +1166,7 @@ async fn the_account_page_lists_passkeys_and_removes_one_after_a_confirmation() 
     until(|| errors.sign_in_again.get_untracked()).await;
     assert_eq!(
         errors.message.get_untracked(),
-        Some(Msg::Error(ErrorCode::ReauthenticationRequired))
+        Some(Msg::ERROR_REAUTHENTICATION_REQUIRED)
     );
     assert_eq!(items(&root).length(), 2, "nothing removed");
     // Once allowed: the line goes, and the page says so.
@@ -1350,12 +1349,11 @@ async fn protect_adds_an_authenticator_app_then_shows_the_recovery_codes() {
     assert_eq!(input.get_attribute("aria-invalid").unwrap(), "true");
     assert_eq!(
         error.text_content().unwrap(),
-        Lang::En.text(Msg::Error(ErrorCode::CodeFormat))
+        Lang::En.text(Msg::ERROR_CODE_FORMAT)
     );
     type_into(&input, "000000");
     fire(&form, "submit");
-    until(|| error.text_content().unwrap() == Lang::En.text(Msg::Error(ErrorCode::CodeWrong)))
-        .await;
+    until(|| error.text_content().unwrap() == Lang::En.text(Msg::ERROR_CODE_WRONG)).await;
     assert_eq!(code_sets(), 0.0, "no codes before the app is confirmed");
 
     type_into(&input, "123 456");
@@ -1417,7 +1415,7 @@ async fn under_a_required_policy_a_confirmed_app_leads_to_a_new_sign_in() {
     let notice: HtmlElement = by_id(&root, "app-notice");
     assert_eq!(
         notice.text_content().unwrap(),
-        Lang::En.text(Msg::AppSignInAgain)
+        Lang::En.text(Msg::APP_SIGN_IN_AGAIN)
     );
     assert_eq!(code_sets(), 0.0, "no recovery codes on one factor");
     assert!(root
@@ -1517,7 +1515,7 @@ async fn the_account_page_shows_the_app_the_codes_and_the_sessions() {
     until(|| errors.sign_in_again.get_untracked()).await;
     assert_eq!(
         errors.message.get_untracked(),
-        Some(Msg::Error(ErrorCode::ReauthenticationRequired))
+        Some(Msg::ERROR_REAUTHENTICATION_REQUIRED)
     );
     button(&root, "Generate new codes").click();
     until(|| {
@@ -1566,9 +1564,9 @@ async fn the_app_step_speaks_arabic_and_keeps_the_key_and_codes_left_to_right() 
     let use_app: HtmlButtonElement = by_id(&root, "use-app");
     assert_eq!(
         use_app.text_content().unwrap().trim(),
-        Lang::Ar.text(Msg::UseApp)
+        Lang::Ar.text(Msg::USE_APP)
     );
-    assert_ne!(Lang::Ar.text(Msg::UseApp), Lang::En.text(Msg::UseApp));
+    assert_ne!(Lang::Ar.text(Msg::USE_APP), Lang::En.text(Msg::USE_APP));
     use_app.click();
     until(|| root.query_selector("#app-secret").unwrap().is_some()).await;
     let label = root.query_selector("label[for=app-code]").unwrap().unwrap();
@@ -1586,8 +1584,8 @@ async fn the_app_step_speaks_arabic_and_keeps_the_key_and_codes_left_to_right() 
     .await;
     let list: HtmlElement = by_id(&root, "recovery-code-list");
     assert_eq!(list.get_attribute("dir").unwrap(), "ltr");
-    button(&root, Lang::Ar.text(Msg::Copy));
-    button(&root, Lang::Ar.text(Msg::Print));
+    button(&root, Lang::Ar.text(Msg::COPY));
+    button(&root, Lang::Ar.text(Msg::PRINT));
 }
 
 /// Issue 20: the second proof (`components::second_proof`) offers the app's 6-digit code

@@ -35,7 +35,7 @@ pub fn ErrorSummary(fields: Vec<SummaryField>, shown: RwSignal<bool>) -> impl In
     view! {
         <Show when=move || shown.get() && !entries().is_empty()>
             <div class="error-summary" id="error-summary" aria-labelledby="error-summary-heading">
-                <h2 id="error-summary-heading">{ui.tr(Msg::ErrorSummaryHeading)}</h2>
+                <h2 id="error-summary-heading">{ui.tr(Msg::ERROR_SUMMARY_HEADING)}</h2>
                 <ul>
                     {move || {
                         entries()

@@ -21,7 +21,7 @@ pub type FieldProblem = Option<(ErrorCode, Option<u32>)>;
 pub fn problem_text(problem: (ErrorCode, Option<u32>)) -> String {
     let ui = use_ui();
     let limit = problem.1.map(|l| ui.n(l.into())).unwrap_or_default();
-    ui.f(Msg::Error(problem.0), &[("limit", &limit)])
+    ui.f(Msg::error(problem.0), &[("limit", &limit)])
 }
 
 /// A field rule from a plain function of the contract crate.
@@ -37,10 +37,10 @@ pub fn Field(
     value: RwSignal<String>,
     error: RwSignal<FieldProblem>,
     #[prop(default = "text")] kind: &'static str,
-    /// The `autocomplete` purpose; a signal, since the sign-in's email adds `webauthn` once the
-    /// server says it offers passkeys.
-    #[prop(into, default = Signal::from("off"))]
-    autocomplete: Signal<&'static str>,
+    /// The `autocomplete` purpose (WCAG 2.2 SC 1.3.5), fixed: the sign-in's email gains
+    /// `webauthn` from `boot.js`, not from here.
+    #[prop(default = "off")]
+    autocomplete: &'static str,
     /// The virtual keyboard to show (`email`, `numeric`); none by default.
     #[prop(into, optional_no_strip)]
     inputmode: Option<&'static str>,
@@ -84,7 +84,7 @@ pub fn Field(
                 id=id
                 name=id
                 type=input_kind
-                autocomplete=move || autocomplete.get()
+                autocomplete=autocomplete
                 inputmode=inputmode
                 // Free text (the names) takes its direction from what is typed, so "Amina D."
                 // reads as typed on an Arabic page, not ".Amina D" (WCAG 2.2 SC 1.3.2

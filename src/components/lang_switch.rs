@@ -25,7 +25,7 @@ pub fn LangSwitch() -> impl IntoView {
     };
     view! {
         <div class="lang-switch">
-            <label for="lang">{ui.tr(Msg::LanguageLabel)}</label>
+            <label for="lang">{ui.tr(Msg::LANGUAGE_LABEL)}</label>
             <select id="lang" on:change=on_change>
                 {Lang::ALL
                     .into_iter()

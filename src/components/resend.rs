@@ -8,9 +8,9 @@ use leptos::prelude::*;
 /// The button's text: the seed's "Send new code", with the seconds left while it is disabled.
 pub fn label(ui: crate::ui::Ui, seconds: u32) -> String {
     if seconds == 0 {
-        ui.t(Msg::SendNewCode).to_owned()
+        ui.t(Msg::SEND_NEW_CODE).to_owned()
     } else {
-        ui.f(Msg::SendNewCodeIn, &[("seconds", &ui.n(seconds.into()))])
+        ui.f(Msg::SEND_NEW_CODE_IN, &[("seconds", &ui.n(seconds.into()))])
     }
 }
 

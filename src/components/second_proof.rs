@@ -41,12 +41,12 @@ pub struct Proven {
 /// not the emailed code's.
 pub fn refusal(err: &ApiError, recovery: bool) -> Msg {
     match err.code() {
-        Some(ErrorCode::CodeWrong) if recovery => Msg::RecoveryCodeWrong,
-        Some(ErrorCode::CodeWrong) => Msg::AppCodeWrong,
-        Some(ErrorCode::CodeFormat) if recovery => Msg::RecoveryCodeFormat,
-        Some(ErrorCode::FlowNotFound | ErrorCode::FlowExpired) => Msg::SecondProofExpired,
+        Some(ErrorCode::CodeWrong) if recovery => Msg::RECOVERY_CODE_WRONG,
+        Some(ErrorCode::CodeWrong) => Msg::APP_CODE_WRONG,
+        Some(ErrorCode::CodeFormat) if recovery => Msg::RECOVERY_CODE_FORMAT,
+        Some(ErrorCode::FlowNotFound | ErrorCode::FlowExpired) => Msg::SECOND_PROOF_EXPIRED,
         Some(ErrorCode::InvalidCredentials | ErrorCode::PasskeyRefused) => {
-            Msg::SecondProofPasskeyRefused
+            Msg::SECOND_PROOF_PASSKEY_REFUSED
         }
         _ => err.message(),
     }
@@ -116,7 +116,7 @@ pub fn SecondProof(
             } else {
                 "app-code"
             };
-            fail(ui.t(Msg::Error(ErrorCode::Required)).to_owned(), field);
+            fail(ui.t(Msg::ERROR_REQUIRED).to_owned(), field);
             return;
         }
         let request = SecondFactorRequest {
@@ -200,33 +200,33 @@ pub fn SecondProof(
                 {move || error.get()}
             </p>
             <Show when=move || app && !recovery.get()>
-                <p id="app-code-text">{ui.tr(Msg::AppCodeText)}</p>
-                <Field id="app-code" label=Msg::AppCode value=code error=code_error
+                <p id="app-code-text">{ui.tr(Msg::APP_CODE_TEXT)}</p>
+                <Field id="app-code" label=Msg::APP_CODE value=code error=code_error
                     autocomplete="one-time-code" inputmode="numeric" />
             </Show>
             <Show when=move || codes && recovery.get()>
-                <p id="recovery-code-text">{ui.tr(Msg::RecoveryCodeText)}</p>
-                <Field id="recovery-code" label=Msg::RecoveryCode value=recovery_code
+                <p id="recovery-code-text">{ui.tr(Msg::RECOVERY_CODE_TEXT)}</p>
+                <Field id="recovery-code" label=Msg::RECOVERY_CODE value=recovery_code
                     error=recovery_error autocomplete="off" />
             </Show>
             <Show when=move || typed>
                 <button type="submit" id="verify-second-proof" class="primary"
                     class:busy=busy aria-busy=crate::ui::aria_busy(busy)
                     disabled=move || busy.get()>
-                    {ui.tr(Msg::Verify)}
+                    {ui.tr(Msg::VERIFY)}
                 </button>
             </Show>
             <Show when=move || app && codes>
                 <p>
                     <button type="button" id="use-recovery-code" class="link" on:click=switch>
-                        {move || ui.t(if recovery.get() { Msg::UseAppCode } else { Msg::UseRecoveryCode })}
+                        {move || ui.t(if recovery.get() { Msg::USE_APP_CODE } else { Msg::USE_RECOVERY_CODE })}
                     </button>
                 </p>
             </Show>
             <Show when=move || passkey>
                 <button type="button" id="use-passkey" class="passkey" on:click=use_passkey
                     disabled=move || busy.get()>
-                    {ui.tr(Msg::UsePasskey)}
+                    {ui.tr(Msg::USE_PASSKEY)}
                 </button>
             </Show>
         </form>

@@ -39,7 +39,7 @@ fn name(typed: &str, _: &Form) -> FieldProblem {
 
 pub static EMAIL: FieldSpec = FieldSpec {
     id: "email",
-    label: Msg::EmailAddress,
+    label: Msg::EMAIL_ADDRESS,
     field: Field::Email,
     rule: email,
     kind: "email",
@@ -50,7 +50,7 @@ pub static EMAIL: FieldSpec = FieldSpec {
 /// Sign-in's password: only required (the policy applies to new passwords).
 pub static PASSWORD: FieldSpec = FieldSpec {
     id: "password",
-    label: Msg::Password,
+    label: Msg::PASSWORD,
     field: Field::Password,
     rule: required,
     kind: "password",
@@ -60,7 +60,7 @@ pub static PASSWORD: FieldSpec = FieldSpec {
 
 pub static CODE: FieldSpec = FieldSpec {
     id: "code",
-    label: Msg::VerificationCode,
+    label: Msg::VERIFICATION_CODE,
     field: Field::Code,
     rule: code,
     kind: "text",
@@ -70,7 +70,7 @@ pub static CODE: FieldSpec = FieldSpec {
 
 pub static NEW_PASSWORD: FieldSpec = FieldSpec {
     id: "new-password",
-    label: Msg::NewPassword,
+    label: Msg::NEW_PASSWORD,
     field: Field::Password,
     rule: new_password,
     kind: "password",
@@ -80,7 +80,7 @@ pub static NEW_PASSWORD: FieldSpec = FieldSpec {
 
 pub static CONFIRM_PASSWORD: FieldSpec = FieldSpec {
     id: "confirm-password",
-    label: Msg::ConfirmNewPassword,
+    label: Msg::CONFIRM_NEW_PASSWORD,
     field: Field::PasswordConfirmation,
     rule: confirmation,
     kind: "password",
@@ -90,7 +90,7 @@ pub static CONFIRM_PASSWORD: FieldSpec = FieldSpec {
 
 pub static DISPLAY_NAME: FieldSpec = FieldSpec {
     id: "display-name",
-    label: Msg::DisplayName,
+    label: Msg::DISPLAY_NAME,
     field: Field::DisplayName,
     rule: name,
     kind: "text",
@@ -100,7 +100,7 @@ pub static DISPLAY_NAME: FieldSpec = FieldSpec {
 
 pub static GIVEN_NAME: FieldSpec = FieldSpec {
     id: "given-name",
-    label: Msg::GivenName,
+    label: Msg::GIVEN_NAME,
     field: Field::GivenName,
     rule: name,
     kind: "text",
@@ -110,7 +110,7 @@ pub static GIVEN_NAME: FieldSpec = FieldSpec {
 
 pub static SURNAME: FieldSpec = FieldSpec {
     id: "surname",
-    label: Msg::Surname,
+    label: Msg::SURNAME,
     field: Field::Surname,
     rule: name,
     kind: "text",

@@ -19,7 +19,7 @@ use crate::i18n::Msg;
 use crate::storage::{self, Draft};
 use crate::ui::{focus_id, use_ui, Ui};
 use leptos::prelude::*;
-use partner_login_contract::{ErrorCode, Field, PasswordPolicy};
+use partner_login_contract::{Field, PasswordPolicy};
 
 /// A field's client rule, from the contract crate; the form gives what a rule may need beyond
 /// the value (the password policy, another field's value).
@@ -138,7 +138,7 @@ impl Form {
             self.summary.set(false);
             return true;
         };
-        self.say(Msg::Error(ErrorCode::ValidationFailed), str::to_owned);
+        self.say(Msg::ERROR_VALIDATION_FAILED, str::to_owned);
         self.summary.set(true);
         focus_id(id);
         false
@@ -230,9 +230,6 @@ pub fn Input(
     /// The input's type when it changes ("Show password").
     #[prop(into, optional_no_strip)]
     input_type: Option<Signal<&'static str>>,
-    /// The `autocomplete` purpose when it is not the spec's (sign-in's email with passkeys).
-    #[prop(into, optional_no_strip)]
-    autocomplete: Option<Signal<&'static str>>,
 ) -> impl IntoView {
     let FormField {
         spec,
@@ -241,10 +238,9 @@ pub fn Input(
         form,
     } = field;
     let validate = Callback::new(move |typed: String| (spec.rule)(&typed, &form));
-    let autocomplete = autocomplete.unwrap_or_else(|| Signal::from(spec.autocomplete));
     view! {
         <FieldView id=spec.id label=spec.label value error kind=spec.kind
-            autocomplete inputmode=spec.inputmode validate disabled readonly
+            autocomplete=spec.autocomplete inputmode=spec.inputmode validate disabled readonly
             hint input_type />
     }
 }

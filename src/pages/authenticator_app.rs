@@ -173,7 +173,7 @@ pub fn RecoveryCodesShown(codes: Vec<String>, on_continue: Callback<()>) -> impl
     let ui = use_ui();
     let status = RwSignal::new(None::<Msg>);
     let codes = StoredValue::new(codes);
-    let text = move || codes.with_value(|c| codes_text(ui.t(Msg::RecoveryCodesFileTitle), c));
+    let text = move || codes.with_value(|c| codes_text(ui.t(Msg::RECOVERY_CODES_FILE_TITLE), c));
     let say = move |msg: Msg| {
         status.set(Some(msg));
         ui.announce(ui.t(msg).to_owned());
@@ -182,15 +182,15 @@ pub fn RecoveryCodesShown(codes: Vec<String>, on_continue: Callback<()>) -> impl
         let text = text();
         spawn_local(async move {
             say(if copy_text(&text).await {
-                Msg::CodesCopied
+                Msg::CODES_COPIED
             } else {
-                Msg::CodesNotCopied
+                Msg::CODES_NOT_COPIED
             });
         });
     };
     let download = move |_| {
         if download_text("recovery-codes.txt", &text()).is_none() {
-            say(Msg::CodesNotCopied);
+            say(Msg::CODES_NOT_COPIED);
         }
     };
     let print = move |_| {
@@ -201,20 +201,20 @@ pub fn RecoveryCodesShown(codes: Vec<String>, on_continue: Callback<()>) -> impl
     focus_id("recovery-codes-heading");
     view! {
         <section id="recovery-codes" aria-labelledby="recovery-codes-heading">
-            <h2 id="recovery-codes-heading" tabindex="-1">{ui.tr(Msg::RecoveryCodesHeading)}</h2>
-            <p>{ui.tr(Msg::RecoveryCodesText)}</p>
+            <h2 id="recovery-codes-heading" tabindex="-1">{ui.tr(Msg::RECOVERY_CODES_HEADING)}</h2>
+            <p>{ui.tr(Msg::RECOVERY_CODES_TEXT)}</p>
             // Latin letters and digits: left to right in every language.
             <ol id="recovery-code-list" dir="ltr" translate="no">
                 {codes.get_value().into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
             </ol>
             <p id="codes-status" class="status notice">{move || status.get().map(|m| ui.t(m))}</p>
             <div class="actions recovery-actions">
-                <button type="button" id="copy-codes" on:click=copy>{ui.tr(Msg::Copy)}</button>
-                <button type="button" id="download-codes" on:click=download>{ui.tr(Msg::Download)}</button>
-                <button type="button" id="print-codes" on:click=print>{ui.tr(Msg::Print)}</button>
+                <button type="button" id="copy-codes" on:click=copy>{ui.tr(Msg::COPY)}</button>
+                <button type="button" id="download-codes" on:click=download>{ui.tr(Msg::DOWNLOAD)}</button>
+                <button type="button" id="print-codes" on:click=print>{ui.tr(Msg::PRINT)}</button>
             </div>
             <button type="button" id="codes-continue" class="primary recovery-actions"
-                on:click=move |_| on_continue.run(())>{ui.tr(Msg::Continue)}</button>
+                on:click=move |_| on_continue.run(())>{ui.tr(Msg::CONTINUE_BUTTON)}</button>
         </section>
     }
 }
@@ -259,7 +259,7 @@ pub fn AppEnrolment(errors: Errors, on_confirmed: Callback<()>) -> impl IntoView
         };
         if let Some(problem) = problem {
             code_error.set(Some(problem));
-            ui.announce(ui.t(Msg::Error(problem)).to_owned());
+            ui.announce(ui.t(Msg::error(problem)).to_owned());
             focus_id("app-code");
             return;
         }
@@ -279,7 +279,7 @@ pub fn AppEnrolment(errors: Errors, on_confirmed: Callback<()>) -> impl IntoView
                     }) {
                     Some(problem) => {
                         code_error.set(Some(problem));
-                        ui.announce(ui.t(Msg::Error(problem)).to_owned());
+                        ui.announce(ui.t(Msg::error(problem)).to_owned());
                         focus_id("app-code");
                     }
                     None => errors.refused(ui, &err),
@@ -290,22 +290,22 @@ pub fn AppEnrolment(errors: Errors, on_confirmed: Callback<()>) -> impl IntoView
     };
     view! {
         <section id="app-enrolment" aria-labelledby="app-heading">
-            <h2 id="app-heading" tabindex="-1">{ui.tr(Msg::UseApp)}</h2>
+            <h2 id="app-heading" tabindex="-1">{ui.tr(Msg::USE_APP)}</h2>
             {move || match begun.get() {
-                None => view! { <p>{ui.tr(Msg::Loading)}</p> }.into_any(),
+                None => view! { <p>{ui.tr(Msg::LOADING)}</p> }.into_any(),
                 Some(enrolment) => {
                     let image = qr_image(&enrolment.qr_svg);
                     let key = secret_groups(&enrolment.secret);
                     view! {
-                        <p>{ui.tr(Msg::AppScan)}</p>
+                        <p>{ui.tr(Msg::APP_SCAN)}</p>
                         {match image {
                             Some(src) => view! {
                                 <img id="app-qr" class="qr" src=src width="200" height="200"
-                                    alt=move || ui.t(Msg::AppQrAlt) />
+                                    alt=move || ui.t(Msg::APP_QR_ALT) />
                             }.into_any(),
-                            None => view! { <p class="form-error">{ui.tr(Msg::AppQrUnavailable)}</p> }.into_any(),
+                            None => view! { <p class="form-error">{ui.tr(Msg::APP_QR_UNAVAILABLE)}</p> }.into_any(),
                         }}
-                        <p id="app-key-label">{ui.tr(Msg::AppKey)}</p>
+                        <p id="app-key-label">{ui.tr(Msg::APP_KEY)}</p>
                         <p><code id="app-secret" class="secret" dir="ltr" translate="no"
                             aria-describedby="app-key-label">{key}</code></p>
                     }
@@ -314,7 +314,7 @@ pub fn AppEnrolment(errors: Errors, on_confirmed: Callback<()>) -> impl IntoView
             }}
             <form id="app-form" novalidate on:submit=verify>
                 <div class="field" class:invalid=move || code_error.get().is_some()>
-                    <label for="app-code">{ui.tr(Msg::AppCode)}</label>
+                    <label for="app-code">{ui.tr(Msg::APP_CODE)}</label>
                     <input id="app-code" name="code" type="text" inputmode="numeric"
                         autocomplete="one-time-code" maxlength="7" dir="ltr" aria-required="true"
                         aria-invalid=move || if code_error.get().is_some() { "true" } else { "false" }
@@ -322,13 +322,13 @@ pub fn AppEnrolment(errors: Errors, on_confirmed: Callback<()>) -> impl IntoView
                         prop:value=move || code.get()
                         on:input=move |ev| code.set(event_target_value(&ev)) />
                     <p class="error" id="app-code-error">
-                        {move || code_error.get().map(|c| ui.t(Msg::Error(c)))}
+                        {move || code_error.get().map(|c| ui.t(Msg::error(c)))}
                     </p>
                 </div>
                 <button type="submit" id="verify-app" class="primary" class:busy=busy
                     aria-busy=crate::ui::aria_busy(busy)
                     disabled=move || busy.get() || begun.with(Option::is_none)>
-                    {ui.tr(Msg::Verify)}
+                    {ui.tr(Msg::VERIFY)}
                 </button>
             </form>
         </section>

@@ -9,13 +9,13 @@ use leptos::prelude::*;
 pub fn ConfigError(problem: ConfigProblem) -> impl IntoView {
     let lang = crate::ui::initial_lang();
     let (msg, detail) = match problem {
-        ConfigProblem::Missing(detail) => (Msg::ConfigMissing, detail),
-        ConfigProblem::Broken(detail) => (Msg::ConfigBroken, detail),
+        ConfigProblem::Missing(detail) => (Msg::CONFIG_MISSING, detail),
+        ConfigProblem::Broken(detail) => (Msg::CONFIG_BROKEN, detail),
     };
     view! {
         <main class="page">
             <div class="card">
-                <h1>{lang.text(Msg::PortalName)}</h1>
+                <h1>{lang.text(Msg::PORTAL_NAME)}</h1>
                 <p id="form-error" class="form-error" role="alert">{lang.text(msg)}</p>
                 <p class="hint"><code>{detail}</code></p>
             </div>

@@ -11,7 +11,7 @@ use partner_login_contract::api::{CompletePasswordResetRequest, EmailCodeKind};
 
 static CONTINUE: LastStep = LastStep {
     fields: &[],
-    button: Msg::Continue,
+    button: Msg::CONTINUE_BUTTON,
     complete,
     between: Some(reset_proof::draw),
 };

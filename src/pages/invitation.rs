@@ -72,42 +72,42 @@ pub fn Invitation() -> impl IntoView {
     }
     page_title(move || {
         ui.t(state.with(|s| match s {
-            None => Msg::Loading,
-            Some(Ok(_)) => Msg::InvitationHeading,
-            Some(Err(_)) => Msg::InvitationProblemHeading,
+            None => Msg::LOADING,
+            Some(Ok(_)) => Msg::INVITATION_HEADING,
+            Some(Err(_)) => Msg::INVITATION_PROBLEM_HEADING,
         }))
         .to_owned()
     });
     view! {
         <Card>
             {move || match state.get() {
-                None => view! { <p>{ui.tr(Msg::Loading)}</p> }.into_any(),
+                None => view! { <p>{ui.tr(Msg::LOADING)}</p> }.into_any(),
                 Some(Ok(invitation)) => {
                     let organization = invitation.organization.clone();
                     let inviter = invitation.inviter.clone();
                     let email = invitation.email.clone();
                     view! {
-                        <h1>{ui.tr(Msg::InvitationHeading)}</h1>
+                        <h1>{ui.tr(Msg::INVITATION_HEADING)}</h1>
                         <p>
                             {move || match &inviter {
-                                Some(inviter) => ui.f(Msg::InvitedBy, &[("inviter", inviter), ("organization", &organization)]),
-                                None => ui.f(Msg::Invited, &[("organization", &organization)]),
+                                Some(inviter) => ui.f(Msg::INVITED_BY, &[("inviter", inviter), ("organization", &organization)]),
+                                None => ui.f(Msg::INVITED, &[("organization", &organization)]),
                             }}
                         </p>
                         <p>
-                            {ui.tr(Msg::Organization)} ": "
+                            {ui.tr(Msg::ORGANIZATION)} ": "
                             <strong id="invitation-organization">{invitation.organization.clone()}</strong>
                         </p>
-                        <p id="invitation-email">{move || ui.f(Msg::InvitationFor, &[("email", &email)])}</p>
+                        <p id="invitation-email">{move || ui.f(Msg::INVITATION_FOR, &[("email", &email)])}</p>
                         <p id="invitation-expiry">
                             {move || {
                                 let date = ui.lang.get().date_time(invitation.expires_at);
-                                ui.f(Msg::InvitationValidUntil, &[("date", &date)])
+                                ui.f(Msg::INVITATION_VALID_UNTIL, &[("date", &date)])
                             }}
                         </p>
                         <div class="actions">
-                            <A href=crate::deployment::route("/signup") attr:class="button primary">{ui.tr(Msg::SignUpNow)}</A>
-                            <A href=crate::deployment::route("/") attr:class="button">{ui.tr(Msg::SignIn)}</A>
+                            <A href=crate::deployment::route("/signup") attr:class="button primary">{ui.tr(Msg::SIGN_UP_NOW)}</A>
+                            <A href=crate::deployment::route("/") attr:class="button">{ui.tr(Msg::SIGN_IN)}</A>
                         </div>
                     }
                     .into_any()
@@ -115,10 +115,10 @@ pub fn Invitation() -> impl IntoView {
                 Some(Err(err)) => {
                     let msg = err.message();
                     view! {
-                        <h1>{ui.tr(Msg::InvitationProblemHeading)}</h1>
+                        <h1>{ui.tr(Msg::INVITATION_PROBLEM_HEADING)}</h1>
                         <p id="form-error" class="form-error">{ui.tr(msg)}</p>
-                        <p>{ui.tr(Msg::AskAdministrator)}</p>
-                        <p><A href=crate::deployment::route("/")>{ui.tr(Msg::BackToSignIn)}</A></p>
+                        <p>{ui.tr(Msg::ASK_ADMINISTRATOR)}</p>
+                        <p><A href=crate::deployment::route("/")>{ui.tr(Msg::BACK_TO_SIGN_IN)}</A></p>
                     }
                     .into_any()
                 }

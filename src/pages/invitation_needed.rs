@@ -50,20 +50,20 @@ pub fn InvitationNeeded() -> impl IntoView {
         .and_then(|w| w.location().hash().ok())
         .and_then(|h| email_from_fragment(&h));
     let said = match &email {
-        Some(email) => ui.f(Msg::InvitationNeededFor, &[("email", email)]),
-        None => ui.t(Msg::InvitationNeededUnknown).to_owned(),
+        Some(email) => ui.f(Msg::INVITATION_NEEDED_FOR, &[("email", email)]),
+        None => ui.t(Msg::INVITATION_NEEDED_UNKNOWN).to_owned(),
     };
-    ui.announce(format!("{} {said}", ui.t(Msg::InvitationNeededHeading)));
-    page_title(move || ui.t(Msg::InvitationNeededHeading).to_owned());
+    ui.announce(format!("{} {said}", ui.t(Msg::INVITATION_NEEDED_HEADING)));
+    page_title(move || ui.t(Msg::INVITATION_NEEDED_HEADING).to_owned());
     view! {
         <Card>
-            <h1>{ui.tr(Msg::InvitationNeededHeading)}</h1>
+            <h1>{ui.tr(Msg::INVITATION_NEEDED_HEADING)}</h1>
             <p>{move || match &email {
-                Some(email) => ui.f(Msg::InvitationNeededFor, &[("email", email)]),
-                None => ui.t(Msg::InvitationNeededUnknown).to_owned(),
+                Some(email) => ui.f(Msg::INVITATION_NEEDED_FOR, &[("email", email)]),
+                None => ui.t(Msg::INVITATION_NEEDED_UNKNOWN).to_owned(),
             }}</p>
-            <p>{ui.tr(Msg::InvitationNeededAdvice)}</p>
-            <p><A href=crate::deployment::route("/")>{ui.tr(Msg::BackToSignIn)}</A></p>
+            <p>{ui.tr(Msg::INVITATION_NEEDED_ADVICE)}</p>
+            <p><A href=crate::deployment::route("/")>{ui.tr(Msg::BACK_TO_SIGN_IN)}</A></p>
         </Card>
     }
 }

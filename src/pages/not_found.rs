@@ -7,11 +7,11 @@ use leptos_router::components::A;
 #[component]
 pub fn NotFound() -> impl IntoView {
     let ui = use_ui();
-    page_title(move || ui.t(Msg::NotFoundHeading).to_owned());
+    page_title(move || ui.t(Msg::NOT_FOUND_HEADING).to_owned());
     view! {
         <Card>
-            <h1>{ui.tr(Msg::NotFoundHeading)}</h1>
-            <p><A href=crate::deployment::route("/")>{ui.tr(Msg::BackToSignIn)}</A></p>
+            <h1>{ui.tr(Msg::NOT_FOUND_HEADING)}</h1>
+            <p><A href=crate::deployment::route("/")>{ui.tr(Msg::BACK_TO_SIGN_IN)}</A></p>
         </Card>
     }
 }

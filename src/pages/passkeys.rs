@@ -82,15 +82,15 @@ pub fn Passkeys(errors: Errors) -> impl IntoView {
             match webauthn::add().await {
                 Ok(view) => {
                     list.update(|l| l.get_or_insert_with(Vec::new).push(view));
-                    tell(Msg::PasskeyAdded);
+                    tell(Msg::PASSKEY_ADDED);
                 }
                 // The prompt closed: nothing alarming to say.
                 Err(Failure::Cancelled) => {}
                 Err(Failure::Api(err) | Failure::NotBegun(err)) => errors.refused(ui, &err),
                 Err(Failure::AlreadyOnThisDevice) => {
-                    errors.say(ui, Msg::Error(ErrorCode::PasskeyAlreadyRegistered))
+                    errors.say(ui, Msg::ERROR_PASSKEY_ALREADY_REGISTERED)
                 }
-                Err(Failure::Browser) => errors.say(ui, Msg::Error(ErrorCode::PasskeyRefused)),
+                Err(Failure::Browser) => errors.say(ui, Msg::ERROR_PASSKEY_REFUSED),
             }
             adding.set(false);
         });
@@ -102,7 +102,7 @@ pub fn Passkeys(errors: Errors) -> impl IntoView {
                 p.name = name;
             }
         });
-        tell(Msg::PasskeyRenamed);
+        tell(Msg::PASSKEY_RENAMED);
     });
     let removed = Callback::new(move |id: String| {
         list.update(|l| {
@@ -110,18 +110,18 @@ pub fn Passkeys(errors: Errors) -> impl IntoView {
                 l.retain(|p| p.id != id);
             }
         });
-        tell(Msg::PasskeyRemoved);
+        tell(Msg::PASSKEY_REMOVED);
         focus_id("passkeys-heading");
     });
     let items = move || list.get().unwrap_or_default();
 
     view! {
         <section id="passkeys" aria-labelledby="passkeys-heading">
-            <h2 id="passkeys-heading" tabindex="-1">{ui.tr(Msg::PasskeysHeading)}</h2>
+            <h2 id="passkeys-heading" tabindex="-1">{ui.tr(Msg::PASSKEYS_HEADING)}</h2>
             <p id="passkey-notice" class="status notice">{move || notice.get().map(|m| ui.t(m))}</p>
             {move || match list.with(|l| l.as_ref().map(Vec::is_empty)) {
-                None => Some(view! { <p>{ui.tr(Msg::Loading)}</p> }.into_any()),
-                Some(true) => Some(view! { <p id="no-passkeys">{ui.tr(Msg::NoPasskeys)}</p> }.into_any()),
+                None => Some(view! { <p>{ui.tr(Msg::LOADING)}</p> }.into_any()),
+                Some(true) => Some(view! { <p id="no-passkeys">{ui.tr(Msg::NO_PASSKEYS)}</p> }.into_any()),
                 Some(false) => None,
             }}
             <ul id="passkey-list">
@@ -133,7 +133,7 @@ pub fn Passkeys(errors: Errors) -> impl IntoView {
                 <button type="button" id="add-passkey" on:click=add
                     class:busy=adding aria-busy=crate::ui::aria_busy(adding)
                     disabled=adding>
-                    {ui.tr(Msg::AddPasskey)}
+                    {ui.tr(Msg::ADD_PASSKEY)}
                 </button>
             </Show>
         </section>
@@ -236,12 +236,12 @@ fn PasskeyItem(
         <li class="passkey">
             <span class="passkey-name" id=name_id.clone()>{shown_name}</span>
             <span class="passkey-facts">
-                <span>{move || ui.f(Msg::PasskeyCreatedOn, &[("date", &ui.lang.get().date_time(created))])}</span>
+                <span>{move || ui.f(Msg::PASSKEY_CREATED_ON, &[("date", &ui.lang.get().date_time(created))])}</span>
                 <span>{move || match last_used {
-                    Some(at) => ui.f(Msg::PasskeyLastUsed, &[("date", &ui.lang.get().date_time(at))]),
-                    None => ui.t(Msg::PasskeyNeverUsed).to_owned(),
+                    Some(at) => ui.f(Msg::PASSKEY_LAST_USED, &[("date", &ui.lang.get().date_time(at))]),
+                    None => ui.t(Msg::PASSKEY_NEVER_USED).to_owned(),
                 }}</span>
-                <span>{ui.tr(if synced { Msg::PasskeySynced } else { Msg::PasskeyDeviceOnly })}</span>
+                <span>{ui.tr(if synced { Msg::PASSKEY_SYNCED } else { Msg::PASSKEY_DEVICE_ONLY })}</span>
             </span>
             // The line's actions and its rename form are always there, one shown at a time
             // (`hidden`): one static structure, less code in the WASM than views swapped per
@@ -249,14 +249,14 @@ fn PasskeyItem(
             // `button.confirm-remove`.
             <span class="passkey-actions" hidden=move || mode.get() != Mode::Shown>
                 <button type="button" class="rename-passkey" aria-describedby=name_id.clone()
-                    on:click=open_rename>{ui.tr(Msg::Rename)}</button>
+                    on:click=open_rename>{ui.tr(Msg::RENAME)}</button>
                 <button type="button" class="remove-passkey" aria-describedby=name_id.clone()
-                    on:click=ask_removal>{ui.tr(Msg::Remove)}</button>
+                    on:click=ask_removal>{ui.tr(Msg::REMOVE)}</button>
             </span>
             <form class="rename-passkey-form" novalidate on:submit=save
                 hidden=move || mode.get() != Mode::Renaming>
                 <div class="field" class:invalid=move || rename_error.get().is_some()>
-                    <label for=input_id.clone()>{ui.tr(Msg::PasskeyName)}</label>
+                    <label for=input_id.clone()>{ui.tr(Msg::PASSKEY_NAME)}</label>
                     <input id=input_id.clone() type="text" autocomplete="off" dir="auto"
                         maxlength="64" aria-required="true"
                         aria-invalid=move || if rename_error.get().is_some() { "true" } else { "false" }
@@ -267,21 +267,21 @@ fn PasskeyItem(
                 </div>
                 <button type="submit" class="primary" class:busy=busy
                     aria-busy=crate::ui::aria_busy(busy)
-                    disabled=busy>{ui.tr(Msg::Save)}</button>
-                <button type="button" on:click=back>{ui.tr(Msg::Cancel)}</button>
+                    disabled=busy>{ui.tr(Msg::SAVE)}</button>
+                <button type="button" on:click=back>{ui.tr(Msg::CANCEL)}</button>
             </form>
             {move || (mode.get() == Mode::ConfirmingRemoval).then(|| {
                 let question = name.clone();
                 view! {
                     <span class="passkey-confirm">
                         <span id=confirm_id.clone()>
-                            {move || ui.f(Msg::ConfirmRemove, &[("name", &question)])}
+                            {move || ui.f(Msg::CONFIRM_REMOVE, &[("name", &question)])}
                         </span>
                         <button type="button" class="confirm-remove danger" id=format!("{confirm_id}-button")
                             aria-describedby=confirm_id.clone() on:click=remove
                             class:busy=busy aria-busy=crate::ui::aria_busy(busy)
-                            disabled=busy>{ui.tr(Msg::Remove)}</button>
-                        <button type="button" class="cancel-remove" on:click=back>{ui.tr(Msg::Cancel)}</button>
+                            disabled=busy>{ui.tr(Msg::REMOVE)}</button>
+                        <button type="button" class="cancel-remove" on:click=back>{ui.tr(Msg::CANCEL)}</button>
                     </span>
                 }
             })}

@@ -30,7 +30,7 @@ pub fn Portal() -> impl IntoView {
                 // account page is not for it (issue 20).
                 Ok(view) if view.factor_required => navigate("/protect", Default::default()),
                 Ok(view) => session.set(Some(view)),
-                Err(ApiError::Network) => failed.set(Some(Msg::NetworkError)),
+                Err(ApiError::Network) => failed.set(Some(Msg::NETWORK_ERROR)),
                 Err(_) => navigate("/", Default::default()),
             }
         });
@@ -42,8 +42,8 @@ pub fn Portal() -> impl IntoView {
         sign_in_again,
     };
     page_title(move || match session.get() {
-        Some(view) => ui.f(Msg::Welcome, &[("name", &view.display_name)]),
-        None => ui.t(Msg::Loading).to_owned(),
+        Some(view) => ui.f(Msg::WELCOME, &[("name", &view.display_name)]),
+        None => ui.t(Msg::LOADING).to_owned(),
     });
     let sign_out = move |_| {
         if busy.get_untracked() {
@@ -71,11 +71,11 @@ pub fn Portal() -> impl IntoView {
             <Show when=move || sign_in_again.get()>
                 <p>
                     <button type="button" id="sign-in-again" class="primary" on:click=sign_in_again_click.clone()
-                        disabled=busy>{ui.tr(Msg::SignInAgain)}</button>
+                        disabled=busy>{ui.tr(Msg::SIGN_IN_AGAIN)}</button>
                 </p>
             </Show>
             {move || match session.get() {
-                None => view! { <p>{ui.tr(Msg::Loading)}</p> }.into_any(),
+                None => view! { <p>{ui.tr(Msg::LOADING)}</p> }.into_any(),
                 Some(view) => {
                     let name = view.display_name.clone();
                     let email = view.email.clone();
@@ -87,14 +87,14 @@ pub fn Portal() -> impl IntoView {
                         .join(", ");
                     let return_url = view.return_url.clone();
                     view! {
-                        <h1>{move || ui.f(Msg::Welcome, &[("name", &name)])}</h1>
+                        <h1>{move || ui.f(Msg::WELCOME, &[("name", &name)])}</h1>
                         <p id="email">{email}</p>
                         <p>
-                            {ui.tr(Msg::Organization)} ": "
+                            {ui.tr(Msg::ORGANIZATION)} ": "
                             <strong id="organization">{organizations}</strong>
                         </p>
                         {return_url.map(|url| view! {
-                            <p><a class="button primary" href=url>{ui.tr(Msg::ContinueToPortal)}</a></p>
+                            <p><a class="button primary" href=url>{ui.tr(Msg::CONTINUE_TO_PORTAL)}</a></p>
                         })}
                         <Show when=move || ui.config.with(|c| c.passkeys)>
                             <Passkeys errors />
@@ -106,7 +106,7 @@ pub fn Portal() -> impl IntoView {
                 }
             }}
             <button type="button" id="sign-out" on:click=sign_out class:busy=busy
-                aria-busy=crate::ui::aria_busy(busy) disabled=busy>{ui.tr(Msg::SignOut)}</button>
+                aria-busy=crate::ui::aria_busy(busy) disabled=busy>{ui.tr(Msg::SIGN_OUT)}</button>
         </Card>
     }
 }

@@ -27,7 +27,6 @@ use crate::webauthn::{self, Failure};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use partner_login_contract::ErrorCode;
 
 /// Where "Protect your account" is.
 #[derive(Clone, PartialEq)]
@@ -82,7 +81,7 @@ pub fn Protect() -> impl IntoView {
             factor_required.set(view.factor_required);
         }
     });
-    page_title(move || ui.t(Msg::ProtectHeading).to_owned());
+    page_title(move || ui.t(Msg::PROTECT_HEADING).to_owned());
 
     // Goes on to where the person was going before this step.
     let go_on = {
@@ -121,7 +120,7 @@ pub fn Protect() -> impl IntoView {
                     Err(failure) => {
                         let msg = match failure {
                             Failure::Api(err) | Failure::NotBegun(err) => err.message(),
-                            _ => Msg::PasskeySignInRefused,
+                            _ => Msg::PASSKEY_SIGN_IN_REFUSED,
                         };
                         error.set(Some(msg));
                         ui.announce(ui.t(msg).to_owned());
@@ -149,8 +148,8 @@ pub fn Protect() -> impl IntoView {
         spawn_local(async move {
             match webauthn::add().await {
                 Ok(_) => {
-                    step.set(Step::Done(Msg::PasskeyCreated));
-                    ui.announce(ui.t(Msg::PasskeyCreated).to_owned());
+                    step.set(Step::Done(Msg::PASSKEY_CREATED));
+                    ui.announce(ui.t(Msg::PASSKEY_CREATED).to_owned());
                     focus_id("continue");
                     if factor_required.get_untracked() {
                         busy.set(false);
@@ -163,10 +162,8 @@ pub fn Protect() -> impl IntoView {
                 Err(failure) => {
                     let msg = match failure {
                         Failure::Api(err) => err.message(),
-                        Failure::AlreadyOnThisDevice => {
-                            Msg::Error(ErrorCode::PasskeyAlreadyRegistered)
-                        }
-                        _ => Msg::Error(ErrorCode::PasskeyRefused),
+                        Failure::AlreadyOnThisDevice => Msg::ERROR_PASSKEY_ALREADY_REGISTERED,
+                        _ => Msg::ERROR_PASSKEY_REFUSED,
                     };
                     error.set(Some(msg));
                     ui.announce(ui.t(msg).to_owned());
@@ -181,7 +178,7 @@ pub fn Protect() -> impl IntoView {
         match after_app(factor_required.get_untracked()) {
             Step::SignInAgain => {
                 step.set(Step::SignInAgain);
-                ui.announce(ui.t(Msg::AppSignInAgain).to_owned());
+                ui.announce(ui.t(Msg::APP_SIGN_IN_AGAIN).to_owned());
                 focus_id("sign-in-again");
             }
             loading => {
@@ -192,7 +189,7 @@ pub fn Protect() -> impl IntoView {
                         Ok(set) => step.set(Step::Codes(set.codes)),
                         // The app is a factor all the same: say why no codes show, and go on.
                         Err(err) => {
-                            step.set(Step::Done(Msg::AppConfirmed));
+                            step.set(Step::Done(Msg::APP_CONFIRMED));
                             errors.refused(ui, &err);
                         }
                     }
@@ -218,33 +215,33 @@ pub fn Protect() -> impl IntoView {
             <Show when=move || webauthn::offered(ui)>
                 <section class="protect-option" aria-labelledby="passkey-option">
                     <h2 id="passkey-option">
-                        {ui.tr(Msg::CreatePasskey)} " "
-                        <span class="badge">{ui.tr(Msg::Recommended)}</span>
+                        {ui.tr(Msg::CREATE_PASSKEY)} " "
+                        <span class="badge">{ui.tr(Msg::RECOMMENDED)}</span>
                     </h2>
-                    <p>{ui.tr(Msg::ProtectText)}</p>
+                    <p>{ui.tr(Msg::PROTECT_TEXT)}</p>
                     <button type="button" id="create-passkey" class="primary" on:click=create
                         class:busy=busy aria-busy=crate::ui::aria_busy(busy)
                         disabled=busy>
-                        {ui.tr(Msg::CreatePasskey)}
+                        {ui.tr(Msg::CREATE_PASSKEY)}
                     </button>
                 </section>
             </Show>
             <Show when=move || ui.config.with(|c| c.authenticator_apps)>
                 <section class="protect-option" aria-labelledby="app-option">
-                    <h2 id="app-option">{ui.tr(Msg::UseApp)}</h2>
-                    <p>{ui.tr(Msg::AppText)}</p>
+                    <h2 id="app-option">{ui.tr(Msg::USE_APP)}</h2>
+                    <p>{ui.tr(Msg::APP_TEXT)}</p>
                     <button type="button" id="use-app" on:click=move |_| {
                         error.set(None);
                         step.set(Step::App);
                     } disabled=busy>
-                        {ui.tr(Msg::UseApp)}
+                        {ui.tr(Msg::USE_APP)}
                     </button>
                 </section>
             </Show>
             <Show when=move || !factor_required.get()>
                 <button type="button" id="not-now" on:click=move |_| go_on.with_value(|f| f())
                     disabled=busy>
-                    {ui.tr(Msg::NotNow)}
+                    {ui.tr(Msg::NOT_NOW)}
                 </button>
             </Show>
         }
@@ -252,7 +249,7 @@ pub fn Protect() -> impl IntoView {
 
     view! {
         <Card>
-            <h1>{ui.tr(Msg::ProtectHeading)}</h1>
+            <h1>{ui.tr(Msg::PROTECT_HEADING)}</h1>
             <p id="form-error" class="form-error">{move || error.get().map(|m| ui.t(m))}</p>
             {move || match step.get() {
                 Step::Offer => offer().into_any(),
@@ -261,27 +258,27 @@ pub fn Protect() -> impl IntoView {
                     <button type="button" id="app-back" on:click=move |_| {
                         error.set(None);
                         step.set(Step::Offer);
-                    }>{ui.tr(Msg::Cancel)}</button>
+                    }>{ui.tr(Msg::CANCEL)}</button>
                 }.into_any(),
-                Step::Codes(codes) if codes.is_empty() => view! { <p>{ui.tr(Msg::Loading)}</p> }.into_any(),
+                Step::Codes(codes) if codes.is_empty() => view! { <p>{ui.tr(Msg::LOADING)}</p> }.into_any(),
                 Step::Codes(codes) => view! {
-                    <p id="app-notice" class="status notice">{ui.tr(Msg::AppConfirmed)}</p>
+                    <p id="app-notice" class="status notice">{ui.tr(Msg::APP_CONFIRMED)}</p>
                     <RecoveryCodesShown codes on_continue=codes_done />
                 }.into_any(),
                 Step::Done(notice) => view! {
                     <p id="passkey-notice" class="status notice">{ui.tr(notice)}</p>
                     <button type="button" id="continue" class="primary"
                         on:click=move |_| next_step() disabled=busy>
-                        {ui.tr(Msg::Continue)}
+                        {ui.tr(Msg::CONTINUE_BUTTON)}
                     </button>
                 }.into_any(),
                 Step::SignInAgain => view! {
-                    <p id="app-notice" class="status notice">{ui.tr(Msg::AppSignInAgain)}</p>
+                    <p id="app-notice" class="status notice">{ui.tr(Msg::APP_SIGN_IN_AGAIN)}</p>
                 }.into_any(),
             }}
             <Show when=move || sign_in_again.get() || step.get() == Step::SignInAgain>
                 <button type="button" id="sign-in-again" class="primary" on:click=again.clone()>
-                    {ui.tr(Msg::SignInAgain)}
+                    {ui.tr(Msg::SIGN_IN_AGAIN)}
                 </button>
             </Show>
         </Card>

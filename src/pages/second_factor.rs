@@ -44,8 +44,8 @@ pub fn SecondFactor() -> impl IntoView {
                 methods.set(Some(view));
                 focus_id("app-code");
             }
-            Err(ApiError::Network) => failed.set(Some(Msg::NetworkError)),
-            Err(_) => failed.set(Some(Msg::SecondProofExpired)),
+            Err(ApiError::Network) => failed.set(Some(Msg::NETWORK_ERROR)),
+            Err(_) => failed.set(Some(Msg::SECOND_PROOF_EXPIRED)),
         }
     });
     let go = StoredValue::new_local({
@@ -58,7 +58,10 @@ pub fn SecondFactor() -> impl IntoView {
         };
         match proven.recovery_codes_left {
             Some(left) => {
-                let text = ui.f(Msg::RecoveryCodeAccepted, &[("count", &ui.n(left.into()))]);
+                let text = ui.f(
+                    Msg::RECOVERY_CODE_ACCEPTED,
+                    &[("count", &ui.n(left.into()))],
+                );
                 ui.announce(text);
                 signed_in.set(Some((view, left)));
                 focus_id("continue");
@@ -66,25 +69,25 @@ pub fn SecondFactor() -> impl IntoView {
             None => go.with_value(|go| go(&view)),
         }
     };
-    page_title(move || ui.t(Msg::SecondProofHeading).to_owned());
+    page_title(move || ui.t(Msg::SECOND_PROOF_HEADING).to_owned());
     view! {
         <Card>
-            <h1>{ui.tr(Msg::SecondProofHeading)}</h1>
+            <h1>{ui.tr(Msg::SECOND_PROOF_HEADING)}</h1>
             {move || failed.get().map(|msg| view! {
                 <p id="form-error" class="form-error" role="alert">{ui.t(msg)}</p>
-                <p><A href=crate::deployment::route("/")>{ui.tr(Msg::BackToSignIn)}</A></p>
+                <p><A href=crate::deployment::route("/")>{ui.tr(Msg::BACK_TO_SIGN_IN)}</A></p>
             })}
             {move || match (signed_in.get(), methods.get()) {
                 (Some((view, left)), _) => view! {
                     <p id="recovery-codes-left" class="status ok">
-                        {move || ui.f(Msg::RecoveryCodeAccepted, &[("count", &ui.n(left.into()))])}
+                        {move || ui.f(Msg::RECOVERY_CODE_ACCEPTED, &[("count", &ui.n(left.into()))])}
                     </p>
                     <p><a id="make-new-codes" href=crate::deployment::route("/portal")>
-                        {ui.tr(Msg::MakeNewRecoveryCodes)}
+                        {ui.tr(Msg::MAKE_NEW_RECOVERY_CODES)}
                     </a></p>
                     <button type="button" id="continue" class="primary"
                         on:click=move |_| go.with_value(|go| go(&view))>
-                        {ui.tr(Msg::Continue)}
+                        {ui.tr(Msg::CONTINUE_BUTTON)}
                     </button>
                 }.into_any(),
                 (None, Some(found)) => view! {
@@ -92,7 +95,7 @@ pub fn SecondFactor() -> impl IntoView {
                 }.into_any(),
                 (None, None) => view! {
                     <Show when=move || failed.get().is_none()>
-                        <p>{ui.tr(Msg::Loading)}</p>
+                        <p>{ui.tr(Msg::LOADING)}</p>
                     </Show>
                 }.into_any(),
             }}

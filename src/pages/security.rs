@@ -71,7 +71,7 @@ pub fn SecondFactors(errors: Errors) -> impl IntoView {
     };
     let confirmed = Callback::new(move |()| {
         mode.set(AppMode::Shown);
-        tell(Msg::AppConfirmed);
+        tell(Msg::APP_CONFIRMED);
         // The first set of recovery codes comes with the first app (a fallback if the phone
         // is lost); an account that has codes keeps them.
         if factors.with_untracked(|f| f.as_ref().is_some_and(|f| f.recovery_codes_left == 0)) {
@@ -94,7 +94,7 @@ pub fn SecondFactors(errors: Errors) -> impl IntoView {
             match api::remove_app().await {
                 Ok(()) => {
                     mode.set(AppMode::Shown);
-                    tell(Msg::AppRemoved);
+                    tell(Msg::APP_REMOVED);
                     reload();
                     focus_id("app-section-heading");
                 }
@@ -109,29 +109,29 @@ pub fn SecondFactors(errors: Errors) -> impl IntoView {
     view! {
         <Show when=move || apps_on() || has_app()>
             <section id="authenticator-app" aria-labelledby="app-section-heading">
-                <h2 id="app-section-heading" tabindex="-1">{ui.tr(Msg::AppHeading)}</h2>
+                <h2 id="app-section-heading" tabindex="-1">{ui.tr(Msg::APP_HEADING)}</h2>
                 <p id="app-notice" class="status notice">{move || notice.get().map(|m| ui.t(m))}</p>
                 {move || match factors.get() {
-                    None => view! { <p>{ui.tr(Msg::Loading)}</p> }.into_any(),
+                    None => view! { <p>{ui.tr(Msg::LOADING)}</p> }.into_any(),
                     Some(FactorsView { authenticator_app_added_at: Some(at), authenticator_app: true, .. }) => view! {
-                        <p id="app-added">{move || ui.f(Msg::AppAddedOn, &[("date", &ui.lang.get().date_time(at))])}</p>
+                        <p id="app-added">{move || ui.f(Msg::APP_ADDED_ON, &[("date", &ui.lang.get().date_time(at))])}</p>
                     }.into_any(),
-                    Some(_) => view! { <p id="no-app">{ui.tr(Msg::NoApp)}</p> }.into_any(),
+                    Some(_) => view! { <p id="no-app">{ui.tr(Msg::NO_APP)}</p> }.into_any(),
                 }}
                 {move || match (mode.get(), has_app()) {
                     (AppMode::Adding, _) => view! {
                         <AppEnrolment errors on_confirmed=confirmed />
-                        <button type="button" on:click=move |_| mode.set(AppMode::Shown)>{ui.tr(Msg::Cancel)}</button>
+                        <button type="button" on:click=move |_| mode.set(AppMode::Shown)>{ui.tr(Msg::CANCEL)}</button>
                     }.into_any(),
                     (AppMode::ConfirmingRemoval, true) => view! {
-                        <p id="confirm-remove-app">{ui.tr(Msg::ConfirmRemoveApp)}</p>
+                        <p id="confirm-remove-app">{ui.tr(Msg::CONFIRM_REMOVE_APP)}</p>
                         <div class="actions">
                             <button type="button" id="confirm-remove-app-button" class="danger"
                                 aria-describedby="confirm-remove-app" on:click=remove
                                 class:busy=busy aria-busy=crate::ui::aria_busy(busy) disabled=busy>
-                                {ui.tr(Msg::Remove)}
+                                {ui.tr(Msg::REMOVE)}
                             </button>
-                            <button type="button" on:click=move |_| mode.set(AppMode::Shown)>{ui.tr(Msg::Cancel)}</button>
+                            <button type="button" on:click=move |_| mode.set(AppMode::Shown)>{ui.tr(Msg::CANCEL)}</button>
                         </div>
                     }.into_any(),
                     (_, true) => view! {
@@ -139,30 +139,30 @@ pub fn SecondFactors(errors: Errors) -> impl IntoView {
                             start();
                             mode.set(AppMode::ConfirmingRemoval);
                             focus_id("confirm-remove-app-button");
-                        }>{ui.tr(Msg::Remove)}</button>
+                        }>{ui.tr(Msg::REMOVE)}</button>
                     }.into_any(),
                     (_, false) => view! {
                         <Show when=apps_on>
                             <button type="button" id="add-app" on:click=move |_| {
                                 start();
                                 mode.set(AppMode::Adding);
-                            }>{ui.tr(Msg::AddApp)}</button>
+                            }>{ui.tr(Msg::ADD_APP)}</button>
                         </Show>
                     }.into_any(),
                 }}
             </section>
         </Show>
         <section id="recovery" aria-labelledby="recovery-heading">
-            <h2 id="recovery-heading" tabindex="-1">{ui.tr(Msg::RecoveryCodesHeading)}</h2>
+            <h2 id="recovery-heading" tabindex="-1">{ui.tr(Msg::RECOVERY_CODES_HEADING)}</h2>
             {move || match codes.get() {
                 Some(list) => view! { <RecoveryCodesShown codes=list on_continue=codes_done /> }.into_any(),
                 None => view! {
                     <p id="codes-left">{move || factors.get().map(|f| {
-                        ui.f(Msg::RecoveryCodesLeft, &[("count", &ui.n(f.recovery_codes_left.into()))])
+                        ui.f(Msg::RECOVERY_CODES_LEFT, &[("count", &ui.n(f.recovery_codes_left.into()))])
                     })}</p>
                     <button type="button" id="new-codes" on:click=move |_| new_codes()
                         class:busy=busy aria-busy=crate::ui::aria_busy(busy) disabled=busy>
-                        {ui.tr(Msg::GenerateCodes)}
+                        {ui.tr(Msg::GENERATE_CODES)}
                     </button>
                 }.into_any(),
             }}
@@ -185,11 +185,11 @@ fn way_in(ui: crate::ui::Ui, session: &ActiveSession) -> String {
         });
     }
     let msg = if has("pop") {
-        Msg::WayPasskey
+        Msg::WAY_PASSKEY
     } else if has("otp") {
-        Msg::WayPasswordAndCode
+        Msg::WAY_PASSWORD_AND_CODE
     } else {
-        Msg::WayPassword
+        Msg::WAY_PASSWORD
     };
     ui.t(msg).to_owned()
 }
@@ -226,8 +226,8 @@ pub fn Sessions(errors: Errors) -> impl IntoView {
                             l.retain(|s| s.id != id);
                         }
                     });
-                    notice.set(Some(Msg::SessionEnded));
-                    ui.announce(ui.t(Msg::SessionEnded).to_owned());
+                    notice.set(Some(Msg::SESSION_ENDED));
+                    ui.announce(ui.t(Msg::SESSION_ENDED).to_owned());
                     focus_id("sessions-heading");
                 }
                 Err(err) => errors.refused(ui, &err),
@@ -237,7 +237,7 @@ pub fn Sessions(errors: Errors) -> impl IntoView {
     };
     view! {
         <section id="sessions" aria-labelledby="sessions-heading">
-            <h2 id="sessions-heading" tabindex="-1">{ui.tr(Msg::SessionsHeading)}</h2>
+            <h2 id="sessions-heading" tabindex="-1">{ui.tr(Msg::SESSIONS_HEADING)}</h2>
             <p id="sessions-notice" class="status notice">{move || notice.get().map(|m| ui.t(m))}</p>
             <ul id="session-list">
                 <For each=move || list.get().unwrap_or_default() key=|s| s.id.clone() let:session>
@@ -251,11 +251,11 @@ pub fn Sessions(errors: Errors) -> impl IntoView {
                             <li class="session" class:current=session.current>
                                 <span class="session-way" id=way_id.clone()>{way}</span>
                                 <span class="passkey-facts">
-                                    <span>{move || ui.f(Msg::SignedInAt, &[("date", &ui.lang.get().date_time(created))])}</span>
-                                    <span>{move || ui.f(Msg::LastActive, &[("date", &ui.lang.get().date_time(seen))])}</span>
+                                    <span>{move || ui.f(Msg::SIGNED_IN_AT, &[("date", &ui.lang.get().date_time(created))])}</span>
+                                    <span>{move || ui.f(Msg::LAST_ACTIVE, &[("date", &ui.lang.get().date_time(seen))])}</span>
                                 </span>
                                 {if session.current {
-                                    view! { <strong class="this-session">{ui.tr(Msg::ThisSession)}</strong> }.into_any()
+                                    view! { <strong class="this-session">{ui.tr(Msg::THIS_SESSION)}</strong> }.into_any()
                                 } else {
                                     let mine = id.clone();
                                     view! {
@@ -263,7 +263,7 @@ pub fn Sessions(errors: Errors) -> impl IntoView {
                                             class:busy=move || busy.with(|b| b.as_deref() == Some(mine.as_str()))
                                             disabled=move || busy.with(Option::is_some)
                                             on:click=move |_| end(id.clone())>
-                                            {ui.tr(Msg::EndSession)}
+                                            {ui.tr(Msg::END_SESSION)}
                                         </button>
                                     }.into_any()
                                 }}

@@ -24,7 +24,6 @@ use crate::ui::{focus_id, use_ui};
 use crate::webauthn::{self, Failure};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use partner_login_contract::api::{SignInRequest, SocialStartRequest, SOCIAL_ERROR_PARAM};
 use partner_login_contract::ErrorCode;
@@ -40,7 +39,7 @@ fn social_error_from_query() -> Option<Msg> {
         let here = crate::deployment::base_path();
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&here));
     }
-    Some(Msg::Error(
+    Some(Msg::error(
         ErrorCode::from_wire(&code).unwrap_or(ErrorCode::SocialFailed),
     ))
 }
@@ -62,7 +61,7 @@ pub fn SignIn() -> impl IntoView {
     let wait = RwSignal::new(0u32);
     let social_error = RwSignal::new(social_error_from_query());
     // A social sign-in that needs the local second factor (issue 20): its step, not a message.
-    if social_error.get_untracked() == Some(Msg::Error(ErrorCode::SecondFactorRequired)) {
+    if social_error.get_untracked() == Some(Msg::ERROR_SECOND_FACTOR_REQUIRED) {
         social_error.set(None);
         let navigate = navigate.clone();
         spawn_local(async move { navigate("/second-factor", Default::default()) });
@@ -104,7 +103,7 @@ pub fn SignIn() -> impl IntoView {
         let msg = match err.code() {
             Some(
                 ErrorCode::InvalidCredentials | ErrorCode::FlowExpired | ErrorCode::FlowNotFound,
-            ) => Msg::PasskeySignInRefused,
+            ) => Msg::PASSKEY_SIGN_IN_REFUSED,
             _ => err.message(),
         };
         form.error.set(Some(msg));
@@ -152,7 +151,7 @@ pub fn SignIn() -> impl IntoView {
     Effect::new(move |_| {
         if passkeys() {
             let busy = passkey_busy.get();
-            let words = (ui.t(Msg::Or), ui.t(Msg::SignInWithPasskey));
+            let words = (ui.t(Msg::OR), ui.t(Msg::SIGN_IN_WITH_PASSKEY));
             if webauthn::draw_button(words, busy || form.busy.get(), busy) {
                 passkey(true);
             }
@@ -244,7 +243,7 @@ pub fn SignIn() -> impl IntoView {
                     if gone {
                         return;
                     }
-                    social_error.set(Some(Msg::Error(ErrorCode::Internal)));
+                    social_error.set(Some(Msg::ERROR_INTERNAL));
                 }
                 Err(err) => {
                     let msg = err.message();
@@ -257,12 +256,12 @@ pub fn SignIn() -> impl IntoView {
     };
 
     let providers = move || ui.config.with(|c| c.providers.clone());
-    page_title(move || ui.t(Msg::ExistingHeading).to_owned());
+    page_title(move || ui.t(Msg::EXISTING_HEADING).to_owned());
     view! {
         <Card>
             <Show when=move || !providers().is_empty()>
                 <section class="social" aria-labelledby="social-heading">
-                    <h2 id="social-heading">{ui.tr(Msg::SocialHeading)}</h2>
+                    <h2 id="social-heading">{ui.tr(Msg::SOCIAL_HEADING)}</h2>
                     <p id="social-error" class="form-error" tabindex="-1" node_ref=social_error_ref>
                         {move || social_error.get().map(|m| ui.t(m))}
                     </p>
@@ -283,10 +282,10 @@ pub fn SignIn() -> impl IntoView {
                             }
                         </For>
                     </div>
-                    <p class="or" aria-hidden="true"><span>{ui.tr(Msg::Or)}</span></p>
+                    <p class="or" aria-hidden="true"><span>{ui.tr(Msg::OR)}</span></p>
                 </section>
             </Show>
-            <h1>{ui.tr(Msg::ExistingHeading)}</h1>
+            <h1>{ui.tr(Msg::EXISTING_HEADING)}</h1>
             <form novalidate on:submit=submit>
                 <FormSummary form />
                 <FormError form>
@@ -296,13 +295,13 @@ pub fn SignIn() -> impl IntoView {
                 <Input field=email />
                 <Input field=password />
                 <p class="password-row">
-                    <A href=crate::deployment::route("/forgot") attr:class="forgot">{ui.tr(Msg::ForgotPassword)}</A>
+                    <a href=crate::deployment::route("/forgot") class="forgot">{ui.tr(Msg::FORGOT_PASSWORD)}</a>
                 </p>
-                <Submit form label=Msg::SignIn />
+                <Submit form label=Msg::SIGN_IN />
             </form>
             <p class="switch">
-                {ui.tr(Msg::NoAccount)} " "
-                <A href=crate::deployment::route("/signup")>{ui.tr(Msg::SignUpNow)}</A>
+                {ui.tr(Msg::NO_ACCOUNT)} " "
+                <a href=crate::deployment::route("/signup")>{ui.tr(Msg::SIGN_UP_NOW)}</a>
             </p>
         </Card>
     }

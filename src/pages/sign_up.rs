@@ -11,7 +11,7 @@ use partner_login_contract::api::{CompleteSignupRequest, EmailCodeKind};
 
 static CREATE: LastStep = LastStep {
     fields: &[&DISPLAY_NAME, &GIVEN_NAME, &SURNAME],
-    button: Msg::Create,
+    button: Msg::CREATE,
     complete,
     between: None,
 };

@@ -28,7 +28,7 @@ pub(super) fn verify(flow: Flow) {
             Ok(view) => {
                 flow.code.error.set(None);
                 flow.apply(Event::Verified(view));
-                flow.ui.announce(flow.ui.t(Msg::EmailVerified).to_owned());
+                flow.ui.announce(flow.ui.t(Msg::EMAIL_VERIFIED).to_owned());
                 focus_id("new-password");
             }
             Err(err) if flow_gone(&err) => {
@@ -60,7 +60,7 @@ fn resend(flow: Flow) {
                 flow.code.value.set(String::new());
                 flow.code.error.set(None);
                 flow.apply(Event::CodeSent(view));
-                flow.ui.announce(flow.ui.t(Msg::CodeSentInfo).to_owned());
+                flow.ui.announce(flow.ui.t(Msg::CODE_SENT_INFO).to_owned());
                 focus_id("code");
             }
             Err(err) => {
@@ -83,14 +83,14 @@ pub(super) fn CodeStep(flow: Flow) -> impl IntoView {
         <Show when=move || flow.phase.get() == Phase::CodeSent>
             <Input field=flow.code />
             <div class="actions">
-                <Submit form=flow.form label=Msg::VerifyCode />
+                <Submit form=flow.form label=Msg::VERIFY_CODE />
                 <ResendButton seconds=resend_after busy=flow.form.busy on_click=on_resend />
             </div>
             <Show when=move || ui.config.with(|c| c.dev_mailbox)>
                 <p class="hint">
                     <a href=crate::deployment::backend_page("/dev/mailbox") target="_blank"
                         rel="noopener">
-                        {ui.tr(Msg::DevMailbox)}
+                        {ui.tr(Msg::DEV_MAILBOX)}
                     </a>
                 </p>
             </Show>

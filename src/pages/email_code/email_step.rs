@@ -29,7 +29,7 @@ pub(super) fn send_code(flow: Flow) {
                 flow.email.value.set(view.email.clone());
                 flow.set_flow_in_url(Some(&view.flow_id));
                 flow.apply(Event::CodeSent(view));
-                flow.ui.announce(flow.ui.t(Msg::CodeSentInfo).to_owned());
+                flow.ui.announce(flow.ui.t(Msg::CODE_SENT_INFO).to_owned());
                 focus_id("code");
             }
             Err(err) => {
@@ -59,11 +59,11 @@ pub(super) fn EmailStep(flow: Flow) -> impl IntoView {
         <Input field=flow.email readonly=locked />
         {move || match flow.phase.get() {
             Phase::EnterEmail => view! {
-                <crate::forms::Submit form=flow.form label=Msg::SendVerificationCode />
+                <crate::forms::Submit form=flow.form label=Msg::SEND_VERIFICATION_CODE />
             }.into_any(),
             Phase::CodeSent | Phase::Verified => view! {
                 <button type="button" class="link" on:click=move |_| change_email(flow)>
-                    {ui.tr(Msg::ChangeEmail)}
+                    {ui.tr(Msg::CHANGE_EMAIL)}
                 </button>
             }.into_any(),
         }}

@@ -241,7 +241,7 @@ pub fn EmailCodeFlow(kind: EmailCodeKind, last: &'static LastStep) -> impl IntoV
                     email.value.set(view.email.clone());
                     flow.set_flow_in_url(Some(&view.flow_id));
                     step.set(Step::from_view(&view));
-                    ui.announce(ui.t(Msg::EmailVerified).to_owned());
+                    ui.announce(ui.t(Msg::EMAIL_VERIFIED).to_owned());
                     form.end();
                     crate::ui::focus_id("new-password");
                 }
@@ -284,8 +284,8 @@ pub fn EmailCodeFlow(kind: EmailCodeKind, last: &'static LastStep) -> impl IntoV
     };
 
     let heading = match kind {
-        EmailCodeKind::SignUp => Msg::SignUpHeading,
-        EmailCodeKind::PasswordReset => Msg::ForgotHeading,
+        EmailCodeKind::SignUp => Msg::SIGN_UP_HEADING,
+        EmailCodeKind::PasswordReset => Msg::FORGOT_HEADING,
     };
     page_title(move || ui.t(heading).to_owned());
     view! {
@@ -294,9 +294,9 @@ pub fn EmailCodeFlow(kind: EmailCodeKind, last: &'static LastStep) -> impl IntoV
             <h1 class:visually-hidden={kind == EmailCodeKind::SignUp}>{ui.tr(heading)}</h1>
             <p id="status" class="status" class:ok=move || step.with(Step::can_create)>
                 {move || ui.t(match flow.phase.get() {
-                    Phase::EnterEmail => Msg::VerificationNecessary,
-                    Phase::CodeSent => Msg::CodeSentInfo,
-                    Phase::Verified => Msg::EmailVerified,
+                    Phase::EnterEmail => Msg::VERIFICATION_NECESSARY,
+                    Phase::CodeSent => Msg::CODE_SENT_INFO,
+                    Phase::Verified => Msg::EMAIL_VERIFIED,
                 })}
             </p>
             <FormError form />

@@ -78,7 +78,7 @@ pub(super) fn PasswordStep(flow: Flow) -> impl IntoView {
                 prop:checked=move || show_password.get()
                 disabled=move || not_verified.get()
                 on:change=move |_| show_password.update(|s| *s = !*s) />
-            {ui.tr(Msg::ShowPassword)}
+            {ui.tr(Msg::SHOW_PASSWORD)}
         </label>
         <Input field=flow.confirmation disabled=not_verified input_type=password_type />
         {flow
@@ -92,7 +92,7 @@ pub(super) fn PasswordStep(flow: Flow) -> impl IntoView {
             <button type="button" on:click=move |_| {
                 flow.apply(Event::Cancel);
                 flow.leave("/");
-            }>{ui.tr(Msg::Cancel)}</button>
+            }>{ui.tr(Msg::CANCEL)}</button>
         </div>
     }
 }

@@ -61,7 +61,10 @@ pub fn draw(flow: Flow) -> AnyView {
     let proven = move |done: Proven| {
         proof_left.set(done.recovery_codes_left);
         if let Some(left) = done.recovery_codes_left {
-            ui.announce(ui.f(Msg::RecoveryCodeAccepted, &[("count", &ui.n(left.into()))]));
+            ui.announce(ui.f(
+                Msg::RECOVERY_CODE_ACCEPTED,
+                &[("count", &ui.n(left.into()))],
+            ));
         }
         flow.proof.update(|p| {
             if let Some(p) = p {
@@ -77,8 +80,8 @@ pub fn draw(flow: Flow) -> AnyView {
             let flow_id = flow.id()?;
             Some(view! {
                 <section class="reset-proof" aria-labelledby="reset-proof-heading">
-                    <h2 id="reset-proof-heading">{ui.tr(Msg::SecondProofHeading)}</h2>
-                    <p>{ui.tr(Msg::ResetProofText)}</p>
+                    <h2 id="reset-proof-heading">{ui.tr(Msg::SECOND_PROOF_HEADING)}</h2>
+                    <p>{ui.tr(Msg::RESET_PROOF_TEXT)}</p>
                     <SecondProof target=Target::Reset(flow_id) methods=view.methods
                         on_done=proven />
                 </section>
@@ -86,10 +89,10 @@ pub fn draw(flow: Flow) -> AnyView {
         }}
         {move || proof_left.get().map(|left| view! {
             <p id="recovery-codes-left" class="status ok">
-                {move || ui.f(Msg::RecoveryCodeAccepted, &[("count", &ui.n(left.into()))])}
+                {move || ui.f(Msg::RECOVERY_CODE_ACCEPTED, &[("count", &ui.n(left.into()))])}
                 " "
                 <a id="make-new-codes" href=crate::deployment::route("/portal")>
-                    {ui.tr(Msg::MakeNewRecoveryCodes)}
+                    {ui.tr(Msg::MAKE_NEW_RECOVERY_CODES)}
                 </a>
             </p>
         })}
