@@ -26,6 +26,7 @@ pub mod flows;
 pub mod forms;
 pub mod groups;
 pub mod i18n;
+pub mod nav;
 pub mod pages;
 pub mod retry;
 pub mod storage;
@@ -62,22 +63,22 @@ pub fn SignInRoot() -> impl IntoView {
 }
 
 /// The sign-in group's route ([`groups::SIGN_IN_GROUP`], the first load): only this page is
-/// linked into its WASM, routed by [`groups::GroupRoutes`]. Any other route is loaded again
+/// linked into its WASM, without leptos_router ([`groups::GroupPage`]; links and
+/// [`nav::Navigate`] load the page again). Any other route is loaded again
 /// ([`groups::LoadFullApp`]), and `boot.js` loads the WASM of its group.
 #[component]
 pub fn SignInApp() -> impl IntoView {
     ui::Ui::start();
     brand::provide(deployment::brand());
+    nav::Navigate::page_loads().provide();
     view! {
-        <Router base=deployment::router_base()>
-            <main class="page">
-                <groups::GroupRoutes
-                    group=&groups::SIGN_IN_GROUP
-                    view=|_| view! { <pages::sign_in::SignIn /> }.into_any()
-                />
-            </main>
-            <ui::LiveRegion />
-        </Router>
+        <main class="page">
+            <groups::GroupPage
+                group=&groups::SIGN_IN_GROUP
+                view=|_| view! { <pages::sign_in::SignIn /> }.into_any()
+            />
+        </main>
+        <ui::LiveRegion />
     }
 }
 
@@ -119,19 +120,21 @@ pub fn App() -> impl IntoView {
     brand::provide(deployment::brand());
     view! {
         <Router base=deployment::router_base()>
-            <main class="page">
-                <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("/") view=pages::sign_in::SignIn />
-                    <Route path=path!("/signup") view=pages::sign_up::SignUp />
-                    <Route path=path!("/invitation") view=pages::invitation::Invitation />
-                    <Route path=path!("/portal") view=pages::portal::Portal />
-                    <Route path=path!("/protect") view=pages::protect::Protect />
-                    <Route path=path!("/forgot") view=pages::forgot::Forgot />
-                    <Route path=path!("/second-factor") view=pages::second_factor::SecondFactor />
-                    <Route path=path!("/social/invitation-needed")
-                        view=pages::invitation_needed::InvitationNeeded />
-                </Routes>
-            </main>
+            <nav::RouterNavigate>
+                <main class="page">
+                    <Routes fallback=pages::not_found::NotFound>
+                        <Route path=path!("/") view=pages::sign_in::SignIn />
+                        <Route path=path!("/signup") view=pages::sign_up::SignUp />
+                        <Route path=path!("/invitation") view=pages::invitation::Invitation />
+                        <Route path=path!("/portal") view=pages::portal::Portal />
+                        <Route path=path!("/protect") view=pages::protect::Protect />
+                        <Route path=path!("/forgot") view=pages::forgot::Forgot />
+                        <Route path=path!("/second-factor") view=pages::second_factor::SecondFactor />
+                        <Route path=path!("/social/invitation-needed")
+                            view=pages::invitation_needed::InvitationNeeded />
+                    </Routes>
+                </main>
+            </nav::RouterNavigate>
             <ui::LiveRegion />
         </Router>
     }
