@@ -15,7 +15,8 @@
 //! - `groups.rs`: one WASM per group of screens: `main.rs` mounts [`Root`] (the full app, every
 //!   route), `bin/sign-in.rs` mounts [`SignInRoot`] (the sign-in group: `/`, the first load),
 //!   `bin/sign-up.rs` mounts [`SignUpRoot`] (the sign-up group: `/signup`, `/invitation`);
-//!   `public/boot.js` chooses.
+//!   `public/boot.js` chooses; `nav.rs`: going to another screen as the root in force does it
+//!   (a page load in the sign-in group, which links no leptos_router; the router's elsewhere).
 
 pub mod address;
 pub mod api;
