@@ -109,8 +109,9 @@ pub fn base_path_of_module(url: &str) -> String {
 }
 
 /// A client route as a link target under the base path: `route("/signup")` is
-/// `/login/signup` in a build for `/login/`. (leptos_router's `<A>` leaves absolute paths as
-/// they are; `navigate` adds the base itself.)
+/// `/login/signup` in a build for `/login/`: every link's `href` (plain `<a>`, `crate::nav`)
+/// and [`crate::nav::Navigate::page_loads`]'s address. (leptos_router's `navigate` adds the
+/// base itself.)
 pub fn route(path: &str) -> String {
     format!("{}{}", base_path(), path.trim_start_matches('/'))
 }

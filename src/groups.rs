@@ -6,7 +6,9 @@
 //! every other screen is in the full app (`src/main.rs`, [`crate::Root`]), which routes every
 //! screen. `public/boot.js` chooses which WASM to load from the address; a route outside the
 //! group reached inside it (a navigation, a link) is loaded again ([`LoadFullApp`]), so
-//! `boot.js` loads the WASM of that route's group.
+//! `boot.js` loads the WASM of that route's group. The sign-in group has no router at all
+//! ([`GroupPage`], `crate::nav`); the sign-up group navigates between its two screens with
+//! leptos_router ([`GroupRoutes`]).
 
 use leptos::prelude::*;
 
@@ -73,6 +75,24 @@ pub fn LoadFullApp(group: &'static [&'static str]) -> impl IntoView {
         std::time::Duration::ZERO,
     );
     move || stuck.get().then(crate::pages::not_found::NotFound)
+}
+
+/// A group routed without leptos_router (the sign-in group): `view` draws the screen of the
+/// page's route, read once from the address (one of `group`, as [`route_of`] gives it), else
+/// [`LoadFullApp`]. Every way out of such a group is a page load (links are plain `<a>`,
+/// navigation is [`crate::nav::Navigate::page_loads`]), so the route never changes while its
+/// WASM runs; no `<Router>`, `<A>` or `use_location` is linked in (issue 21).
+#[component]
+pub fn GroupPage(group: &'static [&'static str], view: fn(&str) -> AnyView) -> impl IntoView {
+    let pathname = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    match route_of(&pathname, &crate::deployment::base_path())
+        .filter(|route| group.contains(&route.as_str()))
+    {
+        Some(route) => view(&route),
+        None => view! { <LoadFullApp group /> }.into_any(),
+    }
 }
 
 /// A group's router: `view` draws the screen of the group's route (one of `group`, as

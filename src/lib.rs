@@ -16,7 +16,8 @@
 //! - `groups.rs`: one WASM per group of screens: `main.rs` mounts [`Root`] (the full app, every
 //!   route), `bin/sign-in.rs` mounts [`SignInRoot`] (the sign-in group: `/`, the first load),
 //!   `bin/sign-up.rs` mounts [`SignUpRoot`] (the sign-up group: `/signup`, `/invitation`);
-//!   `public/boot.js` chooses.
+//!   `public/boot.js` chooses; `nav.rs`: going to another screen as the root in force does it
+//!   (a page load in the sign-in group, which links no leptos_router; the router's elsewhere).
 
 pub mod address;
 pub mod api;
@@ -28,6 +29,7 @@ pub mod forms;
 pub mod groups;
 pub mod i18n;
 pub mod json;
+pub mod nav;
 pub mod pages;
 pub mod retry;
 pub mod storage;
@@ -70,22 +72,22 @@ pub fn SignInRoot() -> impl IntoView {
 }
 
 /// The sign-in group's route ([`groups::SIGN_IN_GROUP`], the first load): only this page is
-/// linked into its WASM, routed by [`groups::GroupRoutes`]. Any other route is loaded again
+/// linked into its WASM, without leptos_router ([`groups::GroupPage`]; links and
+/// [`nav::Navigate`] load the page again). Any other route is loaded again
 /// ([`groups::LoadFullApp`]), and `boot.js` loads the WASM of its group.
 #[component]
 pub fn SignInApp() -> impl IntoView {
     ui::Ui::start();
     brand::provide(deployment::brand());
+    nav::Navigate::page_loads().provide();
     view! {
-        <Router base=deployment::router_base()>
-            <main class="page">
-                <groups::GroupRoutes
-                    group=&groups::SIGN_IN_GROUP
-                    view=|_| view! { <pages::sign_in::SignIn /> }.into_any()
-                />
-            </main>
-            <ui::LiveRegion />
-        </Router>
+        <main class="page">
+            <groups::GroupPage
+                group=&groups::SIGN_IN_GROUP
+                view=|_| view! { <pages::sign_in::SignIn /> }.into_any()
+            />
+        </main>
+        <ui::LiveRegion />
     }
 }
 
@@ -127,19 +129,21 @@ pub fn App() -> impl IntoView {
     brand::provide(deployment::brand());
     view! {
         <Router base=deployment::router_base()>
-            <main class="page">
-                <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("/") view=pages::sign_in::SignIn />
-                    <Route path=path!("/signup") view=pages::sign_up::SignUp />
-                    <Route path=path!("/invitation") view=pages::invitation::Invitation />
-                    <Route path=path!("/portal") view=pages::portal::Portal />
-                    <Route path=path!("/protect") view=pages::protect::Protect />
-                    <Route path=path!("/forgot") view=pages::forgot::Forgot />
-                    <Route path=path!("/second-factor") view=pages::second_factor::SecondFactor />
-                    <Route path=path!("/social/invitation-needed")
-                        view=pages::invitation_needed::InvitationNeeded />
-                </Routes>
-            </main>
+            <nav::RouterNavigate>
+                <main class="page">
+                    <Routes fallback=pages::not_found::NotFound>
+                        <Route path=path!("/") view=pages::sign_in::SignIn />
+                        <Route path=path!("/signup") view=pages::sign_up::SignUp />
+                        <Route path=path!("/invitation") view=pages::invitation::Invitation />
+                        <Route path=path!("/portal") view=pages::portal::Portal />
+                        <Route path=path!("/protect") view=pages::protect::Protect />
+                        <Route path=path!("/forgot") view=pages::forgot::Forgot />
+                        <Route path=path!("/second-factor") view=pages::second_factor::SecondFactor />
+                        <Route path=path!("/social/invitation-needed")
+                            view=pages::invitation_needed::InvitationNeeded />
+                    </Routes>
+                </main>
+            </nav::RouterNavigate>
             <ui::LiveRegion />
         </Router>
     }

@@ -15,6 +15,7 @@ use partner_login::components::lang_switch::LangSwitch;
 use partner_login::components::resend::ResendButton;
 use partner_login::flows::password::feedback;
 use partner_login::i18n::{self, Lang, Msg};
+use partner_login::nav::RouterNavigate;
 use partner_login::pages::forgot::Forgot;
 use partner_login::pages::passkeys::{Errors, Passkeys};
 use partner_login::pages::security::{SecondFactors, Sessions};
@@ -60,7 +61,9 @@ async fn mount_screen(screen: &'static str) -> (HtmlElement, impl Sized) {
     let handle = mount_to(root.clone(), move || {
         Ui::provide(Lang::En);
         match screen {
-            "sign-in" => view! { <Router><SignIn /></Router> }.into_any(),
+            "sign-in" => {
+                view! { <Router><RouterNavigate><SignIn /></RouterNavigate></Router> }.into_any()
+            }
             "sign-up" => view! { <Router><SignUp /></Router> }.into_any(),
             _ => view! { <Router><Forgot /></Router> }.into_any(),
         }
@@ -512,7 +515,7 @@ async fn sign_in_draws_the_configured_buttons_in_order_and_in_the_language() {
                 })
                 .collect();
         });
-        view! { <Router><SignIn /></Router> }
+        view! { <Router><RouterNavigate><SignIn /></RouterNavigate></Router> }
     });
     tick().await;
     let heading: HtmlElement = by_id(&root, "social-heading");
@@ -1018,7 +1021,7 @@ async fn sign_in_offers_passkeys_only_when_the_server_does() {
         let slot = slot.clone();
         move || {
             slot.set(Some(Ui::provide(Lang::En)));
-            view! { <Router><SignIn /></Router> }
+            view! { <Router><RouterNavigate><SignIn /></RouterNavigate></Router> }
         }
     });
     tick().await;

@@ -9,7 +9,6 @@ use crate::storage::{self, Draft};
 use crate::ui::{chosen_lang, use_ui};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use partner_login_contract::api::{EmailCodeKind, InvitationView};
 use partner_login_contract::{ErrorCode, Field};
 
@@ -106,8 +105,8 @@ pub fn Invitation() -> impl IntoView {
                             }}
                         </p>
                         <div class="actions">
-                            <A href=crate::deployment::route("/signup") attr:class="button primary">{ui.tr(Msg::SIGN_UP_NOW)}</A>
-                            <A href=crate::deployment::route("/") attr:class="button">{ui.tr(Msg::SIGN_IN)}</A>
+                            <a href=crate::deployment::route("/signup") class="button primary">{ui.tr(Msg::SIGN_UP_NOW)}</a>
+                            <a href=crate::deployment::route("/") class="button">{ui.tr(Msg::SIGN_IN)}</a>
                         </div>
                     }
                     .into_any()
@@ -118,7 +117,7 @@ pub fn Invitation() -> impl IntoView {
                         <h1>{ui.tr(Msg::INVITATION_PROBLEM_HEADING)}</h1>
                         <p id="form-error" class="form-error">{ui.tr(msg)}</p>
                         <p>{ui.tr(Msg::ASK_ADMINISTRATOR)}</p>
-                        <p><A href=crate::deployment::route("/")>{ui.tr(Msg::BACK_TO_SIGN_IN)}</A></p>
+                        <p><a href=crate::deployment::route("/")>{ui.tr(Msg::BACK_TO_SIGN_IN)}</a></p>
                     }
                     .into_any()
                 }

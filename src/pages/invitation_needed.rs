@@ -6,7 +6,6 @@ use crate::components::card::{page_title, Card};
 use crate::i18n::Msg;
 use crate::ui::use_ui;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// Decodes `%XX` escapes (and `+` as a space, as form encoding writes it).
 fn percent_decode(input: &str) -> Option<String> {
@@ -63,7 +62,7 @@ pub fn InvitationNeeded() -> impl IntoView {
                 None => ui.t(Msg::INVITATION_NEEDED_UNKNOWN).to_owned(),
             }}</p>
             <p>{ui.tr(Msg::INVITATION_NEEDED_ADVICE)}</p>
-            <p><A href=crate::deployment::route("/")>{ui.tr(Msg::BACK_TO_SIGN_IN)}</A></p>
+            <p><a href=crate::deployment::route("/")>{ui.tr(Msg::BACK_TO_SIGN_IN)}</a></p>
         </Card>
     }
 }

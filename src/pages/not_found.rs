@@ -2,7 +2,6 @@ use crate::components::card::{page_title, Card};
 use crate::i18n::Msg;
 use crate::ui::use_ui;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -11,7 +10,7 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <Card>
             <h1>{ui.tr(Msg::NOT_FOUND_HEADING)}</h1>
-            <p><A href=crate::deployment::route("/")>{ui.tr(Msg::BACK_TO_SIGN_IN)}</A></p>
+            <p><a href=crate::deployment::route("/")>{ui.tr(Msg::BACK_TO_SIGN_IN)}</a></p>
         </Card>
     }
 }

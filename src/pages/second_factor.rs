@@ -13,7 +13,6 @@ use crate::i18n::Msg;
 use crate::ui::{focus_id, use_ui};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use partner_login_contract::api::{SecondFactorView, SessionView};
 
@@ -75,7 +74,7 @@ pub fn SecondFactor() -> impl IntoView {
             <h1>{ui.tr(Msg::SECOND_PROOF_HEADING)}</h1>
             {move || failed.get().map(|msg| view! {
                 <p id="form-error" class="form-error" role="alert">{ui.t(msg)}</p>
-                <p><A href=crate::deployment::route("/")>{ui.tr(Msg::BACK_TO_SIGN_IN)}</A></p>
+                <p><a href=crate::deployment::route("/")>{ui.tr(Msg::BACK_TO_SIGN_IN)}</a></p>
             })}
             {move || match (signed_in.get(), methods.get()) {
                 (Some((view, left)), _) => view! {

@@ -19,12 +19,12 @@ use crate::components::card::{page_title, Card};
 use crate::forms::fields::{EMAIL, PASSWORD};
 use crate::forms::{Form, FormError, FormSummary, Input, Submit};
 use crate::i18n::Msg;
+use crate::nav;
 use crate::storage::{self, Draft};
 use crate::ui::{focus_id, use_ui};
 use crate::webauthn::{self, Failure};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 use partner_login_contract::api::{SignInRequest, SocialStartRequest, SOCIAL_ERROR_PARAM};
 use partner_login_contract::ErrorCode;
 use std::time::Duration;
@@ -47,7 +47,8 @@ fn social_error_from_query() -> Option<Msg> {
 #[component]
 pub fn SignIn() -> impl IntoView {
     let ui = use_ui();
-    let navigate = use_navigate();
+    // A page load in the sign-in group, leptos_router's in the full app (`nav`).
+    let navigate = nav::use_navigate();
     let form = Form::new(ui);
     let email = form.kept(&EMAIL, Draft::SignIn);
     // An OpenID client's `login_hint` fills an empty field; never what was typed or kept.
@@ -64,7 +65,7 @@ pub fn SignIn() -> impl IntoView {
     if social_error.get_untracked() == Some(Msg::ERROR_SECOND_FACTOR_REQUIRED) {
         social_error.set(None);
         let navigate = navigate.clone();
-        spawn_local(async move { navigate("/second-factor", Default::default()) });
+        spawn_local(async move { navigate.to("/second-factor") });
     }
     // The provider whose button was clicked, while its sign-in starts.
     let leaving = RwSignal::new(None::<String>);
@@ -194,19 +195,19 @@ pub fn SignIn() -> impl IntoView {
                     if view.factor_required {
                         storage::set_after_protect(view.continue_url.as_deref());
                         form.end();
-                        navigate("/protect", Default::default());
+                        navigate.to("/protect");
                         return;
                     }
                     // Leaving for the OpenID client: the form stays busy until the page goes.
                     if address::continue_to(view.continue_url.as_deref()) {
                         return;
                     }
-                    navigate("/portal", Default::default());
+                    navigate.to("/portal");
                 }
                 // The password is right and the account has a second factor (issue 20).
                 Err(err) if err.code() == Some(ErrorCode::SecondFactorRequired) => {
                     form.end();
-                    navigate("/second-factor", Default::default());
+                    navigate.to("/second-factor");
                     return;
                 }
                 Err(err) => {
