@@ -30,6 +30,23 @@
   // (docs/first-load-levers.md, the preload trade-off). Only where a static shell shows
   // (public/shell.js ran before: `pl-noshell` hides the sign-in one, `pl-signup` shows the
   // sign-up one). A hidden tab draws no frame: the timer starts the app there.
+  // config.json (src/deployment.rs `load`) is fetched beside the WASM, not after its start:
+  // one round trip less before the app draws (issue 21). The WASM takes that pending response
+  // once; a later call fetches the file again. A failed fetch rejects with its message (for
+  // the WASM's configuration error page), marked handled until the WASM awaits it.
+  var config = null;
+  var fetchConfig = function () {
+    var pending = fetch(base + '/config.json', { cache: 'no-cache' }).catch(function (e) {
+      throw String(e);
+    });
+    pending.catch(function () {});
+    return pending;
+  };
+  window.partnerLoginConfig = function () {
+    var pending = config || fetchConfig();
+    config = null;
+    return pending;
+  };
   var started = false;
   var start = function () {
     if (started) return;
@@ -40,6 +57,7 @@
     preload.integrity = at('jsSri') || '';
     document.head.appendChild(preload);
     var module = fetch(at('wasm'), { integrity: at('wasmSri') || '' });
+    config = fetchConfig();
     import(js).then(function (bindings) {
       return bindings.default({ module_or_path: module });
     });

@@ -6,6 +6,7 @@ use partner_login_contract::brand::Brand;
 use partner_login_contract::config_file::{check_api_base, Json};
 use serde::Deserialize;
 use std::sync::OnceLock;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// `config.json`. Every key is optional; an empty object means "the API on this origin".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -128,29 +129,34 @@ pub fn router_base() -> String {
     base_path().trim_end_matches('/').to_owned()
 }
 
-/// Fetches and parses `config.json` beside `index.html`.
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `public/boot.js`'s fetch of `config.json`, started beside the WASM's (issue 21): the
+    /// `Response`, or the failed fetch's message.
+    #[wasm_bindgen(catch, js_namespace = window, js_name = partnerLoginConfig)]
+    async fn config_response() -> Result<JsValue, JsValue>;
+}
+
+/// Fetches and parses `config.json` beside `index.html`: `boot.js` started its fetch beside
+/// the WASM's, so its round trip is no longer after the WASM's start (issue 21,
+/// docs/first-load-levers.md); the checks are the WASM's.
 pub async fn load() -> Result<DeploymentConfig, ConfigProblem> {
     let url = format!("{}config.json", base_path());
-    let response = gloo_net::http::Request::get(&url)
-        .cache(web_sys::RequestCache::NoCache)
-        .send()
+    let missing = |e: &dyn std::fmt::Display| ConfigProblem::Missing(format!("{url}: {e}"));
+    let response: gloo_net::http::Response = config_response()
         .await
-        .map_err(|e| ConfigProblem::Missing(format!("{url}: {e}")))?;
+        .map_err(|e| missing(&e.as_string().unwrap_or_default()))?
+        .unchecked_into::<web_sys::Response>()
+        .into();
     if !response.ok() {
-        return Err(ConfigProblem::Missing(format!(
-            "{url}: HTTP {}",
-            response.status()
-        )));
+        return Err(missing(&format_args!("HTTP {}", response.status())));
     }
-    let text = response
-        .text()
-        .await
-        .map_err(|e| ConfigProblem::Missing(format!("{url}: {e}")))?;
+    let text = response.text().await.map_err(|e| missing(&e))?;
     // A host's single-page-application fallback answers a missing file with index.html.
     if text.trim_start().starts_with('<') {
-        return Err(ConfigProblem::Missing(format!(
-            "{url}: an HTML page came back (the fallback for a missing file?)"
-        )));
+        return Err(missing(
+            &"an HTML page came back (the fallback for a missing file?)",
+        ));
     }
     DeploymentConfig::parse(&text)
 }
