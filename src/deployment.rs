@@ -131,23 +131,30 @@ pub fn router_base() -> String {
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
-    /// `public/boot.js`'s fetch of `config.json`, started beside the WASM's (issue 21): the
-    /// `Response`, or the failed fetch's message.
-    #[wasm_bindgen(catch, js_namespace = window, js_name = partnerLoginConfig)]
-    async fn config_response() -> Result<JsValue, JsValue>;
+    /// `public/boot.js`'s fetch of the file `name` under the base path (issue 21): the one it
+    /// started beside the WASM's (`config.json`, the reader's language file), taken once, else
+    /// a new one with `cache` (a `RequestCache`); the `Response`, or the failed fetch's message.
+    #[wasm_bindgen(catch, js_namespace = window, js_name = partnerLoginFetch)]
+    async fn boot_fetch(name: &str, cache: &str) -> Result<JsValue, JsValue>;
 }
 
-/// Fetches and parses `config.json` beside `index.html`: `boot.js` started its fetch beside
-/// the WASM's, so its round trip is no longer after the WASM's start (issue 21,
-/// docs/first-load-levers.md); the checks are the WASM's.
+/// The file `name` beside `index.html`, through `boot.js`, which may have started its fetch
+/// already (so its round trip is not after the WASM's start: docs/first-load-levers.md);
+/// `cache`: `"no-cache"` or `"default"`. Without `boot.js` (the component tests): `Err`.
+pub async fn fetch_file(name: &str, cache: &str) -> Result<gloo_net::http::Response, String> {
+    boot_fetch(name, cache)
+        .await
+        .map(|r| r.unchecked_into::<web_sys::Response>().into())
+        .map_err(|e| e.as_string().unwrap_or_default())
+}
+
+/// Fetches and parses `config.json` beside `index.html` (no stale copy: `no-cache`).
 pub async fn load() -> Result<DeploymentConfig, ConfigProblem> {
     let url = format!("{}config.json", base_path());
     let missing = |e: &dyn std::fmt::Display| ConfigProblem::Missing(format!("{url}: {e}"));
-    let response: gloo_net::http::Response = config_response()
+    let response = fetch_file("config.json", "no-cache")
         .await
-        .map_err(|e| missing(&e.as_string().unwrap_or_default()))?
-        .unchecked_into::<web_sys::Response>()
-        .into();
+        .map_err(|e| missing(&e))?;
     if !response.ok() {
         return Err(missing(&format_args!("HTTP {}", response.status())));
     }

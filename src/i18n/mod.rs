@@ -179,14 +179,14 @@ impl Lang {
         format!("{}.json?v={version}", self.tag())
     }
 
-    /// Fetches and installs this language's file, unless its words are already here.
+    /// Fetches and installs this language's file, unless its words are already here: through
+    /// `boot.js`, which fetched the reader's file beside the WASM (`deployment::fetch_file`).
     pub async fn load(self) -> Result<(), String> {
         if self.is_ready() {
             return Ok(());
         }
         let url = self.file_url();
-        let response = gloo_net::http::Request::get(&url)
-            .send()
+        let response = crate::deployment::fetch_file(&self.file_name(), "default")
             .await
             .map_err(|e| format!("{url}: {e}"))?;
         if !response.ok() {

@@ -55,7 +55,8 @@ async fn the_seed_flow_passes_with_the_spa_under_a_base_path_on_another_origin()
 }
 
 /// The language files are fetched beside index.html under the base path, from the CDN (issue
-/// 21: only English is in the WASM).
+/// 21: only English is in the WASM); the reader's, once, by `boot.js` beside the WASM, the
+/// WASM taking that fetch (docs/first-load-levers.md).
 #[tokio::test]
 async fn a_language_file_comes_from_under_the_base_path() {
     let cdn = spa_on_a_cdn().await;
@@ -79,6 +80,15 @@ async fn a_language_file_comes_from_under_the_base_path() {
         fetched[0].starts_with(&format!("{}/login/fr.json?v=", cdn.origin)),
         "{fetched:?}"
     );
+    let before_the_wasm_arrived = browser
+        .script(
+            "const all = performance.getEntriesByType('resource');\
+             const words = all.find(e => e.name.includes('.json?v='));\
+             return words.startTime < all.find(e => e.name.endsWith('.wasm')).responseEnd;",
+            vec![],
+        )
+        .await;
+    assert_eq!(before_the_wasm_arrived, true);
     browser.close().await;
 }
 
