@@ -135,14 +135,15 @@ extern "C" {
     /// started beside the WASM's (`config.json`, the reader's language file), taken once, else
     /// a new one with `cache` (a `RequestCache`); the `Response`, or the failed fetch's message.
     #[wasm_bindgen(catch, js_namespace = window, js_name = partnerLoginFetch)]
-    async fn boot_fetch(name: &str, cache: &str) -> Result<JsValue, JsValue>;
+    fn boot_fetch(name: &str, cache: &str) -> Result<js_sys::Promise, JsValue>;
 }
 
 /// The file `name` beside `index.html`, through `boot.js`, which may have started its fetch
 /// already (so its round trip is not after the WASM's start: docs/first-load-levers.md);
 /// `cache`: `"no-cache"` or `"default"`. Without `boot.js` (the component tests): `Err`.
 pub async fn fetch_file(name: &str, cache: &str) -> Result<gloo_net::http::Response, String> {
-    boot_fetch(name, cache)
+    let started = boot_fetch(name, cache).map_err(|_| "no boot.js".to_owned())?;
+    wasm_bindgen_futures::JsFuture::from(started)
         .await
         .map(|r| r.unchecked_into::<web_sys::Response>().into())
         .map_err(|e| e.as_string().unwrap_or_default())
