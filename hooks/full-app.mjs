@@ -100,6 +100,18 @@ for (const [name, prefix] of WORKERS) {
     .replace(new RegExp(`\\s+data-${prefix}-wasm=(?:"[^"]*"|'[^']*'|[^\\s>]+)`), '');
   console.log(`hooks/full-app.mjs: ${name} is ${hashedJs}, ${hashedWasm}`);
 }
+// Each language file's `?v=` (build.rs: the FNV-1a 64 of locales/<tag>.json, 16 hex digits),
+// as data-l<tag>, so that boot.js fetches the reader's file beside the WASM under the very name
+// the WASM asks for (src/i18n/mod.rs `Lang::file_name`): data-lfr, data-les, ... (not English,
+// which is compiled in).
+const fnv1a = (bytes) => {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of bytes) hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
+  return hash.toString(16).padStart(16, '0');
+};
+for (const lang of ['fr', 'es', 'ar', 'zh', 'ru']) {
+  set[`data-l${lang}`] = fnv1a(readFileSync(at(`${lang}.json`)));
+}
 const added = Object.entries(set).map(([k, v]) => ` ${k}="${v}"`).join('');
 element = element.replace(/^<script\b/, `<script${added}`);
 html = html.replace(tag[0], element);

@@ -30,6 +30,39 @@
   // (docs/first-load-levers.md, the preload trade-off). Only where a static shell shows
   // (public/shell.js ran before: `pl-noshell` hides the sign-in one, `pl-signup` shows the
   // sign-up one). A hidden tab draws no frame: the timer starts the app there.
+  // config.json (src/deployment.rs `load`) and, for a reader whose language is not English,
+  // its language file (src/i18n/mod.rs `Lang::load`) are fetched beside the WASM, not after its
+  // start: one round trip less before the app draws (issue 21). The WASM asks for a file by
+  // name (partnerLoginFetch) and takes such a pending fetch once; any other ask fetches now.
+  // A failed fetch rejects with its message (for the WASM's error), marked handled until the
+  // WASM awaits it. The language: ui::wanted_lang's order (`?lang=`, the switcher's choice,
+  // the browser's); its file's `?v=` content hash, data-l<tag> (hooks/full-app.mjs).
+  var pending = {};
+  var get = function (name, cache) {
+    var started = fetch(base + '/' + name, { cache: cache }).catch(function (e) {
+      throw String(e);
+    });
+    started.catch(function () {});
+    return started;
+  };
+  window.partnerLoginFetch = function (name, cache) {
+    var started = pending[name] || get(name, cache);
+    delete pending[name];
+    return started;
+  };
+  var wanted = function () {
+    var stored;
+    try {
+      stored = sessionStorage.getItem('partner-login.lang');
+    } catch (e) {}
+    var tags = [new URLSearchParams(location.search).get('lang'), stored, navigator.language];
+    for (var i = 0; i < tags.length; i++) {
+      var tag = (tags[i] || '').trim().split(/[-_]/)[0].toLowerCase();
+      var version = d['l' + tag];
+      if (version) return tag + '.json?v=' + version;
+      if (tag === 'en') return;
+    }
+  };
   var started = false;
   var start = function () {
     if (started) return;
@@ -40,6 +73,9 @@
     preload.integrity = at('jsSri') || '';
     document.head.appendChild(preload);
     var module = fetch(at('wasm'), { integrity: at('wasmSri') || '' });
+    pending['config.json'] = get('config.json', 'no-cache');
+    var words = wanted();
+    if (words) pending[words] = get(words, 'default');
     import(js).then(function (bindings) {
       return bindings.default({ module_or_path: module });
     });

@@ -6,6 +6,7 @@ use partner_login_contract::brand::Brand;
 use partner_login_contract::config_file::{check_api_base, Json};
 use serde::Deserialize;
 use std::sync::OnceLock;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// `config.json`. Every key is optional; an empty object means "the API on this origin".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -128,10 +129,30 @@ pub fn router_base() -> String {
     base_path().trim_end_matches('/').to_owned()
 }
 
-/// Fetches and parses `config.json` beside `index.html`.
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `public/boot.js`'s fetch of the file `name` under the base path (issue 21): the one it
+    /// started beside the WASM's (`config.json`, the reader's language file), taken once, else
+    /// a new one with `cache` (a `RequestCache`); the `Response`, or the failed fetch's message.
+    #[wasm_bindgen(catch, js_namespace = window, js_name = partnerLoginFetch)]
+    fn boot_fetch(name: &str, cache: &str) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// The file `name` beside `index.html`, through `boot.js`, which may have started its fetch
+/// already (so its round trip is not after the WASM's start: docs/first-load-levers.md);
+/// `cache`: `"no-cache"` or `"default"`. Without `boot.js` (the component tests): `Err`.
+pub async fn fetch_file(name: &str, cache: &str) -> Result<gloo_net::http::Response, String> {
+    let started = boot_fetch(name, cache).map_err(|_| "no boot.js".to_owned())?;
+    wasm_bindgen_futures::JsFuture::from(started)
+        .await
+        .map(|r| r.unchecked_into::<web_sys::Response>().into())
+        .map_err(|e| e.as_string().unwrap_or_default())
+}
+
+/// Fetches and parses `config.json` beside `index.html` (no stale copy: `no-cache`).
 pub async fn load() -> Result<DeploymentConfig, ConfigProblem> {
     let url = format!("{}config.json", base_path());
-    let text = fetch_text(&url, web_sys::RequestCache::NoCache)
+    let text = fetch_text("config.json", "no-cache")
         .await
         .map_err(ConfigProblem::Missing)?;
     // A host's single-page-application fallback answers a missing file with index.html.
@@ -143,12 +164,12 @@ pub async fn load() -> Result<DeploymentConfig, ConfigProblem> {
     DeploymentConfig::parse(&text)
 }
 
-/// The text of a file of the deployment (`config.json`, a language file), or why not, with its
-/// URL. One function for both (issue 21: each inlined copy of the fetch cost the first load).
-pub async fn fetch_text(url: &str, cache: web_sys::RequestCache) -> Result<String, String> {
-    let response = gloo_net::http::Request::get(url)
-        .cache(cache)
-        .send()
+/// The text of a file of the deployment beside `index.html` (`config.json`, a language file),
+/// or why not, with its URL: the fetch `boot.js` started for it, if any ([`fetch_file`]). One
+/// function for both (issue 21: each inlined copy of the fetch cost the first load).
+pub async fn fetch_text(name: &str, cache: &str) -> Result<String, String> {
+    let url = format!("{}{name}", base_path());
+    let response = fetch_file(name, cache)
         .await
         .map_err(|e| format!("{url}: {e}"))?;
     if !response.ok() {

@@ -157,13 +157,13 @@ impl Lang {
         format!("{}.json?v={version}", self.tag())
     }
 
-    /// Fetches and installs this language's file, unless its words are already here.
+    /// Fetches and installs this language's file, unless its words are already here: through
+    /// `boot.js`, which fetched the reader's file beside the WASM (`deployment::fetch_file`).
     pub async fn load(self) -> Result<(), String> {
         if self.is_ready() {
             return Ok(());
         }
-        let url = self.file_url();
-        let text = crate::deployment::fetch_text(&url, web_sys::RequestCache::Default).await?;
+        let text = crate::deployment::fetch_text(&self.file_name(), "default").await?;
         install(self, &text)
     }
 

@@ -34,6 +34,8 @@ const INTERACTIVE_TIMEOUT_MS = 60_000;
 const LIGHTHOUSE_RUNS = Number(process.env.BENCH_LIGHTHOUSE_RUNS ?? 3);
 /** The browser's language for the cold loads (`ar`: the static shell must stay hidden). */
 const BROWSER_LANG = process.env.BENCH_LANG ?? null;
+/** The conditions measured, by id (`b,c`: the two of the interactive budgets); all by default. */
+const ONLY_CONDITIONS = process.env.BENCH_CONDITIONS?.split(',') ?? null;
 
 /**
  * The flags of /work/shared/TOOLCHAIN.md for headless Chromium as root; `headless: true` adds
@@ -350,6 +352,7 @@ async function main() {
     const conditions = [];
     let firstLoad = null;
     for (const condition of CONDITIONS) {
+      if (ONLY_CONDITIONS && !ONLY_CONDITIONS.includes(condition.id)) continue;
       const times = [];
       const paints = [];
       for (let i = 0; i < LOADS; i++) {

@@ -55,7 +55,8 @@ async fn the_seed_flow_passes_with_the_spa_under_a_base_path_on_another_origin()
 }
 
 /// The language files are fetched beside index.html under the base path, from the CDN (issue
-/// 21: only English is in the WASM).
+/// 21: only English is in the WASM); the reader's, once, by `boot.js` beside the WASM, the
+/// WASM taking that fetch (docs/first-load-levers.md).
 #[tokio::test]
 async fn a_language_file_comes_from_under_the_base_path() {
     let cdn = spa_on_a_cdn().await;
@@ -79,6 +80,15 @@ async fn a_language_file_comes_from_under_the_base_path() {
         fetched[0].starts_with(&format!("{}/login/fr.json?v=", cdn.origin)),
         "{fetched:?}"
     );
+    let before_the_wasm_arrived = browser
+        .script(
+            "const all = performance.getEntriesByType('resource');\
+             const words = all.find(e => e.name.includes('.json?v='));\
+             return words.startTime < all.find(e => e.name.endsWith('.wasm')).responseEnd;",
+            vec![],
+        )
+        .await;
+    assert_eq!(before_the_wasm_arrived, true);
     browser.close().await;
 }
 
@@ -104,6 +114,38 @@ async fn a_missing_or_broken_config_says_so_on_the_page() {
             .await;
         browser.wait_text(reason).await;
     }
+    browser.close().await;
+}
+
+/// `boot.js` starts `config.json`'s fetch beside the WASM's, and the WASM takes that fetch
+/// instead of making its own after it starts (issue 21, docs/first-load-levers.md): the file
+/// is fetched once per load, before the WASM has arrived, and a broken file still shows the
+/// configuration error page (the checks of src/deployment.rs `load`, on boot.js's response).
+#[tokio::test]
+async fn boot_js_fetches_the_config_beside_the_wasm_and_the_wasm_takes_it() {
+    let cdn = spa_on_a_cdn().await;
+    std::fs::write(cdn.dir.join("config.json"), "{\"api_base\": ").expect("config.json");
+    let browser = Browser::start().await;
+    browser.goto(&format!("{}/login/", cdn.origin)).await;
+    browser
+        .wait_text("This sign-in page is not set up correctly: its configuration file (config.json) cannot be read.")
+        .await;
+    let timing = browser
+        .script(
+            "const all = performance.getEntriesByType('resource');\
+             const config = all.filter(e => new URL(e.name).pathname === '/login/config.json');\
+             const wasm = all.find(e => e.name.endsWith('.wasm'));\
+             return { fetches: config.length, started: config[0].startTime, wasm: wasm.responseEnd };",
+            vec![],
+        )
+        .await;
+    assert_eq!(timing["fetches"], 1, "{timing}");
+    let started = timing["started"].as_f64().expect("config.json's start");
+    let wasm = timing["wasm"].as_f64().expect("the WASM's end");
+    assert!(
+        started < wasm,
+        "config.json is fetched before the WASM has arrived: {timing}"
+    );
     browser.close().await;
 }
 
