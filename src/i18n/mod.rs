@@ -137,14 +137,10 @@ impl Lang {
         self == Lang::En || LOADED[self.index()].get().is_some()
     }
 
-    /// The language file's URL under the base path: on the SPA's own origin, so the CSP's
-    /// `connect-src 'self'` covers it (OWASP ASVS 5.0 V3.4.3).
-    pub fn file_url(self) -> String {
-        format!("{}{}", crate::deployment::base_path(), self.file_name())
-    }
-
-    /// `<tag>.json?v=<content hash>`: beside `index.html`, where Trunk copies it; the hash
-    /// (build.rs) makes a new build's URL miss any cached copy of an older file.
+    /// `<tag>.json?v=<content hash>`: beside `index.html`, where Trunk copies it, fetched under
+    /// the base path on the SPA's own origin (`deployment::fetch_text`), so the CSP's
+    /// `connect-src 'self'` covers it (OWASP ASVS 5.0 V3.4.3); the hash (build.rs) makes a new
+    /// build's URL miss any cached copy of an older file.
     pub fn file_name(self) -> String {
         let version = match self {
             Lang::En => env!("PL_LOCALE_VERSION_EN"),
