@@ -11,6 +11,9 @@ pub struct Pure {
     /// divided by the verifications): what argon2 alone costs, even when other work on the
     /// machine takes cores from the run.
     pub cpu_ms_each: f64,
+    /// The verifications done and this process's CPU seconds over the run (to pool rounds).
+    pub verifications: u64,
+    pub cpu_seconds: f64,
 }
 
 /// Password verifications per second over `threads` threads for `duration`.
@@ -48,6 +51,8 @@ pub async fn rate(cost: HashCost, threads: usize, duration: Duration) -> Result<
         Ok(Pure {
             per_second: total as f64 / seconds,
             cpu_ms_each: cpu * 1000.0 / total.max(1) as f64,
+            verifications: total,
+            cpu_seconds: cpu,
         })
     })
     .await

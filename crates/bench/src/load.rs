@@ -31,6 +31,9 @@ pub struct Stats {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
+    /// Every answer's latency, sorted: to pool several runs ([`pool`]).
+    #[serde(skip)]
+    latencies: Vec<Duration>,
 }
 
 impl Stats {
@@ -89,6 +92,24 @@ fn summarize(samples: Vec<(Duration, Outcome)>, seconds: f64) -> Stats {
         *statuses.entry(key).or_insert(0) += 1;
         latencies.push(*took);
     }
+    stats(statuses, latencies, seconds)
+}
+
+/// Several runs as one: their answers and latencies together, over their summed time.
+pub fn pool(runs: Vec<Stats>) -> Stats {
+    let mut statuses = BTreeMap::new();
+    let (mut latencies, mut seconds) = (Vec::new(), 0.0);
+    for run in runs {
+        for (status, n) in run.statuses {
+            *statuses.entry(status).or_insert(0) += n;
+        }
+        latencies.extend(run.latencies);
+        seconds += run.seconds;
+    }
+    stats(statuses, latencies, seconds)
+}
+
+fn stats(statuses: BTreeMap<String, u64>, mut latencies: Vec<Duration>, seconds: f64) -> Stats {
     latencies.sort_unstable();
     let ms = |q: usize| {
         latencies
@@ -96,13 +117,14 @@ fn summarize(samples: Vec<(Duration, Outcome)>, seconds: f64) -> Stats {
             .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
     };
     let mut stats = Stats {
-        requests: samples.len() as u64,
+        requests: latencies.len() as u64,
         statuses,
         seconds,
         per_second: 0.0,
         p50_ms: ms(50),
         p99_ms: ms(99),
         max_ms: latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        latencies,
     };
     stats.per_second = stats.successes() as f64 / seconds.max(f64::EPSILON);
     stats
@@ -128,6 +150,24 @@ mod tests {
         assert_eq!(stats.p50_ms, 51.0);
         assert_eq!(stats.p99_ms, 100.0);
         assert_eq!(stats.max_ms, 100.0);
+    }
+
+    #[test]
+    fn pooled_runs_add_their_answers_and_times() {
+        let run = |ms: std::ops::RangeInclusive<u64>, status: u16, seconds: f64| {
+            let samples = ms
+                .map(|ms| (Duration::from_millis(ms), Ok(status)))
+                .collect();
+            summarize(samples, seconds)
+        };
+        let pooled = pool(vec![run(1..=50, 200, 1.0), run(51..=100, 429, 3.0)]);
+        assert_eq!(pooled.requests, 100);
+        assert_eq!(pooled.statuses["200"], 50);
+        assert_eq!(pooled.statuses["429"], 50);
+        assert_eq!(pooled.seconds, 4.0);
+        assert_eq!(pooled.per_second, 12.5, "50 successes in 4 s");
+        assert_eq!(pooled.p50_ms, 51.0, "the percentiles of all the answers");
+        assert_eq!(pooled.max_ms, 100.0);
     }
 
     #[tokio::test]

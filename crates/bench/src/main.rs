@@ -1,6 +1,6 @@
-//! `partner-login-bench --server <binary> [--seconds N] [--concurrency N] [--only sign-in]`: the
-//! back-end half of `cargo xtask bench` (issue 7). It runs in its own process, beside the server
-//! it starts:
+//! `partner-login-bench --server <binary> [--seconds N] [--concurrency N] [--rounds N]
+//! [--round-seconds N] [--only sign-in] [--cost M,T,P]`: the back-end half of `cargo xtask
+//! bench` (issue 7). It runs in its own process, beside the server it starts:
 //!
 //! 1. the pure argon2id rate: the server's own [`Passwords::verify`] on every core, nothing
 //!    else running, the physical limit of a password sign-in on this machine;
@@ -11,9 +11,11 @@
 //!    and wrong passwords while a second address signs in; the second's p50/p99 and the
 //!    server's peak memory (`partner_login_testkit::flood`, also the server's flood test);
 //!
-//! (1) and (2) at the server's default cost and at Keycloak's (m=7 MiB, t=5, p=1). One JSON
+//! (1) and (2) at the server's default cost and at Keycloak's (m=7 MiB, t=5, p=1), in rounds:
+//! (1) then (2), `--rounds` times (5), each part `--round-seconds` long (5), and the ratio of
+//! the medians (rounds.rs: the pure rate moves between runs on a shared machine). One JSON
 //! document goes to stdout; `xtask` turns it into the report. `--only sign-in` runs (1) and (2)
-//! at the default cost and nothing else (`cargo xtask bench --only sign-in`, about 40 s).
+//! at the default cost and nothing else (`cargo xtask bench --only sign-in`, about a minute).
 //!
 //! [`Passwords::verify`]: partner_login_server::domain::passwords::Passwords::verify
 
@@ -22,6 +24,7 @@ mod flows;
 mod hashing;
 mod load;
 mod memory;
+mod rounds;
 mod server;
 
 use partner_login_server::domain::passwords::HashCost;
@@ -35,6 +38,9 @@ struct Options {
     server: PathBuf,
     seconds: u64,
     concurrency: usize,
+    /// The sign-in runs' rounds, and how long each pure and each HTTP run of a round lasts.
+    rounds: usize,
+    round_seconds: u64,
     /// `--only sign-in`: the sign-in run at the default cost, nothing else.
     sign_in_only: bool,
     /// `--cost M,T,P`: the cost of that run instead of the default. A cheap one (`8,1,1`)
@@ -48,6 +54,8 @@ struct Report {
     cores: usize,
     seconds: u64,
     concurrency: usize,
+    rounds: usize,
+    round_seconds: u64,
     sign_in: Vec<SignInRun>,
     /// The rest is absent with `--only sign-in`.
     #[serde(flatten)]
@@ -63,25 +71,33 @@ struct Rest {
     flood: flood::Figures,
 }
 
-/// Sign-in at one argon2id cost: the pure rate and what the server does over HTTP.
+/// Sign-in at one argon2id cost, in rounds: the pure rate and what the server does over HTTP.
 #[derive(Serialize)]
 struct SignInRun {
     label: &'static str,
     cost: String,
+    /// Each round in order: its pure run, then its HTTP run.
+    rounds: Vec<RoundFigures>,
+    /// The medians over the rounds.
     pure_hashes_per_second: f64,
-    http: load::Stats,
-    /// `http.per_second / pure_hashes_per_second`.
+    sign_ins_per_second: f64,
+    /// `sign_ins_per_second / pure_hashes_per_second` (the ratio of the medians): the figure
+    /// compared with the budget; and the lowest and highest ratio of a single round.
     ratio: f64,
+    ratio_min: f64,
+    ratio_max: f64,
+    /// The HTTP runs pooled: every answer and latency of every round.
+    http: load::Stats,
     per_core_per_second: f64,
-    /// CPU seconds the server and this load generator used during the HTTP run, beside the
+    /// CPU seconds the server and this load generator used during the HTTP runs, beside the
     /// CPU seconds the machine had (`cores × http.seconds`): where the gap to the pure rate goes.
     server_cpu_seconds: f64,
     load_generator_cpu_seconds: f64,
     available_cpu_seconds: f64,
-    /// CPU milliseconds per successful sign-in: the server's, what argon2 alone costs (the pure
-    /// run's CPU time per verification), the server's outside argon2 (the difference: HTTP,
-    /// JSON, database, sessions, logs, threads handing work over) and the load generator's.
-    /// CPU time, unlike the rates, holds when other work shares the machine.
+    /// CPU milliseconds per successful sign-in over all rounds: the server's, what argon2 alone
+    /// costs (the pure runs' CPU time per verification), the server's outside argon2 (the
+    /// difference: HTTP, JSON, database, sessions, logs, threads handing work over) and the
+    /// load generator's. CPU time, unlike the rates, holds when other work shares the machine.
     server_cpu_ms_per_sign_in: f64,
     argon2_cpu_ms_per_sign_in: f64,
     server_cpu_ms_outside_argon2: f64,
@@ -89,6 +105,17 @@ struct SignInRun {
     /// argon2's share of the CPU a sign-in costs (server and load generator): the ratio the
     /// run reaches with every core busy and nothing else on the machine.
     cpu_ratio: f64,
+}
+
+/// One round of a sign-in run.
+#[derive(Serialize)]
+struct RoundFigures {
+    #[serde(flatten)]
+    rates: rounds::Round,
+    ratio: f64,
+    p50_ms: f64,
+    argon2_cpu_ms_each: f64,
+    server_cpu_ms_per_sign_in: f64,
 }
 
 /// Keycloak's default password hashing since release 24: argon2id, 7 MiB, 5 passes, 1 lane.
@@ -124,11 +151,13 @@ async fn main() -> ExitCode {
 
 fn parse(args: Vec<String>) -> Result<Options, String> {
     let usage = "usage: partner-login-bench --server <binary> [--seconds N] [--concurrency N] \
-                 [--only sign-in] [--cost M,T,P]";
+                 [--rounds N] [--round-seconds N] [--only sign-in] [--cost M,T,P]";
     let mut options = Options {
         server: PathBuf::new(),
         seconds: 10,
         concurrency: 8,
+        rounds: 5,
+        round_seconds: 5,
         sign_in_only: false,
         cost: HashCost::default(),
     };
@@ -139,6 +168,8 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             "--server" => options.server = value.into(),
             "--seconds" => options.seconds = value.parse().map_err(|_| usage)?,
             "--concurrency" => options.concurrency = value.parse().map_err(|_| usage)?,
+            "--rounds" => options.rounds = value.parse().map_err(|_| usage)?,
+            "--round-seconds" => options.round_seconds = value.parse().map_err(|_| usage)?,
             "--only" if value == "sign-in" => options.sign_in_only = true,
             "--cost" => {
                 let parts: Vec<u32> = value
@@ -157,7 +188,7 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             _ => return Err(usage.into()),
         }
     }
-    if options.server.as_os_str().is_empty() {
+    if options.server.as_os_str().is_empty() || options.rounds == 0 {
         return Err(usage.into());
     }
     Ok(options)
@@ -189,6 +220,8 @@ async fn run(options: &Options) -> Result<Report, String> {
             cores,
             seconds: options.seconds,
             concurrency: options.concurrency,
+            rounds: options.rounds,
+            round_seconds: options.round_seconds,
             sign_in,
             rest: None,
         });
@@ -223,6 +256,8 @@ async fn run(options: &Options) -> Result<Report, String> {
         cores,
         seconds: options.seconds,
         concurrency: options.concurrency,
+        rounds: options.rounds,
+        round_seconds: options.round_seconds,
         sign_in,
         rest: Some(Rest {
             send_code,
@@ -246,34 +281,62 @@ async fn sign_in_run(
     options: &Options,
     cores: usize,
 ) -> Result<SignInRun, String> {
-    let duration = Duration::from_secs(options.seconds);
-    // Measured with the server idle, on every core, right before the HTTP run.
-    let pure = hashing::rate(cost, cores, duration).await?;
-    let (server_before, own_before) = (memory::cpu_seconds(Some(pid))?, memory::cpu_seconds(None)?);
-    let http = flows::sign_ins(url, accounts, options.concurrency, duration).await?;
-    let server_cpu_seconds = memory::cpu_seconds(Some(pid))? - server_before;
-    let load_generator_cpu_seconds = memory::cpu_seconds(None)? - own_before;
+    let duration = Duration::from_secs(options.round_seconds);
+    let (mut figures, mut runs) = (Vec::new(), Vec::new());
+    let (mut server_cpu_seconds, mut load_generator_cpu_seconds) = (0.0, 0.0);
+    let (mut verifications, mut pure_cpu_seconds) = (0, 0.0);
+    for _ in 0..options.rounds {
+        // The pure rate with the server idle, on as many threads as the server's hashing pool
+        // has (one per core), right before this round's HTTP run.
+        let pure = hashing::rate(cost, cores, duration).await?;
+        let (server_before, own_before) =
+            (memory::cpu_seconds(Some(pid))?, memory::cpu_seconds(None)?);
+        let http = flows::sign_ins(url, accounts, options.concurrency, duration).await?;
+        let server_cpu = memory::cpu_seconds(Some(pid))? - server_before;
+        server_cpu_seconds += server_cpu;
+        load_generator_cpu_seconds += memory::cpu_seconds(None)? - own_before;
+        verifications += pure.verifications;
+        pure_cpu_seconds += pure.cpu_seconds;
+        let rates = rounds::Round {
+            pure_hashes_per_second: pure.per_second,
+            sign_ins_per_second: http.per_second,
+        };
+        figures.push(RoundFigures {
+            rates,
+            ratio: rates.ratio(),
+            p50_ms: http.p50_ms,
+            argon2_cpu_ms_each: pure.cpu_ms_each,
+            server_cpu_ms_per_sign_in: server_cpu * 1000.0 / http.successes().max(1) as f64,
+        });
+        runs.push(http);
+    }
+    let summary = rounds::summarize(&figures.iter().map(|f| f.rates).collect::<Vec<_>>());
+    let http = load::pool(runs);
     let signed_in = http.successes().max(1) as f64;
     let server_ms = server_cpu_seconds * 1000.0 / signed_in;
-    let argon2_ms = pure.cpu_ms_each;
-    let pure = pure.per_second;
+    let argon2_ms = pure_cpu_seconds * 1000.0 / verifications.max(1) as f64;
+    let load_generator_ms = load_generator_cpu_seconds * 1000.0 / signed_in;
     Ok(SignInRun {
         label,
         cost: format!(
             "m={},t={},p={}",
             cost.memory_kib, cost.iterations, cost.parallelism
         ),
-        pure_hashes_per_second: pure,
-        ratio: http.per_second / pure,
-        per_core_per_second: http.per_second / cores as f64,
+        rounds: figures,
+        pure_hashes_per_second: summary.pure_median,
+        sign_ins_per_second: summary.sign_ins_median,
+        ratio: summary.ratio_of_medians,
+        ratio_min: summary.ratio_min,
+        ratio_max: summary.ratio_max,
+        per_core_per_second: summary.sign_ins_median / cores as f64,
         server_cpu_seconds,
         load_generator_cpu_seconds,
         available_cpu_seconds: http.seconds * cores as f64,
         server_cpu_ms_per_sign_in: server_ms,
         argon2_cpu_ms_per_sign_in: argon2_ms,
         server_cpu_ms_outside_argon2: server_ms - argon2_ms,
-        load_generator_cpu_ms_per_sign_in: load_generator_cpu_seconds * 1000.0 / signed_in,
-        cpu_ratio: argon2_ms / (server_ms + load_generator_cpu_seconds * 1000.0 / signed_in),
+        load_generator_cpu_ms_per_sign_in: load_generator_ms,
+        cpu_ratio: argon2_ms / (server_ms + load_generator_ms),
         http,
     })
 }

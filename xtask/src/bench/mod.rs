@@ -29,8 +29,9 @@ pub struct Budget {
 /// `cargo xtask bench [--only sign-in|wasm]`: everything, or one part alone, with its own
 /// report (`report.md` is left as the last full run wrote it):
 ///
-/// - `--only sign-in`: the back end's sign-in run at the server's default cost (about a minute
-///   once built), to `target/bench/sign-in.md`;
+/// - `--only sign-in`: the back end's sign-in run at the server's default cost, 5 rounds of a
+///   pure argon2id run and an HTTP run (about a minute once built), to
+///   `target/bench/sign-in.md`;
 /// - `--only wasm`: the release SPA's build and each WASM (the sign-in group's, the full
 ///   app's) by crate and function, to `target/bench/wasm.md`.
 pub fn run(args: &[String]) -> Result {
