@@ -25,10 +25,5 @@ use std::time::Duration;
 /// How long any single wait in a test may last before the test fails.
 pub const WAIT: Duration = Duration::from_secs(30);
 
-/// A free TCP port on loopback.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
+/// A free TCP port on loopback, below the kernel's ephemeral range (`partner_login_testkit`'s).
+pub use partner_login_testkit::free_port;

@@ -7,6 +7,7 @@ mod aiosmtpd;
 pub mod flood;
 mod nginx;
 mod oidc;
+mod port;
 mod postgres;
 mod rp;
 mod smtp;
@@ -14,7 +15,8 @@ pub mod totp;
 
 pub use aiosmtpd::{RelayCertificates, RelayTls, TlsRelay, RELAY_PASSWORD, RELAY_USER};
 pub use nginx::{Forwarded, Nginx};
-pub use oidc::{free_port, OidcClient, OidcProvider};
+pub use oidc::{OidcClient, OidcProvider};
+pub use port::free_port;
 pub use postgres::Postgres;
 pub use rp::{RelyingPartyUrls, TestRelyingParty};
 pub use smtp::{Message, SmtpSink};

@@ -35,19 +35,11 @@ fn module_dir() -> PathBuf {
     dir
 }
 
-/// A free port on loopback (bound, then released for the child to take).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
 impl OidcProvider {
     /// Starts the provider with its clients; `accounts` maps logins to their claims
     /// (`{"lee@ngo.example": {"email_verified": false}}`).
     pub fn start(clients: &[OidcClient], accounts: serde_json::Value) -> Self {
-        let port = free_port();
+        let port = crate::free_port();
         let clients: Vec<serde_json::Value> = clients
             .iter()
             .map(|c| {

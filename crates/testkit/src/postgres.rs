@@ -77,10 +77,7 @@ impl Cluster {
         }
         let data = dir.join("data");
         let data = data.to_string_lossy();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("free port");
+        let port = crate::free_port();
         let tool = |name: &str, args: &[&str]| command(&bin, as_postgres, name, args);
         // The watcher first: from here on, the folder goes with the process.
         let stop = tool("pg_ctl", &["-D", &data, "-m", "immediate", "stop"]);

@@ -103,11 +103,25 @@ async fn a_missing_or_broken_config_says_so_on_the_page() {
         .await;
     // Not JSON, as the browser's JSON.parse reads it (issue 21: src/json.rs), then JSON that is
     // not a configuration: the page says so, and shows the reason for the operator.
-    for (text, reason) in [
+    // Each version of the file a second newer than the last: the static host answers a
+    // revalidation by `Last-Modified`, to the second, and two writes within one second would
+    // get `304 Not Modified` and the first text again.
+    let written = std::time::SystemTime::now();
+    for (n, (text, reason)) in [
         ("{\"api_base\": ", "JSON"),
         ("{\"apibase\": \"/api\"}", "unknown field `apibase`"),
-    ] {
-        std::fs::write(cdn.dir.join("config.json"), text).expect("config.json");
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path = cdn.dir.join("config.json");
+        std::fs::write(&path, text).expect("config.json");
+        let newer = written + std::time::Duration::from_secs(2 * (n as u64 + 1));
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(newer))
+            .expect("config.json's time");
         browser.goto(&format!("{}/login/", cdn.origin)).await;
         browser
             .wait_text("This sign-in page is not set up correctly: its configuration file (config.json) cannot be read.")
