@@ -36,12 +36,6 @@ pub mod storage;
 pub mod ui;
 pub mod webauthn;
 
-/// The WASM's allocator: talc, smaller than the standard library's dlmalloc (issue 21,
-/// docs/first-load-levers.md). Single-threaded WebAssembly only, as talc requires.
-#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
-
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
