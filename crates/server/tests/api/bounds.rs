@@ -112,6 +112,43 @@ async fn bodies_over_the_limit_are_refused_on_every_route() {
     assert!(text.contains("application/problem+json"), "{text}");
 }
 
+/// A body refused by its declared length is still read to its end, up to 1 MiB
+/// (`http/body_limit.rs`), before the 413 goes: a client still sending it then reads the answer
+/// instead of a reset, and the connection serves its next request. Past 1 MiB the answer goes
+/// at once and says the connection closes (ASVS 5.0 V2.4.1: bounded work either way).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_body_is_read_so_that_its_answer_arrives() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let addr = app.url.trim_start_matches("http://");
+    let body = "x".repeat(LIMIT + 1);
+    let request = format!(
+        "POST /api/session HTTP/1.1\r\nHost: {addr}\r\n{CSRF_HEADER}: {CSRF_HEADER_VALUE}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}\
+         GET /api/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let (status, text) = raw(&app, request.as_bytes()).await;
+    assert_eq!(status, 413, "{text}");
+    assert_eq!(
+        text.matches("HTTP/1.1 ").count(),
+        2,
+        "the next request on the connection is answered too: {text}"
+    );
+    assert!(text.contains("HTTP/1.1 200"), "{text}");
+    // Over 1 MiB declared: not read; the 413 says the connection ends. (Only the head is sent.)
+    let request = format!(
+        "POST /api/session HTTP/1.1\r\nHost: {addr}\r\n{CSRF_HEADER}: {CSRF_HEADER_VALUE}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        2 * 1024 * 1024
+    );
+    let (status, text) = raw(&app, request.as_bytes()).await;
+    assert_eq!(status, 413, "{text}");
+    assert!(
+        text.to_ascii_lowercase().contains("connection: close"),
+        "{text}"
+    );
+}
+
 /// NIST SP 800-63B-4 §3.1.1.2 / ASVS 5.0 V6.2.9: a password longer than the policy's maximum
 /// (256 characters) is refused on sign-in with the field error "Create" gives, before any hash
 /// runs and before anything is counted against the client.
