@@ -267,8 +267,7 @@ pub fn SignIn() -> impl IntoView {
                         {move || social_error.get().map(|m| ui.t(m))}
                     </p>
                     <div class="providers">
-                        <For each=providers key=|p| p.id.clone() let:provider>
-                            {
+                        {move || providers().into_iter().map(|provider| {
                                 let id = provider.id.clone();
                                 let busy_id = provider.id.clone();
                                 let is_busy = move || leaving.with(|l| l.as_deref() == Some(busy_id.as_str()));
@@ -280,8 +279,7 @@ pub fn SignIn() -> impl IntoView {
                                         {label}
                                     </button>
                                 }
-                            }
-                        </For>
+                        }).collect_view()}
                     </div>
                     <p class="or" aria-hidden="true"><span>{ui.tr(Msg::OR)}</span></p>
                 </section>
