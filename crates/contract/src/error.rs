@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Every error the API or a client-side check can report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -147,12 +147,74 @@ impl ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code (`from_wire` looks a wire name up here; a test checks none is missing).
+    pub const ALL: [ErrorCode; 47] = {
+        use ErrorCode::*;
+        [
+            Required,
+            EmailInvalid,
+            TooShort,
+            TooLong,
+            InvalidCharacters,
+            PasswordTooCommon,
+            PasswordNeedsClasses,
+            PasswordMismatch,
+            CodeFormat,
+            CodeWrong,
+            CodeExpired,
+            CodeExhausted,
+            ResendCooldown,
+            ResetLinkRequired,
+            FlowNotFound,
+            FlowExpired,
+            FlowNotVerified,
+            InvitationNotFound,
+            InvitationExpired,
+            InvitationUsed,
+            InvitationEmailMismatch,
+            AccountExists,
+            InvalidCredentials,
+            SecondFactorRequired,
+            AccountLocked,
+            AccountDisabled,
+            Unauthenticated,
+            Forbidden,
+            CsrfRejected,
+            RateLimited,
+            ValidationFailed,
+            BadRequest,
+            NotFound,
+            ServiceUnavailable,
+            Busy,
+            Internal,
+            SocialUnknownProvider,
+            SocialUnavailable,
+            SocialDenied,
+            SocialExpired,
+            SocialFailed,
+            SocialEmailUnverified,
+            ReauthenticationRequired,
+            PasskeyRefused,
+            PasskeyAlreadyRegistered,
+            PasskeyLimit,
+            PasskeysUnavailable,
+        ]
+    };
+
     /// Reads a code from its wire form, e.g. the `social_error` query parameter.
     pub fn from_wire(code: &str) -> Option<Self> {
-        use serde::de::IntoDeserializer;
-        let de: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
-            code.into_deserializer();
-        Self::deserialize(de).ok()
+        Self::ALL.into_iter().find(|c| c.as_str() == code)
+    }
+}
+
+/// A code is read by its wire name with [`ErrorCode::from_wire`]'s loop rather than serde's
+/// derived matcher: the SPA's first load carries this reader (issue 21: smaller).
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = String::deserialize(deserializer)?;
+        Self::from_wire(&wire).ok_or_else(|| {
+            serde::de::Error::invalid_value(serde::de::Unexpected::Str(&wire), &"an error code")
+        })
     }
 }
 
@@ -316,7 +378,13 @@ mod tests {
             assert_eq!(json, format!("\"{wire}\""));
             assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), code);
             assert_eq!(ErrorCode::from_wire(wire), Some(code));
+            assert!(
+                ErrorCode::ALL.contains(&code),
+                "{wire} is missing from ErrorCode::ALL"
+            );
         }
+        assert!(serde_json::from_str::<ErrorCode>("\"no_such_code\"").is_err());
+        assert_eq!(ErrorCode::from_wire("Required"), None, "wire names only");
     }
 
     #[test]
