@@ -353,14 +353,8 @@ const CONTENT_HEIGHT: &str = "
 /// Sets the viewport (not the window) to `width` × `height` CSS px, and waits until it is.
 async fn resize_viewport(browser: &Browser, width: u32, height: u32) {
     let measure = "return [window.innerWidth, window.innerHeight, window.devicePixelRatio];";
-    let (mut w, mut h) = (width, height);
-    for _ in 0..3 {
+    let read = || async {
         browser
-            .client
-            .set_window_size(w, h)
-            .await
-            .expect("the window resizes");
-        let seen = browser
             .wait_until(
                 || async {
                     let v = browser.script(measure, vec![]).await;
@@ -371,7 +365,29 @@ async fn resize_viewport(browser: &Browser, width: u32, height: u32) {
                 },
                 "the viewport's size",
             )
-            .await;
+            .await
+    };
+    let asked = (u64::from(width), u64::from(height));
+    let (mut w, mut h) = (width, height);
+    for _ in 0..3 {
+        let before = read().await;
+        browser
+            .client
+            .set_window_size(w, h)
+            .await
+            .expect("the window resizes");
+        // The page learns of the new size a moment later (on a loaded machine, several
+        // frames): read it until it moved or is the size asked for (for at most 2 s) before
+        // taking the difference for the window's frame to make up for.
+        let settle = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        let seen = loop {
+            let seen = read().await;
+            let moved = (seen.0, seen.1) != (before.0, before.1);
+            if moved || (seen.0, seen.1) == asked || std::time::Instant::now() >= settle {
+                break seen;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        };
         assert!(
             (seen.2 - 1.0).abs() < f64::EPSILON,
             "device pixel ratio {}",
