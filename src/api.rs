@@ -101,9 +101,9 @@ async fn send(method: &str, path: &str, body: Option<&str>) -> Sent {
 /// What a request came back with: the answer, or none (the network failed).
 type Sent = Result<Response, wasm_bindgen::JsValue>;
 
-/// `body` as JSON text (as serde_json writes it).
+/// `body` as JSON text ([`crate::json::write`]).
 fn json<B: Serialize>(body: &B) -> Result<String, ApiError> {
-    serde_json::to_string(body).map_err(|_| ApiError::Network)
+    crate::json::write(body).map_err(|_| ApiError::Network)
 }
 
 /// The answer's JSON as `T`. Only the parse is generic: [`read_text`] is one function for
