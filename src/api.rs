@@ -184,7 +184,7 @@ where
         let result = attempt().await;
         tries += 1;
         match retry::next_wait_ms(repeat, tries, outcome(&result)) {
-            Some(wait) => gloo_timers::future::TimeoutFuture::new(wait).await,
+            Some(wait) => http::sleep(wait).await,
             None => return result,
         }
     }

@@ -66,3 +66,15 @@ pub async fn send(method: &str, url: &str, body: Option<&str>) -> Result<Respons
     let answer = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await?;
     Ok(Response(answer.unchecked_into()))
 }
+
+/// Resolves after `ms` milliseconds (the browser's `setTimeout`): the wait between two tries
+/// of a request (`retry.rs`).
+pub async fn sleep(ms: u32) {
+    let waited = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let ms = i32::try_from(ms).unwrap_or(i32::MAX);
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(waited).await;
+}
