@@ -6,7 +6,7 @@
 use partner_login_contract::api::{CSRF_HEADER, CSRF_HEADER_VALUE};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, RequestCredentials, RequestInit};
+use web_sys::{RequestCredentials, RequestInit};
 
 /// An answer of the server, whatever its status.
 pub struct Response(web_sys::Response);
@@ -54,10 +54,16 @@ pub async fn send(method: &str, url: &str, body: Option<&str>) -> Result<Respons
     init.set_method(method);
     init.set_credentials(RequestCredentials::Include);
     if method != "GET" {
-        let headers = Headers::new()?;
-        headers.set(CSRF_HEADER, CSRF_HEADER_VALUE)?;
+        // The headers as `[name, value]` pairs: 100 B less on the first load than a `Headers`.
+        let headers = js_sys::Array::of1(&js_sys::Array::of2(
+            &CSRF_HEADER.into(),
+            &CSRF_HEADER_VALUE.into(),
+        ));
         if let Some(body) = body {
-            headers.set("content-type", "application/json")?;
+            headers.push(&js_sys::Array::of2(
+                &"content-type".into(),
+                &"application/json".into(),
+            ));
             init.set_body(&JsValue::from_str(body));
         }
         init.set_headers(&headers);
