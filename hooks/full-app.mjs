@@ -61,9 +61,22 @@ if (process.env.TRUNK_PROFILE === 'release') {
   } catch (e) {
     throw new Error(`terser is not in ${tools}/node_modules (cargo xtask setup installs it): ${e.message}`);
   }
+  // wasm-streams' three classes in a glue (`IntoUnderlyingSource`, `…Sink`, `…ByteSource`,
+  // their finalization registries and dispose hooks): the WASM's exports they call are removed
+  // by wasm-opt (index.html's `--remove-exports`), and nothing makes one (no import of the glue
+  // builds one; leptos links wasm-streams through server_fn). Exported, terser would keep them.
+  // If wasm-bindgen writes them another way, the glue is left whole (still correct).
+  const withoutStreams = (code) => {
+    const out = code
+      .replace(/^export class IntoUnderlying\w+ \{\n[\s\S]*?\n\}\n/gm, '')
+      .replace(/^if \(Symbol\.dispose\) IntoUnderlying\w+\.prototype\[.*\n/gm, '')
+      .replace(/^const IntoUnderlying\w+Finalization = [^;]*;\n/gm, '');
+    return out.includes('IntoUnderlying') || out.includes('intounderlying') ? code : out;
+  };
   const minify = async (name, module) => {
     const code = readFileSync(at(name), 'utf8');
-    const out = await terser.minify(code, { module, compress: {}, mangle: {} });
+    const kept = module ? withoutStreams(code) : code;
+    const out = await terser.minify(kept, { module, compress: {}, mangle: {} });
     writeFileSync(at(name), out.code);
     console.log(`hooks/full-app.mjs: ${name} minified, ${code.length} → ${out.code.length} B`);
   };

@@ -1,4 +1,4 @@
-//! Every HTTP call of the SPA (gloo-net). Errors come back as the server's problem document,
+//! Every HTTP call of the SPA (through `http.rs`, the browser's `fetch`). Errors come back as the server's problem document,
 //! or as `Network` when no answer arrived; callers never lose the user's input on either.
 //!
 //! A call that is safe to repeat is sent again by itself, at most three tries in all, when no
@@ -20,16 +20,15 @@
 //!   app's seed or a new set replaces the one before; a confirming code is one of the person's
 //!   tries).
 
+use crate::http::{self, Response};
 use crate::i18n::Msg;
 use crate::retry::{self, Outcome, Repeat};
-use gloo_net::http::{Request, RequestBuilder, Response};
 use partner_login_contract::api::{
     paths, ActiveSession, AuthenticatorAppEnrolment, CompletePasswordResetRequest,
     CompleteSignupRequest, ConfirmAppRequest, EmailCodeFlowView, EmailCodeKind, FactorsView,
     InvitationView, OpenResetLinkRequest, PasskeyView, PublicConfig, RecoveryCodes,
     RenamePasskeyRequest, ResetProofView, SecondFactorRequest, SecondFactorView, SessionView,
     SignInRequest, SocialStartRequest, SocialStartView, StartEmailCodeRequest, VerifyCodeRequest,
-    CSRF_HEADER, CSRF_HEADER_VALUE,
 };
 use partner_login_contract::{ErrorCode, FieldError, Problem};
 use serde::de::DeserializeOwned;
@@ -92,25 +91,30 @@ fn path_with(template: &str, name: &str, value: &str) -> String {
     template.replace(&format!("{{{name}}}"), &encoded)
 }
 
-/// Every request sends the session cookie, also when the API is on another origin.
-fn with_credentials(builder: RequestBuilder) -> RequestBuilder {
-    builder.credentials(web_sys::RequestCredentials::Include)
+/// The answer to `method` on the API's `path`, with the session cookie; any method but `GET`
+/// carries the CSRF header (OWASP ASVS 5.0 V3.5.1) and `body`, JSON text, if any
+/// ([`http::send`]).
+async fn send(method: &str, path: &str, body: Option<&str>) -> Sent {
+    http::send(method, &url(path), body).await
 }
 
-/// A state-changing request: it carries the CSRF header (OWASP ASVS 5.0 V3.5.1).
-fn mutating(builder: RequestBuilder) -> RequestBuilder {
-    with_credentials(builder).header(CSRF_HEADER, CSRF_HEADER_VALUE)
+/// What a request came back with: the answer, or none (the network failed).
+type Sent = Result<Response, wasm_bindgen::JsValue>;
+
+/// `body` as JSON text ([`crate::json::write`]).
+fn json<B: Serialize>(body: &B) -> Result<String, ApiError> {
+    crate::json::write(body).map_err(|_| ApiError::Network)
 }
 
 /// The answer's JSON as `T`. Only the parse is generic: [`read_text`] is one function for
 /// every `T` (issue 21: each copy of the whole read cost the first load about 1 KB).
-async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
+async fn read<T: DeserializeOwned>(sent: Sent) -> Result<T, ApiError> {
     let text = read_text(sent).await?;
     crate::json::parse(&text).map_err(|_| ApiError::Network)
 }
 
 /// A success's body as text, or the problem the server answered.
-async fn read_text(sent: Result<Response, gloo_net::Error>) -> Result<String, ApiError> {
+async fn read_text(sent: Sent) -> Result<String, ApiError> {
     let response = sent.map_err(|_| ApiError::Network)?;
     if response.ok() {
         response.text().await.map_err(|_| ApiError::Network)
@@ -180,7 +184,7 @@ where
         let result = attempt().await;
         tries += 1;
         match retry::next_wait_ms(repeat, tries, outcome(&result)) {
-            Some(wait) => gloo_timers::future::TimeoutFuture::new(wait).await,
+            Some(wait) => http::sleep(wait).await,
             None => return result,
         }
     }
@@ -188,9 +192,8 @@ where
 
 /// A GET: safe to repeat, so retried.
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let url = url(path);
     with_retry(Repeat::Safe, || async {
-        read(with_credentials(Request::get(&url)).send().await).await
+        read(send("GET", path, None).await).await
     })
     .await
 }
@@ -201,12 +204,9 @@ async fn post<B: Serialize, T: DeserializeOwned>(
     body: &B,
     repeat: Repeat,
 ) -> Result<T, ApiError> {
-    let url = url(path);
+    let body = json(body)?;
     with_retry(repeat, || async {
-        let request = mutating(Request::post(&url))
-            .json(body)
-            .map_err(|_| ApiError::Network)?;
-        read(request.send().await).await
+        read(send("POST", path, Some(&body)).await).await
     })
     .await
 }
@@ -317,11 +317,11 @@ pub async fn sign_in(request: &SignInRequest) -> Result<SessionView, ApiError> {
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {
-    no_content(mutating(Request::delete(&url(paths::SESSION))).send().await).await
+    no_content(send("DELETE", paths::SESSION, None).await).await
 }
 
 /// An answer with nothing to read (204).
-async fn no_content(sent: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
+async fn no_content(sent: Sent) -> Result<(), ApiError> {
     let response = sent.map_err(|_| ApiError::Network)?;
     if response.ok() {
         Ok(())
@@ -333,19 +333,12 @@ async fn no_content(sent: Result<Response, gloo_net::Error>) -> Result<(), ApiEr
 /// A POST whose answer is kept as text: a passkey ceremony's begin answer, handed to the
 /// browser's WebAuthn as it came (`webauthn.rs`), never parsed here.
 async fn post_for_text(path: &str) -> Result<String, ApiError> {
-    let request = mutating(Request::post(&url(path)))
-        .json(&EmptyBody {})
-        .map_err(|_| ApiError::Network)?;
-    read_text(request.send().await).await
+    read_text(send("POST", path, Some("{}")).await).await
 }
 
 /// A POST of a body made by the browser's WebAuthn (`webauthn.js`: JSON text).
 async fn post_text<T: DeserializeOwned>(path: &str, body: String) -> Result<T, ApiError> {
-    let request = mutating(Request::post(&url(path)))
-        .header("content-type", "application/json")
-        .body(body)
-        .map_err(|_| ApiError::Network)?;
-    read(request.send().await).await
+    read(send("POST", path, Some(&body)).await).await
 }
 
 /// The signed-in account's passkeys.
@@ -396,19 +389,13 @@ pub async fn rename_passkey(id: &str, name: &str) -> Result<(), ApiError> {
     let body = RenamePasskeyRequest {
         name: name.to_owned(),
     };
-    let request = mutating(Request::patch(&url(&path_with(
-        paths::PASSKEY,
-        "passkey",
-        id,
-    ))))
-    .json(&body)
-    .map_err(|_| ApiError::Network)?;
-    no_content(request.send().await).await
+    let path = path_with(paths::PASSKEY, "passkey", id);
+    no_content(send("PATCH", &path, Some(&json(&body)?)).await).await
 }
 
 pub async fn remove_passkey(id: &str) -> Result<(), ApiError> {
-    let path = url(&path_with(paths::PASSKEY, "passkey", id));
-    no_content(mutating(Request::delete(&path)).send().await).await
+    let path = path_with(paths::PASSKEY, "passkey", id);
+    no_content(send("DELETE", &path, None).await).await
 }
 
 /// Begins adding an authenticator app: its seed, shown once.
@@ -421,19 +408,12 @@ pub async fn confirm_app(code: &str) -> Result<(), ApiError> {
     let body = ConfirmAppRequest {
         code: code.to_owned(),
     };
-    let request = mutating(Request::post(&url(paths::AUTHENTICATOR_APP_CONFIRM)))
-        .json(&body)
-        .map_err(|_| ApiError::Network)?;
-    no_content(request.send().await).await
+    let body = json(&body)?;
+    no_content(send("POST", paths::AUTHENTICATOR_APP_CONFIRM, Some(&body)).await).await
 }
 
 pub async fn remove_app() -> Result<(), ApiError> {
-    no_content(
-        mutating(Request::delete(&url(paths::AUTHENTICATOR_APP)))
-            .send()
-            .await,
-    )
-    .await
+    no_content(send("DELETE", paths::AUTHENTICATOR_APP, None).await).await
 }
 
 /// A new set of recovery codes (the earlier set stops working): shown once.
@@ -453,8 +433,8 @@ pub async fn sessions() -> Result<Vec<ActiveSession>, ApiError> {
 
 /// Ends one of the account's other sessions.
 pub async fn end_session(id: &str) -> Result<(), ApiError> {
-    let path = url(&path_with(paths::SESSION_BY_ID, "session", id));
-    no_content(mutating(Request::delete(&path)).send().await).await
+    let path = path_with(paths::SESSION_BY_ID, "session", id);
+    no_content(send("DELETE", &path, None).await).await
 }
 
 #[cfg(test)]

@@ -141,7 +141,7 @@ extern "C" {
 /// The file `name` beside `index.html`, through `boot.js`, which may have started its fetch
 /// already (so its round trip is not after the WASM's start: docs/first-load-levers.md);
 /// `cache`: `"no-cache"` or `"default"`. Without `boot.js` (the component tests): `Err`.
-pub async fn fetch_file(name: &str, cache: &str) -> Result<gloo_net::http::Response, String> {
+pub async fn fetch_file(name: &str, cache: &str) -> Result<crate::http::Response, String> {
     let started = boot_fetch(name, cache).map_err(|_| "no boot.js".to_owned())?;
     wasm_bindgen_futures::JsFuture::from(started)
         .await

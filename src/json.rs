@@ -1,15 +1,20 @@
 //! Every JSON text the SPA reads (`config.json`, a language file, an API answer) is parsed
-//! here. In the browser, by the browser's own `JSON.parse`; the Rust type is then filled from
-//! the JavaScript value by [`Value`], a small serde `Deserializer` of our own (issue 21:
+//! here, and every one it sends (a request's body) is written here (`json/write.rs`). In the
+//! browser, a text is parsed by the browser's own `JSON.parse`; the Rust type is then filled
+//! from the JavaScript value by [`Value`], a small serde `Deserializer` of our own (issue 21:
 //! serde_json's parser and its messages cost the first load more, and serde-wasm-bindgen's
 //! messages print a number's value with core's float formatting, 10 KB; measured in
-//! `docs/first-load-levers.md`). Elsewhere (the native unit tests): serde_json.
+//! `docs/first-load-levers.md`). Elsewhere (the native unit tests): serde_json, which is not
+//! in the WASM.
 //!
 //! What differs from serde_json, all within what JSON allows: an object's key given twice keeps
 //! its last value (`JSON.parse`; `cargo xtask dist --check-config` names such keys); a number
 //! is exact up to 2^53 (no answer of the API comes near); an integer written `1.0` reads as `1`.
 
 use serde::de::DeserializeOwned;
+
+mod write;
+pub use write::{write, Unwritten};
 
 /// `text` as a `T`, or why not (the parser's message).
 #[cfg(target_arch = "wasm32")]

@@ -27,6 +27,7 @@ pub mod deployment;
 pub mod flows;
 pub mod forms;
 pub mod groups;
+pub mod http;
 pub mod i18n;
 pub mod json;
 pub mod nav;

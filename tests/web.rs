@@ -1803,3 +1803,63 @@ fn json_that_is_not_the_type_is_refused_with_its_reason() {
     assert!(parse::<Problem>(&problem("422", "no_such_code")).is_err());
     assert!(parse::<Problem>("<html>").is_err());
 }
+
+/// Issue 21 (gloo-net out: `src/http.rs`): what the API's calls send and how their answers are
+/// read. Every request sends the session cookie (`credentials: include`, also to an API on
+/// another origin); a POST or DELETE carries the CSRF header (OWASP ASVS 5.0 V3.5.1), a POST
+/// its body as JSON text with its type; a GET neither. A problem is the server's, with its
+/// code; no answer is `Network`; a GET the server could not serve is tried again after the
+/// backoff (`retry.rs`), and its second answer stands.
+#[wasm_bindgen_test]
+async fn requests_send_the_cookie_the_csrf_header_and_json_and_read_the_answers() {
+    use partner_login::api::{self, ApiError};
+    use partner_login_contract::api::SignInRequest;
+    use partner_login_contract::ErrorCode;
+
+    let session = r#"{"email":"a@example.org","display_name":"A","given_name":"A","surname":"B",
+        "organizations":[],"aal":"aal1","recovery_codes_left":0,"factor_required":false}"#;
+    let _api = serve(&format!(
+        "const sent = (window.__sent = window.__sent || []); \
+         sent.push([method, url, req.credentials, req.headers.get('x-requested-with'), \
+           req.headers.get('content-type'), init.body === undefined ? null : init.body]); \
+         if (method === 'GET' && sent.length === 1) return new Response(JSON.stringify( \
+           {{type: 'x', title: 't', status: 503, code: 'service_unavailable'}}), {{status: 503}}); \
+         if (method === 'GET') return new Response({session:?}); \
+         if (method === 'DELETE') return Promise.reject(new TypeError('Failed to fetch')); \
+         return new Response(JSON.stringify({{type: 'x', title: 't', status: 401, \
+           code: 'invalid_credentials'}}), {{status: 401, \
+           headers: {{'content-type': 'application/problem+json'}}}});"
+    ));
+    let started = js_sys::Date::now();
+    let signed_in = api::session().await.unwrap();
+    assert_eq!(signed_in.email, "a@example.org");
+    assert!(
+        js_sys::Date::now() - started >= f64::from(partner_login::retry::BACKOFF_MS),
+        "the second try waited"
+    );
+    let refused = api::sign_in(&SignInRequest {
+        email: "a@example.org".into(),
+        password: "p\"w\\".into(),
+        invitation: None,
+    })
+    .await
+    .unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::InvalidCredentials));
+    assert_eq!(api::sign_out().await, Err(ApiError::Network));
+
+    let sent = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__sent".into()).unwrap();
+    let sent: Vec<String> = js_sys::Array::from(&sent)
+        .iter()
+        .map(|r| js_sys::JSON::stringify(&r).unwrap().as_string().unwrap())
+        .collect();
+    let get = r#"["GET","/api/session","include",null,null,null]"#;
+    assert_eq!(
+        sent,
+        [
+            get,
+            get,
+            r#"["POST","/api/session","include","partner-login","application/json","{\"email\":\"a@example.org\",\"password\":\"p\\\"w\\\\\"}"]"#,
+            r#"["DELETE","/api/session","include","partner-login",null,null]"#,
+        ]
+    );
+}
