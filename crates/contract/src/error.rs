@@ -4,203 +4,115 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Every error the API or a client-side check can report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
+/// The enum, its wire names and the list of every code, from one list: `Name => "wire_name"`
+/// (serde's `snake_case` of the name; a test checks that the two agree).
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $code:ident => $wire:literal,)*) => {
+        /// Every error the API or a client-side check can report.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($(#[$doc])* $code,)*
+        }
+
+        impl ErrorCode {
+            /// Every code (`from_wire` looks a wire name up here; a test checks none is missing).
+            pub const ALL: [ErrorCode; [$($wire),*].len()] = [$(ErrorCode::$code),*];
+
+            /// The code as it travels on the wire (`snake_case`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$code => $wire,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
     // Field rules.
-    Required,
-    EmailInvalid,
-    TooShort,
-    TooLong,
-    InvalidCharacters,
-    PasswordTooCommon,
-    PasswordNeedsClasses,
-    PasswordMismatch,
-    CodeFormat,
+    Required => "required",
+    EmailInvalid => "email_invalid",
+    TooShort => "too_short",
+    TooLong => "too_long",
+    InvalidCharacters => "invalid_characters",
+    PasswordTooCommon => "password_too_common",
+    PasswordNeedsClasses => "password_needs_classes",
+    PasswordMismatch => "password_mismatch",
+    CodeFormat => "code_format",
     // Verification codes (NIST SP 800-63B-4 §3.1.3 out-of-band authenticators).
-    CodeWrong,
-    CodeExpired,
-    CodeExhausted,
-    ResendCooldown,
+    CodeWrong => "code_wrong",
+    CodeExpired => "code_expired",
+    CodeExhausted => "code_exhausted",
+    ResendCooldown => "resend_cooldown",
     /// Too many wrong password-reset codes for the address, across flows (NIST SP 800-63B-4
     /// §3.2.2): codes are refused, and reset emails carry a one-time link instead.
-    ResetLinkRequired,
+    ResetLinkRequired => "reset_link_required",
     // Flows and invitations.
-    FlowNotFound,
-    FlowExpired,
-    FlowNotVerified,
-    InvitationNotFound,
-    InvitationExpired,
-    InvitationUsed,
-    InvitationEmailMismatch,
+    FlowNotFound => "flow_not_found",
+    FlowExpired => "flow_expired",
+    FlowNotVerified => "flow_not_verified",
+    InvitationNotFound => "invitation_not_found",
+    InvitationExpired => "invitation_expired",
+    InvitationUsed => "invitation_used",
+    InvitationEmailMismatch => "invitation_email_mismatch",
     /// The account cannot be created (an account already exists for the verified email).
-    AccountExists,
-    InvalidCredentials,
+    AccountExists => "account_exists",
+    InvalidCredentials => "invalid_credentials",
     /// The password was right and the account has a second factor: no session yet. The answer
     /// sets the flow's cookie; `GET /session/second-factor` says which factors it may use and
     /// `POST /session/second-factor` finishes it (NIST SP 800-63B-4 §2.2.2, AAL2).
-    SecondFactorRequired,
-    AccountLocked,
+    SecondFactorRequired => "second_factor_required",
+    AccountLocked => "account_locked",
     /// An administrator disabled the account. Said only to someone who proved they hold it (the
     /// right password, a verified social identity, a reset code from its mailbox); anyone else
     /// gets the answer an unknown account gets (OWASP ASVS 5.0 V6.3.8).
-    AccountDisabled,
-    Unauthenticated,
-    Forbidden,
-    CsrfRejected,
-    RateLimited,
-    ValidationFailed,
-    BadRequest,
-    NotFound,
-    ServiceUnavailable,
+    AccountDisabled => "account_disabled",
+    Unauthenticated => "unauthenticated",
+    Forbidden => "forbidden",
+    CsrfRejected => "csrf_rejected",
+    RateLimited => "rate_limited",
+    ValidationFailed => "validation_failed",
+    BadRequest => "bad_request",
+    NotFound => "not_found",
+    ServiceUnavailable => "service_unavailable",
     /// The server has as much password-hashing work waiting as it takes (or this client has its
     /// share in flight): try again after `Retry-After` (503).
-    Busy,
-    Internal,
+    Busy => "busy",
+    Internal => "internal",
     // Social sign-in (OpenID Connect). These come back to the sign-in screen in the
     // `social_error` query parameter of the redirect, not in a problem+json body.
     /// No configured provider has that id.
-    SocialUnknownProvider,
+    SocialUnknownProvider => "social_unknown_provider",
     /// The provider cannot be reached or its discovery document is invalid.
-    SocialUnavailable,
+    SocialUnavailable => "social_unavailable",
     /// The person declined at the provider (`access_denied`).
-    SocialDenied,
+    SocialDenied => "social_denied",
     /// The sign-in at the provider took too long, or came back in another browser (no flow for
     /// the `state`).
-    SocialExpired,
+    SocialExpired => "social_expired",
     /// The provider's answer failed a check (code exchange, ID token signature, issuer,
     /// audience, expiry, nonce) or was an error other than a refusal.
-    SocialFailed,
+    SocialFailed => "social_failed",
     /// The provider did not say the email address is verified, so it cannot link accounts.
-    SocialEmailUnverified,
+    SocialEmailUnverified => "social_email_unverified",
     // Passkeys (W3C WebAuthn Level 3).
     /// Adding or removing a way in needs a sign-in within the last 5 minutes (OWASP ASVS 5.0
     /// V7.5.1; NIST SP 800-63B-4 §4.6.1): sign in again, then retry (401).
-    ReauthenticationRequired,
+    ReauthenticationRequired => "reauthentication_required",
     /// The authenticator's answer to a registration failed a check (user verification, origin,
     /// challenge, signature, attestation format) (400).
-    PasskeyRefused,
+    PasskeyRefused => "passkey_refused",
     /// This authenticator's credential is registered already (W3C WebAuthn L3 §7.1 step 26) (409).
-    PasskeyAlreadyRegistered,
+    PasskeyAlreadyRegistered => "passkey_already_registered",
     /// The account has as many passkeys as it may have (403).
-    PasskeyLimit,
+    PasskeyLimit => "passkey_limit",
     /// This server offers no passkeys (its `PUBLIC_URL` has no domain name) (404).
-    PasskeysUnavailable,
+    PasskeysUnavailable => "passkeys_unavailable",
 }
 
 impl ErrorCode {
-    /// The code as it travels on the wire (`snake_case`).
-    pub fn as_str(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            Required => "required",
-            EmailInvalid => "email_invalid",
-            TooShort => "too_short",
-            TooLong => "too_long",
-            InvalidCharacters => "invalid_characters",
-            PasswordTooCommon => "password_too_common",
-            PasswordNeedsClasses => "password_needs_classes",
-            PasswordMismatch => "password_mismatch",
-            CodeFormat => "code_format",
-            CodeWrong => "code_wrong",
-            CodeExpired => "code_expired",
-            CodeExhausted => "code_exhausted",
-            ResendCooldown => "resend_cooldown",
-            ResetLinkRequired => "reset_link_required",
-            FlowNotFound => "flow_not_found",
-            FlowExpired => "flow_expired",
-            FlowNotVerified => "flow_not_verified",
-            InvitationNotFound => "invitation_not_found",
-            InvitationExpired => "invitation_expired",
-            InvitationUsed => "invitation_used",
-            InvitationEmailMismatch => "invitation_email_mismatch",
-            AccountExists => "account_exists",
-            InvalidCredentials => "invalid_credentials",
-            SecondFactorRequired => "second_factor_required",
-            AccountLocked => "account_locked",
-            AccountDisabled => "account_disabled",
-            Unauthenticated => "unauthenticated",
-            Forbidden => "forbidden",
-            CsrfRejected => "csrf_rejected",
-            RateLimited => "rate_limited",
-            ValidationFailed => "validation_failed",
-            BadRequest => "bad_request",
-            NotFound => "not_found",
-            ServiceUnavailable => "service_unavailable",
-            Busy => "busy",
-            Internal => "internal",
-            SocialUnknownProvider => "social_unknown_provider",
-            SocialUnavailable => "social_unavailable",
-            SocialDenied => "social_denied",
-            SocialExpired => "social_expired",
-            SocialFailed => "social_failed",
-            SocialEmailUnverified => "social_email_unverified",
-            ReauthenticationRequired => "reauthentication_required",
-            PasskeyRefused => "passkey_refused",
-            PasskeyAlreadyRegistered => "passkey_already_registered",
-            PasskeyLimit => "passkey_limit",
-            PasskeysUnavailable => "passkeys_unavailable",
-        }
-    }
-}
-
-impl ErrorCode {
-    /// Every code (`from_wire` looks a wire name up here; a test checks none is missing).
-    pub const ALL: [ErrorCode; 47] = {
-        use ErrorCode::*;
-        [
-            Required,
-            EmailInvalid,
-            TooShort,
-            TooLong,
-            InvalidCharacters,
-            PasswordTooCommon,
-            PasswordNeedsClasses,
-            PasswordMismatch,
-            CodeFormat,
-            CodeWrong,
-            CodeExpired,
-            CodeExhausted,
-            ResendCooldown,
-            ResetLinkRequired,
-            FlowNotFound,
-            FlowExpired,
-            FlowNotVerified,
-            InvitationNotFound,
-            InvitationExpired,
-            InvitationUsed,
-            InvitationEmailMismatch,
-            AccountExists,
-            InvalidCredentials,
-            SecondFactorRequired,
-            AccountLocked,
-            AccountDisabled,
-            Unauthenticated,
-            Forbidden,
-            CsrfRejected,
-            RateLimited,
-            ValidationFailed,
-            BadRequest,
-            NotFound,
-            ServiceUnavailable,
-            Busy,
-            Internal,
-            SocialUnknownProvider,
-            SocialUnavailable,
-            SocialDenied,
-            SocialExpired,
-            SocialFailed,
-            SocialEmailUnverified,
-            ReauthenticationRequired,
-            PasskeyRefused,
-            PasskeyAlreadyRegistered,
-            PasskeyLimit,
-            PasskeysUnavailable,
-        ]
-    };
-
     /// Reads a code from its wire form, e.g. the `social_error` query parameter.
     pub fn from_wire(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == code)
