@@ -17,7 +17,7 @@ macro_rules! error_codes {
         }
 
         impl ErrorCode {
-            /// Every code (`from_wire` looks a wire name up here; a test checks none is missing).
+            /// Every code, from the same list as the enum (`from_wire` looks a wire name up here).
             pub const ALL: [ErrorCode; [$($wire),*].len()] = [$(ErrorCode::$code),*];
 
             /// The code as it travels on the wire (`snake_case`).
@@ -217,9 +217,11 @@ impl Problem {
 mod tests {
     use super::*;
 
-    /// Every code with its wire name, written out by hand. The macro makes of one list both an
-    /// exhaustive `match` (a new code fails to compile until it is listed here) and the list the
-    /// test walks, so no code can be left unchecked.
+    /// Every code with its wire name, written out by hand: the public API's record, kept apart
+    /// from `error_codes!` on purpose (codes are never renamed: a wire name changed there fails
+    /// here). The macro makes of one list both an exhaustive `match` (a new code fails to
+    /// compile until it is listed here) and the list the test walks, so no code can be left
+    /// unchecked.
     macro_rules! every_code {
         ($($code:ident => $wire:literal),* $(,)?) => {
             fn wire_name(code: ErrorCode) -> &'static str {
@@ -290,10 +292,6 @@ mod tests {
             assert_eq!(json, format!("\"{wire}\""));
             assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), code);
             assert_eq!(ErrorCode::from_wire(wire), Some(code));
-            assert!(
-                ErrorCode::ALL.contains(&code),
-                "{wire} is missing from ErrorCode::ALL"
-            );
         }
         assert!(serde_json::from_str::<ErrorCode>("\"no_such_code\"").is_err());
         assert_eq!(ErrorCode::from_wire("Required"), None, "wire names only");
