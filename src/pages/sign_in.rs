@@ -260,7 +260,7 @@ pub fn SignIn() -> impl IntoView {
     page_title(move || ui.t(Msg::EXISTING_HEADING).to_owned());
     view! {
         <Card>
-            <Show when=move || !providers().is_empty()>
+            <Show when=move || ui.config.with(|c| !c.providers.is_empty())>
                 <section class="social" aria-labelledby="social-heading">
                     <h2 id="social-heading">{ui.tr(Msg::SOCIAL_HEADING)}</h2>
                     <p id="social-error" class="form-error" tabindex="-1" node_ref=social_error_ref>
@@ -268,17 +268,17 @@ pub fn SignIn() -> impl IntoView {
                     </p>
                     <div class="providers">
                         {move || providers().into_iter().map(|provider| {
-                                let id = provider.id.clone();
-                                let busy_id = provider.id.clone();
-                                let is_busy = move || leaving.with(|l| l.as_deref() == Some(busy_id.as_str()));
-                                let label = move || provider.label_in(ui.lang.get().tag()).to_owned();
-                                view! {
-                                    <button type="button" class="provider" class:busy=is_busy.clone()
-                                        aria-busy=move || is_busy().then_some("true")
-                                        on:click=move |_| start_social(id.clone())>
-                                        {label}
-                                    </button>
-                                }
+                            let id = provider.id.clone();
+                            let busy_id = provider.id.clone();
+                            let is_busy = move || leaving.with(|l| l.as_deref() == Some(busy_id.as_str()));
+                            let label = move || provider.label_in(ui.lang.get().tag()).to_owned();
+                            view! {
+                                <button type="button" class="provider" class:busy=is_busy.clone()
+                                    aria-busy=move || is_busy().then_some("true")
+                                    on:click=move |_| start_social(id.clone())>
+                                    {label}
+                                </button>
+                            }
                         }).collect_view()}
                     </div>
                     <p class="or" aria-hidden="true"><span>{ui.tr(Msg::OR)}</span></p>

@@ -393,7 +393,7 @@ async fn resize_viewport(browser: &Browser, width: u32, height: u32) {
             "device pixel ratio {}",
             seen.2
         );
-        if seen.0 == u64::from(width) && seen.1 == u64::from(height) {
+        if (seen.0, seen.1) == asked {
             return;
         }
         // The window's frame, if any: make the viewport itself the size asked for.
