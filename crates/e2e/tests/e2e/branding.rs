@@ -262,8 +262,9 @@ fn csp(headers: &[(String, String)]) -> String {
 }
 
 /// OWASP ASVS 5.0 V3.4.3: the branding needs no weaker policy. The branded deployment sends
-/// the same Content-Security-Policy as the default one, for the page, its config.json and the
-/// logo, and that policy is still the strict one (styles and images from the page's origin
+/// the same Content-Security-Policy as the default one, for its pages and for its config.json
+/// and logo (which get the policy of any answer that is not a page), and the pages' policy is
+/// still the strict one (styles and images from the page's origin
 /// only, no inline style); the colours apply under it (the test above reads them).
 #[tokio::test]
 async fn the_branding_leaves_the_content_security_policy_unchanged() {
@@ -276,9 +277,14 @@ async fn the_branding_leaves_the_content_security_policy_unchanged() {
     let branded = TestServer::start_with(None, &[("STATIC_DIR", &static_dir)]);
     let page = csp(&headers(&default.url, "/").await);
     assert_eq!(page, STRICT);
-    for path in ["/", "/signup", "/config.json", "/logo.svg"] {
+    for path in ["/", "/signup"] {
         let got = csp(&headers(&branded.url, path).await);
         assert_eq!(got, page, "the branded deployment's policy for {path}");
+    }
+    // Not pages: the policy of every other answer, the strictest (`http/headers.rs`).
+    for path in ["/config.json", "/logo.svg"] {
+        let got = csp(&headers(&branded.url, path).await);
+        assert_eq!(got, "default-src 'none'; frame-ancestors 'none'", "{path}");
     }
     // What is served is the sample branding (not the default config.json).
     let config = std::fs::read_to_string(dist.path().join("config.json")).expect("config.json");
