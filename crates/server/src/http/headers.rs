@@ -59,7 +59,7 @@ pub fn security_headers(config: &Config) -> SecurityHeaders {
 /// and `frame-ancestors` on every response). Nothing such an answer could hold may load or run
 /// if it were opened as a document (an SVG, a JSON text), and none is ever framed. A page's
 /// policy governs what the page loads; a subresource's own policy does not, so the page's
-/// long one was about 190 B more on the wire for each of them (nine on the first load of `/`,
+/// long one was about 190 B more on the wire for each of them (eight on the first load of `/`,
 /// issue 21), and said nothing.
 const SUBRESOURCE_CSP: HeaderValue =
     HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'");
@@ -103,7 +103,8 @@ pub async fn security(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    // Only a page can be framed.
+    // Elsewhere `frame-ancestors 'none'` refuses framing; this header is for old browsers'
+    // pages.
     if security.deny_frames && page {
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
