@@ -21,6 +21,15 @@ fn write_dist(dir: &Path) {
     }
 }
 
+/// A server whose STATIC_DIR is a [`write_dist`] (the folder lives as long as the first value).
+async fn serving_a_dist() -> (tempfile::TempDir, TestApp) {
+    let dist = tempfile::tempdir().unwrap();
+    write_dist(dist.path());
+    let dir = dist.path().to_path_buf();
+    let app = TestApp::spawn_with(Backend::Sqlite, move |c| c.static_dir = dir).await;
+    (dist, app)
+}
+
 async fn get(app: &TestApp, path: &str) -> reqwest::Response {
     app.client
         .get(format!("{}{path}", app.url))
@@ -32,10 +41,7 @@ async fn get(app: &TestApp, path: &str) -> reqwest::Response {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assets_are_precompressed_and_cached_by_name() {
-    let dist = tempfile::tempdir().unwrap();
-    write_dist(dist.path());
-    let dir = dist.path().to_path_buf();
-    let app = TestApp::spawn_with(Backend::Sqlite, move |c| c.static_dir = dir).await;
+    let (_dist, app) = serving_a_dist().await;
 
     let js = get(&app, &format!("/{HASHED_JS}")).await;
     assert_eq!(js.status(), 200);
@@ -75,10 +81,7 @@ async fn assets_are_precompressed_and_cached_by_name() {
 /// of the page has no type and its headers replace the kept ones: it carries the page's policy.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_pages_get_the_page_s_policy() {
-    let dist = tempfile::tempdir().unwrap();
-    write_dist(dist.path());
-    let dir = dist.path().to_path_buf();
-    let app = TestApp::spawn_with(Backend::Sqlite, move |c| c.static_dir = dir).await;
+    let (_dist, app) = serving_a_dist().await;
     let is_the_page_s = |response: &reqwest::Response| {
         let csp = response.headers()["content-security-policy"]
             .to_str()
