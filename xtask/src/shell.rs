@@ -5,8 +5,8 @@
 //!
 //! The shell is a snapshot, not a second copy of the screen: headless Chromium loads the built
 //! `dist/` (served here by a small HTTP server on 127.0.0.1, under the build's base path, with a
-//! brand-free `config.json` and no API), in English, and its `--dump-dom` gives the DOM the
-//! components rendered. Rendering the components natively (Leptos SSR) would need every page to
+//! brand-free `config.json` and no API), in English, and `xtask/snapshot.mjs` (the DevTools
+//! protocol on a pipe) gives the DOM the components rendered once the screen is there. Rendering the components natively (Leptos SSR) would need every page to
 //! compile without `web_sys` for the host: the snapshot needs no change to the SPA.
 //!
 //! `public/shell.js` (a classic script at the end of `<head>`, fetched beside the CSS, so it
@@ -47,6 +47,10 @@ const SHELL_ID: &str = "pl-shell";
 /// values to the app's fields of the ids without the prefix.
 const SIGNUP_SHELL_ID: &str = "pl-shell-signup";
 const SIGNUP_PREFIX: &str = "pl-su-";
+/// What each screen has once rendered: the snapshot waits for all of it (and `shell_from` and
+/// `signup_shell_from` check it again in the DOM they are given).
+const SIGN_IN_READY: &[&str] = &["main h1", "main form", "main #email", "main #password"];
+const SIGN_UP_READY: &[&str] = &["main h1", "main form", "main #email", "main #new-password"];
 /// The configuration the snapshot is taken with: no brand (the operator's arrives later).
 const NEUTRAL_CONFIG: &str = r#"{"api_base": "/api"}"#;
 
@@ -60,8 +64,8 @@ pub fn add_to(dist: &Path, public_url: &str) -> Result {
         return Err(format!("{}: already has a shell", index_path.display()));
     }
     let started = std::time::Instant::now();
-    let shell = shell_from(&snapshot(dist, public_url, "")?)?;
-    let signup = signup_shell_from(&snapshot(dist, public_url, "signup")?)?;
+    let shell = shell_from(&snapshot(dist, public_url, "", SIGN_IN_READY)?)?;
+    let signup = signup_shell_from(&snapshot(dist, public_url, "signup", SIGN_UP_READY)?)?;
     let page = insert(&index, &format!("{shell}{signup}"), public_url)?;
     std::fs::write(&index_path, page).map_err(|e| format!("{}: {e}", index_path.display()))?;
     eprintln!(
@@ -75,8 +79,10 @@ pub fn add_to(dist: &Path, public_url: &str) -> Result {
 }
 
 /// The DOM of the screen at `route` (below the base path: `""` the sign-in screen, `"signup"`)
-/// as Chromium renders it from `dist`.
-fn snapshot(dist: &Path, public_url: &str, route: &str) -> Result<String> {
+/// as Chromium renders it from `dist`, once each CSS selector of `ready` matches and the DOM
+/// has settled (`xtask/snapshot.mjs`: a real wait with a condition, where `--dump-dom`'s
+/// virtual time ran out before the WASM had compiled on a loaded machine).
+fn snapshot(dist: &Path, public_url: &str, route: &str, ready: &[&str]) -> Result<String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     let stop = Arc::new(AtomicBool::new(false));
@@ -86,31 +92,22 @@ fn snapshot(dist: &Path, public_url: &str, route: &str) -> Result<String> {
         let stop = stop.clone();
         std::thread::spawn(move || serve(&listener, &dist, &base, &stop))
     };
-    let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
     let url = format!("http://127.0.0.1:{port}{public_url}{route}?lang=en");
-    let output = Command::new(CHROMIUM)
-        .args([
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--lang=en-US",
-            "--virtual-time-budget=20000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
+    let script = crate::cmd::root().join("xtask/snapshot.mjs");
+    let output = Command::new("node")
+        .arg(&script)
+        .arg(CHROMIUM)
         .arg(&url)
+        .args(ready)
         .output()
-        .map_err(|e| format!("{CHROMIUM}: {e} (cargo xtask setup installs it)"));
+        .map_err(|e| format!("node {}: {e}", script.display()));
     stop.store(true, Ordering::SeqCst);
     let _ = TcpStream::connect(("127.0.0.1", port));
     let _ = server.join();
     let output = output?;
     if !output.status.success() {
         return Err(format!(
-            "{CHROMIUM} --dump-dom {url}: {}\n{}",
+            "the snapshot of {url}: {}\n{}",
             output.status,
             String::from_utf8_lossy(&output.stderr)
         ));
