@@ -38,7 +38,7 @@ pub fn run_all(skip_browser: bool) -> Result {
         let outcome = timings.time(step.name, || cmd::run_counting(step.command, &mut counts));
         if let Err(e) = outcome {
             eprintln!("--- {} FAILED: {e}", step.name);
-            failed.push(step.name);
+            failed.push((step.name, e));
         }
     }
 
@@ -57,7 +57,7 @@ pub fn run_all(skip_browser: bool) -> Result {
         Ok(server) => Some(server),
         Err(e) => {
             eprintln!("--- tests: compile FAILED: {e}");
-            failed.push("tests: compile");
+            failed.push(("tests: compile", e));
             None
         }
     };
@@ -72,7 +72,7 @@ pub fn run_all(skip_browser: bool) -> Result {
             Ok(spa) => Some(spa),
             Err(e) => {
                 eprintln!("--- SPA build FAILED: {e}");
-                failed.push("SPA build (trunk)");
+                failed.push(("SPA build (trunk)", e));
                 None
             }
         }
@@ -104,7 +104,7 @@ pub fn run_all(skip_browser: bool) -> Result {
         }
         if let Err(e) = outcome {
             eprintln!("--- tests FAILED: {e}");
-            failed.push("tests");
+            failed.push(("tests", e));
         }
     }
 
@@ -141,7 +141,7 @@ pub fn run_all(skip_browser: bool) -> Result {
             let outcome = timings.time(step.name, || cmd::run_counting(step.command, &mut counts));
             if let Err(e) = outcome {
                 eprintln!("--- {} FAILED: {e}", step.name);
-                failed.push(step.name);
+                failed.push((step.name, e));
             }
         }
     }
@@ -156,7 +156,7 @@ pub fn run_all(skip_browser: bool) -> Result {
         Ok(outcome) => Some(outcome),
         Err(e) => {
             eprintln!("--- schemathesis FAILED: {e}");
-            failed.push("schemathesis");
+            failed.push(("schemathesis", e));
             None
         }
     };
@@ -169,7 +169,7 @@ pub fn run_all(skip_browser: bool) -> Result {
         Ok(outcomes) => outcomes,
         Err(e) => {
             eprintln!("--- fuzz FAILED: {e}");
-            failed.push("fuzz");
+            failed.push(("fuzz", e));
             Vec::new()
         }
     };
@@ -196,13 +196,34 @@ pub fn run_all(skip_browser: bool) -> Result {
         println!("{summary}");
         Ok(())
     } else {
+        // Why each step failed, again at the end: a CI log often shows only its tail.
+        for (name, why) in &failed {
+            eprintln!("\nxtask test: {name} FAILED: {}", tail(why, WHY_LINES));
+        }
         println!("{summary}");
+        let names: Vec<&str> = failed.iter().map(|(name, _)| *name).collect();
         Err(format!(
             "{} of {total} steps failed in {secs} s: {}",
             failed.len(),
-            failed.join(", ")
+            names.join(", ")
         ))
     }
+}
+
+/// Lines of a failed step's error repeated at the end of the run.
+const WHY_LINES: usize = 30;
+
+/// The last `lines` lines of `text`, saying how many were left out.
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    if all.len() <= lines {
+        return text.to_owned();
+    }
+    format!(
+        "[{} lines left out]\n{}",
+        all.len() - lines,
+        all[all.len() - lines..].join("\n")
+    )
 }
 
 /// `cargo test --workspace --no-run`: compiles every native test binary, and the server binary
@@ -333,4 +354,15 @@ fn report_disk(when: &str) {
 
 pub fn run(args: &[String]) -> Result {
     run_all(args.iter().any(|a| a == "--skip-browser"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tail;
+
+    #[test]
+    fn a_long_error_keeps_its_last_lines() {
+        assert_eq!(tail("a\nb", 2), "a\nb");
+        assert_eq!(tail("a\nb\nc\nd", 2), "[2 lines left out]\nc\nd");
+    }
 }
