@@ -46,6 +46,7 @@ pub use browser::{Error, Value};
 #[cfg(target_arch = "wasm32")]
 mod browser {
     use js_sys::{Array, Object, Reflect};
+    use partner_login_contract::Quoted;
     use serde::de::{
         self, DeserializeSeed, Expected, IntoDeserializer, MapAccess, SeqAccess, Unexpected,
         Visitor,
@@ -76,7 +77,7 @@ mod browser {
                 Unexpected::Bool(b) => write!(f, "boolean `{b}`"),
                 Unexpected::Unsigned(n) => write!(f, "integer `{n}`"),
                 Unexpected::Signed(n) => write!(f, "integer `{n}`"),
-                Unexpected::Str(s) => write!(f, "string {s:?}"),
+                Unexpected::Str(s) => write!(f, "string {}", Quoted(s)),
                 Unexpected::Unit => f.write_str("null"),
                 Unexpected::Seq => f.write_str("an array"),
                 Unexpected::Map => f.write_str("an object"),

@@ -16,6 +16,7 @@
 //! console; `cargo xtask dist --check-config` prints them and fails.
 
 use crate::config_file::{fields, problem, Json, Problem};
+use crate::Quoted;
 
 /// The languages a text may be given in (the screens' six).
 pub const LANGUAGES: [&str; 6] = ["en", "fr", "es", "ar", "zh", "ru"];
@@ -450,7 +451,8 @@ pub fn check_href(href: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{href:?} is not an https:// address (nor mailto:, nor http://localhost)"
+            "{} is not an https:// address (nor mailto:, nor http://localhost)",
+            Quoted(href)
         ))
     }
 }
@@ -472,7 +474,8 @@ pub fn check_logo_src(src: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{src:?} is not a file beside index.html (such as logo.svg: letters, digits, . _ - and /, no .. nor scheme)"
+            "{} is not a file beside index.html (such as logo.svg: letters, digits, . _ - and /, no .. nor scheme)",
+            Quoted(src)
         ))
     }
 }
@@ -556,7 +559,7 @@ fn read_colors(json: &Json, problems: &mut Vec<Problem>) -> Colors {
             None => problem(
                 problems,
                 path,
-                format!("{text:?} is not a colour #rrggbb or #rgb"),
+                format!("{} is not a colour #rrggbb or #rgb", Quoted(text)),
             ),
         }
     }

@@ -149,7 +149,10 @@ pub fn check_api_base(base: &str) -> Result<(), String> {
     if base.starts_with('/') || base.starts_with("https://") || base.starts_with("http://") {
         Ok(())
     } else {
-        Err(format!("must start with / or http(s)://, not {base:?}"))
+        Err(format!(
+            "must start with / or http(s)://, not {}",
+            crate::Quoted(base)
+        ))
     }
 }
 

@@ -14,6 +14,7 @@ pub mod error;
 pub mod language;
 pub mod name;
 pub mod password;
+pub mod quoted;
 
 pub use code::VerificationCode;
 pub use email::Email;
@@ -21,3 +22,4 @@ pub use error::{ErrorCode, Field, FieldError, Problem};
 pub use language::LanguageTag;
 pub use name::{NameKind, PersonName};
 pub use password::{Password, PasswordPolicy};
+pub use quoted::Quoted;
