@@ -45,10 +45,12 @@ use leptos_router::path;
 /// In release, a one-line hook of our own: `console_error_panic_hook`'s JavaScript stack
 /// costs the first load 404 B more (issue 21, `docs/first-load-levers.md`); the panic's
 /// `RuntimeError: unreachable` (`panic = "abort"`) follows it in the console either way.
+/// The release WASM of `cargo xtask` (`-Cpanic=immediate-abort`, `xtask/src/serve.rs`) runs no
+/// hook (a panic stops at once), so it has none: only the `unreachable`.
 pub fn log_panics() {
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    #[cfg(not(debug_assertions))]
+    #[cfg(not(any(debug_assertions, panic = "immediate-abort")))]
     std::panic::set_hook(Box::new(|info| {
         web_sys::console::error_1(&info.to_string().into());
     }));

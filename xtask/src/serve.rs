@@ -24,7 +24,7 @@ pub fn build_spa_at(public_url: &str, dist: &std::path::Path) -> Result<std::pat
 /// files before [`finish`].
 pub fn trunk_build(dist: &std::path::Path) -> Result {
     let dist_arg = dist.display().to_string();
-    cmd::run(command(
+    let mut trunk = command(
         "trunk",
         &[
             "build",
@@ -34,7 +34,36 @@ pub fn trunk_build(dist: &std::path::Path) -> Result {
             "--dist",
             &dist_arg,
         ],
-    ))
+    );
+    release_wasm_env(&mut trunk);
+    cmd::run(trunk)
+}
+
+/// How Trunk's cargo compiles the release WASM (issue 21): the standard library compiled with
+/// the app (`-Zbuild-std`, at the `wasm-release` profile's `opt-level = "z"` and LTO, from the
+/// `rust-src` component `cargo xtask setup` adds), a panic that stops at once
+/// (`-Cpanic=immediate-abort`: no panic message is formatted, so the hook, `core::fmt`'s panic
+/// paths and every location string go), no source locations (`-Zlocation-detail=none`) and
+/// no `Debug` output (`-Zfmt-debug=none`: every `{:?}` prints nothing; messages that quote
+/// what someone wrote use `partner_login_contract::Quoted`).
+///
+/// What each saves on the sign-in group's WASM (brotli, the bytes of a cold `/`) is in
+/// docs/first-load-levers.md ("The sixth stop"): 121,332 → 108,272 B in all.
+///
+/// These are unstable compiler features, unlocked on the stable toolchain by
+/// `RUSTC_BOOTSTRAP=1` for this build alone (the native builds, the tests' WASM and `trunk
+/// serve` stay plain stable): a toolchain that renames one of them fails this build, loudly.
+/// Without the four variables the same sources build as plain stable, about 15 KB larger. A panic
+/// in the release app ends it as before (`panic = "abort"`), with `unreachable` in the console
+/// instead of its message; debug builds keep `console_error_panic_hook`.
+pub fn release_wasm_env(cargo: &mut std::process::Command) {
+    cargo
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+            "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none",
+        );
 }
 
 /// Makes a Trunk build for `/` in `dist` the files to serve under `public_url`: the links of

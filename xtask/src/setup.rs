@@ -74,6 +74,7 @@ impl Purpose {
 
 pub fn run(purpose: Purpose) -> Result {
     wasm_target()?;
+    rust_src()?;
     trunk()?;
     wasm_bindgen()?;
     wasm_opt()?;
@@ -100,6 +101,16 @@ pub fn run(purpose: Purpose) -> Result {
     }
     eprintln!("setup: all tools present");
     Ok(())
+}
+
+/// The standard library's source, which the release SPA's WASM is compiled from
+/// (`crate::serve::release_wasm_env`: `-Zbuild-std`).
+fn rust_src() -> Result {
+    let installed = output("rustup", &["component", "list", "--installed"]).unwrap_or_default();
+    if installed.lines().any(|l| l.trim().starts_with("rust-src")) {
+        return Ok(());
+    }
+    cmd::run(command("rustup", &["component", "add", "rust-src"]))
 }
 
 fn wasm_target() -> Result {
