@@ -333,6 +333,27 @@ mod tests {
         .is_err());
     }
 
+    /// `index.html`'s inline icon (a `data:` URI, issue 21) is the drawing of
+    /// `public/favicon.svg`, so the two cannot drift apart.
+    #[test]
+    fn the_inline_icon_is_public_favicon_svg() {
+        let root = crate::cmd::root();
+        let index = std::fs::read_to_string(root.join("index.html")).unwrap();
+        let start = index.find("href=\"data:image/svg+xml,").unwrap() + 6;
+        let uri = &index[start..start + index[start..].find('"').unwrap()];
+        let mut svg = String::new();
+        let mut rest = uri.strip_prefix("data:image/svg+xml,").unwrap();
+        while let Some(i) = rest.find('%') {
+            svg.push_str(&rest[..i]);
+            let byte = u8::from_str_radix(&rest[i + 1..i + 3], 16).unwrap();
+            svg.push(char::from(byte));
+            rest = &rest[i + 3..];
+        }
+        svg.push_str(rest);
+        let file = std::fs::read_to_string(root.join("public/favicon.svg")).unwrap();
+        assert_eq!(svg, file.trim().replace('"', "'"));
+    }
+
     #[test]
     fn another_screen_is_refused() {
         assert!(shell_from("<main><h1>Oops</h1></main>").is_err());
