@@ -110,6 +110,12 @@ async fn a_missing_or_broken_config_says_so_on_the_page() {
     for (n, (text, reason)) in [
         ("{\"api_base\": ", "JSON"),
         ("{\"apibase\": \"/api\"}", "unknown field `apibase`"),
+        // The value quoted as written: the release WASM prints no `{:?}` (-Zfmt-debug=none,
+        // xtask/src/serve.rs), so the message quotes it with `Quoted`.
+        (
+            "{\"api_base\": \"ftp://api.example.org\"}",
+            "not \"ftp://api.example.org\"",
+        ),
     ]
     .into_iter()
     .enumerate()
