@@ -53,10 +53,10 @@ pub fn trunk_build(dist: &std::path::Path) -> Result {
 /// These are unstable compiler features, unlocked on the stable toolchain by
 /// `RUSTC_BOOTSTRAP=1` for this build alone (the native builds, the tests' WASM and `trunk
 /// serve` stay plain stable): a toolchain that renames one of them fails this build, loudly.
-/// Without the four variables the same sources build as plain stable, about 15 KB larger. A panic
+/// Without the three variables the same sources build as plain stable, about 15 KB larger. A panic
 /// in the release app ends it as before (`panic = "abort"`), with `unreachable` in the console
 /// instead of its message; debug builds keep `console_error_panic_hook`.
-pub fn release_wasm_env(cargo: &mut std::process::Command) {
+fn release_wasm_env(cargo: &mut std::process::Command) {
     cargo
         .env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
