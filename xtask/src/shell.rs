@@ -6,8 +6,9 @@
 //! The shell is a snapshot, not a second copy of the screen: headless Chromium loads the built
 //! `dist/` (served here by a small HTTP server on 127.0.0.1, under the build's base path, with a
 //! brand-free `config.json` and no API), in English, and `xtask/snapshot.mjs` (the DevTools
-//! protocol on a pipe) gives the DOM the components rendered once the screen is there. Rendering the components natively (Leptos SSR) would need every page to
-//! compile without `web_sys` for the host: the snapshot needs no change to the SPA.
+//! protocol on a pipe) gives the DOM the components rendered once the screen is there.
+//! Rendering the components natively (Leptos SSR) would need every page to compile without
+//! `web_sys` for the host: the snapshot needs no change to the SPA.
 //!
 //! `public/shell.js` (a classic script at the end of `<head>`, fetched beside the CSS, so it
 //! runs before the body is parsed and costs no round trip of its own): `html.pl-noshell` (the
@@ -47,8 +48,9 @@ const SHELL_ID: &str = "pl-shell";
 /// values to the app's fields of the ids without the prefix.
 const SIGNUP_SHELL_ID: &str = "pl-shell-signup";
 const SIGNUP_PREFIX: &str = "pl-su-";
-/// What each screen has once rendered: the snapshot waits for all of it (and `shell_from` and
-/// `signup_shell_from` check it again in the DOM they are given).
+/// What each screen has once rendered, as CSS selectors (`main tag` or `main #id`): the
+/// snapshot waits for all of it, and `shell_from` and `signup_shell_from` check it again in the
+/// DOM they are given ([`needle`]).
 const SIGN_IN_READY: &[&str] = &["main h1", "main form", "main #email", "main #password"];
 const SIGN_UP_READY: &[&str] = &["main h1", "main form", "main #email", "main #new-password"];
 /// The configuration the snapshot is taken with: no brand (the operator's arrives later).
@@ -189,7 +191,7 @@ fn answer(dist: &Path, base: &str, path: &str) -> (&'static str, &'static str, V
 }
 
 /// The app's `<main>` from the dumped DOM, if it has each of `needed`.
-fn main_of<'a>(dom: &'a str, needed: &[&str], screen: &str) -> Result<&'a str> {
+fn main_of<'a>(dom: &'a str, ready: &[&str], screen: &str) -> Result<&'a str> {
     let start = dom
         .find("<main")
         .ok_or("the snapshot has no <main>: did the app render?")?;
@@ -198,14 +200,24 @@ fn main_of<'a>(dom: &'a str, needed: &[&str], screen: &str) -> Result<&'a str> {
         .map(|i| start + i + "</main>".len())
         .ok_or("the snapshot's <main> does not end")?;
     let main = &dom[start..end];
-    for needed in needed {
-        if !main.contains(needed) {
+    for needed in ready.iter().map(|selector| needle(selector)) {
+        if !main.contains(&needed) {
             return Err(format!(
                 "the snapshot's <main> lacks {needed}: not the {screen} screen?\n{main}"
             ));
         }
     }
     Ok(main)
+}
+
+/// What a selector of [`SIGN_IN_READY`] looks for, as text of the dumped DOM: `main #email` →
+/// `id="email"`, `main h1` → `<h1`.
+fn needle(selector: &str) -> String {
+    let inner = selector.strip_prefix("main ").unwrap_or(selector);
+    match inner.strip_prefix('#') {
+        Some(id) => format!("id=\"{id}\""),
+        None => format!("<{inner}"),
+    }
 }
 
 /// The app's `<main>` with the id `id`, without Leptos's empty comment markers (not needed to
@@ -219,11 +231,7 @@ fn common_shell(main: &str, id: &str) -> String {
 
 /// The sign-in screen's `<main>` from the dumped DOM, made a shell: nothing busy nor disabled.
 fn shell_from(dom: &str) -> Result<String> {
-    let main = main_of(
-        dom,
-        &["<h1", "<form", "id=\"email\"", "id=\"password\""],
-        "sign-in",
-    )?;
+    let main = main_of(dom, SIGN_IN_READY, "sign-in")?;
     let shell = strip_attribute(&common_shell(main, SHELL_ID), "aria-busy");
     Ok(shell.replace(" disabled=\"\"", ""))
 }
@@ -232,11 +240,7 @@ fn shell_from(dom: &str) -> Result<String> {
 /// `aria-describedby`) prefixed with `SIGNUP_PREFIX`. Its fields stay disabled where the app's
 /// are (all but the email address until a code is sent).
 fn signup_shell_from(dom: &str) -> Result<String> {
-    let main = main_of(
-        dom,
-        &["<h1", "<form", "id=\"email\"", "id=\"new-password\""],
-        "sign-up",
-    )?;
+    let main = main_of(dom, SIGN_UP_READY, "sign-up")?;
     let mut shell = strip_attribute(&common_shell(main, SIGNUP_SHELL_ID), "aria-busy");
     for attribute in [
         "id",
