@@ -9,7 +9,9 @@
 //!
 //! What differs from serde_json, all within what JSON allows: an object's key given twice keeps
 //! its last value (`JSON.parse`; `cargo xtask dist --check-config` names such keys); a number
-//! is exact up to 2^53 (no answer of the API comes near); an integer written `1.0` reads as `1`.
+//! is exact up to 2^53 (no answer of the API comes near); an integer written `1.0` reads as `1`;
+//! a struct is read from an object only, not from an array of its fields in order (serde's
+//! positional form, which no file or answer uses: its code is not in the WASM).
 
 use serde::de::DeserializeOwned;
 
@@ -113,6 +115,28 @@ mod browser {
     }
 
     impl Value {
+        /// The object's members, when the value is an object (not an array, not null) and may
+        /// nest one level deeper.
+        fn members(self, expected: &dyn Expected) -> Result<Members, Error> {
+            if !self.value.is_object() || Array::is_array(&self.value) {
+                return Err(refused(&self.value, expected));
+            }
+            let depth = self.inner()?;
+            Ok(Members::new(self.value.unchecked_into(), depth))
+        }
+
+        /// The array's items, when the value is an array and may nest one level deeper.
+        fn items(self, expected: &dyn Expected) -> Result<Items, Error> {
+            if !Array::is_array(&self.value) {
+                return Err(refused(&self.value, expected));
+            }
+            Ok(Items {
+                depth: self.inner()?,
+                items: self.value.unchecked_into(),
+                next: 0,
+            })
+        }
+
         fn inner(&self) -> Result<u8, Error> {
             self.depth
                 .checked_sub(1)
@@ -162,8 +186,100 @@ mod browser {
         }
     }
 
+    /// Why `value` is not what `expected` asked for: serde's "invalid type" message, told once
+    /// for every type (not in each type's copy of the methods below).
+    #[inline(never)]
+    fn refused(value: &JsValue, expected: &dyn Expected) -> Error {
+        let string;
+        let unexpected = match kind(value) {
+            Kind::Null => Unexpected::Unit,
+            Kind::Bool(b) => Unexpected::Bool(b),
+            Kind::Unsigned(n) => Unexpected::Unsigned(n),
+            Kind::Signed(n) => Unexpected::Signed(n),
+            Kind::Float(n) => Unexpected::Float(n),
+            Kind::String(s) => {
+                string = s;
+                Unexpected::Str(&string)
+            }
+            Kind::Array => Unexpected::Seq,
+            Kind::Object => Unexpected::Map,
+        };
+        de::Error::invalid_type(unexpected, expected)
+    }
+
+    /// The integer types other than `u64`, read as [`Value`]'s `deserialize_u64` reads.
+    macro_rules! integers {
+        ($($method:ident)*) => {$(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                self.deserialize_u64(visitor)
+            }
+        )*};
+    }
+
+    // A type asks for what it reads (a struct or a map an object, a list an array, a text or a
+    // field's name a string, a boolean or an integer type a boolean or an integer), and its
+    // visitor is given that kind or refused: the other kinds' `visit_*` (a struct read from an
+    // array, serde's positional form, among them) are not linked into the WASM for each type,
+    // as `deserialize_any` links them (issue 21: 3.0 KB brotli of the sign-in WASM). Floats,
+    // `null`, what is ignored and the types that take any value go through `deserialize_any`.
     impl<'de> de::Deserializer<'de> for Value {
         type Error = Error;
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            _fields: &'static [&'static str],
+            visitor: V,
+        ) -> Result<V::Value, Error> {
+            self.deserialize_map(visitor)
+        }
+
+        fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            let members = self.members(&visitor)?;
+            visitor.visit_map(members)
+        }
+
+        fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            let items = self.items(&visitor)?;
+            visitor.visit_seq(items)
+        }
+
+        fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match self.value.as_string() {
+                Some(s) => visitor.visit_string(s),
+                None => Err(refused(&self.value, &visitor)),
+            }
+        }
+
+        fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.deserialize_string(visitor)
+        }
+
+        fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.deserialize_string(visitor)
+        }
+
+        fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match self.value.as_bool() {
+                Some(b) => visitor.visit_bool(b),
+                None => Err(refused(&self.value, &visitor)),
+            }
+        }
+
+        /// Every integer type: an integral number (a fraction or a number past 2^53 is refused,
+        /// and one out of the type's range by its visitor).
+        fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match kind(&self.value) {
+                Kind::Unsigned(n) => visitor.visit_u64(n),
+                Kind::Signed(n) => visitor.visit_i64(n),
+                _ => Err(refused(&self.value, &visitor)),
+            }
+        }
+
+        integers! {
+            deserialize_u8 deserialize_u16 deserialize_u32 deserialize_i8 deserialize_i16
+            deserialize_i32 deserialize_i64
+        }
 
         fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
             match kind(&self.value) {
@@ -180,13 +296,7 @@ mod browser {
                 }),
                 Kind::Object => {
                     let depth = self.inner()?;
-                    let object: Object = self.value.unchecked_into();
-                    visitor.visit_map(Members {
-                        keys: Object::keys(&object),
-                        object,
-                        next: 0,
-                        depth,
-                    })
+                    visitor.visit_map(Members::new(self.value.unchecked_into(), depth))
                 }
             }
         }
@@ -216,13 +326,12 @@ mod browser {
         ) -> Result<V::Value, Error> {
             match self.value.as_string() {
                 Some(name) => visitor.visit_enum(name.into_deserializer()),
-                None => self.deserialize_any(visitor),
+                None => Err(refused(&self.value, &visitor)),
             }
         }
 
         serde::forward_to_deserialize_any! {
-            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-            bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier
+            i128 u128 f32 f64 char bytes byte_buf unit unit_struct tuple tuple_struct
             ignored_any
         }
     }
@@ -261,6 +370,17 @@ mod browser {
         keys: Array,
         next: u32,
         depth: u8,
+    }
+
+    impl Members {
+        fn new(object: Object, depth: u8) -> Self {
+            Members {
+                keys: Object::keys(&object),
+                object,
+                next: 0,
+                depth,
+            }
+        }
     }
 
     impl<'de> MapAccess<'de> for Members {

@@ -1802,6 +1802,12 @@ fn json_that_is_not_the_type_is_refused_with_its_reason() {
     assert!(parse::<Problem>(&problem("4.5", "too_short")).is_err());
     assert!(parse::<Problem>(&problem("422", "no_such_code")).is_err());
     assert!(parse::<Problem>("<html>").is_err());
+    // A struct is read from an object only: serde's positional form (an array) is refused,
+    // as a code that is not a text is.
+    let positional = parse::<Problem>(r#"["x","t",422,"too_short"]"#).unwrap_err();
+    assert!(positional.contains("an array"), "{positional}");
+    let numbered = parse::<Problem>(&problem("422", "x").replace("\"x\"}", "5}")).unwrap_err();
+    assert!(numbered.contains("integer `5`"), "{numbered}");
 }
 
 /// Issue 21 (gloo-net out: `src/http.rs`): what the API's calls send and how their answers are
