@@ -3,8 +3,6 @@
 //! and leaving the app for a URL of the server once a sign-in succeeded.
 //! [`param`] and [`login_hint`] are pure, tested natively.
 
-use partner_login_contract::Email;
-
 /// The value of `name` in a query string (`?a=1&b=2`, with or without its `?`), decoded as a
 /// form value (`+` is a space, `%XX` a byte); `None` when absent or not UTF-8.
 pub fn param(search: &str, name: &str) -> Option<String> {
@@ -36,7 +34,9 @@ pub fn param(search: &str, name: &str) -> Option<String> {
 pub fn login_hint(search: &str) -> Option<String> {
     let hint = param(search, "login_hint")?;
     let hint = hint.trim();
-    Email::parse(hint).ok().map(|_| hint.to_owned())
+    crate::forms::fields::parse_email(hint)
+        .ok()
+        .map(|_| hint.to_owned())
 }
 
 /// The page's own query string (empty when unreadable).

@@ -1869,3 +1869,33 @@ async fn requests_send_the_cookie_the_csrf_header_and_json_and_read_the_answers(
         ]
     );
 }
+
+/// Issue 21: the SPA lower-cases an email with the browser's `toLowerCase`
+/// (`forms::fields::parse_email`), the server with Rust's `to_lowercase` (`Email::parse`, the
+/// truth): the same Unicode mapping, its special cases included (`İ` into two characters, which
+/// the length limits see; a final sigma; the capital sharp s; a title-case digraph; letters
+/// outside the BMP).
+#[wasm_bindgen_test]
+fn an_email_is_lower_cased_in_the_browser_as_the_server_does() {
+    use partner_login::forms::fields::parse_email;
+    let local = "İ".repeat(32);
+    for typed in [
+        "  Name.Surname@Example.ORG ",
+        "İSTANBUL@EXAMPLE.ORG",
+        "ΟΔΟΣ.ΣΑΣ@EXAMPLE.GR",
+        "ẞTRASSE@EXAMPLE.DE",
+        "ǅEMAL@EXAMPLE.HR",
+        "𐐀𐐁@EXAMPLE.ORG",
+        "ÅSA@ÖREBRO.SE",
+        &format!("{local}@example.org"),
+        &format!("{}@example.org", "İ".repeat(33)),
+        "not an address",
+        "",
+    ] {
+        assert_eq!(parse_email(typed), Email::parse(typed), "{typed:?}");
+    }
+    assert_eq!(
+        parse_email("İSTANBUL@EXAMPLE.ORG").unwrap().as_str(),
+        "i\u{307}stanbul@example.org"
+    );
+}

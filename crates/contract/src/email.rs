@@ -18,7 +18,15 @@ impl Email {
     pub fn parse(input: &str) -> Result<Self, ErrorCode> {
         // Lower-cased first, so the limits hold for what is stored: a few letters grow when
         // lower-cased (`İ` becomes two characters), and a stored address must parse again.
-        let lowered = input.trim().to_lowercase();
+        Self::parse_lowered(input.trim().to_lowercase())
+    }
+
+    /// [`Email::parse`] of an input the caller has already trimmed and lower-cased with
+    /// Unicode's default case mapping. The SPA lower-cases with the browser's
+    /// `String.prototype.toLowerCase` (the same mapping, special and final-sigma cases
+    /// included), which keeps core's case tables (12 KB) out of its WASM (issue 21); the
+    /// server, whose parse is the truth, uses [`Email::parse`].
+    pub fn parse_lowered(lowered: String) -> Result<Self, ErrorCode> {
         let trimmed = lowered.as_str();
         if trimmed.is_empty() {
             return Err(ErrorCode::Required);
