@@ -75,6 +75,7 @@ impl Purpose {
 pub fn run(purpose: Purpose) -> Result {
     wasm_target()?;
     rust_src()?;
+    crate_sources()?;
     trunk()?;
     wasm_bindgen()?;
     wasm_opt()?;
@@ -111,6 +112,23 @@ fn rust_src() -> Result {
         return Ok(());
     }
     cmd::run(command("rustup", &["component", "add", "rust-src"]))
+}
+
+/// Trunk builds offline (Trunk.toml's `offline`), so every crate its cargo compiles must be in
+/// cargo's cache before the first SPA build: the workspace's, for every target (`Cargo.lock`:
+/// a native build alone never downloads the WASM-only crates), and the standard library's own
+/// (rust-src's `library/Cargo.lock`, which `-Zbuild-std` compiles: `moto-rt`, `hashbrown`…).
+/// Without the second, the first release build of a fresh machine stops at "no matching
+/// package named `moto-rt`". A second run downloads nothing.
+fn crate_sources() -> Result {
+    cmd::run(command("cargo", &["fetch", "--locked"]))?;
+    let sysroot = output("rustc", &["--print", "sysroot"]).ok_or("rustc --print sysroot failed")?;
+    let library = Path::new(&sysroot).join("lib/rustlib/src/rust/library/Cargo.toml");
+    let library = library.to_string_lossy();
+    let mut fetch = command("cargo", &["fetch", "--locked", "--manifest-path", &library]);
+    // library/Cargo.toml declares `cargo-features = ["profile-rustflags"]`.
+    fetch.env("RUSTC_BOOTSTRAP", "1");
+    cmd::run(fetch)
 }
 
 fn wasm_target() -> Result {
