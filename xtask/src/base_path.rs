@@ -115,10 +115,10 @@ mod tests {
 
     #[test]
     fn the_build_files_links_move_under_the_base_path() {
-        let index = r#"<link href=/favicon-3.svg rel=icon><script data-js=/sign-in-2.js data-wasm="/sign-in-2_bg.wasm" defer src=/boot.js></script><link href=/main-1.css rel=stylesheet>"#;
+        let index = r#"<link href=/favicon-3.svg rel=icon><link href=/main-1.css rel=stylesheet><script data-js=/sign-in-2.js data-wasm="/sign-in-2_bg.wasm" src=/boot.js></script>"#;
         assert_eq!(
             rebase(index, &files(), "/login/").unwrap(),
-            r#"<link href=/login/favicon-3.svg rel=icon><script data-js=/login/sign-in-2.js data-wasm="/login/sign-in-2_bg.wasm" defer src=/login/boot.js></script><link href=/login/main-1.css rel=stylesheet>"#
+            r#"<link href=/login/favicon-3.svg rel=icon><link href=/login/main-1.css rel=stylesheet><script data-js=/login/sign-in-2.js data-wasm="/login/sign-in-2_bg.wasm" src=/login/boot.js></script>"#
         );
     }
 
