@@ -337,25 +337,53 @@ mod tests {
         .is_err());
     }
 
-    /// `index.html`'s inline icon (a `data:` URI, issue 21) is the drawing of
-    /// `public/favicon.svg`, so the two cannot drift apart.
+    /// `index.html`'s inline icon (a `data:` URI, issue 21) is `public/favicon.png`, byte for
+    /// byte, and that PNG is a 32x32 drawing in `public/favicon.svg`'s two colours, so the
+    /// three cannot drift apart.
     #[test]
-    fn the_inline_icon_is_public_favicon_svg() {
+    fn the_inline_icon_is_public_favicon_png_in_the_svg_colours() {
         let root = crate::cmd::root();
         let index = std::fs::read_to_string(root.join("index.html")).unwrap();
-        let start = index.find("href=\"data:image/svg+xml,").unwrap() + 6;
-        let uri = &index[start..start + index[start..].find('"').unwrap()];
-        let mut svg = String::new();
-        let mut rest = uri.strip_prefix("data:image/svg+xml,").unwrap();
-        while let Some(i) = rest.find('%') {
-            svg.push_str(&rest[..i]);
-            let byte = u8::from_str_radix(&rest[i + 1..i + 3], 16).unwrap();
-            svg.push(char::from(byte));
-            rest = &rest[i + 3..];
+        let prefix = "href=\"data:image/png;base64,";
+        let start = index.find(prefix).unwrap() + prefix.len();
+        let inline = &index[start..start + index[start..].find('"').unwrap()];
+        let png = std::fs::read(root.join("public/favicon.png")).unwrap();
+        assert_eq!(inline, base64(&png));
+
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+        let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+        assert_eq!((width, height), (32, 32));
+        let plte = png.windows(4).position(|w| w == b"PLTE").unwrap();
+        let len = u32::from_be_bytes(png[plte - 4..plte].try_into().unwrap()) as usize;
+        let palette: Vec<String> = png[plte + 4..plte + 4 + len]
+            .chunks(3)
+            .map(|c| format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]))
+            .collect();
+        let svg = std::fs::read_to_string(root.join("public/favicon.svg")).unwrap();
+        assert!(svg.contains("fill=\"#1a5ea8\"") && svg.contains("stroke=\"#fff\""));
+        assert!(palette.iter().any(|c| c == "#1a5ea8"), "{palette:?}");
+        assert!(palette.iter().any(|c| c == "#ffffff"), "{palette:?}");
+    }
+
+    /// Standard base64 with padding (RFC 4648 §4), for the test above.
+    fn base64(bytes: &[u8]) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+                } else {
+                    out.push('=');
+                }
+            }
         }
-        svg.push_str(rest);
-        let file = std::fs::read_to_string(root.join("public/favicon.svg")).unwrap();
-        assert_eq!(svg, file.trim().replace('"', "'"));
+        out
     }
 
     #[test]
