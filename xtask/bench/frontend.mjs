@@ -236,6 +236,13 @@ async function recordNetwork(page) {
  * whichever WASM boot.js chooses, and whatever the app fetches afterwards, counts. The load
  * ends when the WASM has drawn the page (`main.page`, which index.html does not hold) and the
  * network has been idle for 500 ms.
+ *
+ * The same load is traced for V8's lazy compilation of WebAssembly: a function is compiled
+ * (by Liftoff) the first time it is called, on the thread that calls it, here the page's main
+ * thread, so the app's start pays for every function it runs. `wasm_first_calls` counts them
+ * and their body bytes (trace events `wasm.CompileBaseline` on the page's main thread): the
+ * largest share of the app's start at 4x CPU, and a figure that, unlike a time, does not move
+ * with the machine (issue 21, docs/first-load-levers.md, "The ninth stop").
  */
 async function measureFirstLoad(browser, base, { page: name, path: route }) {
   const context = await browser.createBrowserContext();
@@ -244,10 +251,12 @@ async function measureFirstLoad(browser, base, { page: name, path: route }) {
     page.on('pageerror', (e) => log(`${route}: page error:`, e.message));
     await page.setCacheEnabled(false);
     const network = await recordNetwork(page);
+    await page.tracing.start({ categories: WASM_COMPILE_TRACE });
     await page.goto(new URL(route, base).href, { waitUntil: 'load', timeout: INTERACTIVE_TIMEOUT_MS });
     await page.waitForSelector('main.page', { timeout: INTERACTIVE_TIMEOUT_MS });
     await page.waitForNetworkIdle({ idleTime: 500, timeout: INTERACTIVE_TIMEOUT_MS });
     const resources = await network.stop();
+    const trace = JSON.parse(new TextDecoder().decode(await page.tracing.stop()));
     const sum = (key) => resources.reduce((total, r) => total + (r[key] ?? 0), 0);
     return {
       page: name,
@@ -255,10 +264,32 @@ async function measureFirstLoad(browser, base, { page: name, path: route }) {
       resources,
       total_bytes: sum('bytes'),
       total_body_bytes: sum('body_bytes'),
+      wasm_first_calls: wasmFirstCalls(trace.traceEvents),
     };
   } finally {
     await context.close();
   }
+}
+
+/** The trace categories of the lazy compilation count: the compile events, the navigation. */
+const WASM_COMPILE_TRACE = ['disabled-by-default-v8.wasm.detailed', 'blink.user_timing'];
+
+/**
+ * The WASM functions compiled at their first call on the page's main thread (the thread of
+ * the page's `navigationStart`), and their body bytes; null when the trace has no navigation.
+ */
+function wasmFirstCalls(events) {
+  const navigation = events.find(
+    (e) => e.name === 'navigationStart' && e.args?.data?.isLoadingMainFrame && /^https?:/.test(e.args.data.documentLoaderURL ?? ''),
+  );
+  if (!navigation) return null;
+  const compiles = events.filter(
+    (e) => e.name === 'wasm.CompileBaseline' && e.pid === navigation.pid && e.tid === navigation.tid,
+  );
+  return {
+    functions: compiles.length,
+    body_bytes: compiles.reduce((total, e) => total + (e.args?.bodySize ?? 0), 0),
+  };
 }
 
 function failingAudits(lhr, categoryId) {
