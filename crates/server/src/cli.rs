@@ -29,7 +29,7 @@ pub struct Cli {
 
 impl Cli {
     /// The runtime's worker threads: `WORKER_THREADS`, or [`async_workers`] of the cores.
-    pub fn worker_threads(&self) -> usize {
+    pub fn runtime_workers(&self) -> usize {
         self.worker_threads.map_or_else(
             || async_workers(std::thread::available_parallelism().map_or(1, |n| n.get())),
             usize::from,

@@ -5,7 +5,7 @@ use tracing_subscriber::EnvFilter;
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(cli.worker_threads())
+        .worker_threads(cli.runtime_workers())
         .enable_all()
         .build()?
         .block_on(run(cli))
