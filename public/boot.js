@@ -11,6 +11,9 @@
 (function () {
   var SIGN_IN_GROUP = ['/'];
   var SIGN_UP_GROUP = ['/signup', '/invitation'];
+  // The routes whose download waits for their static shell's paint (see below): the sign-up
+  // shell's (public/shell.js).
+  var PAINT_FIRST = ['/signup'];
   var me = document.currentScript;
   var d = me.dataset;
   var base = new URL(d.js, location.href).pathname.replace(/[^/]*$/, '').replace(/\/$/, '');
@@ -85,7 +88,7 @@
     var words = wanted();
     if (words) pending[words] = get(words, 'default');
   };
-  if (route !== '/signup') download();
+  if (PAINT_FIRST.indexOf(route) < 0) download();
   var started = false;
   var start = function () {
     if (started) return;

@@ -174,5 +174,9 @@ mod tests {
         };
         assert_eq!(listed("SIGN_IN_GROUP"), SIGN_IN_GROUP);
         assert_eq!(listed("SIGN_UP_GROUP"), SIGN_UP_GROUP);
+        // The routes whose download waits for their shell's paint are the sign-up group's.
+        let paint_first = listed("PAINT_FIRST");
+        assert!(!paint_first.is_empty());
+        assert!(paint_first.iter().all(|r| SIGN_UP_GROUP.contains(r)));
     }
 }
