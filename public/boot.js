@@ -88,13 +88,14 @@
     var words = wanted();
     if (words) pending[words] = get(words, 'default');
   };
-  if (PAINT_FIRST.indexOf(route) < 0) download();
+  var paintFirst = PAINT_FIRST.indexOf(route) >= 0;
+  if (!paintFirst) download();
   var started = false;
   var start = function () {
     if (started) return;
     started = true;
     download();
-    if (PAINT_FIRST.indexOf(route) < 0) {
+    if (!paintFirst) {
       import(js).then(function (bindings) {
         return bindings.default({ module_or_path: module });
       });
