@@ -7,11 +7,12 @@ use argon2::password_hash::{Output, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::collections::HashMap;
 use std::io::Read;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Instant;
 use subtle::ConstantTimeEq;
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
+
+mod pool;
 
 /// argon2id's cost parameters; the defaults are OWASP's minimum (m=19 MiB, t=2, p=1): OWASP
 /// ASVS 5.0 V11.4.2. Operators raise them with `PASSWORD_HASH_*` (README), and `cargo xtask
@@ -36,8 +37,8 @@ impl Default for HashCost {
 /// Hashes new passwords at the configured cost and verifies stored ones at theirs (a hash
 /// keeps its parameters, so raising the cost never locks anyone out).
 ///
-/// At most one hash per core runs at a time, each in memory taken from a pool that never holds
-/// more than one buffer per core: the server's memory is bounded by `cores × m` however many
+/// At most one hash per core runs at a time, on the hashing pool's threads ([`pool`]), each in
+/// the one buffer its thread keeps: the server's memory is bounded by `cores × m` however many
 /// sign-ins arrive at once (OWASP ASVS 5.0 V2.4 anti-automation: a burst of password attempts
 /// queues instead of exhausting memory), and throughput stays at the machine's hashing rate.
 ///
@@ -51,7 +52,8 @@ pub struct Passwords {
     /// A hash of nothing anyone knows, at the configured cost: what an unknown account's
     /// password is verified against.
     dummy: Arc<str>,
-    pool: Arc<Pool>,
+    pool: Arc<pool::Pool>,
+    clients: Arc<Clients>,
 }
 
 /// How much hashing work may wait: `PASSWORD_HASH_QUEUE` and
@@ -121,66 +123,57 @@ pub struct HashStats {
     pub clients_in_flight: usize,
 }
 
-/// Permits to hash (one per core) and the argon2 memory they reuse, and the bounds on what
-/// waits for them.
-struct Pool {
-    permits: Arc<Semaphore>,
-    cores: usize,
-    buffers: Mutex<Vec<Vec<Block>>>,
-    bounds: HashBounds,
-    waiting: AtomicUsize,
-    hashed: AtomicU64,
-    refused_queue_full: AtomicU64,
-    refused_per_client: AtomicU64,
-    wait_micros_total: AtomicU64,
-    wait_micros_max: AtomicU64,
-    /// Hashing requests in flight per client address; an entry leaves when its count drops to
-    /// zero, so the map holds at most one entry per request in flight.
-    clients: Mutex<HashMap<String, usize>>,
-}
-
-/// One place in the hashing queue, given back when the hash gets a core or is abandoned.
-struct Waiting<'a>(&'a AtomicUsize);
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
+/// Hashing requests in flight per client address ([`Passwords::admit`]).
+struct Clients {
+    per_client: usize,
+    refused: AtomicU64,
+    /// An entry leaves when its count drops to zero, so the map holds at most one entry per
+    /// request in flight.
+    in_flight: Mutex<HashMap<String, usize>>,
 }
 
 /// A client's hashing request in flight ([`Passwords::admit`]); dropping it ends the request.
 pub struct Admitted {
-    pool: Arc<Pool>,
+    clients: Arc<Clients>,
     client: String,
 }
 
 impl Drop for Admitted {
     fn drop(&mut self) {
-        if let Ok(mut clients) = self.pool.clients.lock() {
-            if let Some(count) = clients.get_mut(&self.client) {
+        if let Ok(mut in_flight) = self.clients.in_flight.lock() {
+            if let Some(count) = in_flight.get_mut(&self.client) {
                 *count -= 1;
                 if *count == 0 {
-                    clients.remove(&self.client);
+                    in_flight.remove(&self.client);
                 }
             }
         }
     }
 }
 
-impl Pool {
-    fn take(&self, blocks: usize) -> Vec<Block> {
-        let reused = self.buffers.lock().ok().and_then(|mut b| b.pop());
-        let mut memory = reused.unwrap_or_default();
-        if memory.len() < blocks {
-            memory.resize(blocks, Block::default());
-        }
-        memory
+/// A request's hash in the pool: the work, where its answer goes, and the hasher it runs with.
+struct Ask<T, F> {
+    work: F,
+    answer: oneshot::Sender<T>,
+    passwords: Passwords,
+}
+
+impl<T, F> pool::Job for Ask<T, F>
+where
+    T: Send,
+    F: FnOnce(&Passwords, &mut Vec<Block>) -> T + Send,
+{
+    fn abandoned(&self) -> bool {
+        self.answer.is_closed()
     }
 
-    fn give(&self, memory: Vec<Block>) {
-        if let Ok(mut buffers) = self.buffers.lock() {
-            buffers.push(memory);
-        }
+    fn run(self: Box<Self>, memory: &mut Vec<Block>) {
+        let Ask {
+            work,
+            answer,
+            passwords,
+        } = *self;
+        let _ = answer.send(work(&passwords, memory));
     }
 }
 
@@ -209,18 +202,11 @@ impl Passwords {
         let mut passwords = Self {
             params,
             dummy: Arc::from(""),
-            pool: Arc::new(Pool {
-                permits: Arc::new(Semaphore::new(cores)),
-                cores,
-                buffers: Mutex::new(Vec::new()),
-                bounds,
-                waiting: AtomicUsize::new(0),
-                hashed: AtomicU64::new(0),
-                refused_queue_full: AtomicU64::new(0),
-                refused_per_client: AtomicU64::new(0),
-                wait_micros_total: AtomicU64::new(0),
-                wait_micros_max: AtomicU64::new(0),
-                clients: Mutex::new(HashMap::new()),
+            pool: Arc::new(pool::Pool::start(cores, bounds.queue)?),
+            clients: Arc::new(Clients {
+                per_client: bounds.per_client,
+                refused: AtomicU64::new(0),
+                in_flight: Mutex::new(HashMap::new()),
             }),
         };
         // In memory of its own, freed at once: an idle server holds no hashing memory.
@@ -239,40 +225,39 @@ impl Passwords {
     /// client already has [`HashBounds::per_client`] in flight (ASVS 5.0 V2.4.1). Taken before
     /// any other work of the request; the request ends when the returned guard drops.
     pub fn admit(&self, client: &str) -> Result<Admitted, Busy> {
-        let mut clients = self.pool.clients.lock().map_err(|_| Busy)?;
-        let count = clients.entry(client.to_owned()).or_insert(0);
-        if *count >= self.pool.bounds.per_client {
-            drop(clients);
-            self.pool.refused_per_client.fetch_add(1, Ordering::Relaxed);
+        let mut in_flight = self.clients.in_flight.lock().map_err(|_| Busy)?;
+        let count = in_flight.entry(client.to_owned()).or_insert(0);
+        if *count >= self.clients.per_client {
+            drop(in_flight);
+            self.clients.refused.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(event = "hash_refused", reason = "client_in_flight", client);
             return Err(Busy);
         }
         *count += 1;
         Ok(Admitted {
-            pool: self.pool.clone(),
+            clients: self.clients.clone(),
             client: client.to_owned(),
         })
     }
 
     /// Hashes waiting for a core now.
     pub fn queue_depth(&self) -> usize {
-        self.pool.waiting.load(Ordering::Acquire)
+        self.pool.waiting()
     }
 
     /// The hashing pool's figures (for metrics).
     pub fn stats(&self) -> HashStats {
-        let pool = &self.pool;
-        let micros = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64 / 1e6;
+        let pool = self.pool.figures();
         HashStats {
-            queue_depth: self.queue_depth(),
-            queue_capacity: pool.bounds.queue,
-            running: pool.cores - pool.permits.available_permits(),
-            hashed: pool.hashed.load(Ordering::Relaxed),
-            refused_queue_full: pool.refused_queue_full.load(Ordering::Relaxed),
-            refused_per_client: pool.refused_per_client.load(Ordering::Relaxed),
-            wait_seconds_total: micros(&pool.wait_micros_total),
-            wait_seconds_max: micros(&pool.wait_micros_max),
-            clients_in_flight: pool.clients.lock().map_or(0, |c| c.len()),
+            queue_depth: pool.waiting,
+            queue_capacity: self.pool.capacity(),
+            running: pool.running,
+            hashed: pool.hashed,
+            refused_queue_full: pool.refused_queue_full,
+            refused_per_client: self.clients.refused.load(Ordering::Relaxed),
+            wait_seconds_total: pool.wait_seconds_total,
+            wait_seconds_max: pool.wait_seconds_max,
+            clients_in_flight: self.clients.in_flight.lock().map_or(0, |c| c.len()),
         }
     }
 
@@ -294,53 +279,22 @@ impl Passwords {
             .await
     }
 
+    /// Runs `work` on a hashing thread, or refuses it at once when the queue is full.
     async fn in_pool<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Self, &mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let pool = &self.pool;
-        // The wait, in the metrics (a gauge while waiting, then the histogram).
-        let waiting_metric = crate::metrics::HashWait::start();
-        // A place in the queue, or Busy at once when the queue is full (ASVS 5.0 V2.4.1): the
-        // backlog never grows past the bound however many requests arrive.
-        let permit = match pool.permits.clone().try_acquire_owned() {
-            Ok(permit) => permit,
-            Err(_) => {
-                if pool.waiting.fetch_add(1, Ordering::AcqRel) >= pool.bounds.queue {
-                    pool.waiting.fetch_sub(1, Ordering::AcqRel);
-                    pool.refused_queue_full.fetch_add(1, Ordering::Relaxed);
-                    tracing::warn!(event = "hash_refused", reason = "queue_full");
-                    return Err(Busy.into());
-                }
-                let waiting = Waiting(&pool.waiting);
-                let since = Instant::now();
-                let permit = pool
-                    .permits
-                    .clone()
-                    .acquire_owned()
-                    .await
-                    .map_err(anyhow::Error::from)?;
-                drop(waiting);
-                let waited = u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX);
-                pool.wait_micros_total.fetch_add(waited, Ordering::Relaxed);
-                pool.wait_micros_max.fetch_max(waited, Ordering::Relaxed);
-                permit
-            }
-        };
-        waiting_metric.done();
-        let this = self.clone();
-        // The permit and the memory go with the work: a request dropped while its hash runs
-        // still holds them until the hash ends.
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let mut memory = this.pool.take(this.params.block_count());
-            let result = work(&this, &mut memory);
-            this.pool.give(memory);
-            this.pool.hashed.fetch_add(1, Ordering::Relaxed);
-            result
-        })
-        .await
-        .map_err(|e| HashError::Failed(e.into()))
+        let (answer, answered) = oneshot::channel();
+        // The work holds this hasher: a request dropped while its hash runs still holds the
+        // thread and its memory until the hash ends; one dropped while it waits is skipped.
+        self.pool.submit(Box::new(Ask {
+            work,
+            answer,
+            passwords: self.clone(),
+        }))?;
+        answered
+            .await
+            .map_err(|_| HashError::Failed(anyhow::anyhow!("the hash ended without an answer")))
     }
 
     /// Hashes `password` in the caller's `memory` (at least [`Passwords::memory`]'s length).
@@ -600,9 +554,41 @@ mod tests {
         }
         assert_eq!(right, 16);
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let buffers = passwords.pool.buffers.lock().unwrap().len();
-        assert!(buffers <= cores, "{buffers} buffers for {cores} cores");
-        assert_eq!(passwords.pool.permits.available_permits(), cores);
+        let figures = passwords.pool.figures();
+        assert!(
+            (1..=cores).contains(&figures.buffers),
+            "{} buffers for {cores} cores",
+            figures.buffers
+        );
+        assert_eq!((figures.running, figures.hashed), (0, 33));
+    }
+
+    /// A job that holds a hashing thread until its sender is dropped.
+    struct Hold(std::sync::mpsc::Receiver<()>);
+
+    impl pool::Job for Hold {
+        fn abandoned(&self) -> bool {
+            false
+        }
+
+        fn run(self: Box<Self>, _memory: &mut Vec<Block>) {
+            let _ = self.0.recv();
+        }
+    }
+
+    /// Every hashing thread held; dropping the returned senders lets them go.
+    async fn hold_every_core(passwords: &Passwords) -> Vec<std::sync::mpsc::Sender<()>> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut holds = Vec::new();
+        for _ in 0..cores {
+            let (hold, held) = std::sync::mpsc::channel();
+            passwords.pool.submit(Box::new(Hold(held))).unwrap();
+            holds.push(hold);
+        }
+        while passwords.stats().running < cores {
+            tokio::task::yield_now().await;
+        }
+        holds
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -620,13 +606,8 @@ mod tests {
         )
         .unwrap();
         // Every core busy: what comes next waits.
-        let cores = passwords.pool.cores as u32;
-        let busy = passwords
-            .pool
-            .permits
-            .clone()
-            .acquire_many_owned(cores)
-            .await;
+        let busy = hold_every_core(&passwords).await;
+        let cores = busy.len() as u64;
         let waiting: Vec<_> = (0..2)
             .map(|_| {
                 let passwords = passwords.clone();
@@ -649,8 +630,37 @@ mod tests {
             assert!(!w.await.unwrap().unwrap().ok);
         }
         let stats = passwords.stats();
-        assert_eq!((stats.queue_depth, stats.hashed, stats.running), (0, 2, 0));
+        assert_eq!(
+            (stats.queue_depth, stats.hashed, stats.running),
+            (0, cores + 2, 0)
+        );
         assert!(stats.wait_seconds_max > 0.0 && stats.wait_seconds_total >= stats.wait_seconds_max);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_hash_whose_request_left_while_it_waited_is_not_run() {
+        let passwords = Passwords::new(HashCost {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        })
+        .unwrap();
+        let busy = hold_every_core(&passwords).await;
+        let cores = busy.len() as u64;
+        let left = {
+            let passwords = passwords.clone();
+            tokio::spawn(async move { passwords.verify("x".into(), None).await })
+        };
+        while passwords.queue_depth() < 1 {
+            tokio::task::yield_now().await;
+        }
+        left.abort();
+        assert!(matches!(left.await, Err(e) if e.is_cancelled()));
+        drop(busy);
+        // The next hash runs after the abandoned one left the queue, unrun.
+        assert!(!passwords.verify("x".into(), None).await.unwrap().ok);
+        let stats = passwords.stats();
+        assert_eq!((stats.queue_depth, stats.hashed), (0, cores + 1));
     }
 
     #[test]
