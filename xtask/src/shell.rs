@@ -28,7 +28,8 @@
 //!
 //! What the snapshot changes: `<main>` gets `id="pl-shell"`; the fields lose their `name` (a
 //! form submitted without the app, even with JavaScript off, sends nothing: ASVS 5.0 V14.2.1,
-//! no password in a URL); no element is disabled or busy. The brand stays neutral by CSS
+//! no password in a URL); no element is disabled or busy; the language switcher offers only
+//! the language in force, as the app's does in its first task. The brand stays neutral by CSS
 //! (`#pl-shell` in style/main.css); the default `config.json` has no logo nor links.
 
 use crate::cmd::Result;
@@ -226,7 +227,30 @@ fn common_shell(main: &str, id: &str) -> String {
     let shell = main
         .replacen("<main", &format!("<main id=\"{id}\""), 1)
         .replace("<!---->", "");
-    strip_attribute(&shell, "name")
+    only_the_chosen_options(&strip_attribute(&shell, "name"))
+}
+
+/// `text` with only the chosen `<option>` of each list: the language switcher's other names
+/// (Arabic and Chinese script) would send the first layout looking for fallback fonts, 34–56 ms
+/// at 4× CPU before the shell's paint; the app adds them a task after its first screen
+/// (src/components/lang_switch.rs). The snapshot's options carry `selected=""` when chosen.
+fn only_the_chosen_options(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("<option") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i..];
+        let end = after
+            .find("</option>")
+            .map_or(after.len(), |j| j + "</option>".len());
+        let open = &after[..after.find('>').unwrap_or(0)];
+        if open.contains(" selected=\"\"") {
+            out.push_str(&after[..end]);
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The sign-in screen's `<main>` from the dumped DOM, made a shell: nothing busy nor disabled.
@@ -319,6 +343,20 @@ mod tests {
         assert_eq!(
             shell,
             r#"<main id="pl-shell" class="page"><div class="card"><h1>Sign in</h1><form novalidate=""><input id="email" type="email"><input id="password" type="password"><button type="submit">Sign in</button></form></div></main>"#
+        );
+    }
+
+    #[test]
+    fn the_shell_keeps_only_the_chosen_language() {
+        let dom = r#"<html><body><main class="page"><header><select id="lang"><option value="en" lang="en" dir="ltr" selected="">English</option><option value="ar" lang="ar" dir="rtl">العربية</option><option value="zh" lang="zh" dir="ltr">中文</option></select></header><h1>Sign in</h1><form novalidate=""><input id="email" type="email"><input id="password" type="password"></form></main></body></html>"#;
+        let shell = shell_from(dom).unwrap();
+        assert!(
+            shell.contains(r#"<select id="lang"><option value="en" lang="en" dir="ltr" selected="">English</option></select><"#),
+            "{shell}"
+        );
+        assert!(
+            !shell.contains("العربية") && !shell.contains("中文"),
+            "{shell}"
         );
     }
 
