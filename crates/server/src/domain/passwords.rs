@@ -153,7 +153,8 @@ impl Drop for Admitted {
 
 /// A request's hash in the pool: the work, where its answer goes, and the hasher it runs with.
 struct Ask<T, F> {
-    work: F,
+    work: Option<F>,
+    result: Option<T>,
     answer: oneshot::Sender<T>,
     passwords: Passwords,
 }
@@ -167,13 +168,16 @@ where
         self.answer.is_closed()
     }
 
-    fn run(self: Box<Self>, memory: &mut Vec<Block>) {
-        let Ask {
-            work,
-            answer,
-            passwords,
-        } = *self;
-        let _ = answer.send(work(&passwords, memory));
+    fn run(&mut self, memory: &mut Vec<Block>) {
+        if let Some(work) = self.work.take() {
+            self.result = Some(work(&self.passwords, memory));
+        }
+    }
+
+    fn answer(self: Box<Self>) {
+        if let Some(result) = self.result {
+            let _ = self.answer.send(result);
+        }
     }
 }
 
@@ -288,7 +292,8 @@ impl Passwords {
         // The work holds this hasher: a request dropped while its hash runs still holds the
         // thread and its memory until the hash ends; one dropped while it waits is skipped.
         self.pool.submit(Box::new(Ask {
-            work,
+            work: Some(work),
+            result: None,
             answer,
             passwords: self.clone(),
         }))?;
@@ -571,8 +576,17 @@ mod tests {
             false
         }
 
-        fn run(self: Box<Self>, _memory: &mut Vec<Block>) {
+        fn run(&mut self, _memory: &mut Vec<Block>) {
             let _ = self.0.recv();
+        }
+
+        fn answer(self: Box<Self>) {}
+    }
+
+    /// Until the held threads have let go too (nobody awaits their answers).
+    async fn until_every_thread_is_free(passwords: &Passwords) {
+        while passwords.stats().running > 0 {
+            tokio::task::yield_now().await;
         }
     }
 
@@ -629,6 +643,7 @@ mod tests {
         for w in waiting {
             assert!(!w.await.unwrap().unwrap().ok);
         }
+        until_every_thread_is_free(&passwords).await;
         let stats = passwords.stats();
         assert_eq!(
             (stats.queue_depth, stats.hashed, stats.running),
@@ -659,6 +674,7 @@ mod tests {
         drop(busy);
         // The next hash runs after the abandoned one left the queue, unrun.
         assert!(!passwords.verify("x".into(), None).await.unwrap().ok);
+        until_every_thread_is_free(&passwords).await;
         let stats = passwords.stats();
         assert_eq!((stats.queue_depth, stats.hashed), (0, cores + 1));
     }

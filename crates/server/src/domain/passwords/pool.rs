@@ -24,8 +24,11 @@ use std::time::Instant;
 pub(super) trait Job: Send {
     /// Whoever asked is gone (its request was dropped while the hash waited): it is skipped.
     fn abandoned(&self) -> bool;
-    /// Runs the hash in the thread's `memory` and sends its answer.
-    fn run(self: Box<Self>, memory: &mut Vec<Block>);
+    /// Runs the hash in the thread's `memory`, keeping its answer.
+    fn run(&mut self, memory: &mut Vec<Block>);
+    /// Sends the answer, if the hash ran to its end: after the pool has counted the hash, so
+    /// that whoever reads the pool's figures on receiving it finds it counted.
+    fn answer(self: Box<Self>);
 }
 
 /// The pool's queue and threads; dropping it lets the threads end once the queue is empty.
@@ -196,17 +199,19 @@ impl Shared {
             self.wait_micros_total.fetch_add(waited, Ordering::Relaxed);
             self.wait_micros_max.fetch_max(waited, Ordering::Relaxed);
             drop(queued.wait);
-            if !queued.job.abandoned() {
+            let mut job = queued.job;
+            if !job.abandoned() {
                 let had_memory = memory.capacity() > 0;
-                // A panicking hash drops its answer's sender: the request gets an error, and
-                // the thread goes on.
-                let _ = catch_unwind(AssertUnwindSafe(|| queued.job.run(&mut memory)));
+                // A panicking hash has no answer: its request gets an error, and the thread
+                // goes on.
+                let _ = catch_unwind(AssertUnwindSafe(|| job.run(&mut memory)));
                 if !had_memory && memory.capacity() > 0 {
                     self.buffers.fetch_add(1, Ordering::Relaxed);
                 }
                 self.hashed.fetch_add(1, Ordering::Relaxed);
             }
             self.lock().running -= 1;
+            job.answer();
         }
     }
 }
